@@ -1,0 +1,308 @@
+package imap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/mailtriage/mailtriage/backend/mail"
+)
+
+// envelopeItems is what a list row needs. BODYSTRUCTURE is there for the
+// attachment mark; it costs the server little and saves fetching bodies.
+var envelopeItems = &imap.FetchOptions{
+	UID:           true,
+	Flags:         true,
+	Envelope:      true,
+	RFC822Size:    true,
+	InternalDate:  true,
+	BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
+}
+
+// List selects the folder afresh and, pipelined behind the SELECT, asks for
+// every UID and the unread count; as soon as SELECT says how many messages
+// there are it asks for the envelopes of the newest prefetch of them by
+// sequence number. The first screen thus costs two round trips, whatever
+// the folder's size.
+func (m *Mailbox) List(ctx context.Context, folder string, prefetch int) (mail.Listing, error) {
+	var out mail.Listing
+	err := m.with(ctx, mail.FolderRef{}, func(cn *conn) error {
+		esearch := cn.c.Caps().Has(imap.CapESearch)
+		sel := cn.c.Select(folder, nil)
+		all := cn.c.UIDSearch(&imap.SearchCriteria{}, searchReturn(esearch, false))
+		unseen := cn.c.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagSeen}}, searchReturn(esearch, true))
+		data, err := sel.Wait()
+		if err != nil {
+			cn.selected = ""
+			// The searches ran in no folder (or the old one): drain them.
+			_, _ = all.Wait()
+			_, _ = unseen.Wait()
+			return folderError(folder, err)
+		}
+		cn.selected, cn.validity = folder, data.UIDValidity
+		cn.permKeywords = hasFlag(data.PermanentFlags, imap.FlagWildcard)
+
+		var newest *imapclient.FetchCommand
+		if n := data.NumMessages; prefetch > 0 && n > 0 {
+			first := uint32(1)
+			if n > uint32(prefetch) {
+				first = n - uint32(prefetch) + 1
+			}
+			var seq imap.SeqSet
+			seq.AddRange(first, n)
+			newest = cn.c.Fetch(seq, envelopeItems)
+		}
+		allData, err := all.Wait()
+		if err != nil {
+			return err
+		}
+		unseenData, err := unseen.Wait()
+		if err != nil {
+			return err
+		}
+		var envs []mail.Envelope
+		if newest != nil {
+			bufs, err := newest.Collect()
+			if err != nil {
+				return err
+			}
+			envs = envelopesFrom(bufs)
+		}
+		out = mail.Listing{
+			Folder:           mail.FolderRef{Name: folder, UIDValidity: data.UIDValidity},
+			UIDs:             toUIDs(allData.AllUIDs()),
+			Unseen:           countOf(unseenData, esearch),
+			Newest:           envs,
+			CanStoreKeywords: cn.permKeywords,
+		}
+		return nil
+	})
+	var fe *FolderError
+	if err != nil && !errors.As(err, &fe) {
+		err = fmt.Errorf("open folder %s: %w", quote(folder), err)
+	}
+	return out, err
+}
+
+func searchReturn(esearch, countOnly bool) *imap.SearchOptions {
+	if !esearch {
+		return nil // plain SEARCH: servers without ESEARCH reject RETURN
+	}
+	if countOnly {
+		return &imap.SearchOptions{ReturnCount: true}
+	}
+	return &imap.SearchOptions{ReturnAll: true}
+}
+
+func countOf(d *imap.SearchData, esearch bool) uint32 {
+	if esearch {
+		return d.Count
+	}
+	return uint32(len(d.AllUIDs()))
+}
+
+func toUIDs(in []imap.UID) []mail.UID {
+	out := make([]mail.UID, len(in))
+	for i, u := range in {
+		out[i] = mail.UID(u)
+	}
+	// Servers return ascending UIDs, but nothing forces them to.
+	if !slices.IsSorted(out) {
+		slices.Sort(out)
+	}
+	return out
+}
+
+// uidSet builds a compact set: runs of consecutive UIDs become ranges, which
+// keeps command lines short for big selections.
+func uidSet(uids []mail.UID) imap.UIDSet {
+	sorted := slices.Clone(uids)
+	slices.Sort(sorted)
+	var set imap.UIDSet
+	for i := 0; i < len(sorted); {
+		j := i
+		for j+1 < len(sorted) && sorted[j+1] <= sorted[j]+1 {
+			j++
+		}
+		set.AddRange(imap.UID(sorted[i]), imap.UID(sorted[j]))
+		i = j + 1
+	}
+	return set
+}
+
+// Envelopes fetches list data for uids in one UID FETCH.
+func (m *Mailbox) Envelopes(ctx context.Context, folder mail.FolderRef, uids []mail.UID) ([]mail.Envelope, error) {
+	if len(uids) == 0 {
+		return nil, nil
+	}
+	var out []mail.Envelope
+	err := m.with(ctx, folder, func(cn *conn) error {
+		bufs, err := cn.c.Fetch(uidSet(uids), envelopeItems).Collect()
+		if err != nil {
+			return err
+		}
+		out = envelopesFrom(bufs)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fetch %d envelopes in %s: %w", len(uids), quote(folder.Name), err)
+	}
+	return out, nil
+}
+
+// Fetch reads one message with BODY.PEEK (so reading does not mark it
+// read), at most limit bytes of it.
+func (m *Mailbox) Fetch(ctx context.Context, folder mail.FolderRef, uid mail.UID, limit int64) (*mail.RawMessage, error) {
+	section := &imap.FetchItemBodySection{Peek: true}
+	if limit > 0 {
+		section.Partial = &imap.SectionPartial{Offset: 0, Size: limit}
+	}
+	opts := &imap.FetchOptions{UID: true, Flags: true, RFC822Size: true, BodySection: []*imap.FetchItemBodySection{section}}
+	var out *mail.RawMessage
+	err := m.with(ctx, folder, func(cn *conn) error {
+		bufs, err := cn.c.Fetch(imap.UIDSetNum(imap.UID(uid)), opts).Collect()
+		if err != nil {
+			return err
+		}
+		if len(bufs) == 0 {
+			return mail.ErrNotFound
+		}
+		b := bufs[0]
+		var raw []byte
+		if len(b.BodySection) > 0 {
+			raw = b.BodySection[0].Bytes
+		}
+		out = &mail.RawMessage{
+			UID:       uid,
+			Raw:       raw,
+			Size:      b.RFC822Size,
+			Truncated: limit > 0 && b.RFC822Size > limit,
+			Flags:     flagsFrom(b.Flags),
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read message %d in %s: %w", uid, quote(folder.Name), err)
+	}
+	return out, nil
+}
+
+// SetSeen adds or removes \Seen on uids with one silent UID STORE.
+func (m *Mailbox) SetSeen(ctx context.Context, folder mail.FolderRef, uids []mail.UID, seen bool) error {
+	op := imap.StoreFlagsDel
+	if seen {
+		op = imap.StoreFlagsAdd
+	}
+	store := &imap.StoreFlags{Op: op, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}
+	err := m.with(ctx, folder, func(cn *conn) error {
+		return cn.c.Store(uidSet(uids), store, nil).Close()
+	})
+	if err != nil {
+		verb := "unread"
+		if seen {
+			verb = "read"
+		}
+		return fmt.Errorf("mark %d messages %s: %w", len(uids), verb, err)
+	}
+	return nil
+}
+
+func envelopesFrom(bufs []*imapclient.FetchMessageBuffer) []mail.Envelope {
+	out := make([]mail.Envelope, 0, len(bufs))
+	for _, b := range bufs {
+		out = append(out, envelopeFrom(b))
+	}
+	return out
+}
+
+func envelopeFrom(b *imapclient.FetchMessageBuffer) mail.Envelope {
+	e := mail.Envelope{
+		UID:      mail.UID(b.UID),
+		Received: b.InternalDate,
+		Size:     b.RFC822Size,
+		Flags:    flagsFrom(b.Flags),
+	}
+	if env := b.Envelope; env != nil {
+		e.Date = env.Date
+		e.Subject = env.Subject
+		e.MessageID = env.MessageID
+		e.InReplyTo = env.InReplyTo
+		e.From = addrs(env.From)
+		e.To = addrs(env.To)
+		e.Cc = addrs(env.Cc)
+		e.ReplyTo = addrs(env.ReplyTo)
+	}
+	if b.BodyStructure != nil {
+		e.Attachments = countAttachments(b.BodyStructure)
+	}
+	return e
+}
+
+func addrs(in []imap.Address) []mail.Address {
+	out := make([]mail.Address, 0, len(in))
+	for _, a := range in {
+		addr := a.Addr()
+		if addr == "" && a.Name == "" {
+			continue // group start/end markers
+		}
+		if addr == "" {
+			addr = a.Mailbox // malformed address: show what there is
+		}
+		out = append(out, mail.Address{Name: a.Name, Addr: addr})
+	}
+	return out
+}
+
+func flagsFrom(flags []imap.Flag) mail.Flags {
+	var f mail.Flags
+	for _, fl := range flags {
+		switch strings.ToLower(string(fl)) {
+		case `\seen`:
+			f.Seen = true
+		case `\answered`:
+			f.Answered = true
+		case `\flagged`:
+			f.Flagged = true
+		case `\deleted`:
+			f.Deleted = true
+		case `\draft`:
+			f.Draft = true
+		case `\recent`:
+		default:
+			if !strings.HasPrefix(string(fl), `\`) {
+				f.Keywords = append(f.Keywords, string(fl))
+			}
+		}
+	}
+	return f
+}
+
+// countAttachments counts leaf parts that are attachments: an explicit
+// attachment disposition, a file name, or a non-text, non-multipart part
+// that is not an inline image (what mail clients show with a paperclip).
+func countAttachments(bs imap.BodyStructure) int {
+	n := 0
+	bs.Walk(func(_ []int, part imap.BodyStructure) bool {
+		single, ok := part.(*imap.BodyStructureSinglePart)
+		if !ok {
+			return true
+		}
+		disp := single.Disposition()
+		switch {
+		case disp != nil && strings.EqualFold(disp.Value, "attachment"):
+			n++
+		case single.Filename() != "":
+			n++
+		case strings.EqualFold(single.Type, "text"), disp != nil && strings.EqualFold(disp.Value, "inline"):
+		default:
+			n++
+		}
+		return true
+	})
+	return n
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/mail/imap"
+	"github.com/mailtriage/mailtriage/config"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+// openAccounts builds a mailbox per configured account (none connects
+// yet) and finds the one to show first.
+func openAccounts(cfg *config.Config, first string) ([]common.Account, int, error) {
+	if _, err := cfg.Account(first); err != nil {
+		return nil, 0, fmt.Errorf("config %s: %w", cfg.Path, err)
+	}
+	initial := 0
+	var out []common.Account
+	for i := range cfg.Accounts {
+		a := &cfg.Accounts[i]
+		acct, err := newAccount(a, cfg.MessageLimit())
+		if err != nil {
+			closeAccounts(out)
+			return nil, 0, fmt.Errorf("config %s: accounts[%d] (%q): %w", cfg.Path, i, a.Name, err)
+		}
+		if a.Name == first {
+			initial = i
+		}
+		out = append(out, acct)
+	}
+	return out, initial, nil
+}
+
+func newAccount(a *config.Account, limit int64) (common.Account, error) {
+	ep, err := a.Endpoint()
+	if err != nil {
+		return common.Account{}, err
+	}
+	tlsCfg := &tls.Config{ServerName: ep.Host}
+	if a.CAFile != "" {
+		pool, err := loadCA(a.CAFile)
+		if err != nil {
+			return common.Account{}, err
+		}
+		tlsCfg.RootCAs = pool
+	}
+	mode := map[string]imap.TLSMode{config.TLSImplicit: imap.TLSImplicit, config.TLSStartTLS: imap.TLSStartTLS, config.TLSNone: imap.TLSNone}[ep.TLS]
+	mb := imap.New(imap.Config{
+		Addr:         ep.Addr,
+		TLS:          mode,
+		TLSConfig:    tlsCfg,
+		Username:     a.Username,
+		Password:     a.PasswordSecret().Cached(),
+		Roles:        a.Roles(),
+		Connections:  a.Connections,
+		PollInterval: time.Duration(a.PollSeconds) * time.Second,
+	})
+	return common.Account{
+		Name:          a.Name,
+		Server:        a.IMAP,
+		Mailbox:       mb,
+		DefaultFolder: a.DefaultFolder,
+		MessageLimit:  limit,
+	}, nil
+}
+
+func loadCA(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("ca_file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("ca_file: %s holds no PEM certificate", path)
+	}
+	return pool, nil
+}
+
+// runCheck logs in to each account (or the one named) and reports in one
+// line each: a quick way to test a configuration without the console.
+func runCheck(ctx context.Context, cfgPath, only string, stdout, stderr io.Writer) int {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	accounts, _, err := openAccounts(cfg, only)
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	defer closeAccounts(accounts)
+	status := 0
+	for _, a := range accounts {
+		if only != "" && a.Name != only {
+			continue
+		}
+		line, err := checkAccount(ctx, a)
+		if err != nil {
+			fmt.Fprintf(stderr, "mailtriage: %s: %v\n", a.Name, err)
+			status = 1
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: %s\n", a.Name, line)
+	}
+	return status
+}
+
+func checkAccount(ctx context.Context, a common.Account) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	folders, err := a.Mailbox.Folders(ctx)
+	if err != nil {
+		return "", err
+	}
+	caps := a.Mailbox.Capabilities()
+	var have []string
+	for name, ok := range map[string]bool{"IDLE": caps.Idle, "MOVE": caps.Move, "UIDPLUS": caps.UIDPlus, "LIST-STATUS": caps.ListStatus, "CONDSTORE": caps.CondStore} {
+		if ok {
+			have = append(have, name)
+		}
+	}
+	sortStrings(have)
+	inbox := ""
+	for _, f := range folders {
+		if f.Role == mail.RoleInbox && f.Status.Known {
+			inbox = fmt.Sprintf(", INBOX %d messages (%d unread)", f.Status.Messages, f.Status.Unseen)
+		}
+	}
+	return fmt.Sprintf("ok, %d folders%s; server offers %s", len(folders), inbox, strings.Join(have, " ")), nil
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/mailtriage/mailtriage/backend/mail/imap"
+	"github.com/mailtriage/mailtriage/config"
+	"github.com/mailtriage/mailtriage/demo"
+	"github.com/mailtriage/mailtriage/ui"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+// runDemo starts the built-in IMAP server on loopback, seeded with the
+// sample corpus, and opens the console on it. No configuration is read.
+func runDemo(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	theme := fs.String("theme", "", "colour theme: auto, dark, light, high-contrast, none")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, "usage: mailtriage demo [--theme NAME]\n")
+			return 0
+		}
+		return fail(stderr, 2, err)
+	}
+	srv, err := demo.Start()
+	if err != nil {
+		return fail(stderr, 1, err)
+	}
+	defer srv.Close()
+
+	cfg := srv.IMAPConfig()
+	// The demo server is in-process: refresh counters often so the sidebar
+	// visibly follows changes.
+	cfg.StatusInterval = 15 * time.Second
+	mb := imap.New(cfg)
+	acct := common.Account{Name: "demo", Server: "imap://" + srv.Addr + " (built-in demo)", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: config.DefaultMaxMessageBytes}
+	defer mb.Close()
+	return runUI(ctx, ui.Options{Accounts: []common.Account{acct}, Theme: *theme, Operator: operator()}, stderr)
+}

@@ -1,0 +1,133 @@
+// Command mailtriage is a keyboard-driven console for triaging suspicious
+// email and remediating it in place.
+//
+//	mailtriage [--config FILE] [--account NAME]   the console on your accounts
+//	mailtriage demo                               the console on a built-in demo mailbox
+//
+// This file is wiring only: flags, configuration, and handing both to the
+// ui package.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/config"
+	"github.com/mailtriage/mailtriage/ui"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+const usage = `usage:
+  mailtriage [--config FILE] [--account NAME] [--theme NAME]   the console on your accounts
+  mailtriage demo [--theme NAME]                               the console on a built-in demo mailbox
+  mailtriage check [--config FILE] [--account NAME]            log in to each account and report, no console
+
+The configuration is read from --config, else $MAILTRIAGE_CONFIG, else
+$XDG_CONFIG_HOME/mailtriage/config.toml (~/.config/mailtriage/config.toml).
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run returns the exit status: 0 fine, 1 a failure at run time, 2 a
+// mistake in how we were called or configured.
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mailtriage", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfgPath := fs.String("config", "", "configuration file")
+	account := fs.String("account", "", "account to open first")
+	theme := fs.String("theme", "", "colour theme: auto, dark, light, high-contrast, none")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		return fail(stderr, 2, err)
+	}
+	rest := fs.Args()
+	sub := ""
+	if len(rest) > 0 {
+		sub, rest = rest[0], rest[1:]
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	switch sub {
+	case "":
+		return runConsole(ctx, *cfgPath, *account, *theme, stderr)
+	case "demo":
+		return runDemo(ctx, rest, stderr)
+	case "check":
+		return runCheck(ctx, *cfgPath, *account, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "serve":
+		return fail(stderr, 2, errors.New("serve (the console over SSH) is not in this build yet"))
+	}
+	return fail(stderr, 2, fmt.Errorf("unknown command %q\n%s", sub, usage))
+}
+
+func fail(stderr io.Writer, code int, err error) int {
+	fmt.Fprintf(stderr, "mailtriage: %v\n", err)
+	return code
+}
+
+func runConsole(ctx context.Context, cfgPath, account, theme string, stderr io.Writer) int {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	accounts, initial, err := openAccounts(cfg, account)
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	defer closeAccounts(accounts)
+	if theme == "" {
+		theme = cfg.Theme
+	}
+	return runUI(ctx, ui.Options{Accounts: accounts, Initial: initial, Theme: theme, Colors: cfg.Colors, Keys: cfg.Keys, Operator: operator()}, stderr)
+}
+
+func loadConfig(flagPath string) (*config.Config, error) {
+	path, err := config.Locate(flagPath, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return config.Load(path)
+}
+
+// runUI runs the console until the analyst quits.
+func runUI(ctx context.Context, opts ui.Options, stderr io.Writer) int {
+	opts.Ctx = ctx
+	m, err := ui.New(opts)
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	p := tea.NewProgram(m, tea.WithContext(ctx))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		return fail(stderr, 1, err)
+	}
+	return 0
+}
+
+func closeAccounts(accounts []common.Account) {
+	for _, a := range accounts {
+		_ = a.Mailbox.Close()
+	}
+}
+
+func operator() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "analyst"
+}

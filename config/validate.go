@@ -1,0 +1,233 @@
+package config
+
+import (
+	"fmt"
+	"io/fs"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/mailtriage/mailtriage/backend/mail"
+)
+
+// Themes are the theme names the configuration accepts.
+var Themes = []string{"auto", "dark", "light", "high-contrast", "none"}
+
+// Validate checks every field and returns the first problem, naming it.
+func (c *Config) Validate() error {
+	if c.Theme != "" && !contains(Themes, c.Theme) {
+		return fmt.Errorf("theme: %q is not one of %s", c.Theme, strings.Join(Themes, ", "))
+	}
+	if c.MaxMessageBytes < 0 {
+		return fmt.Errorf("max_message_bytes: must be positive")
+	}
+	seen := map[string]bool{}
+	for i := range c.Accounts {
+		a := &c.Accounts[i]
+		if err := a.validate(); err != nil {
+			return fmt.Errorf("%s: %w", a.label(i), err)
+		}
+		if seen[a.Name] {
+			return fmt.Errorf("%s: name %q is used twice", a.label(i), a.Name)
+		}
+		seen[a.Name] = true
+	}
+	return nil
+}
+
+func (a *Account) label(i int) string {
+	if a.Name != "" {
+		return fmt.Sprintf("accounts[%d] (%q)", i, a.Name)
+	}
+	return fmt.Sprintf("accounts[%d]", i)
+}
+
+func (a *Account) validate() error {
+	if a.Name == "" {
+		return fmt.Errorf("name: missing")
+	}
+	if a.Username == "" {
+		return fmt.Errorf("username: missing")
+	}
+	if _, err := a.Endpoint(); err != nil {
+		return err
+	}
+	if err := oneSecret("password", a.Password, a.PasswordCmd, a.PasswordEnv); err != nil {
+		return err
+	}
+	for role, folder := range a.Folders {
+		if !isRole(role) {
+			return fmt.Errorf("folders.%s: unknown role (want one of %s)", role, roleNames())
+		}
+		if folder == "" {
+			return fmt.Errorf("folders.%s: empty folder name", role)
+		}
+	}
+	if a.PollSeconds < 0 {
+		return fmt.Errorf("poll_seconds: must be positive")
+	}
+	if a.Connections < 0 || a.Connections > 8 {
+		return fmt.Errorf("connections: %d is out of range 1..8", a.Connections)
+	}
+	return nil
+}
+
+// TLS modes as written in the configuration.
+const (
+	TLSImplicit = "implicit"
+	TLSStartTLS = "starttls"
+	TLSNone     = "none"
+)
+
+// Endpoint is where and how to connect.
+type Endpoint struct {
+	Addr string // host:port
+	Host string
+	TLS  string // implicit | starttls | none
+}
+
+// Endpoint parses imap and tls into an address and a TLS mode: imaps://
+// means implicit TLS (port 993), imap:// means STARTTLS (port 143) unless
+// tls says "none". Plain text is allowed to loopback only, unless
+// allow_insecure says otherwise.
+func (a *Account) Endpoint() (Endpoint, error) {
+	if a.IMAP == "" {
+		return Endpoint{}, fmt.Errorf("imap: missing (e.g. imap = \"imaps://mail.example.com:993\")")
+	}
+	u, err := url.Parse(a.IMAP)
+	if err != nil || u.Host == "" {
+		return Endpoint{}, fmt.Errorf("imap: %q is not a URL like imaps://mail.example.com:993", a.IMAP)
+	}
+	var mode, port string
+	switch u.Scheme {
+	case "imaps":
+		mode, port = TLSImplicit, "993"
+	case "imap":
+		mode, port = TLSStartTLS, "143"
+	default:
+		return Endpoint{}, fmt.Errorf("imap: scheme %q is not imaps:// or imap://", u.Scheme)
+	}
+	if u.Path != "" && u.Path != "/" || u.User != nil || u.RawQuery != "" {
+		return Endpoint{}, fmt.Errorf("imap: %q has more than a host and port (put the user in username)", a.IMAP)
+	}
+	if a.TLS != "" {
+		if err := checkTLS(u.Scheme, a.TLS); err != nil {
+			return Endpoint{}, err
+		}
+		mode = a.TLS
+	}
+	host := u.Hostname()
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return Endpoint{}, fmt.Errorf("imap: port %q is not a port number", p)
+		}
+		port = p
+	}
+	if mode == TLSNone && !a.AllowInsecure && !isLoopback(host) {
+		return Endpoint{}, fmt.Errorf("tls: \"none\" sends the password in clear text; it is allowed only to loopback unless allow_insecure = true")
+	}
+	return Endpoint{Addr: net.JoinHostPort(host, port), Host: host, TLS: mode}, nil
+}
+
+func checkTLS(scheme, mode string) error {
+	switch mode {
+	case TLSImplicit:
+		if scheme == "imap" {
+			return fmt.Errorf("tls: \"implicit\" contradicts imap:// (use imaps:// for implicit TLS)")
+		}
+	case TLSStartTLS, TLSNone:
+		if scheme == "imaps" {
+			return fmt.Errorf("tls: %q contradicts imaps:// (use imap:// for STARTTLS or no TLS)", mode)
+		}
+	default:
+		return fmt.Errorf("tls: %q is not one of implicit, starttls, none", mode)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func oneSecret(name, plain, cmd, env string) error {
+	n := 0
+	for _, v := range []string{plain, cmd, env} {
+		if v != "" {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return fmt.Errorf("%s: missing (set %s_cmd, %s_env or %s)", name, name, name, name)
+	case n > 1:
+		return fmt.Errorf("%s: set only one of %s, %s_cmd, %s_env", name, name, name, name)
+	}
+	return nil
+}
+
+// checkSecretsPrivate refuses plain secrets in a file others can read.
+func (c *Config) checkSecretsPrivate(perm fs.FileMode) error {
+	if perm&0o077 == 0 {
+		return nil
+	}
+	var fields []string
+	for i, a := range c.Accounts {
+		if a.Password != "" {
+			fields = append(fields, a.label(i)+".password")
+		}
+	}
+	if m := c.Mimecast; m != nil {
+		for name, v := range map[string]string{"app_key": m.AppKey, "secret_key": m.SecretKey, "client_secret": m.ClientSecret} {
+			if v != "" {
+				fields = append(fields, "mimecast."+name)
+			}
+		}
+	}
+	if f := c.FortiMail; f != nil && f.Password != "" {
+		fields = append(fields, "fortimail.password")
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: a plain secret in a file others can read (mode %04o); chmod 600 the file or use the _cmd / _env form", strings.Join(fields, ", "), perm)
+}
+
+func isRole(s string) bool {
+	for _, r := range mail.Roles {
+		if string(r) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func roleNames() string {
+	names := make([]string, len(mail.Roles))
+	for i, r := range mail.Roles {
+		names[i] = string(r)
+	}
+	return strings.Join(names, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Roles maps folder names to roles from the account's [folders] table.
+func (a *Account) Roles() map[string]mail.Role {
+	out := make(map[string]mail.Role, len(a.Folders))
+	for role, folder := range a.Folders {
+		out[folder] = mail.Role(role)
+	}
+	return out
+}

@@ -1,0 +1,381 @@
+// Package ui is the console's root model: it routes keys to the active
+// screen and backend replies to the screen that asked, and draws the frame
+// around them (tab bar, status bar, help bar, command line, help screen).
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/themes"
+	"github.com/mailtriage/mailtriage/ui/common"
+	jobsui "github.com/mailtriage/mailtriage/ui/jobs"
+	"github.com/mailtriage/mailtriage/ui/mailbox"
+	"github.com/mailtriage/mailtriage/ui/message"
+)
+
+type screen int
+
+const (
+	screenMailbox screen = iota
+	screenMessage
+	screenMimecast
+	screenFortiMail
+	screenJobs
+)
+
+// Options configure a console session.
+type Options struct {
+	Accounts []common.Account
+	Initial  int // index of the account shown first
+	// Theme is a built-in theme name or "auto" (follow the terminal).
+	Theme  string
+	Colors map[string]string
+	// Keys are per-screen overrides: screen → action → keys.
+	Keys     map[string]map[string][]string
+	Ctx      context.Context
+	Now      func() time.Time
+	Operator string
+	// Environ is the session's environment (NO_COLOR is honoured).
+	Environ []string
+}
+
+// Model is the root of the console.
+type Model struct {
+	c    *common.Common
+	opts Options
+	keys GlobalKeys
+
+	width, height int
+	screen        screen
+
+	active   int
+	boxes    []*mailbox.Model // one per account, created when first shown
+	message  *message.Model
+	jobs     *jobsui.Model
+	boxKeys  mailbox.KeyMap
+	help     help.Model
+	showHelp bool
+
+	cmd       textinput.Model
+	cmdActive bool
+
+	flash    string
+	flashErr bool
+	flashID  int
+
+	theme     themes.Theme
+	autoTheme bool
+}
+
+// New builds the console. It fails on a bad theme, colour or key
+// override, naming the setting.
+func New(opts Options) (*Model, error) {
+	if len(opts.Accounts) == 0 {
+		return nil, fmt.Errorf("no accounts to show")
+	}
+	if opts.Ctx == nil {
+		opts.Ctx = context.Background()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	theme, auto, err := pickTheme(opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(200), Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator}
+	m := &Model{c: c, opts: opts, theme: theme, autoTheme: auto, active: opts.Initial}
+	if err := m.buildKeys(); err != nil {
+		return nil, err
+	}
+	m.boxes = make([]*mailbox.Model, len(opts.Accounts))
+	m.help = help.New()
+	m.applyHelpStyles()
+	m.cmd = textinput.New()
+	m.cmd.Prompt = ":"
+	m.cmd.ShowSuggestions = true
+	return m, nil
+}
+
+func (m *Model) buildKeys() error {
+	m.keys = DefaultGlobalKeys()
+	if err := common.ApplyKeys("global", m.keys.Bindings(), m.opts.Keys["global"]); err != nil {
+		return err
+	}
+	m.boxKeys = mailbox.DefaultKeyMap()
+	if err := common.ApplyKeys("mailbox", m.boxKeys.Bindings(), m.opts.Keys["mailbox"]); err != nil {
+		return err
+	}
+	mk := message.DefaultKeyMap()
+	if err := common.ApplyKeys("message", mk.Bindings(), m.opts.Keys["message"]); err != nil {
+		return err
+	}
+	jk := jobsui.DefaultKeyMap()
+	if err := common.ApplyKeys("jobs", jk.Bindings(), m.opts.Keys["jobs"]); err != nil {
+		return err
+	}
+	for screen := range m.opts.Keys {
+		switch screen {
+		case "global", "mailbox", "message", "jobs":
+		default:
+			return fmt.Errorf("keys.%s: unknown screen (screens: global, mailbox, message, jobs)", screen)
+		}
+	}
+	m.message = message.New(m.c, mk)
+	m.jobs = jobsui.New(m.c, jk)
+	return nil
+}
+
+// pickTheme honours NO_COLOR first, then the configured theme; "auto"
+// starts dark and follows the terminal's background once it answers.
+func pickTheme(opts Options) (themes.Theme, bool, error) {
+	if noColor(opts.Environ) {
+		t, err := themes.Builtin("none")
+		return t, false, err
+	}
+	name, auto := opts.Theme, false
+	if name == "" || name == "auto" {
+		name, auto = "dark", true
+	}
+	t, err := themes.Builtin(name)
+	if err != nil {
+		return t, false, fmt.Errorf("theme: %w", err)
+	}
+	t, err = t.Override(opts.Colors)
+	return t, auto, err
+}
+
+func noColor(environ []string) bool {
+	if environ == nil {
+		_, set := os.LookupEnv("NO_COLOR")
+		return set && os.Getenv("NO_COLOR") != ""
+	}
+	for _, kv := range environ {
+		if len(kv) > len("NO_COLOR=") && kv[:len("NO_COLOR=")] == "NO_COLOR=" {
+			return true
+		}
+	}
+	return false
+}
+
+// Init opens the first account and starts following jobs.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.box().Init(), waitJobs(m.c.Jobs)}
+	if m.autoTheme {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	return tea.Batch(cmds...)
+}
+
+// box returns the active account's mailbox screen, creating it on first use.
+func (m *Model) box() *mailbox.Model {
+	if m.boxes[m.active] == nil {
+		m.boxes[m.active] = mailbox.New(m.c, m.opts.Accounts[m.active], m.boxKeys)
+		m.layout()
+	}
+	return m.boxes[m.active]
+}
+
+type jobsChangedMsg struct{}
+
+type clearFlashMsg struct{ id int }
+
+// waitJobs wakes the UI when any job starts, progresses or ends.
+func waitJobs(r *jobs.Runner) tea.Cmd {
+	return func() tea.Msg {
+		<-r.Changed()
+		return jobsChangedMsg{}
+	}
+}
+
+// Update routes a message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		if m.autoTheme && !msg.IsDark() {
+			m.setTheme("light")
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tea.MouseMsg:
+		return m, m.routeToScreen(msg)
+	case jobsChangedMsg:
+		m.jobs.SetJobs(m.c.Jobs.Snapshot())
+		return m, waitJobs(m.c.Jobs)
+	case common.ErrorMsg:
+		return m, m.setFlash(msg.Err.Error(), true)
+	case common.InfoMsg:
+		return m, m.setFlash(msg.Text, false)
+	case clearFlashMsg:
+		if msg.id == m.flashID && !m.flashErr {
+			m.flash = ""
+		}
+		return m, nil
+	case common.OpenMessageMsg:
+		return m, m.openMessage(msg)
+	case common.BackMsg:
+		m.screen = screenMailbox
+		return m, nil
+	}
+	return m, m.broadcast(msg)
+}
+
+// broadcast hands backend replies to every screen; each keeps only what
+// it asked for.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, b := range m.boxes {
+		if b != nil {
+			_, cmd := b.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+	}
+	_, cmd := m.message.Update(msg)
+	cmds = append(cmds, cmd)
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) openMessage(msg common.OpenMessageMsg) tea.Cmd {
+	for _, a := range m.opts.Accounts {
+		if a.Name == msg.Account {
+			m.screen = screenMessage
+			return m.message.Open(a, msg.Folder, msg.Envelope)
+		}
+	}
+	return nil
+}
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.cmdActive {
+		return m.commandKey(msg)
+	}
+	if m.showHelp {
+		if key.Matches(msg, m.keys.ForceQuit) {
+			return tea.Quit
+		}
+		m.showHelp = false
+		return nil
+	}
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.ForceQuit):
+		return tea.Quit
+	case key.Matches(msg, k.Command):
+		return m.openCommandLine()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+		return nil
+	case key.Matches(msg, k.Mailbox):
+		m.screen = screenMailbox
+		return nil
+	case key.Matches(msg, k.Mimecast):
+		m.screen = screenMimecast
+		return nil
+	case key.Matches(msg, k.FortiMail):
+		m.screen = screenFortiMail
+		return nil
+	case key.Matches(msg, k.Jobs):
+		m.screen = screenJobs
+		m.jobs.SetJobs(m.c.Jobs.Snapshot())
+		return nil
+	case key.Matches(msg, k.Account):
+		return m.switchAccount((m.active + 1) % len(m.opts.Accounts))
+	case key.Matches(msg, k.Quit) && m.screen != screenMessage:
+		return tea.Quit
+	}
+	return m.routeToScreen(msg)
+}
+
+func (m *Model) routeToScreen(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch m.screen {
+	case screenMailbox:
+		_, cmd = m.box().Update(msg)
+	case screenMessage:
+		_, cmd = m.message.Update(msg)
+	case screenJobs:
+		_, cmd = m.jobs.Update(msg)
+	}
+	return cmd
+}
+
+func (m *Model) switchAccount(i int) tea.Cmd {
+	if i == m.active && m.boxes[i] != nil {
+		return nil
+	}
+	m.active = i
+	m.screen = screenMailbox
+	fresh := m.boxes[i] == nil
+	b := m.box()
+	info := common.Info("account " + m.opts.Accounts[i].Name)
+	if fresh {
+		return tea.Batch(b.Init(), info)
+	}
+	return info
+}
+
+func (m *Model) setFlash(text string, isErr bool) tea.Cmd {
+	m.flashID++
+	m.flash, m.flashErr = text, isErr
+	if isErr {
+		return nil // errors stay until something else is said
+	}
+	id := m.flashID
+	return tea.Tick(5*time.Second, func(time.Time) tea.Msg { return clearFlashMsg{id: id} })
+}
+
+func (m *Model) setTheme(name string) error {
+	t, err := themes.Builtin(name)
+	if err != nil {
+		return err
+	}
+	if t, err = t.Override(m.opts.Colors); err != nil {
+		return err
+	}
+	m.theme = t
+	*m.c.Styles = *themes.NewStyles(t)
+	m.applyHelpStyles()
+	for _, b := range m.boxes {
+		if b != nil {
+			b.InvalidateStyles()
+		}
+	}
+	return nil
+}
+
+func (m *Model) applyHelpStyles() {
+	st := m.c.Styles
+	m.help.Styles = help.Styles{
+		Ellipsis: st.HelpSep.Style, ShortKey: st.HelpKey.Style, ShortDesc: st.HelpDesc.Style, ShortSeparator: st.HelpSep.Style,
+		FullKey: st.HelpKey.Style, FullDesc: st.HelpDesc.Style, FullSeparator: st.HelpSep.Style,
+	}
+}
+
+// layout hands each screen its area: a tab bar above, status and help
+// bars below.
+func (m *Model) layout() {
+	body := max(m.height-3, 1)
+	for _, b := range m.boxes {
+		if b != nil {
+			b.SetSize(m.width, body, 1)
+		}
+	}
+	m.message.SetSize(m.width, body)
+	m.jobs.SetSize(m.width, body)
+	m.help.SetWidth(m.width)
+	m.cmd.SetWidth(max(m.width-2, 10))
+}

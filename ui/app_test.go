@@ -1,0 +1,218 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/mailtriage/mailtriage/backend/mail/imap"
+	"github.com/mailtriage/mailtriage/demo"
+	"github.com/mailtriage/mailtriage/themes"
+	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/uitest"
+)
+
+var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+// demoAccount serves the demo corpus over real IMAP (imapmemserver) on
+// loopback.
+func demoAccount(t *testing.T, name string) common.Account {
+	t.Helper()
+	srv, err := demo.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb := imap.New(srv.IMAPConfig())
+	t.Cleanup(func() {
+		_ = mb.Close()
+		_ = srv.Close()
+	})
+	return common.Account{Name: name, Server: "imap://demo", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: 1 << 20}
+}
+
+// start runs the console in a test program at a fixed size, clock and
+// colourless theme, so golden files are stable.
+func start(t *testing.T, w, h int, accounts ...common.Account) *teatest.TestModel {
+	t.Helper()
+	m, err := New(Options{Accounts: accounts, Theme: "none", Now: func() time.Time { return testNow }, Environ: []string{}, Ctx: context.Background()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	*m.c.Styles = *themes.NewPlainStyles()
+	m.applyHelpStyles()
+	return teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithFilter(uitest.ProbeFilter)))
+}
+
+func root(m tea.Model) *Model { return m.(*Model) }
+
+// settled: the open folder is listed and every visible row has arrived.
+func settled(total int) func(tea.Model) bool {
+	return func(tm tea.Model) bool {
+		m := root(tm)
+		st := m.box().Status()
+		return st.Total == total && !strings.Contains(m.Render(), "loading…")
+	}
+}
+
+func screenOf(t *testing.T, tm *teatest.TestModel) string {
+	t.Helper()
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	return uitest.Plain(root(tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second))).Render())
+}
+
+func keys(tm *teatest.TestModel, ks ...string) {
+	for _, k := range ks {
+		tm.Send(uitest.Key(k))
+	}
+}
+
+func TestGoldenMailboxScreen(t *testing.T) {
+	tm := start(t, 120, 32, demoAccount(t, "demo"))
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	golden.RequireEqual(t, screenOf(t, tm))
+}
+
+func TestGoldenMessageScreen(t *testing.T) {
+	tm := start(t, 120, 40, demoAccount(t, "demo"))
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	// The 13th newest INBOX message hides escape sequences in its headers.
+	keys(tm, "G", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "enter")
+	uitest.WaitModel(t, tm, "message read", func(m tea.Model) bool {
+		return root(m).screen == screenMessage && strings.Contains(root(m).Render(), "Subject")
+	})
+	golden.RequireEqual(t, screenOf(t, tm))
+}
+
+func TestCommandLineOpensFolder(t *testing.T) {
+	tm := start(t, 120, 30, demoAccount(t, "demo"))
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, ":")
+	tm.Type("folder Quarantine")
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "Quarantine listed", settled(10))
+	out := screenOf(t, tm)
+	if !strings.Contains(out, "demo │ Quarantine │ 10 messages") {
+		t.Fatalf("status bar does not show Quarantine:\n%s", out)
+	}
+}
+
+func TestUnknownCommandIsReported(t *testing.T) {
+	tm := start(t, 120, 30, demoAccount(t, "demo"))
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, ":")
+	tm.Type("frobnicate")
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "error shown", func(m tea.Model) bool { return root(m).flashErr })
+	out := screenOf(t, tm)
+	if !strings.Contains(out, `unknown command "frobnicate"`) {
+		t.Fatalf("no error for an unknown command:\n%s", out)
+	}
+}
+
+func TestPlannedCommandSaysNotYet(t *testing.T) {
+	tm := start(t, 120, 30, demoAccount(t, "demo"))
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, ":")
+	tm.Type("move Junk")
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "error shown", func(m tea.Model) bool { return root(m).flashErr })
+	if out := screenOf(t, tm); !strings.Contains(out, ":move is not in this build yet") {
+		t.Fatalf("planned command did not say so:\n%s", out)
+	}
+}
+
+func TestHelpListsKeysFromKeyMaps(t *testing.T) {
+	tm := start(t, 120, 40, demoAccount(t, "demo"))
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, "?")
+	uitest.WaitModel(t, tm, "help shown", func(m tea.Model) bool { return root(m).showHelp })
+	out := screenOf(t, tm)
+	for _, want := range []string{"Keys", "j/↓", "ctrl+r", "folder NAME", "next account"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestRebindingShowsInHelp(t *testing.T) {
+	acct := demoAccount(t, "demo")
+	m, err := New(Options{Accounts: []common.Account{acct}, Theme: "none", Environ: []string{},
+		Keys: map[string]map[string][]string{"mailbox": {"down": {"n", "down"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.width, m.height = 120, 30
+	m.layout()
+	if bar := uitest.Plain(m.bottomLine()); !strings.Contains(bar, "n/↓ down") {
+		t.Fatalf("help bar does not show the rebound key: %q", bar)
+	}
+	if _, err := New(Options{Accounts: []common.Account{acct}, Keys: map[string]map[string][]string{"mailbox": {"dwn": {"x"}}}}); err == nil || !strings.Contains(err.Error(), "keys.mailbox.dwn: no such action") {
+		t.Fatalf("bad action accepted: %v", err)
+	}
+}
+
+func TestAccountSwitching(t *testing.T) {
+	tm := start(t, 120, 30, demoAccount(t, "soc"), demoAccount(t, "ir"))
+	uitest.WaitModel(t, tm, "first account listed", settled(23))
+	keys(tm, "A")
+	uitest.WaitModel(t, tm, "second account listed", func(m tea.Model) bool {
+		return root(m).active == 1 && settled(23)(m)
+	})
+	out := screenOf(t, tm)
+	if !strings.Contains(out, " ir │ INBOX") || !strings.Contains(out, "account 2/2") {
+		t.Fatalf("second account not shown:\n%s", out)
+	}
+}
+
+// Down to 80x24 every line fits and the screen has exactly the terminal's
+// height, on every screen.
+func TestResizeKeepsLayoutInBounds(t *testing.T) {
+	tm := start(t, 160, 48, demoAccount(t, "demo"))
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	for _, size := range [][2]int{{80, 24}, {100, 30}, {80, 24}} {
+		tm.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		for _, screenKey := range []string{"1", "4", "2", "1"} {
+			keys(tm, screenKey)
+			w, h := size[0], size[1]
+			uitest.WaitModel(t, tm, "layout in bounds", func(m tea.Model) bool {
+				lines := strings.Split(uitest.Plain(root(m).Render()), "\n")
+				if len(lines) != h {
+					return false
+				}
+				for _, l := range lines {
+					if len([]rune(l)) > w {
+						return false
+					}
+				}
+				return true
+			})
+		}
+	}
+	_ = tm.Quit()
+}
+
+func TestQuitEndsProgram(t *testing.T) {
+	tm := start(t, 100, 30, demoAccount(t, "demo"))
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, "q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+func TestNoColorForcesMonochrome(t *testing.T) {
+	acct := demoAccount(t, "demo")
+	m, err := New(Options{Accounts: []common.Account{acct}, Theme: "dark", Environ: []string{"NO_COLOR=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.theme.Mono {
+		t.Fatal("NO_COLOR did not turn colour off")
+	}
+}

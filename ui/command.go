@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/themes"
+)
+
+// command is one `:` command.
+type command struct {
+	name  string
+	usage string
+	help  string
+	// run is nil for commands of the design contract that this build does
+	// not have yet: they answer so, instead of pretending.
+	run func(m *Model, arg string) tea.Cmd
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{name: "folder", usage: "folder NAME", help: "open a folder", run: (*Model).cmdFolder},
+		{name: "account", usage: "account NAME", help: "switch account", run: (*Model).cmdAccount},
+		{name: "read", usage: "read", help: "mark the current message read", run: func(m *Model, _ string) tea.Cmd { return m.box().SetCurrentSeen(true) }},
+		{name: "unread", usage: "unread", help: "mark the current message unread", run: func(m *Model, _ string) tea.Cmd { return m.box().SetCurrentSeen(false) }},
+		{name: "reload", usage: "reload", help: "reload folders and the list", run: func(m *Model, _ string) tea.Cmd { return m.box().Refresh() }},
+		{name: "jobs", usage: "jobs", help: "show the jobs screen", run: func(m *Model, _ string) tea.Cmd { m.screen = screenJobs; return nil }},
+		{name: "theme", usage: "theme NAME", help: "dark, light, high-contrast, none", run: (*Model).cmdTheme},
+		{name: "help", usage: "help", help: "show keys and commands", run: func(m *Model, _ string) tea.Cmd { m.showHelp = true; return nil }},
+		{name: "quit", usage: "quit", help: "leave mailtriage", run: func(*Model, string) tea.Cmd { return tea.Quit }},
+		{name: "search", usage: "search QUERY"},
+		{name: "move", usage: "move FOLDER"},
+		{name: "copy", usage: "copy FOLDER"},
+		{name: "delete", usage: "delete [--hard]"},
+		{name: "tag", usage: "tag NAME"},
+		{name: "untag", usage: "untag NAME"},
+		{name: "block-sender", usage: "block-sender"},
+		{name: "export", usage: "export json|iocs|eml FILE"},
+		{name: "undo", usage: "undo"},
+	}
+}
+
+func (m *Model) openCommandLine() tea.Cmd {
+	m.cmdActive = true
+	m.cmd.Reset()
+	m.cmd.SetSuggestions(m.suggestions())
+	return m.cmd.Focus()
+}
+
+// suggestions complete command names and their arguments (folders,
+// accounts, themes).
+func (m *Model) suggestions() []string {
+	var out []string
+	for _, c := range commands {
+		if c.run != nil {
+			out = append(out, c.name)
+		}
+	}
+	for _, f := range m.box().FolderNames() {
+		out = append(out, "folder "+f)
+	}
+	for _, a := range m.opts.Accounts {
+		out = append(out, "account "+a.Name)
+	}
+	for _, t := range themes.Names() {
+		out = append(out, "theme "+t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (m *Model) commandKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc", "ctrl+c":
+		m.cmdActive = false
+		m.cmd.Blur()
+		return nil
+	case "enter":
+		line := m.cmd.Value()
+		m.cmdActive = false
+		m.cmd.Blur()
+		return m.execute(line)
+	}
+	var cmd tea.Cmd
+	m.cmd, cmd = m.cmd.Update(msg)
+	return cmd
+}
+
+// execute runs one command line.
+func (m *Model) execute(line string) tea.Cmd {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return nil
+	}
+	name, arg, _ := strings.Cut(line, " ")
+	arg = strings.TrimSpace(arg)
+	if name == "q" {
+		name = "quit"
+	}
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		if c.run == nil {
+			return m.setFlash(fmt.Sprintf(":%s is not in this build yet", c.name), true)
+		}
+		return c.run(m, arg)
+	}
+	return m.setFlash(fmt.Sprintf("unknown command %q (? lists the commands)", name), true)
+}
+
+func (m *Model) cmdFolder(arg string) tea.Cmd {
+	if arg == "" {
+		return m.setFlash("usage: folder NAME", true)
+	}
+	m.screen = screenMailbox
+	return m.box().OpenFolder(arg)
+}
+
+func (m *Model) cmdAccount(arg string) tea.Cmd {
+	for i, a := range m.opts.Accounts {
+		if a.Name == arg {
+			return m.switchAccount(i)
+		}
+	}
+	names := make([]string, len(m.opts.Accounts))
+	for i, a := range m.opts.Accounts {
+		names[i] = a.Name
+	}
+	return m.setFlash(fmt.Sprintf("no account %q (accounts: %s)", arg, strings.Join(names, ", ")), true)
+}
+
+func (m *Model) cmdTheme(arg string) tea.Cmd {
+	if noColor(m.opts.Environ) {
+		return m.setFlash("NO_COLOR is set: colours stay off", true)
+	}
+	if err := m.setTheme(arg); err != nil {
+		return m.setFlash(err.Error(), true)
+	}
+	m.autoTheme = false
+	return m.setFlash("theme "+arg, false)
+}

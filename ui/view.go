@@ -1,0 +1,205 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mailtriage/mailtriage/backend/analysis"
+)
+
+// Smallest usable terminal; below it we say so instead of drawing garbage.
+const minWidth, minHeight = 40, 8
+
+// View draws the whole console.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "mailtriage"
+	return v
+}
+
+// Render returns the console as text, exactly width × height.
+func (m *Model) Render() string {
+	if m.width < minWidth || m.height < minHeight {
+		return fmt.Sprintf("terminal too small (%dx%d): mailtriage needs at least %dx%d", m.width, m.height, minWidth, minHeight)
+	}
+	parts := []string{m.tabBar(), m.body(), m.statusBar(), m.bottomLine()}
+	return strings.Join(parts, "\n")
+}
+
+func (m *Model) body() string {
+	h := max(m.height-3, 1)
+	if m.showHelp {
+		return m.fullHelp(h)
+	}
+	switch m.screen {
+	case screenMessage:
+		return m.message.Render()
+	case screenJobs:
+		return m.jobs.Render()
+	case screenMimecast:
+		return m.notBuilt("Mimecast", h)
+	case screenFortiMail:
+		return m.notBuilt("FortiMail", h)
+	}
+	return m.box().Render()
+}
+
+// notBuilt says plainly that a screen does not exist yet, rather than
+// showing an empty shell that looks like it works.
+func (m *Model) notBuilt(name string, h int) string {
+	lines := make([]string, h)
+	lines[0] = m.c.Styles.Title.Render(name)
+	if h > 2 {
+		lines[2] = m.c.Styles.Muted.Render(" The " + name + " screens are not part of this build yet. Press 1 for the mailbox.")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) tabBar() string {
+	st := m.c.Styles
+	tabs := []struct {
+		key  key.Binding
+		name string
+		on   bool
+	}{
+		{m.keys.Mailbox, "Mailbox", m.screen == screenMailbox || m.screen == screenMessage},
+		{m.keys.Mimecast, "Mimecast", m.screen == screenMimecast},
+		{m.keys.FortiMail, "FortiMail", m.screen == screenFortiMail},
+		{m.keys.Jobs, "Jobs", m.screen == screenJobs},
+	}
+	var b strings.Builder
+	b.WriteString(st.Accent.Render(" mailtriage "))
+	for _, t := range tabs {
+		style := st.Tab
+		if t.on {
+			style = st.ActiveTab
+		}
+		b.WriteString(" ")
+		b.WriteString(style.Render(t.key.Help().Key + " " + t.name))
+	}
+	right := ""
+	if n := len(m.opts.Accounts); n > 1 {
+		right = fmt.Sprintf("account %d/%d (%s: next)", m.active+1, n, m.keys.Account.Help().Key)
+	}
+	return joinEnds(b.String(), st.Muted.Render(right), m.width)
+}
+
+// statusBar: account, folder, counts, running jobs, last message.
+func (m *Model) statusBar() string {
+	st := m.c.Styles
+	s := m.box().Status()
+	left := " " + s.Account
+	if s.Folder != "" {
+		left += " │ " + analysis.SanitizeLine(s.Folder).String()
+	}
+	switch {
+	case s.Loading:
+		left += " │ opening…"
+	case s.Folder != "":
+		left += fmt.Sprintf(" │ %d messages · %d unread", s.Total, s.Unseen)
+	}
+	if n := m.c.Jobs.Running(); n > 0 {
+		left += fmt.Sprintf(" │ ⟳ %d job", n)
+		if n > 1 {
+			left += "s"
+		}
+	}
+	if s.ConnLost {
+		left += " │ reconnecting…"
+	}
+	bar := st.StatusBar.Render(left + " ")
+	if m.flash != "" {
+		flashStyle := st.StatusInfo
+		if m.flashErr {
+			flashStyle = st.StatusError
+		}
+		text := analysis.SanitizeLine(m.flash).String()
+		bar += flashStyle.Render("│ " + text + " ")
+	}
+	bar = ansi.Truncate(bar, m.width, "…")
+	if pad := m.width - ansi.StringWidth(bar); pad > 0 {
+		bar += st.StatusBar.Render(strings.Repeat(" ", pad))
+	}
+	return bar
+}
+
+// bottomLine is the command line while typing, the help bar otherwise.
+func (m *Model) bottomLine() string {
+	if m.cmdActive {
+		return ansi.Truncate(m.cmd.View(), m.width, "")
+	}
+	global := m.keys.short()
+	if m.screen == screenMessage {
+		global = global[:len(global)-1] // q is "back" there
+	}
+	bindings := append(m.screenHelp(), global...)
+	return ansi.Truncate(m.help.ShortHelpView(bindings), m.width, "…")
+}
+
+func (m *Model) screenHelp() []key.Binding {
+	switch m.screen {
+	case screenMessage:
+		return m.message.Keys().ShortHelp()
+	case screenJobs:
+		return m.jobs.Keys().ShortHelp()
+	case screenMailbox:
+		return m.box().Keys().ShortHelp()
+	}
+	return nil
+}
+
+func (m *Model) screenFullHelp() [][]key.Binding {
+	switch m.screen {
+	case screenMessage:
+		return m.message.Keys().FullHelp()
+	case screenJobs:
+		return m.jobs.Keys().FullHelp()
+	case screenMailbox:
+		return m.box().Keys().FullHelp()
+	}
+	return nil
+}
+
+// fullHelp lists every key bound on this screen, generated from the key
+// maps so it shows rebound keys as they are.
+func (m *Model) fullHelp(h int) string {
+	st := m.c.Styles
+	groups := append(m.screenFullHelp(), m.keys.full())
+	lines := []string{st.Title.Render("Keys") + st.Muted.Render("  (any key closes)"), ""}
+	lines = append(lines, strings.Split(m.help.FullHelpView(groups), "\n")...)
+	lines = append(lines, "", st.Title.Render("Commands")+st.Muted.Render("  (type : then a command)"))
+	for _, c := range commands {
+		if c.run != nil {
+			lines = append(lines, "  "+st.HelpKey.Render(padTo(c.usage, 22))+st.HelpDesc.Render(c.help))
+		}
+	}
+	lines = append(lines, "", st.Title.Render("List flags")+st.Muted.Render("  N unread · D deleted · ! flagged · r answered · digit = attachments"))
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i := range lines {
+		lines[i] = ansi.Truncate(lines[i], m.width, "…")
+	}
+	return strings.Join(lines[:h], "\n")
+}
+
+func joinEnds(left, right string, w int) string {
+	lw, rw := ansi.StringWidth(left), ansi.StringWidth(right)
+	if lw+rw+1 > w {
+		return ansi.Truncate(left, w, "…")
+	}
+	return left + strings.Repeat(" ", w-lw-rw) + right
+}
+
+func padTo(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
