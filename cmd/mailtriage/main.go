@@ -66,6 +66,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "demo":
 		return runDemo(ctx, rest, stderr)
 	case "check":
+		// The same flags may follow the subcommand: mailtriage check --config F.
+		if err := fs.Parse(rest); err != nil {
+			return fail(stderr, 2, err)
+		}
 		return runCheck(ctx, *cfgPath, *account, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/mail"
 	. "github.com/mailtriage/mailtriage/backend/mail/imap"
-	"github.com/mailtriage/mailtriage/demo"
+	"github.com/mailtriage/mailtriage/internal/corpustest"
 	"github.com/mailtriage/mailtriage/internal/dovecottest"
 )
 
@@ -31,32 +31,7 @@ func startDovecot(t *testing.T, opts ...dovecottest.Option) *dovecottest.Server 
 	if err := srv.AddUser(dvUser, dvPass); err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := demo.Messages()
-	if err != nil {
-		t.Fatal(err)
-	}
-	byFolder := map[string][]dovecottest.Message{}
-	var order []string
-	for _, m := range msgs {
-		if _, ok := byFolder[m.Folder]; !ok {
-			order = append(order, m.Folder)
-		}
-		flags := make([]string, len(m.Flags))
-		for i, f := range m.Flags {
-			flags[i] = string(f)
-		}
-		byFolder[m.Folder] = append(byFolder[m.Folder], dovecottest.Message{Raw: m.Raw, Flags: flags, InternalDate: m.Date})
-	}
-	for _, f := range append(order, "Trash", "Junk") {
-		if err := srv.CreateFolder(dvUser, f); err != nil && f != "INBOX" {
-			t.Fatal(err)
-		}
-	}
-	for _, f := range order {
-		if err := srv.Deliver(dvUser, f, byFolder[f]...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	corpustest.Seed(t, srv, dvUser)
 	return srv
 }
 
