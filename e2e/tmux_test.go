@@ -39,14 +39,14 @@ func TestMain(m *testing.M) {
 // terminal is one tmux session running the binary, on a private tmux
 // server so tests never touch the user's sessions.
 type terminal struct {
-	t      *testing.T
+	t      testing.TB
 	socket string
 	name   string
 }
 
 var sessions atomic.Int64
 
-func requireTmux(t *testing.T) {
+func requireTmux(t testing.TB) {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("MAILTRIAGE_REQUIRE_TMUX") == "1" {
@@ -57,7 +57,7 @@ func requireTmux(t *testing.T) {
 }
 
 // run starts the binary with args in a 160x48 terminal.
-func run(t *testing.T, env []string, args ...string) *terminal {
+func run(t testing.TB, env []string, args ...string) *terminal {
 	t.Helper()
 	requireTmux(t)
 	n := sessions.Add(1)

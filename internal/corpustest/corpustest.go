@@ -3,7 +3,12 @@
 package corpustest
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/mailtriage/mailtriage/demo"
 	"github.com/mailtriage/mailtriage/internal/dovecottest"
@@ -12,6 +17,11 @@ import (
 // Seed delivers the corpus into user's Maildir on srv, with its folders
 // (plus Trash and Junk), flags and dates.
 func Seed(tb testing.TB, srv *dovecottest.Server, user string) {
+	tb.Helper()
+	seed(tb, srv, user, true)
+}
+
+func seed(tb testing.TB, srv *dovecottest.Server, user string, inbox bool) {
 	tb.Helper()
 	msgs, err := demo.Messages()
 	if err != nil {
@@ -38,8 +48,52 @@ func Seed(tb testing.TB, srv *dovecottest.Server, user string) {
 		}
 	}
 	for _, f := range order {
+		if f == "INBOX" && !inbox {
+			continue
+		}
 		if err := srv.Deliver(user, f, byFolder[f]...); err != nil {
 			tb.Fatal(err)
 		}
 	}
+}
+
+// BigUser and BigPassword log in to the server BigInbox returns.
+const (
+	BigUser     = "bench"
+	BigPassword = "bench pass"
+)
+
+// BigInbox returns a Dovecot whose user BigUser has n generated messages
+// in INBOX (and the corpus folders beside it). Seeding 50,000 messages
+// takes a while, so the Maildir is kept in the system temp directory and
+// reused by later runs; only the server process is new each time.
+func BigInbox(tb testing.TB, n int) *dovecottest.Server {
+	tb.Helper()
+	if _, err := exec.LookPath("dovecot"); err != nil {
+		if _, err := os.Stat("/usr/sbin/dovecot"); err != nil {
+			tb.Skip("dovecot is not installed")
+		}
+	}
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("mailtriage-bench-%d", n))
+	srv, err := dovecottest.StartDir(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = srv.Stop() })
+	marker := filepath.Join(dir, "seeded")
+	if _, err := os.Stat(marker); err == nil {
+		return srv
+	}
+	if err := srv.AddUser(BigUser, BigPassword); err != nil {
+		tb.Fatal(err)
+	}
+	msgs := dovecottest.GenerateMessages(n, 1, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	if err := srv.Deliver(BigUser, "INBOX", msgs...); err != nil {
+		tb.Fatal(err)
+	}
+	seed(tb, srv, BigUser, false) // the other folders, to switch between
+	if err := os.WriteFile(marker, nil, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return srv
 }

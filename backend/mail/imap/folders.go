@@ -30,6 +30,11 @@ func (m *Mailbox) Folders(ctx context.Context) ([]mail.Folder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list folders: %w", err)
 	}
+	for _, f := range folders {
+		if f.Status.Known {
+			m.setKnownCount(f.Name, f.Status.Messages)
+		}
+	}
 	return folders, nil
 }
 

@@ -78,6 +78,9 @@ type Mailbox struct {
 
 	mu   sync.Mutex
 	caps mail.Capabilities
+	// counts are the last known sizes of folders, to guess the sequence
+	// numbers of the newest messages before SELECT answers.
+	counts map[string]uint32
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -109,6 +112,21 @@ func (m *Mailbox) setCaps(caps mail.Capabilities) {
 	m.mu.Lock()
 	m.caps = caps
 	m.mu.Unlock()
+}
+
+func (m *Mailbox) knownCount(folder string) uint32 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.counts[folder]
+}
+
+func (m *Mailbox) setKnownCount(folder string, n uint32) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.counts == nil {
+		m.counts = map[string]uint32{}
+	}
+	m.counts[folder] = n
 }
 
 // Events delivers watch events and connection news.

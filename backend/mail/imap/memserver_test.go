@@ -322,3 +322,39 @@ func waitFor(t *testing.T, m *Mailbox, match func(mail.Event) bool) mail.Event {
 		}
 	}
 }
+
+// The second opening guesses the newest messages' sequence numbers from the
+// size it knew; mail that arrived meanwhile must still be in the first page.
+func TestListGuessesNewestAfterGrowth(t *testing.T) {
+	s := startMem(t, nil)
+	s.add(t, "INBOX", 30)
+	m := newTestMailbox(s.addr, "s3cret")
+	defer m.Close()
+	ctx := context.Background()
+	if _, err := m.List(ctx, "INBOX", 10); err != nil {
+		t.Fatal(err)
+	}
+	s.add(t, "INBOX", 5)
+	l, err := m.List(ctx, "INBOX", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Newest) != 10 {
+		t.Fatalf("got %d envelopes, want 10", len(l.Newest))
+	}
+	newest := map[mail.UID]bool{}
+	for _, e := range l.Newest {
+		newest[e.UID] = true
+	}
+	for _, uid := range l.UIDs[len(l.UIDs)-10:] {
+		if !newest[uid] {
+			t.Fatalf("UID %d (among the 10 newest) missing from the first page", uid)
+		}
+	}
+	// A guess beyond the folder's end (it shrank) still yields a page.
+	m.setKnownCount("INBOX", 500)
+	l, err = m.List(ctx, "INBOX", 10)
+	if err != nil || len(l.Newest) != 10 {
+		t.Fatalf("after a wrong guess: %d envelopes, %v", len(l.Newest), err)
+	}
+}

@@ -25,10 +25,10 @@ var envelopeItems = &imap.FetchOptions{
 }
 
 // List selects the folder afresh and, pipelined behind the SELECT, asks for
-// every UID and the unread count; as soon as SELECT says how many messages
-// there are it asks for the envelopes of the newest prefetch of them by
-// sequence number. The first screen thus costs two round trips, whatever
-// the folder's size.
+// every UID, the unread count, and the envelopes of the newest prefetch
+// messages by sequence number (counted from the folder's last known size,
+// "n-prefetch+1:*"). The first screen thus costs one round trip, whatever
+// the folder's size; only when the guess was off is a second needed.
 func (m *Mailbox) List(ctx context.Context, folder string, prefetch int) (mail.Listing, error) {
 	var out mail.Listing
 	err := m.with(ctx, mail.FolderRef{}, func(cn *conn) error {
@@ -36,26 +36,27 @@ func (m *Mailbox) List(ctx context.Context, folder string, prefetch int) (mail.L
 		sel := cn.c.Select(folder, nil)
 		all := cn.c.UIDSearch(&imap.SearchCriteria{}, searchReturn(esearch, false))
 		unseen := cn.c.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagSeen}}, searchReturn(esearch, true))
+		var newest *imapclient.FetchCommand
+		if known := m.knownCount(folder); prefetch > 0 && known > 0 {
+			newest = cn.c.Fetch(newestSeq(known, prefetch, true), envelopeItems)
+		}
 		data, err := sel.Wait()
 		if err != nil {
 			cn.selected = ""
-			// The searches ran in no folder (or the old one): drain them.
+			// The rest ran in no folder (or the old one): drain it.
 			_, _ = all.Wait()
 			_, _ = unseen.Wait()
+			if newest != nil {
+				_ = newest.Close()
+			}
 			return folderError(folder, err)
 		}
 		cn.selected, cn.validity = folder, data.UIDValidity
 		cn.permKeywords = hasFlag(data.PermanentFlags, imap.FlagWildcard)
 
-		var newest *imapclient.FetchCommand
-		if n := data.NumMessages; prefetch > 0 && n > 0 {
-			first := uint32(1)
-			if n > uint32(prefetch) {
-				first = n - uint32(prefetch) + 1
-			}
-			var seq imap.SeqSet
-			seq.AddRange(first, n)
-			newest = cn.c.Fetch(seq, envelopeItems)
+		envs, err := collectNewest(cn.c, newest, data.NumMessages, prefetch)
+		if err != nil {
+			return err
 		}
 		allData, err := all.Wait()
 		if err != nil {
@@ -64,14 +65,6 @@ func (m *Mailbox) List(ctx context.Context, folder string, prefetch int) (mail.L
 		unseenData, err := unseen.Wait()
 		if err != nil {
 			return err
-		}
-		var envs []mail.Envelope
-		if newest != nil {
-			bufs, err := newest.Collect()
-			if err != nil {
-				return err
-			}
-			envs = envelopesFrom(bufs)
 		}
 		out = mail.Listing{
 			Folder:           mail.FolderRef{Name: folder, UIDValidity: data.UIDValidity},
@@ -86,7 +79,54 @@ func (m *Mailbox) List(ctx context.Context, folder string, prefetch int) (mail.L
 	if err != nil && !errors.As(err, &fe) {
 		err = fmt.Errorf("open folder %s: %w", quote(folder), err)
 	}
+	if err == nil {
+		m.setKnownCount(folder, uint32(len(out.UIDs)))
+	}
 	return out, err
+}
+
+// newestSeq is the sequence set of the newest prefetch of n messages;
+// open-ended ("…:*") when n is only a guess, so mail that arrived since
+// is included.
+func newestSeq(n uint32, prefetch int, openEnded bool) imap.SeqSet {
+	first := uint32(1)
+	if n > uint32(prefetch) {
+		first = n - uint32(prefetch) + 1
+	}
+	var seq imap.SeqSet
+	if openEnded {
+		seq.AddRange(first, 0) // 0 is "*"
+	} else {
+		seq.AddRange(first, n)
+	}
+	return seq
+}
+
+// collectNewest reads the pipelined fetch of the newest envelopes; when
+// there was no guess, or the guess no longer fits the folder, it asks
+// again now that SELECT has said how many messages there are.
+func collectNewest(c *imapclient.Client, guessed *imapclient.FetchCommand, n uint32, prefetch int) ([]mail.Envelope, error) {
+	if guessed != nil {
+		bufs, err := guessed.Collect()
+		switch {
+		case err == nil && (len(bufs) >= prefetch || uint32(len(bufs)) == n):
+			envs := envelopesFrom(bufs)
+			if len(envs) > prefetch {
+				envs = envs[len(envs)-prefetch:]
+			}
+			return envs, nil
+		case err != nil && !isAnswer(err):
+			return nil, err
+		}
+	}
+	if prefetch <= 0 || n == 0 {
+		return nil, nil
+	}
+	bufs, err := c.Fetch(newestSeq(n, prefetch, false), envelopeItems).Collect()
+	if err != nil {
+		return nil, err
+	}
+	return envelopesFrom(bufs), nil
 }
 
 func searchReturn(esearch, countOnly bool) *imap.SearchOptions {
