@@ -76,33 +76,11 @@ func serverFlags(t *testing.T, srv *dovecottest.Server, folder, subject string) 
 }
 
 func login(t *testing.T, srv *dovecottest.Server) *imapclient.Client {
-	t.Helper()
-	c, err := imapclient.DialInsecure(srv.Addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Login(user, password).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return corpustest.Login(t, srv.Addr, user, password)
 }
 
 func appendMail(t *testing.T, srv *dovecottest.Server, folder, subject string) {
-	t.Helper()
-	raw := []byte("From: \"IT Helpdesk\" <helpdesk@micros0ft-login.example>\r\nTo: soc-reports@northwind.example\r\n" +
-		"Subject: " + subject + "\r\nDate: Sun, 22 Nov 2026 11:00:00 +0000\r\nMessage-ID: <" + strings.ReplaceAll(subject, " ", ".") +
-		"@micros0ft-login.example>\r\n\r\nReset your password now.\r\n")
-	cmd := login(t, srv).Append(folder, int64(len(raw)), nil)
-	if _, err := cmd.Write(raw); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cmd.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	corpustest.Append(t, login(t, srv), folder, subject)
 }
 
 func hasFlag(flags []imap.Flag, f imap.Flag) bool {

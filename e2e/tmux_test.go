@@ -65,7 +65,7 @@ func run(t testing.TB, env []string, args ...string) *terminal {
 	// The command ends with a pause so the screen (and any error) stays
 	// readable after the program exits; "EXITED <status>" marks the end.
 	shell := fmt.Sprintf("%s %s 2>&1; echo EXITED $?; sleep 600", shellQuote(binary), joinQuoted(args))
-	cmd := exec.Command("tmux", "-L", term.socket, "-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "48", "-s", term.name, "sh", "-c", shell)
+	cmd := exec.Command("tmux", "-u", "-L", term.socket, "-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "48", "-s", term.name, "sh", "-c", shell)
 	cmd.Env = append(append(os.Environ(), "TERM=xterm-256color"), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)

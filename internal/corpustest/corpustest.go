@@ -7,8 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/mailtriage/mailtriage/demo"
 	"github.com/mailtriage/mailtriage/internal/dovecottest"
@@ -96,4 +99,38 @@ func BigInbox(tb testing.TB, n int) *dovecottest.Server {
 		tb.Fatal(err)
 	}
 	return srv
+}
+
+// Login opens a second IMAP session on addr (plain text: loopback test
+// servers only), playing another analyst or the mail server's delivery.
+func Login(tb testing.TB, addr, user, password string) *imapclient.Client {
+	tb.Helper()
+	c, err := imapclient.DialInsecure(addr, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := c.Login(user, password).Wait(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Append stores a small phishing message with subject in folder, as new
+// mail arriving would.
+func Append(tb testing.TB, c *imapclient.Client, folder, subject string) {
+	tb.Helper()
+	raw := []byte("From: \"IT Helpdesk\" <helpdesk@micros0ft-login.example>\r\nTo: soc-reports@northwind.example\r\n" +
+		"Subject: " + subject + "\r\nDate: Sun, 22 Nov 2026 11:00:00 +0000\r\nMessage-ID: <" + strings.ReplaceAll(subject, " ", ".") +
+		"@micros0ft-login.example>\r\n\r\nReset your password now.\r\n")
+	cmd := c.Append(folder, int64(len(raw)), nil)
+	if _, err := cmd.Write(raw); err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := cmd.Wait(); err != nil {
+		tb.Fatal(err)
+	}
 }

@@ -77,13 +77,13 @@ func (m *Model) renderRow(e *mail.Envelope, cols columns, selected bool, now tim
 	var b strings.Builder
 	b.WriteString(base.Render(flagsText(e)))
 	b.WriteString(base.Render(" "))
-	b.WriteString(common.Cell(common.Plain(formatDate(e.SortTime(), now)), cols.date-1, base, marker))
+	b.WriteString(common.Cell(analysis.Plain(formatDate(e.SortTime(), now)), cols.date-1, base, marker))
 	b.WriteString(base.Render(" "))
 	b.WriteString(common.Cell(senderText(e), cols.from-1, base, marker))
 	b.WriteString(base.Render(" "))
 	subject := analysis.SanitizeLine(e.Subject)
 	if e.Subject == "" {
-		subject = common.Plain("(no subject)")
+		subject = analysis.Plain("(no subject)")
 	}
 	b.WriteString(common.Cell(subject, cols.subject-1, base, marker))
 	if cols.tags > 0 {
@@ -127,7 +127,7 @@ func flagsText(e *mail.Envelope) string {
 
 func senderText(e *mail.Envelope) analysis.Text {
 	if len(e.From) == 0 {
-		return common.Plain("(no sender)")
+		return analysis.Plain("(no sender)")
 	}
 	a := e.From[0]
 	if strings.TrimSpace(a.Name) != "" {

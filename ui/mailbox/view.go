@@ -105,7 +105,7 @@ func (m *Model) folderLine(f mail.Folder, idx, w int) string {
 	indent := strings.Repeat("  ", len(path)-1)
 	name := analysis.SanitizeLine(path[len(path)-1])
 	if f.Role != mail.RoleNone && f.Role != mail.RoleInbox && !strings.Contains(strings.ToLower(name.String()), string(f.Role)) {
-		name = appendPlain(name, " ("+string(f.Role)+")")
+		name = analysis.Concat(name, analysis.Plain(" ("+string(f.Role)+")"))
 	}
 	count := ""
 	if f.Status.Known {
@@ -137,11 +137,6 @@ func (m *Model) folderLine(f mail.Folder, idx, w int) string {
 	return line + countStyle.Render(count)
 }
 
-func appendPlain(t analysis.Text, s string) analysis.Text {
-	segs := append(append([]analysis.Seg(nil), t.Segs...), analysis.Seg{S: s})
-	return analysis.Text{Segs: segs, Markers: t.Markers}
-}
-
 func padRight(s string, w int) string {
 	if pad := w - ansi.StringWidth(s); pad > 0 {
 		return s + strings.Repeat(" ", pad)
@@ -162,7 +157,7 @@ func (m *Model) renderList(w int) []string {
 		for i := 1; i < m.height; i++ {
 			lines[i] = strings.Repeat(" ", w)
 		}
-		wrapped := common.Wrap(analysis.SanitizeLine(msg), max(w-2, 10))
+		wrapped := analysis.SanitizeLine(msg).Wrap(max(w-2, 10))
 		for i, l := range wrapped {
 			if 2+i < m.height {
 				lines[2+i] = padRight(" "+common.Render(l, style, m.c.Styles.Marker), w)

@@ -87,7 +87,7 @@ func (m *Model) fieldLines(f field) []string {
 		base = st.Warning
 	}
 	valueW := max(m.width-labelWidth-1, 10)
-	wrapped := common.Wrap(f.value, valueW)
+	wrapped := f.value.Wrap(valueW)
 	out := make([]string, 0, len(wrapped))
 	for i, l := range wrapped {
 		label := ""
@@ -184,7 +184,7 @@ func (m *Model) warningLines() []string {
 }
 
 func (m *Model) wrapped(t analysis.Text, base themes.Paint) []string {
-	lines := common.Wrap(t, m.width)
+	lines := t.Wrap(m.width)
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		out[i] = common.Render(l, base, m.c.Styles.Marker)

@@ -52,34 +52,8 @@ func dovecotMailbox(srv *dovecottest.Server, mode TLSMode, password string) *Mai
 	})
 }
 
-// rawClient is a second IMAP client, playing another analyst or the MTA.
 func rawClient(t *testing.T, srv *dovecottest.Server) *imapclient.Client {
-	t.Helper()
-	c, err := imapclient.DialInsecure(srv.Addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Login(dvUser, dvPass).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-func appendMessage(t *testing.T, c *imapclient.Client, folder, subject string) {
-	t.Helper()
-	raw := []byte("From: Attacker <a@evil.example>\r\nTo: soc@northwind.example\r\nSubject: " + subject +
-		"\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\nMessage-ID: <" + subject + "@evil.example>\r\n\r\nbody\r\n")
-	cmd := c.Append(folder, int64(len(raw)), nil)
-	if _, err := cmd.Write(raw); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cmd.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	return corpustest.Login(t, srv.Addr, dvUser, dvPass)
 }
 
 // waitFor reads events until one matches; the deadline only bounds a
@@ -225,7 +199,7 @@ func TestDovecotIdleReportsNewMail(t *testing.T) {
 	}
 	m.Watch("INBOX")
 	waitFor(t, m, func(ev mail.Event) bool { return ev.Kind == mail.EventStatus && ev.Folder == "INBOX" })
-	appendMessage(t, rawClient(t, srv), "INBOX", "idle-test")
+	corpustest.Append(t, rawClient(t, srv), "INBOX", "idle-test")
 	waitFor(t, m, func(ev mail.Event) bool { return ev.Kind == mail.EventArrived && ev.Count == 1 })
 	st := waitFor(t, m, func(ev mail.Event) bool { return ev.Kind == mail.EventStatus && ev.Folder == "INBOX" })
 	if st.Status.Messages != 24 {
@@ -245,7 +219,7 @@ func TestDovecotPollsWhereIdleIsMissing(t *testing.T) {
 	}
 	m.Watch("INBOX")
 	waitFor(t, m, func(ev mail.Event) bool { return ev.Kind == mail.EventStatus && ev.Folder == "INBOX" })
-	appendMessage(t, rawClient(t, srv), "INBOX", "poll-test")
+	corpustest.Append(t, rawClient(t, srv), "INBOX", "poll-test")
 	waitFor(t, m, func(ev mail.Event) bool { return ev.Kind == mail.EventArrived && ev.Count == 1 })
 }
 
@@ -269,6 +243,6 @@ func TestDovecotReconnectsAfterServerDropsConnections(t *testing.T) {
 	if _, err := m.List(ctx, "INBOX", 0); err != nil {
 		t.Fatalf("List after reconnect: %v", err)
 	}
-	appendMessage(t, rawClient(t, srv), "INBOX", "after-reconnect")
+	corpustest.Append(t, rawClient(t, srv), "INBOX", "after-reconnect")
 	waitFor(t, m, func(ev mail.Event) bool { return ev.Kind == mail.EventArrived })
 }
