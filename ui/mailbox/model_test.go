@@ -314,3 +314,33 @@ func TestNarrowTerminalStillFits(t *testing.T) {
 		t.Fatalf("rendered %d lines, want 21", n)
 	}
 }
+
+func TestMouseClickSelectsThenOpens(t *testing.T) {
+	mb := mailtest.New()
+	mb.Generate("INBOX", 10, testNow)
+	h := newHarness(t, mb, 120, 12)
+	// originY is 1 and the list's first line is its header: row 2 of the
+	// list is screen line 4.
+	click := tea.MouseClickMsg{X: 60, Y: 4, Button: tea.MouseLeft}
+	_, cmd := h.m.Update(click)
+	h.run(cmd)
+	if h.m.open.cursor != 2 {
+		t.Fatalf("click selected row %d, want 2", h.m.open.cursor)
+	}
+	_, cmd = h.m.Update(click)
+	h.run(cmd)
+	if len(h.opened) != 1 || h.opened[0].Envelope.Subject != "Message 7" {
+		t.Fatalf("second click opened %+v, want Message 7", h.opened)
+	}
+}
+
+func TestMouseClickOnSidebarOpensFolder(t *testing.T) {
+	mb := mailtest.New()
+	mb.AddFolder("Junk", mail.RoleJunk)
+	h := newHarness(t, mb, 120, 12)
+	_, cmd := h.m.Update(tea.MouseClickMsg{X: 3, Y: 3, Button: tea.MouseLeft})
+	h.run(cmd)
+	if got := h.m.Status().Folder; got != "Junk" {
+		t.Fatalf("clicked folder opened %q, want Junk", got)
+	}
+}
