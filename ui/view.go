@@ -179,7 +179,7 @@ func (m *Model) fullHelp(h int) string {
 			lines = append(lines, "  "+st.HelpKey.Render(padTo(c.usage, 22))+st.HelpDesc.Render(c.help))
 		}
 	}
-	lines = append(lines, "", st.Title.Render("List flags")+st.Muted.Render("  N unread · D deleted · ! flagged · r answered · digit = attachments"))
+	lines = append(lines, "", st.Title.Render("List flags")+st.Muted.Render("  N unread · D deleted · ! flagged · r answered · digit attachments · H hidden characters"))
 	for len(lines) < h {
 		lines = append(lines, "")
 	}

@@ -74,17 +74,25 @@ func (m *Model) renderRow(e *mail.Envelope, cols columns, selected bool, now tim
 		base = base.With(func(s lipgloss.Style) lipgloss.Style { return s.Strikethrough(true) })
 	}
 	marker := st.Marker
-	var b strings.Builder
-	b.WriteString(base.Render(flagsText(e)))
-	b.WriteString(base.Render(" "))
-	b.WriteString(common.Cell(analysis.Plain(formatDate(e.SortTime(), now)), cols.date-1, base, marker))
-	b.WriteString(base.Render(" "))
-	b.WriteString(common.Cell(senderText(e), cols.from-1, base, marker))
-	b.WriteString(base.Render(" "))
+	sender := senderText(e)
 	subject := analysis.SanitizeLine(e.Subject)
 	if e.Subject == "" {
 		subject = analysis.Plain("(no subject)")
 	}
+	var b strings.Builder
+	b.WriteString(base.Render(flagsText(e)))
+	// H: the sender or subject hides characters; said here because a
+	// narrow column may cut the marker itself off.
+	if sender.Markers+subject.Markers > 0 {
+		b.WriteString(marker.Render("H"))
+	} else {
+		b.WriteString(base.Render(" "))
+	}
+	b.WriteString(base.Render(" "))
+	b.WriteString(common.Cell(analysis.Plain(formatDate(e.SortTime(), now)), cols.date-1, base, marker))
+	b.WriteString(base.Render(" "))
+	b.WriteString(common.Cell(sender, cols.from-1, base, marker))
+	b.WriteString(base.Render(" "))
 	b.WriteString(common.Cell(subject, cols.subject-1, base, marker))
 	if cols.tags > 0 {
 		b.WriteString(base.Render(" "))
@@ -100,8 +108,9 @@ func (m *Model) renderRow(e *mail.Envelope, cols columns, selected bool, now tim
 	return b.String()
 }
 
-// flagsText is the four-character flag column: N unread, D deleted,
-// ! flagged, r answered, and the attachment count (+ for ten or more).
+// flagsText is the first four characters of the flag column: N unread,
+// D deleted, ! flagged, r answered, and the attachment count (+ for ten or
+// more). The fifth, H, is drawn by renderRow.
 func flagsText(e *mail.Envelope) string {
 	b := []byte("    ")
 	switch {

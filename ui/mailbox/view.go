@@ -222,7 +222,7 @@ type columns struct {
 // layoutColumns fits the columns to w: tags and size give way first on
 // narrow terminals, then the sender column shrinks.
 func layoutColumns(w int) columns {
-	c := columns{flags: 4, date: 13, from: clamp(w/5, 12, 28)}
+	c := columns{flags: 5, date: 13, from: clamp(w/5, 12, 28)}
 	if w >= 110 {
 		c.tags = 16
 	}
