@@ -57,13 +57,14 @@ type Model struct {
 	width, height int
 	screen        screen
 
-	active   int
-	boxes    []*mailbox.Model // one per account, created when first shown
-	message  *message.Model
-	jobs     *jobsui.Model
-	boxKeys  mailbox.KeyMap
-	help     help.Model
-	showHelp bool
+	active     int
+	boxes      []*mailbox.Model // one per account, created when first shown
+	message    *message.Model
+	jobs       *jobsui.Model
+	boxKeys    mailbox.KeyMap
+	help       help.Model
+	showHelp   bool
+	helpOffset int
 
 	cmd       textinput.Model
 	cmdActive bool
@@ -264,11 +265,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.commandKey(msg)
 	}
 	if m.showHelp {
-		if key.Matches(msg, m.keys.ForceQuit) {
-			return tea.Quit
-		}
-		m.showHelp = false
-		return nil
+		return m.helpKey(msg)
 	}
 	k := m.keys
 	switch {
@@ -277,7 +274,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Command):
 		return m.openCommandLine()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.showHelp, m.helpOffset = true, 0
 		return nil
 	case key.Matches(msg, k.Mailbox):
 		m.screen = screenMailbox
@@ -298,6 +295,26 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Quit
 	}
 	return m.routeToScreen(msg)
+}
+
+// helpKey scrolls the help screen (it can be taller than a small
+// terminal); any other key closes it.
+func (m *Model) helpKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "ctrl+c":
+		return tea.Quit
+	case "j", "down":
+		m.helpOffset++
+	case "k", "up":
+		m.helpOffset = max(m.helpOffset-1, 0)
+	case "pgdown", "space":
+		m.helpOffset += max(m.height-4, 1)
+	case "pgup":
+		m.helpOffset = max(m.helpOffset-max(m.height-4, 1), 0)
+	default:
+		m.showHelp = false
+	}
+	return nil
 }
 
 func (m *Model) routeToScreen(msg tea.Msg) tea.Cmd {

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/themes"
 )
 
@@ -62,7 +63,11 @@ func (m *Model) suggestions() []string {
 		}
 	}
 	for _, f := range m.box().FolderNames() {
-		out = append(out, "folder "+f)
+		// The completion menu draws suggestions as they are: a folder
+		// name that hides characters is left for the analyst to type.
+		if analysis.SanitizeLine(f).Markers == 0 {
+			out = append(out, "folder "+f)
+		}
 	}
 	for _, a := range m.opts.Accounts {
 		out = append(out, "account "+a.Name)

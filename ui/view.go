@@ -171,7 +171,7 @@ func (m *Model) screenFullHelp() [][]key.Binding {
 func (m *Model) fullHelp(h int) string {
 	st := m.c.Styles
 	groups := append(m.screenFullHelp(), m.keys.full())
-	lines := []string{st.Title.Render("Keys") + st.Muted.Render("  (any key closes)"), ""}
+	lines := []string{st.Title.Render("Keys") + st.Muted.Render("  (j/k scroll, any other key closes)"), ""}
 	lines = append(lines, strings.Split(m.help.FullHelpView(groups), "\n")...)
 	lines = append(lines, "", st.Title.Render("Commands")+st.Muted.Render("  (type : then a command)"))
 	for _, c := range commands {
@@ -180,6 +180,8 @@ func (m *Model) fullHelp(h int) string {
 		}
 	}
 	lines = append(lines, "", st.Title.Render("List flags")+st.Muted.Render("  N unread · D deleted · ! flagged · r answered · digit attachments · H hidden characters"))
+	m.helpOffset = min(m.helpOffset, max(len(lines)-h, 0))
+	lines = lines[m.helpOffset:]
 	for len(lines) < h {
 		lines = append(lines, "")
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/imap"
 	"github.com/mailtriage/mailtriage/config"
@@ -103,7 +104,7 @@ func runCheck(ctx context.Context, cfgPath, only string, stdout, stderr io.Write
 		}
 		line, err := checkAccount(ctx, a)
 		if err != nil {
-			fmt.Fprintf(stderr, "mailtriage: %s: %v\n", a.Name, err)
+			fmt.Fprintf(stderr, "mailtriage: %s: %s\n", a.Name, analysis.SanitizeLine(err.Error()))
 			status = 1
 			continue
 		}

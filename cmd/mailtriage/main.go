@@ -20,6 +20,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/ui"
 	"github.com/mailtriage/mailtriage/ui/common"
@@ -77,11 +78,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		return fail(stderr, 2, errors.New("serve (the console over SSH) is not in this build yet"))
 	}
-	return fail(stderr, 2, fmt.Errorf("unknown command %q\n%s", sub, usage))
+	fmt.Fprint(stderr, usage)
+	return fail(stderr, 2, fmt.Errorf("unknown command %q", sub))
 }
 
+// fail reports err in one line. Errors quote servers and configuration
+// files, so they are sanitized like anything else bound for a terminal.
 func fail(stderr io.Writer, code int, err error) int {
-	fmt.Fprintf(stderr, "mailtriage: %v\n", err)
+	fmt.Fprintf(stderr, "mailtriage: %s\n", analysis.SanitizeLine(err.Error()))
 	return code
 }
 
