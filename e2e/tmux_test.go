@@ -59,12 +59,18 @@ func requireTmux(t testing.TB) {
 // run starts the binary with args in a 160x48 terminal.
 func run(t testing.TB, env []string, args ...string) *terminal {
 	t.Helper()
+	return runProgram(t, env, append([]string{binary}, args...)...)
+}
+
+// runProgram starts any program (argv[0]) in a 160x48 terminal.
+func runProgram(t testing.TB, env []string, argv ...string) *terminal {
+	t.Helper()
 	requireTmux(t)
 	n := sessions.Add(1)
 	term := &terminal{t: t, socket: fmt.Sprintf("mt-e2e-%d-%d", os.Getpid(), n), name: "mt"}
 	// The command ends with a pause so the screen (and any error) stays
 	// readable after the program exits; "EXITED <status>" marks the end.
-	shell := fmt.Sprintf("%s %s 2>&1; echo EXITED $?; sleep 600", shellQuote(binary), joinQuoted(args))
+	shell := fmt.Sprintf("%s 2>&1; echo EXITED $?; sleep 600", joinQuoted(argv))
 	cmd := exec.Command("tmux", "-u", "-L", term.socket, "-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "48", "-s", term.name, "sh", "-c", shell)
 	cmd.Env = append(append(os.Environ(), "TERM=xterm-256color"), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
