@@ -355,10 +355,17 @@ func (m *Model) foldersLoaded(msg FoldersLoadedMsg) tea.Cmd {
 	}
 	m.foldersErr = nil
 	m.mergeFolders(msg.Folders)
-	if m.open == nil || (m.open.err != nil && !m.open.loaded) {
-		return m.OpenFolder(m.startFolder())
+	if m.open != nil && (m.open.loaded || m.open.err == nil) {
+		return nil
 	}
-	return nil
+	start := m.startFolder()
+	if f, ok := m.findFolder(start); ok && !f.NoSelect {
+		return m.OpenFolder(f.Name)
+	}
+	// The configured folder is not there: say so, and show INBOX rather
+	// than nothing.
+	err := common.Error(fmt.Errorf("default_folder %q: no such folder; opened INBOX", start))
+	return tea.Batch(err, m.OpenFolder("INBOX"))
 }
 
 func (m *Model) startFolder() string {

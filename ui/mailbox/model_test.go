@@ -344,3 +344,25 @@ func TestMouseClickOnSidebarOpensFolder(t *testing.T) {
 		t.Fatalf("clicked folder opened %q, want Junk", got)
 	}
 }
+
+func TestMissingDefaultFolderFallsBackToInbox(t *testing.T) {
+	mb := mailtest.New()
+	mb.Generate("INBOX", 2, testNow)
+	mb.CloseEvents()
+	theme, _ := themes.Builtin("none")
+	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }}
+	m := New(c, common.Account{Name: "t", Mailbox: mb, DefaultFolder: "Reports"}, DefaultKeyMap())
+	m.SetSize(100, 20, 1)
+	var errs []error
+	uitest.Drive(m, m.Init(), func(msg tea.Msg) {
+		if e, ok := msg.(common.ErrorMsg); ok {
+			errs = append(errs, e.Err)
+		}
+	})
+	if got := m.Status(); got.Folder != "INBOX" || got.Total != 2 {
+		t.Fatalf("status = %+v, want INBOX with 2 messages", got)
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), `default_folder "Reports": no such folder`) {
+		t.Fatalf("errors = %v", errs)
+	}
+}

@@ -34,6 +34,10 @@ func newWatcher(m *Mailbox) *watcher {
 
 func (w *watcher) setFolder(folder string) {
 	w.mu.Lock()
+	if w.started && w.folder == folder {
+		w.mu.Unlock()
+		return // already watching it; do not interrupt IDLE for nothing
+	}
 	w.folder = folder
 	if !w.started {
 		w.started = true
