@@ -237,3 +237,48 @@ func randomPassword() (string, error) {
 	}
 	return hex.EncodeToString(buf), nil
 }
+
+// DeliverEvery drops a fresh copy of a corpus message into INBOX every
+// interval until stop is closed, so the demo shows new mail arriving (and
+// the console picking it up over IDLE). Copies get a new Date and
+// Message-ID; the message cycles through the Phishing reports folder.
+func (s *Server) DeliverEvery(interval time.Duration, stop <-chan struct{}) {
+	msgs, err := Messages()
+	if err != nil {
+		return
+	}
+	var pool []Message
+	for _, m := range msgs {
+		if m.Folder == "Phishing reports" {
+			pool = append(pool, m)
+		}
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			_ = s.Deliver("INBOX", freshCopy(pool[i%len(pool)].Raw, now, i))
+		}
+	}
+}
+
+// freshCopy replaces the Date and Message-ID headers of raw.
+func freshCopy(raw []byte, now time.Time, n int) []byte {
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "Date: %s\r\nMessage-ID: <demo-live-%d-%d@mailtriage.example>\r\n", now.Format(time.RFC1123Z), now.Unix(), n)
+	head, body, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	for _, line := range bytes.Split(head, []byte("\r\n")) {
+		l := bytes.ToLower(line)
+		if bytes.HasPrefix(l, []byte("date:")) || bytes.HasPrefix(l, []byte("message-id:")) {
+			continue
+		}
+		out.Write(line)
+		out.WriteString("\r\n")
+	}
+	out.WriteString("\r\n")
+	out.Write(body)
+	return out.Bytes()
+}

@@ -59,3 +59,13 @@ func TestDemoHelpAndScreens(t *testing.T) {
 	term.keys("C-c")
 	term.waitFor("EXITED 0")
 }
+
+// With --new-mail the demo delivers mail by itself; the console shows it
+// without a key press (IDLE on the in-process server).
+func TestDemoNewMailArrives(t *testing.T) {
+	term := run(t, nil, "demo", "--new-mail", "300ms")
+	term.waitFor("demo │ INBOX │")
+	term.waitFor("new in INBOX")
+	term.waitGone("23 messages")
+	term.waitFor("[Phish Report]") // the delivered copies are user reports
+}

@@ -21,9 +21,10 @@ func runDemo(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	theme := fs.String("theme", "", "colour theme: auto, dark, light, high-contrast, none")
+	every := fs.Duration("new-mail", 0, "deliver a new message to INBOX this often (e.g. 30s), to watch mail arrive")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stderr, "usage: mailtriage demo [--theme NAME]\n")
+			fmt.Fprint(stderr, "usage: mailtriage demo [--theme NAME] [--new-mail DURATION]\n")
 			return 0
 		}
 		return fail(stderr, 2, err)
@@ -33,6 +34,11 @@ func runDemo(ctx context.Context, args []string, stderr io.Writer) int {
 		return fail(stderr, 1, err)
 	}
 	defer srv.Close()
+	if *every > 0 {
+		stop := make(chan struct{})
+		defer close(stop)
+		go srv.DeliverEvery(*every, stop)
+	}
 
 	cfg := srv.IMAPConfig()
 	// The demo server is in-process: refresh counters often so the sidebar

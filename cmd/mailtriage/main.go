@@ -28,7 +28,7 @@ import (
 
 const usage = `usage:
   mailtriage [--config FILE] [--account NAME] [--theme NAME]   the console on your accounts
-  mailtriage demo [--theme NAME]                               the console on a built-in demo mailbox
+  mailtriage demo [--theme NAME] [--new-mail 30s]              the console on a built-in demo mailbox
   mailtriage check [--config FILE] [--account NAME]            log in to each account and report, no console
 
 The configuration is read from --config, else $MAILTRIAGE_CONFIG, else
