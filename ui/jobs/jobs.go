@@ -153,7 +153,9 @@ func (m *Model) jobLine(j bjobs.Info, selected bool, now time.Time) string {
 		end = now
 	}
 	took := end.Sub(j.Started).Round(time.Millisecond)
-	line := fmt.Sprintf("%5d %s %-8s %-32s %8s", j.ID, j.Started.Format("15:04:05"), j.State, ansi.Truncate(j.Name, 32, "…"), took)
+	// Job names quote folder names, which come from the server.
+	name := analysis.SanitizeLine(j.Name).Truncate(32, "…").String()
+	line := fmt.Sprintf("%5d %s %-8s %-32s %8s", j.ID, j.Started.Format("15:04:05"), j.State, name, took)
 	if j.Account != "" {
 		line += "  " + j.Account
 	}

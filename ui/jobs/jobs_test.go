@@ -75,3 +75,13 @@ func TestCancelRunningJob(t *testing.T) {
 		t.Fatal("x did not cancel the job")
 	}
 }
+
+func TestJobNamesAreSanitized(t *testing.T) {
+	m, r := newScreen()
+	_, _ = r.Run(context.Background(), bjobs.Spec{Name: "open Evil\x1b]52;c;ZWNobyBoaQ==\x07Folder"}, func(context.Context, *bjobs.Progress) error { return nil })
+	m.SetJobs(r.Snapshot())
+	out := m.Render()
+	if strings.Contains(out, "\x1b]52") || !strings.Contains(out, "⟨OSC 52⟩") {
+		t.Fatalf("job name not sanitized: %q", out)
+	}
+}
