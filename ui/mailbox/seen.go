@@ -1,0 +1,65 @@
+package mailbox
+
+import (
+	"errors"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+// toggleSeen flips read state of the current message: at once on screen,
+// rolled back if the server refuses.
+func (m *Model) toggleSeen() tea.Cmd {
+	f := m.open
+	if len(f.uids) == 0 {
+		return nil
+	}
+	e := f.env[f.uidAt(f.cursor)]
+	if e == nil {
+		return nil
+	}
+	seen := !e.Flags.Seen
+	uids := []mail.UID{e.UID}
+	m.applySeen(f.ref, uids, seen)
+	return m.setSeen(f.ref, uids, seen)
+}
+
+// applySeen changes read state on screen (and the unread counters).
+func (m *Model) applySeen(ref mail.FolderRef, uids []mail.UID, seen bool) {
+	f := m.open
+	if f == nil || f.ref != ref {
+		return
+	}
+	for _, uid := range uids {
+		e := f.env[uid]
+		if e == nil || e.Flags.Seen == seen {
+			continue
+		}
+		cp := *e
+		cp.Flags.Seen = seen
+		f.env[uid] = &cp
+		if seen && f.unseen > 0 {
+			f.unseen--
+		} else if !seen {
+			f.unseen++
+		}
+	}
+	m.setFolderStatus(mail.FolderStatus{Folder: f.name, Known: true, Messages: uint32(len(f.uids)), Unseen: f.unseen})
+}
+
+// SetCurrentSeen marks the message under the cursor read or unread.
+func (m *Model) SetCurrentSeen(seen bool) tea.Cmd {
+	f := m.open
+	if f == nil || !f.loaded || len(f.uids) == 0 {
+		return common.Error(errors.New("no message selected"))
+	}
+	e := f.env[f.uidAt(f.cursor)]
+	if e == nil {
+		return common.Error(errors.New("the message is still loading"))
+	}
+	uids := []mail.UID{e.UID}
+	m.applySeen(f.ref, uids, seen)
+	return m.setSeen(f.ref, uids, seen)
+}
