@@ -207,3 +207,17 @@ verify_tls = true
 		t.Fatalf("design-notes vendor sections refused: %v", err)
 	}
 }
+
+// FuzzParse: any text yields a configuration or one line of error, never
+// a panic.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(minimal))
+	f.Add([]byte("theme = \"dark\"\n[keys.mailbox]\ndown = [\"j\"]\n"))
+	f.Add([]byte("[[accounts]]\nname = 1\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := Parse(data)
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Fatalf("multi-line error: %q", err)
+		}
+	})
+}
