@@ -101,15 +101,15 @@ func (w *watcher) run() {
 				w.m.pool.drain()
 				w.m.emit(mail.Event{Kind: mail.EventConnLost, Err: err})
 			}
-			w.pause(ctx, delay.next())
+			w.pause(ctx, retryAfter(err, &delay))
 			continue
 		}
 		if lost {
 			lost = false
 			w.m.emit(mail.Event{Kind: mail.EventConnRestored})
 		}
-		delay.reset()
 		s.c = c
+		began := time.Now()
 		err = w.session(ctx, s, folder)
 		closeQuietly(c)
 		switch {
@@ -121,8 +121,24 @@ func (w *watcher) run() {
 			lost = true
 			w.m.pool.drain()
 			w.m.emit(mail.Event{Kind: mail.EventConnLost, Err: err})
+			// A server that drops us right after login must not be
+			// hammered: back off unless the session lasted a while.
+			if time.Since(began) > time.Minute {
+				delay.reset()
+			}
+			w.pause(ctx, delay.next())
 		}
 	}
+}
+
+// retryAfter is how long to wait before dialling again. A refused login
+// is retried rarely: guessing again and again can lock the account.
+func retryAfter(err error, delay *backoff) time.Duration {
+	var ce *mail.ConnError
+	if errors.As(err, &ce) && ce.IsAuth() {
+		return 5 * time.Minute
+	}
+	return delay.next()
 }
 
 // pause waits for d (0: forever), a folder change, or the end.
