@@ -358,3 +358,25 @@ func TestListGuessesNewestAfterGrowthAndShrinking(t *testing.T) {
 		t.Fatalf("after the folder shrank: %d UIDs, %d envelopes, %v", len(l.UIDs), len(l.Newest), err)
 	}
 }
+
+// Cancelling a call abandons its connection (IMAP commands cannot be
+// called back); the next call must get a fresh one and succeed.
+func TestCancelledCallLeavesMailboxUsable(t *testing.T) {
+	s := startMem(t, nil)
+	s.add(t, "INBOX", 2000)
+	m := newTestMailbox(s.addr, "s3cret")
+	defer m.Close()
+	l, err := m.List(context.Background(), "INBOX", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := m.Envelopes(ctx, l.Folder, l.UIDs); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled fetch: err = %v, want context.Canceled", err)
+	}
+	envs, err := m.Envelopes(context.Background(), l.Folder, l.UIDs[:10])
+	if err != nil || len(envs) != 10 {
+		t.Fatalf("after a cancelled call: %d envelopes, %v", len(envs), err)
+	}
+}
