@@ -11,15 +11,11 @@ import (
 
 // openCurrent asks the root to show the message under the cursor.
 func (m *Model) openCurrent() tea.Cmd {
-	f := m.open
-	if len(f.uids) == 0 {
-		return nil
+	e, err := m.current()
+	if err != nil {
+		return common.Info(err.Error())
 	}
-	e := f.env[f.uidAt(f.cursor)]
-	if e == nil {
-		return common.Info("still loading this message's envelope")
-	}
-	ref, env := f.ref, *e
+	ref, env := m.open.ref, *e
 	acct := m.acct.Name
 	return func() tea.Msg { return common.OpenMessageMsg{Account: acct, Folder: ref, Envelope: env} }
 }

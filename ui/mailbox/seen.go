@@ -9,21 +9,13 @@ import (
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
-// toggleSeen flips read state of the current message: at once on screen,
-// rolled back if the server refuses.
+// toggleSeen flips read state of the current message.
 func (m *Model) toggleSeen() tea.Cmd {
-	f := m.open
-	if len(f.uids) == 0 {
-		return nil
+	e, err := m.current()
+	if err != nil {
+		return common.Error(err)
 	}
-	e := f.env[f.uidAt(f.cursor)]
-	if e == nil {
-		return nil
-	}
-	seen := !e.Flags.Seen
-	uids := []mail.UID{e.UID}
-	m.applySeen(f.ref, uids, seen)
-	return m.setSeen(f.ref, uids, seen)
+	return m.SetCurrentSeen(!e.Flags.Seen)
 }
 
 // applySeen changes read state on screen (and the unread counters).
@@ -49,17 +41,27 @@ func (m *Model) applySeen(ref mail.FolderRef, uids []mail.UID, seen bool) {
 	m.setFolderStatus(mail.FolderStatus{Folder: f.name, Known: true, Messages: uint32(len(f.uids)), Unseen: f.unseen})
 }
 
-// SetCurrentSeen marks the message under the cursor read or unread.
+// SetCurrentSeen marks the message under the cursor read or unread: at
+// once on screen, rolled back if the server refuses.
 func (m *Model) SetCurrentSeen(seen bool) tea.Cmd {
+	e, err := m.current()
+	if err != nil {
+		return common.Error(err)
+	}
+	ref, uids := m.open.ref, []mail.UID{e.UID}
+	m.applySeen(ref, uids, seen)
+	return m.setSeen(ref, uids, seen)
+}
+
+// current is the envelope under the cursor.
+func (m *Model) current() (*mail.Envelope, error) {
 	f := m.open
 	if f == nil || !f.loaded || len(f.uids) == 0 {
-		return common.Error(errors.New("no message selected"))
+		return nil, errors.New("no message selected")
 	}
 	e := f.env[f.uidAt(f.cursor)]
 	if e == nil {
-		return common.Error(errors.New("the message is still loading"))
+		return nil, errors.New("this message's envelope is still loading")
 	}
-	uids := []mail.UID{e.UID}
-	m.applySeen(f.ref, uids, seen)
-	return m.setSeen(f.ref, uids, seen)
+	return e, nil
 }
