@@ -56,3 +56,24 @@ func BenchmarkHTMLToText(b *testing.B) {
 		HTMLToText(s, 1<<20)
 	}
 }
+
+// BenchmarkSanitizePathological guards linear time on inputs built to
+// make a naive scanner quadratic (about 0.3–0.4 MB each).
+func BenchmarkSanitizePathological(b *testing.B) {
+	for b.Loop() {
+		for _, s := range pathologicalText {
+			Sanitize(s)
+		}
+	}
+}
+
+// BenchmarkHTMLPathological does the same for HTMLToText and HTMLLinks.
+func BenchmarkHTMLPathological(b *testing.B) {
+	inputs := pathologicalHTML()
+	for b.Loop() {
+		for _, in := range inputs {
+			HTMLToText(in, 1<<20)
+			HTMLLinks(in)
+		}
+	}
+}

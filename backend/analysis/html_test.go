@@ -3,7 +3,6 @@ package analysis
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestHTMLToText(t *testing.T) {
@@ -112,11 +111,7 @@ func TestHTMLDeepNesting(t *testing.T) {
 	for _, tag := range []string{"div", "span", "ul><li", "table><tr><td", "blockquote", "b", "a href=x"} {
 		open, end := "<"+tag+">", "</"+strings.Fields(tag)[0]+">"
 		in := strings.Repeat(open, 1000) + "deep" + strings.Repeat(end, 1000) + "after"
-		start := time.Now()
 		got := HTMLToText(in, 1<<20)
-		if d := time.Since(start); d > time.Second {
-			t.Errorf("%s: took %v", tag, d)
-		}
 		if !strings.Contains(got, "deep") || !strings.Contains(got, "after") {
 			t.Errorf("%s: text lost: %q", tag, got[:min(len(got), 200)])
 		}
@@ -131,11 +126,12 @@ func TestHTMLDeepNesting(t *testing.T) {
 	}
 }
 
-func TestHTMLLinear(t *testing.T) {
-	// Each of these would take quadratic time (or depth × length) if end
-	// tags or implied ends scanned the stack of open elements.
+// pathologicalHTML would take quadratic time (or depth × length) if end
+// tags or implied ends scanned the stack of open elements. Speed is
+// measured by BenchmarkHTMLPathological; here the output must be safe.
+func pathologicalHTML() map[string]string {
 	deep := strings.Repeat("<span>", maxDepth)
-	for name, in := range map[string]string{
+	return map[string]string{
 		"unknown end tags":  deep + strings.Repeat("</x>", 50000),
 		"list items":        deep + strings.Repeat("<li>", 50000),
 		"paragraphs":        deep + strings.Repeat("<p>", 50000),
@@ -147,14 +143,14 @@ func TestHTMLLinear(t *testing.T) {
 		"table cells":       strings.Repeat("<table><tr><td>", 50000),
 		"formatting":        strings.Repeat("<b><i><u>", 50000),
 		"long style values": strings.Repeat("<x style='"+strings.Repeat(";", 100)+"'>", 5000),
-	} {
-		start := time.Now()
+	}
+}
+
+func TestHTMLPathologicalIsSafe(t *testing.T) {
+	for _, in := range pathologicalHTML() {
 		out := HTMLToText(in, 1<<20)
 		HTMLLinks(in)
 		assertSafe(t, Sanitize(out))
-		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("%s: %d bytes took %v", name, len(in), d)
-		}
 	}
 }
 
