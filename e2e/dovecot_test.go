@@ -215,3 +215,33 @@ func freePort(t *testing.T) string {
 	l.Close()
 	return addr
 }
+
+// The server goes away entirely: the console says so, stays usable (keys
+// work, other screens open), and when the server is back it reconnects by
+// itself and new mail flows again.
+func TestConsoleSurvivesServerOutage(t *testing.T) {
+	srv := startDovecot(t)
+	cfg := writeConfig(t, accountConfig("soc", "imaps://"+srv.TLSAddr, "implicit", srv.CAFile, ""))
+	term := run(t, []string{"E2E_IMAP_PASSWORD=" + password}, "--config", cfg)
+	term.waitFor("soc │ INBOX │ 23 messages")
+
+	if err := srv.Down(); err != nil {
+		t.Fatal(err)
+	}
+	term.waitFor("lost, reconnecting", "│ reconnecting…")
+	// Not frozen: the list still scrolls and other screens still open.
+	term.keys("j", "4")
+	term.waitFor("Jobs", "open INBOX")
+	term.keys("1")
+	term.waitFor("Your Apple ID has been locked")
+
+	if err := srv.Up(); err != nil {
+		t.Fatal(err)
+	}
+	term.waitFor("reconnected to imaps://" + srv.TLSAddr)
+	term.waitGone("│ reconnecting…")
+	appendMail(t, srv, "INBOX", "Mail after the outage")
+	term.waitFor("Mail after the outage", "24 messages")
+	term.keys("q")
+	term.waitFor("EXITED 0")
+}

@@ -152,6 +152,7 @@ type Server struct {
 
 	stopOnce sync.Once
 	stopErr  error
+	down     bool // taken Down on purpose: Stop must not call it a crash
 
 	mu sync.Mutex // guards the passwd file and dovecot-keywords files
 }
@@ -773,8 +774,11 @@ func (s *Server) kill() error {
 	pid := s.cmd.Process.Pid
 	select {
 	case <-s.done:
-		// Already gone (crashed); still sweep the group.
+		// Already gone; still sweep the group.
 		sweepGroup(pid)
+		if s.down {
+			return nil
+		}
 		return fmt.Errorf("dovecottest: dovecot had already exited: %v", s.waitErr)
 	default:
 	}
@@ -941,5 +945,27 @@ func (s *Server) Kick(user string) error {
 	if err != nil {
 		return fmt.Errorf("doveadm kick %s: %v: %s", user, err, out)
 	}
+	return nil
+}
+
+// Down stops the server as a crash or a maintenance window would, keeping
+// its configuration, ports and mail, so that Up brings it back at the same
+// addresses. Clients see every connection drop and new ones refused.
+func (s *Server) Down() error {
+	err := s.kill()
+	s.down = true
+	return err
+}
+
+// Up starts a server taken Down again.
+func (s *Server) Up() error {
+	bin, err := findDovecot()
+	if err != nil {
+		return err
+	}
+	if err := s.launch(bin, s.logSizes()); err != nil {
+		return err
+	}
+	s.down = false
 	return nil
 }

@@ -618,3 +618,29 @@ func TestDeliver50k(t *testing.T) {
 	}
 	t.Logf("first SELECT of 50,000 messages: %v", time.Since(begin))
 }
+
+func TestDownAndUpKeepAddressesAndMail(t *testing.T) {
+	s := Start(t)
+	if err := s.AddUser("carol", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Down(); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := net.Dial("tcp", s.Addr); err == nil {
+		c.Close()
+		t.Fatal("server still accepts connections after Down")
+	}
+	if err := s.Up(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", s.Addr)
+	if err != nil {
+		t.Fatalf("no server at %s after Up: %v", s.Addr, err)
+	}
+	c.Close()
+	if err := s.Down(); err != nil {
+		t.Fatal(err)
+	}
+	// Cleanup's Stop of a server that is down on purpose is not an error.
+}
