@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,7 +17,7 @@ var Themes = []string{"auto", "dark", "light", "high-contrast", "none"}
 
 // Validate checks every field and returns the first problem, naming it.
 func (c *Config) Validate() error {
-	if c.Theme != "" && !contains(Themes, c.Theme) {
+	if c.Theme != "" && !slices.Contains(Themes, c.Theme) {
 		return fmt.Errorf("theme: %q is not one of %s", c.Theme, strings.Join(Themes, ", "))
 	}
 	if c.MaxMessageBytes < 0 {
@@ -212,15 +213,6 @@ func roleNames() string {
 		names[i] = string(r)
 	}
 	return strings.Join(names, ", ")
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Roles maps folder names to roles from the account's [folders] table.

@@ -149,12 +149,9 @@ func Messages() ([]Message, error) {
 	return out, err
 }
 
-// Folders lists the corpus folders, parents before children.
-func Folders() ([]string, error) {
-	msgs, err := Messages()
-	if err != nil {
-		return nil, err
-	}
+// foldersOf lists the folders msgs live in, with their parents and the
+// folders every mailbox has, parents before children.
+func foldersOf(msgs []Message) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, m := range msgs {
@@ -173,23 +170,19 @@ func Folders() ([]string, error) {
 		}
 	}
 	sort.Strings(out)
-	return out, nil
+	return out
 }
 
 // Seed creates the corpus folders in user and appends every message.
 func Seed(user *imapmemserver.User) error {
-	folders, err := Folders()
-	if err != nil {
-		return err
-	}
-	for _, f := range folders {
-		if err := user.Create(f, nil); err != nil {
-			return fmt.Errorf("create %q: %w", f, err)
-		}
-	}
 	msgs, err := Messages()
 	if err != nil {
 		return err
+	}
+	for _, f := range foldersOf(msgs) {
+		if err := user.Create(f, nil); err != nil {
+			return fmt.Errorf("create %q: %w", f, err)
+		}
 	}
 	for _, m := range msgs {
 		opts := &imap.AppendOptions{Flags: m.Flags, Time: m.Date}

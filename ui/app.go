@@ -314,8 +314,13 @@ func (m *Model) helpKey(msg tea.KeyPressMsg) tea.Cmd {
 	default:
 		m.showHelp = false
 	}
+	m.helpOffset = min(m.helpOffset, max(len(m.helpLines())-m.bodyHeight(), 0))
 	return nil
 }
+
+// bodyHeight is the screen area between the tab bar and the status and
+// help bars.
+func (m *Model) bodyHeight() int { return max(m.height-3, 1) }
 
 func (m *Model) routeToScreen(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
@@ -385,7 +390,7 @@ func (m *Model) applyHelpStyles() {
 // layout hands each screen its area: a tab bar above, status and help
 // bars below.
 func (m *Model) layout() {
-	body := max(m.height-3, 1)
+	body := m.bodyHeight()
 	for _, b := range m.boxes {
 		if b != nil {
 			b.SetSize(m.width, body, 1)

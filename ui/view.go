@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/ui/common"
 )
 
 // Smallest usable terminal; below it we say so instead of drawing garbage.
@@ -33,7 +34,7 @@ func (m *Model) Render() string {
 }
 
 func (m *Model) body() string {
-	h := max(m.height-3, 1)
+	h := m.bodyHeight()
 	if m.showHelp {
 		return m.fullHelp(h)
 	}
@@ -166,9 +167,9 @@ func (m *Model) screenFullHelp() [][]key.Binding {
 	return nil
 }
 
-// fullHelp lists every key bound on this screen, generated from the key
-// maps so it shows rebound keys as they are.
-func (m *Model) fullHelp(h int) string {
+// helpLines lists every key bound on this screen, generated from the key
+// maps so it shows rebound keys as they are, and the commands.
+func (m *Model) helpLines() []string {
 	st := m.c.Styles
 	groups := append(m.screenFullHelp(), m.keys.full())
 	lines := []string{st.Title.Render("Keys") + st.Muted.Render("  (j/k scroll, any other key closes)"), ""}
@@ -176,12 +177,16 @@ func (m *Model) fullHelp(h int) string {
 	lines = append(lines, "", st.Title.Render("Commands")+st.Muted.Render("  (type : then a command)"))
 	for _, c := range commands {
 		if c.run != nil {
-			lines = append(lines, "  "+st.HelpKey.Render(padTo(c.usage, 22))+st.HelpDesc.Render(c.help))
+			lines = append(lines, "  "+st.HelpKey.Render(common.PadRight(c.usage, 22))+st.HelpDesc.Render(c.help))
 		}
 	}
-	lines = append(lines, "", st.Title.Render("List flags")+st.Muted.Render("  N unread · D deleted · ! flagged · r answered · digit attachments · H hidden characters"))
-	m.helpOffset = min(m.helpOffset, max(len(lines)-h, 0))
-	lines = lines[m.helpOffset:]
+	return append(lines, "", st.Title.Render("List flags")+st.Muted.Render("  N unread · D deleted · ! flagged · r answered · digit attachments · H hidden characters"))
+}
+
+// fullHelp is the help screen, scrolled to helpOffset.
+func (m *Model) fullHelp(h int) string {
+	lines := m.helpLines()
+	lines = lines[min(m.helpOffset, len(lines)):]
 	for len(lines) < h {
 		lines = append(lines, "")
 	}
@@ -197,11 +202,4 @@ func joinEnds(left, right string, w int) string {
 		return ansi.Truncate(left, w, "…")
 	}
 	return left + strings.Repeat(" ", w-lw-rw) + right
-}
-
-func padTo(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
 }

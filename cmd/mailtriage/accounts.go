@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,7 +128,7 @@ func checkAccount(ctx context.Context, a common.Account) (string, error) {
 			have = append(have, name)
 		}
 	}
-	sortStrings(have)
+	slices.Sort(have)
 	inbox := ""
 	for _, f := range folders {
 		if f.Role == mail.RoleInbox && f.Status.Known {
@@ -135,12 +136,4 @@ func checkAccount(ctx context.Context, a common.Account) (string, error) {
 		}
 	}
 	return fmt.Sprintf("ok, %d folders%s; server offers %s", len(folders), inbox, strings.Join(have, " ")), nil
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }

@@ -170,14 +170,7 @@ func (m *Model) jobLine(j bjobs.Info, selected bool, now time.Time) string {
 	}
 	line = ansi.Truncate(line, m.width, "…")
 	if selected {
-		return st.Selected.Render(padTo(line, m.width))
+		return st.Selected.Render(common.PadRight(line, m.width))
 	}
 	return state.Render(line)
-}
-
-func padTo(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
 }

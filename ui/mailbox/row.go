@@ -29,7 +29,7 @@ type cachedRow struct {
 // through a huge folder must not grow memory without end).
 const maxCachedRows = 4096
 
-func (m *Model) row(row int, cols columns, w int) string {
+func (m *Model) row(row int, cols columns, w int, now time.Time) string {
 	f := m.open
 	uid := f.uidAt(row)
 	e := f.env[uid]
@@ -37,7 +37,6 @@ func (m *Model) row(row int, cols columns, w int) string {
 	if e == nil {
 		return m.placeholderRow(cols, w, selected)
 	}
-	now := m.c.Now()
 	day := now.YearDay() + 1000*now.Year()
 	if c, ok := m.rows[uid]; ok && c.env == e && c.width == w && c.selected == selected && c.day == day {
 		return c.s
@@ -56,7 +55,7 @@ func (m *Model) placeholderRow(cols columns, w int, selected bool) string {
 	if selected {
 		style = st.Selected
 	}
-	return style.Render(pad(strings.Repeat(" ", cols.flags)+" ·  loading…", w))
+	return style.Render(common.PadRight(strings.Repeat(" ", cols.flags)+" ·  loading…", w))
 }
 
 func (m *Model) renderRow(e *mail.Envelope, cols columns, selected bool, now time.Time) string {
@@ -103,7 +102,7 @@ func (m *Model) renderRow(e *mail.Envelope, cols columns, selected bool, now tim
 		b.WriteString(common.Cell(tagsText(e), cols.tags-1, tags, marker))
 	}
 	if cols.size > 0 {
-		b.WriteString(base.Render(padLeft(humanSize(e.Size), cols.size)))
+		b.WriteString(base.Render(common.PadLeft(humanSize(e.Size), cols.size)))
 	}
 	return b.String()
 }

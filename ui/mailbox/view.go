@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/mail"
@@ -87,7 +86,7 @@ func (m *Model) renderSidebar(w int) []string {
 	if m.focus == paneFolders {
 		titleStyle = st.FocusBar
 	}
-	lines[0] = padRight(titleStyle.Render(title), w)
+	lines[0] = common.PadRight(titleStyle.Render(title), w)
 	for i := 1; i < m.height; i++ {
 		idx := m.folderTop + i - 1
 		if idx >= len(m.folders) {
@@ -137,13 +136,6 @@ func (m *Model) folderLine(f mail.Folder, idx, w int) string {
 	return line + countStyle.Render(count)
 }
 
-func padRight(s string, w int) string {
-	if pad := w - ansi.StringWidth(s); pad > 0 {
-		return s + strings.Repeat(" ", pad)
-	}
-	return ansi.Truncate(s, w, "")
-}
-
 func (m *Model) renderList(w int) []string {
 	lines := make([]string, m.height)
 	cols := layoutColumns(w)
@@ -160,18 +152,19 @@ func (m *Model) renderList(w int) []string {
 		wrapped := analysis.SanitizeLine(msg).Wrap(max(w-2, 10))
 		for i, l := range wrapped {
 			if 2+i < m.height {
-				lines[2+i] = padRight(" "+common.Render(l, style, m.c.Styles.Marker), w)
+				lines[2+i] = common.PadRight(" "+common.Render(l, style, m.c.Styles.Marker), w)
 			}
 		}
 		return lines
 	}
+	now := m.c.Now()
 	for i := 1; i < m.height; i++ {
 		row := f.top + i - 1
 		if row >= len(f.uids) {
 			lines[i] = strings.Repeat(" ", w)
 			continue
 		}
-		lines[i] = m.row(row, cols, w)
+		lines[i] = m.row(row, cols, w, now)
 	}
 	return lines
 }
@@ -201,17 +194,17 @@ func (m *Model) headerLine(cols columns, w int) string {
 		title = st.FocusBar
 	}
 	var b strings.Builder
-	b.WriteString(st.Header.Render(pad("", cols.flags)))
-	b.WriteString(st.Header.Render(pad(" Date", cols.date)))
-	b.WriteString(st.Header.Render(pad(" From", cols.from)))
-	b.WriteString(title.Render(pad(" Subject", cols.subject)))
+	b.WriteString(st.Header.Render(common.PadRight("", cols.flags)))
+	b.WriteString(st.Header.Render(common.PadRight(" Date", cols.date)))
+	b.WriteString(st.Header.Render(common.PadRight(" From", cols.from)))
+	b.WriteString(title.Render(common.PadRight(" Subject", cols.subject)))
 	if cols.tags > 0 {
-		b.WriteString(st.Header.Render(pad(" Tags", cols.tags)))
+		b.WriteString(st.Header.Render(common.PadRight(" Tags", cols.tags)))
 	}
 	if cols.size > 0 {
-		b.WriteString(st.Header.Render(padLeft("Size", cols.size)))
+		b.WriteString(st.Header.Render(common.PadLeft("Size", cols.size)))
 	}
-	return padRight(b.String(), w)
+	return common.PadRight(b.String(), w)
 }
 
 // columns are the list's column widths for one list width.
@@ -235,18 +228,4 @@ func layoutColumns(w int) columns {
 		c.subject = max(w-c.flags-c.date-c.from-c.tags-c.size, 1)
 	}
 	return c
-}
-
-func pad(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return ansi.Truncate(s, w, "")
-}
-
-func padLeft(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return strings.Repeat(" ", w-n) + s
-	}
-	return ansi.Truncate(s, w, "")
 }

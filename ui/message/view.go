@@ -94,10 +94,10 @@ func (m *Model) fieldLines(f field) []string {
 		if i == 0 {
 			label = f.label
 		}
-		out = append(out, st.Muted.Render(padTo(label, labelWidth))+" "+common.Render(l, base, st.Marker))
+		out = append(out, st.Muted.Render(common.PadRight(label, labelWidth))+" "+common.Render(l, base, st.Marker))
 	}
 	if f.alert {
-		out = append(out, st.Warning.Render(padTo("", labelWidth)+" ⚠ replies go to another domain than the sender's"))
+		out = append(out, st.Warning.Render(common.PadRight("", labelWidth)+" ⚠ replies go to another domain than the sender's"))
 	}
 	return out
 }
@@ -119,7 +119,7 @@ func (m *Model) stateLine() string {
 	if len(d.attachments) > 0 {
 		parts = append(parts, fmt.Sprintf("%d attachment(s) listed below", len(d.attachments)))
 	}
-	line := st.Muted.Render(padTo("", labelWidth) + " " + strings.Join(parts, " · "))
+	line := st.Muted.Render(common.PadRight("", labelWidth) + " " + strings.Join(parts, " · "))
 	if d.truncated {
 		line += st.Warning.Render(" · only the first part was read (message larger than max_message_bytes)")
 	}
@@ -193,13 +193,6 @@ func (m *Model) wrapped(t analysis.Text, base themes.Paint) []string {
 }
 
 func (m *Model) rule() string { return m.c.Styles.Border.Render(strings.Repeat("─", m.width)) }
-
-func padTo(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
-}
 
 func clampInt(v, lo, hi int) int { return max(lo, min(v, hi)) }
 

@@ -21,11 +21,8 @@ func (m *Mailbox) Folders(ctx context.Context) ([]mail.Folder, error) {
 	var folders []mail.Folder
 	err := m.with(ctx, mail.FolderRef{}, func(cn *conn) error {
 		var err error
-		folders, err = listFolders(cn.c, m.cfg.Roles)
-		if err != nil {
-			return err
-		}
-		return fillStatus(cn.c, folders)
+		folders, err = foldersWithStatus(cn.c, m.cfg.Roles)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list folders: %w", err)
@@ -164,6 +161,15 @@ func statusFrom(d *imap.StatusData) mail.FolderStatus {
 	return st
 }
 
+// foldersWithStatus lists the folder tree with every folder's counters.
+func foldersWithStatus(c *imapclient.Client, roles map[string]mail.Role) ([]mail.Folder, error) {
+	folders, err := listFolders(c, roles)
+	if err != nil {
+		return nil, err
+	}
+	return folders, fillStatus(c, folders)
+}
+
 // fillStatus asks STATUS for every folder LIST did not count, all in flight
 // at once.
 func fillStatus(c *imapclient.Client, folders []mail.Folder) error {
@@ -199,7 +205,7 @@ func (m *Mailbox) Status(ctx context.Context, names ...string) ([]mail.FolderSta
 		for i, cmd := range cmds {
 			d, err := cmd.Wait()
 			if err != nil {
-				return fmt.Errorf("status %s: %w", quote(names[i]), serverWords(err))
+				return fmt.Errorf("status %q: %w", names[i], serverWords(err))
 			}
 			out = append(out, statusFrom(d))
 		}

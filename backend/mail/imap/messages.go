@@ -77,7 +77,7 @@ func (m *Mailbox) List(ctx context.Context, folder string, prefetch int) (mail.L
 	})
 	var fe *FolderError
 	if err != nil && !errors.As(err, &fe) {
-		err = fmt.Errorf("open folder %s: %w", quote(folder), err)
+		err = fmt.Errorf("open folder %q: %w", folder, err)
 	}
 	if err == nil {
 		m.setKnownCount(folder, uint32(len(out.UIDs)))
@@ -190,7 +190,7 @@ func (m *Mailbox) Envelopes(ctx context.Context, folder mail.FolderRef, uids []m
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("fetch %d envelopes in %s: %w", len(uids), quote(folder.Name), err)
+		return nil, fmt.Errorf("fetch %d envelopes in %q: %w", len(uids), folder.Name, err)
 	}
 	return out, nil
 }
@@ -227,7 +227,7 @@ func (m *Mailbox) Fetch(ctx context.Context, folder mail.FolderRef, uid mail.UID
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read message %d in %s: %w", uid, quote(folder.Name), err)
+		return nil, fmt.Errorf("read message %d in %q: %w", uid, folder.Name, err)
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package imap
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -227,7 +228,5 @@ type FolderError struct {
 	Err    error
 }
 
-func (e *FolderError) Error() string { return "open folder " + quote(e.Folder) + ": " + e.Err.Error() }
+func (e *FolderError) Error() string { return fmt.Sprintf("open folder %q: %v", e.Folder, e.Err) }
 func (e *FolderError) Unwrap() error { return e.Err }
-
-func quote(s string) string { return "\"" + s + "\"" }

@@ -311,11 +311,8 @@ func (w *watcher) compare(prev, cur mail.FolderStatus) {
 // refreshAll re-reads every folder's counters and reports those that
 // changed.
 func (w *watcher) refreshAll(c *imapclient.Client) error {
-	folders, err := listFolders(c, w.m.cfg.Roles)
+	folders, err := foldersWithStatus(c, w.m.cfg.Roles)
 	if err != nil {
-		return err
-	}
-	if err := fillStatus(c, folders); err != nil {
 		return err
 	}
 	for _, f := range folders {
