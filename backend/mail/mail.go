@@ -170,6 +170,8 @@ type Mailbox interface {
 	Fetch(ctx context.Context, folder FolderRef, uid UID, limit int64) (*RawMessage, error)
 	// SetSeen marks messages read or unread.
 	SetSeen(ctx context.Context, folder FolderRef, uids []UID, seen bool) error
+	// Remediator changes the mailbox: move, copy, flags, delete, search.
+	Remediator
 	// Watch makes the mailbox report changes in folder (and counters of
 	// all folders) on Events. An empty folder stops watching.
 	Watch(folder string)

@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,13 +68,12 @@ var defaultSpecialUse = map[string]string{
 	"Archive": `\Archive`,
 }
 
-// capabilitiesWithoutIDLE is Dovecot 2.3.19's built-in post-login
-// capability list (as reported by CAPABILITY) minus IDLE. Dovecot 2.3 can
-// only add to its default list ("+CAP"), not remove from it, so dropping one
-// capability means spelling out the rest. imap-login also uses this
-// setting for the pre-login list, where Dovecot appends STARTTLS and AUTH=
-// itself.
-const capabilitiesWithoutIDLE = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT SORT=DISPLAY " +
+// defaultCapabilities is Dovecot 2.3.19's built-in post-login capability
+// list (as reported by CAPABILITY). Dovecot 2.3 can only add to its
+// default list ("+CAP"), not remove from it, so dropping one capability
+// means spelling out the rest. imap-login also uses this setting for the
+// pre-login list, where Dovecot appends STARTTLS and AUTH= itself.
+const defaultCapabilities = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY " +
 	"THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE " +
 	"UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH " +
 	"ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY " +
@@ -92,7 +92,7 @@ var validSpecialUse = map[string]bool{
 type Option func(*options)
 
 type options struct {
-	noIDLE     bool
+	dropCaps   []string
 	specialUse map[string]string
 }
 
@@ -100,7 +100,15 @@ type options struct {
 // imap_capability setting), so clients have to fall back to polling. Use it
 // to test the polling code path against a real server.
 func WithoutIDLE() Option {
-	return func(o *options) { o.noIDLE = true }
+	return WithoutCapabilities("IDLE")
+}
+
+// WithoutCapabilities drops the named capabilities (e.g. "MOVE",
+// "UIDPLUS") from what the server advertises, to test a client's fallback
+// paths against a real server. Dovecot still executes the commands if a
+// client sends them anyway; a client must not.
+func WithoutCapabilities(caps ...string) Option {
+	return func(o *options) { o.dropCaps = append(o.dropCaps, caps...) }
 }
 
 // WithSpecialUse replaces the default folder → special-use map (Trash
@@ -550,8 +558,14 @@ func (s *Server) config(id identities, imapPort, imapsPort int) string {
 	w("mailbox_list_index = yes")
 	w("mail_max_userip_connections = 100")
 	w("imap_idle_notify_interval = 1 secs")
-	if s.opts.noIDLE {
-		w("imap_capability = %s", capabilitiesWithoutIDLE)
+	if len(s.opts.dropCaps) > 0 {
+		var keep []string
+		for _, c := range strings.Fields(defaultCapabilities) {
+			if !slices.ContainsFunc(s.opts.dropCaps, func(d string) bool { return strings.EqualFold(c, d) }) {
+				keep = append(keep, c)
+			}
+		}
+		w("imap_capability = %s", strings.Join(keep, " "))
 	}
 	w("namespace inbox {")
 	w("  inbox = yes")

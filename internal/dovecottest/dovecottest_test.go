@@ -388,16 +388,10 @@ func TestCapabilityIDLE(t *testing.T) {
 	if !hasIDLE(pre) || !hasIDLE(post) {
 		t.Fatalf("default server lacks IDLE: %q / %q", pre, post)
 	}
-	// capabilitiesWithoutIDLE must stay in sync with the real list.
-	got := strings.Fields(strings.TrimPrefix(post, "* CAPABILITY "))
-	var want []string
-	for _, c := range got {
-		if c != "IDLE" {
-			want = append(want, c)
-		}
-	}
-	if strings.Join(want, " ") != capabilitiesWithoutIDLE {
-		t.Errorf("capabilitiesWithoutIDLE is stale for this Dovecot:\n got  %s\n want %s", capabilitiesWithoutIDLE, strings.Join(want, " "))
+	// defaultCapabilities must stay in sync with the real list.
+	got := strings.Join(strings.Fields(strings.TrimPrefix(post, "* CAPABILITY ")), " ")
+	if got != defaultCapabilities {
+		t.Errorf("defaultCapabilities is stale for this Dovecot:\n got  %s\n want %s", defaultCapabilities, got)
 	}
 
 	pre, post = capabilities(startWithUser(t, WithoutIDLE()))
@@ -406,6 +400,10 @@ func TestCapabilityIDLE(t *testing.T) {
 	}
 	if !strings.Contains(pre, "STARTTLS") || !strings.Contains(post, "MOVE") {
 		t.Fatalf("WithoutIDLE lost other capabilities: %q / %q", pre, post)
+	}
+	_, post = capabilities(startWithUser(t, WithoutCapabilities("MOVE", "UIDPLUS")))
+	if strings.Contains(post, " MOVE") || strings.Contains(post, "UIDPLUS") || !strings.Contains(post, "IDLE") {
+		t.Fatalf("WithoutCapabilities(MOVE, UIDPLUS): %q", post)
 	}
 }
 

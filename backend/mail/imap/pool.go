@@ -162,8 +162,19 @@ func runCancellable(ctx context.Context, c *imapclient.Client, timeout time.Dura
 // that fails because the link broke is retried once on a fresh connection:
 // every caller of with is idempotent.
 func (m *Mailbox) with(ctx context.Context, ref mail.FolderRef, fn func(cn *conn) error) error {
+	return m.withAttempts(ctx, ref, 2, fn)
+}
+
+// withOnce is with for calls that must not be repeated blindly (a move
+// whose reply was lost may have happened): the caller finds out what
+// became of it instead.
+func (m *Mailbox) withOnce(ctx context.Context, ref mail.FolderRef, fn func(cn *conn) error) error {
+	return m.withAttempts(ctx, ref, 1, fn)
+}
+
+func (m *Mailbox) withAttempts(ctx context.Context, ref mail.FolderRef, attempts int, fn func(cn *conn) error) error {
 	var err error
-	for attempt := 0; attempt < 2; attempt++ {
+	for attempt := 0; attempt < attempts; attempt++ {
 		var cn *conn
 		cn, err = m.pool.get(ctx, ref.Name)
 		if err != nil {

@@ -28,6 +28,8 @@ type Mailbox struct {
 
 	envelopeCalls [][]mail.UID
 	watched       string
+	calls         []string
+	failNext      error
 }
 
 type folder struct {
