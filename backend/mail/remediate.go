@@ -54,6 +54,9 @@ type Transfer struct {
 	// copies exist and the originals carry \Deleted but were not expunged
 	// (a bare EXPUNGE could delete other people's messages).
 	Flagged bool
+	// Reconciled is set when the link broke before the server answered
+	// and the outcome was read back from the source folder instead.
+	Reconciled bool
 }
 
 // Sources returns the source UIDs of Done.

@@ -112,6 +112,10 @@ func (m *Mailbox) Move(ctx context.Context, from mail.FolderRef, uids []mail.UID
 		if rerr := m.reconcile(ctx, &t, unknown); rerr != nil {
 			return t, fmt.Errorf("move to %q: the connection broke and what became of %d messages could not be checked: %v (first error: %w)", dest, len(unknown), rerr, err)
 		}
+		t.Reconciled = true
+		if len(t.NotDone) == 0 {
+			err = nil // everything moved; only the answer was lost
+		}
 	case len(pending) > 0:
 		// Copied, but the originals may still be there: finish the
 		// job, which only ever touches the copied UIDs.
