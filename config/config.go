@@ -31,6 +31,9 @@ type Config struct {
 	FortiMail *FortiMail `toml:"fortimail"`
 	// MaxMessageBytes caps how much of one message is fetched for reading.
 	MaxMessageBytes int64 `toml:"max_message_bytes"`
+	// AuditLog is where remediation records go (default: the user's
+	// state dir, see audit.DefaultPath).
+	AuditLog string `toml:"audit_log"`
 }
 
 // Account is one [[accounts]] entry.

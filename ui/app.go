@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
 	jobsui "github.com/mailtriage/mailtriage/ui/jobs"
@@ -44,6 +45,8 @@ type Options struct {
 	Ctx      context.Context
 	Now      func() time.Time
 	Operator string
+	// Remedy carries out and audits remediations; nil disables them.
+	Remedy *remediate.Service
 	// Environ is the session's environment (NO_COLOR is honoured).
 	Environ []string
 }
@@ -93,7 +96,7 @@ func New(opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(200), Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator}
+	c := &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(200), Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator, Remedy: opts.Remedy}
 	m := &Model{c: c, opts: opts, theme: theme, autoTheme: auto, active: opts.Initial}
 	if err := m.buildKeys(); err != nil {
 		return nil, err
@@ -266,6 +269,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.showHelp {
 		return m.helpKey(msg)
+	}
+	if m.screen == screenMailbox && m.box().Capturing() {
+		return m.routeToScreen(msg)
 	}
 	k := m.keys
 	switch {

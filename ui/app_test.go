@@ -121,16 +121,16 @@ func TestPlannedCommandSaysNotYet(t *testing.T) {
 	tm := start(t, 120, 30, demoAccount(t, "demo"))
 	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
 	keys(tm, ":")
-	tm.Type("move Junk")
+	tm.Type("export json /tmp/x.json")
 	keys(tm, "enter")
 	uitest.WaitModel(t, tm, "error shown", func(m tea.Model) bool { return root(m).flashErr })
-	if out := screenOf(t, tm); !strings.Contains(out, ":move is not in this build yet") {
+	if out := screenOf(t, tm); !strings.Contains(out, ":export is not in this build yet") {
 		t.Fatalf("planned command did not say so:\n%s", out)
 	}
 }
 
 func TestHelpListsKeysFromKeyMaps(t *testing.T) {
-	tm := start(t, 120, 40, demoAccount(t, "demo"))
+	tm := start(t, 120, 80, demoAccount(t, "demo"))
 	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
 	keys(tm, "?")
 	uitest.WaitModel(t, tm, "help shown", func(m tea.Model) bool { return root(m).showHelp })
@@ -145,13 +145,13 @@ func TestHelpListsKeysFromKeyMaps(t *testing.T) {
 func TestRebindingShowsInHelp(t *testing.T) {
 	acct := demoAccount(t, "demo")
 	m, err := New(Options{Accounts: []common.Account{acct}, Theme: "none", Environ: []string{},
-		Keys: map[string]map[string][]string{"mailbox": {"down": {"n", "down"}}}})
+		Keys: map[string]map[string][]string{"mailbox": {"move": {"M"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.width, m.height = 120, 30
 	m.layout()
-	if bar := uitest.Plain(m.bottomLine()); !strings.Contains(bar, "n/↓ down") {
+	if bar := uitest.Plain(m.bottomLine()); !strings.Contains(bar, "M move") {
 		t.Fatalf("help bar does not show the rebound key: %q", bar)
 	}
 	if _, err := New(Options{Accounts: []common.Account{acct}, Keys: map[string]map[string][]string{"mailbox": {"dwn": {"x"}}}}); err == nil || !strings.Contains(err.Error(), "keys.mailbox.dwn: no such action") {

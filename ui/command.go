@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/themes"
 )
 
@@ -27,22 +28,27 @@ func init() {
 	commands = []command{
 		{name: "folder", usage: "folder NAME", help: "open a folder", run: (*Model).cmdFolder},
 		{name: "account", usage: "account NAME", help: "switch account", run: (*Model).cmdAccount},
-		{name: "read", usage: "read", help: "mark the current message read", run: func(m *Model, _ string) tea.Cmd { return m.box().SetCurrentSeen(true) }},
-		{name: "unread", usage: "unread", help: "mark the current message unread", run: func(m *Model, _ string) tea.Cmd { return m.box().SetCurrentSeen(false) }},
+		{name: "read", usage: "read", help: "mark the selection (or current message) read", run: act(remediate.Read)},
+		{name: "unread", usage: "unread", help: "mark the selection (or current message) unread", run: act(remediate.Unread)},
+		{name: "flag", usage: "flag", help: "flag the selection", run: act(remediate.Flag)},
+		{name: "unflag", usage: "unflag", help: "unflag the selection", run: act(remediate.Unflag)},
 		{name: "reload", usage: "reload", help: "reload folders and the list", run: func(m *Model, _ string) tea.Cmd { return m.box().Refresh() }},
 		{name: "jobs", usage: "jobs", help: "show the jobs screen", run: func(m *Model, _ string) tea.Cmd { m.screen = screenJobs; return nil }},
 		{name: "theme", usage: "theme NAME", help: "dark, light, high-contrast, none", run: (*Model).cmdTheme},
 		{name: "help", usage: "help", help: "show keys and commands", run: func(m *Model, _ string) tea.Cmd { m.showHelp = true; return nil }},
 		{name: "quit", usage: "quit", help: "leave mailtriage", run: func(*Model, string) tea.Cmd { return tea.Quit }},
-		{name: "search", usage: "search QUERY"},
-		{name: "move", usage: "move FOLDER"},
-		{name: "copy", usage: "copy FOLDER"},
-		{name: "delete", usage: "delete [--hard]"},
-		{name: "tag", usage: "tag NAME"},
-		{name: "untag", usage: "untag NAME"},
+		{name: "search", usage: "search QUERY", help: "search the folder on the server (in:all: every folder)", run: (*Model).cmdSearch},
+		{name: "move", usage: "move FOLDER", help: "move the selection", run: (*Model).cmdMove},
+		{name: "copy", usage: "copy FOLDER", help: "copy the selection", run: (*Model).cmdCopy},
+		{name: "delete", usage: "delete [--soft|--hard]", help: "to Trash; --soft flags \\Deleted; --hard expunges", run: (*Model).cmdDelete},
+		{name: "restore", usage: "restore", help: "clear \\Deleted (undo a soft delete)", run: act(remediate.Restore)},
+		{name: "tag", usage: "tag NAME", help: "add a category", run: (*Model).cmdTag},
+		{name: "untag", usage: "untag NAME", help: "remove a category", run: (*Model).cmdUntag},
+		{name: "undo", usage: "undo", help: "take back the last remediation", run: func(m *Model, _ string) tea.Cmd { return m.box().Undo() }},
+		{name: "info", usage: "info [FOLDER]", help: "folder metadata", run: (*Model).cmdInfo},
+		{name: "audit", usage: "audit", help: "show the latest audit records", run: (*Model).cmdAudit},
 		{name: "block-sender", usage: "block-sender"},
 		{name: "export", usage: "export json|iocs|eml FILE"},
-		{name: "undo", usage: "undo"},
 	}
 }
 

@@ -102,8 +102,16 @@ func (m *Model) statusBar() string {
 	switch {
 	case s.Loading:
 		left += " │ opening…"
+	case s.Query != "":
+		left += fmt.Sprintf(" │ /%s · %d match", analysis.SanitizeLine(s.Query).String(), s.Total)
+		if s.Total != 1 {
+			left += "es"
+		}
 	case s.Folder != "":
 		left += fmt.Sprintf(" │ %d messages · %d unread", s.Total, s.Unseen)
+	}
+	if s.Selected > 0 {
+		left += fmt.Sprintf(" │ %d selected", s.Selected)
 	}
 	if n := m.c.Jobs.Running(); n > 0 {
 		left += fmt.Sprintf(" │ ⟳ %d job", n)
@@ -173,7 +181,11 @@ func (m *Model) helpLines() []string {
 	st := m.c.Styles
 	groups := append(m.screenFullHelp(), m.keys.full())
 	lines := []string{st.Title.Render("Keys") + st.Muted.Render("  (j/k scroll, any other key closes)"), ""}
-	lines = append(lines, strings.Split(m.help.FullHelpView(groups), "\n")...)
+	// Three groups side by side at most: wider rows would be cut off.
+	for i := 0; i < len(groups); i += 3 {
+		lines = append(lines, strings.Split(m.help.FullHelpView(groups[i:min(i+3, len(groups))]), "\n")...)
+		lines = append(lines, "")
+	}
 	lines = append(lines, "", st.Title.Render("Commands")+st.Muted.Render("  (type : then a command)"))
 	for _, c := range commands {
 		if c.run != nil {

@@ -205,7 +205,7 @@ func (s *Service) step(ctx context.Context, req Request, uids []mail.UID, out *O
 		out.NotDone = append(out.NotDone, missing(uids, gone)...)
 		return err
 	}
-	change := flagChange(req)
+	change := ChangeOf(req)
 	res, err := box.Store(ctx, req.Folder, uids, change)
 	mergeStore(&out.Store, res)
 	if err != nil {
@@ -216,7 +216,8 @@ func (s *Service) step(ctx context.Context, req Request, uids []mail.UID, out *O
 	return err
 }
 
-func flagChange(req Request) mail.FlagChange {
+// ChangeOf is the STORE a flag action makes.
+func ChangeOf(req Request) mail.FlagChange {
 	switch req.Action {
 	case SoftDelete:
 		return mail.FlagChange{Add: []string{mail.FlagDeleted}}

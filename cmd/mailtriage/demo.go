@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/mailtriage/mailtriage/backend/mail/imap"
@@ -47,5 +48,12 @@ func runDemo(ctx context.Context, args []string, stderr io.Writer) int {
 	mb := imap.New(cfg)
 	acct := common.Account{Name: "demo", Server: "imap://" + srv.Addr + " (built-in demo)", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: config.DefaultMaxMessageBytes}
 	defer mb.Close()
-	return runUI(ctx, ui.Options{Accounts: []common.Account{acct}, Theme: *theme, Operator: operator()}, stderr)
+	// The demo's records go to a file of their own, so trying things out
+	// never mixes with the audit trail of real work.
+	remedy, err := openRemedy(os.Getenv("MAILTRIAGE_DEMO_AUDIT"), "demo-audit.jsonl")
+	if err != nil {
+		return fail(stderr, 1, err)
+	}
+	defer remedy.Audit.Close()
+	return runUI(ctx, ui.Options{Accounts: []common.Account{acct}, Theme: *theme, Operator: operator(), Remedy: remedy}, stderr)
 }

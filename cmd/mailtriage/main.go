@@ -16,11 +16,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/backend/audit"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/ui"
 	"github.com/mailtriage/mailtriage/ui/common"
@@ -102,7 +105,29 @@ func runConsole(ctx context.Context, cfgPath, account, theme string, stderr io.W
 	if theme == "" {
 		theme = cfg.Theme
 	}
-	return runUI(ctx, ui.Options{Accounts: accounts, Initial: initial, Theme: theme, Colors: cfg.Colors, Keys: cfg.Keys, Operator: operator()}, stderr)
+	remedy, err := openRemedy(cfg.AuditLog, "audit.jsonl")
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	defer remedy.Audit.Close()
+	return runUI(ctx, ui.Options{Accounts: accounts, Initial: initial, Theme: theme, Colors: cfg.Colors, Keys: cfg.Keys, Operator: operator(), Remedy: remedy}, stderr)
+}
+
+// openRemedy opens the audit log (path, or file in the default state
+// dir) and the remediation service that writes to it.
+func openRemedy(path, file string) (*remediate.Service, error) {
+	if path == "" {
+		def, err := audit.DefaultPath()
+		if err != nil {
+			return nil, err
+		}
+		path = filepath.Join(filepath.Dir(def), file)
+	}
+	log, err := audit.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return &remediate.Service{Audit: log, Operator: operator(), Via: "console"}, nil
 }
 
 func loadConfig(flagPath string) (*config.Config, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/themes"
 )
 
@@ -26,6 +27,8 @@ type Common struct {
 	Now func() time.Time
 	// Operator is who is at the keyboard (for job records).
 	Operator string
+	// Remedy carries out and audits remediations.
+	Remedy *remediate.Service
 }
 
 // RunJob runs fn as a backend job off the UI goroutine and turns its

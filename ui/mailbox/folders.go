@@ -30,7 +30,7 @@ func (m *Model) OpenFolder(name string) tea.Cmd {
 		}
 	}
 	m.gen++
-	m.open = &folder{name: name, env: map[mail.UID]*mail.Envelope{}, pending: map[mail.UID]bool{}}
+	m.open = &folder{name: name, env: map[mail.UID]*mail.Envelope{}, pending: map[mail.UID]bool{}, marked: map[mail.UID]bool{}}
 	return m.loadListing(name, m.gen, m.prefetch(), false)
 }
 

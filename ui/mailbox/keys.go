@@ -19,6 +19,24 @@ type KeyMap struct {
 	NextPane   key.Binding
 	ToggleRead key.Binding
 	Refresh    key.Binding
+
+	Select        key.Binding
+	SelectRange   key.Binding
+	SelectAll     key.Binding
+	SelectSender  key.Binding
+	SelectDomain  key.Binding
+	SelectSubject key.Binding
+	Clear         key.Binding
+	Move          key.Binding
+	Copy          key.Binding
+	Trash         key.Binding
+	Delete        key.Binding
+	SoftDelete    key.Binding
+	Flag          key.Binding
+	Tag           key.Binding
+	Undo          key.Binding
+	Search        key.Binding
+	Info          key.Binding
 }
 
 // DefaultKeyMap returns the keys of the design notes.
@@ -34,6 +52,24 @@ func DefaultKeyMap() KeyMap {
 		NextPane:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "folders/list")),
 		ToggleRead: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "read/unread")),
 		Refresh:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+
+		Select:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
+		SelectRange:   key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "select range")),
+		SelectAll:     key.NewBinding(key.WithKeys("*"), key.WithHelp("*", "select all listed")),
+		SelectSender:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "select same sender")),
+		SelectDomain:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "select sender domain")),
+		SelectSubject: key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "select same subject")),
+		Clear:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear selection/search")),
+		Move:          key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move")),
+		Copy:          key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
+		Trash:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "to trash")),
+		Delete:        key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete permanently")),
+		SoftDelete:    key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "soft delete/restore")),
+		Flag:          key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "flag/unflag")),
+		Tag:           key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tag")),
+		Undo:          key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
+		Search:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Info:          key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "folder info")),
 	}
 }
 
@@ -43,18 +79,25 @@ func (k *KeyMap) Bindings() common.Bindings {
 		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown,
 		"top": &k.Top, "bottom": &k.Bottom, "open": &k.Open, "next_pane": &k.NextPane,
 		"toggle_read": &k.ToggleRead, "refresh": &k.Refresh,
+		"select": &k.Select, "select_range": &k.SelectRange, "select_all": &k.SelectAll,
+		"select_sender": &k.SelectSender, "select_domain": &k.SelectDomain, "select_subject": &k.SelectSubject,
+		"clear": &k.Clear, "move": &k.Move, "copy": &k.Copy, "trash": &k.Trash, "delete": &k.Delete,
+		"soft_delete": &k.SoftDelete, "flag": &k.Flag, "tag": &k.Tag, "undo": &k.Undo, "search": &k.Search,
+		"info": &k.Info,
 	}
 }
 
 // ShortHelp is the help bar.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Down, k.Up, k.Open, k.NextPane, k.ToggleRead}
+	return []key.Binding{k.Open, k.Select, k.Move, k.Trash, k.Tag, k.Search, k.Undo}
 }
 
 // FullHelp is the ? screen.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.NextPane, k.ToggleRead, k.Refresh},
+		{k.Open, k.NextPane, k.Search, k.Clear, k.Info, k.Refresh},
+		{k.Select, k.SelectRange, k.SelectAll, k.SelectSender, k.SelectDomain, k.SelectSubject},
+		{k.Move, k.Copy, k.Trash, k.Delete, k.SoftDelete, k.ToggleRead, k.Flag, k.Tag, k.Undo},
 	}
 }

@@ -71,8 +71,24 @@ func (m *Model) listingLoaded(msg ListingLoadedMsg) tea.Cmd {
 		f.env = map[mail.UID]*mail.Envelope{}
 		hadCursor = false
 	}
+	if f.query != "" {
+		// A search is shown: its matches stay the list; the listing
+		// only brings fresh counters and envelopes.
+		f.unseen, f.keywords, f.err, f.loaded = l.Unseen, l.CanStoreKeywords, nil, true
+		for i := range l.Newest {
+			e := l.Newest[i]
+			f.env[e.UID] = &e
+		}
+		m.acct.Mailbox.Watch(f.name)
+		return m.ensureLoaded()
+	}
 	f.ref, f.uids, f.unseen, f.keywords, f.err = l.Folder, l.UIDs, l.Unseen, l.CanStoreKeywords, nil
 	f.pending = map[mail.UID]bool{}
+	for uid := range f.marked {
+		if _, ok := searchUID(f.uids, uid); !ok {
+			delete(f.marked, uid)
+		}
+	}
 	m.pruneEnvelopes()
 	for i := range l.Newest {
 		e := l.Newest[i]

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
@@ -41,6 +42,14 @@ type Model struct {
 	listening bool
 
 	rows rowCache
+
+	overlay overlay // an open question, picker or input; has the keyboard
+	pending map[int]*pendingOp
+	opSeq   int
+	undo    []remediate.Outcome
+	// usedTags are categories added this session (stored form), offered
+	// first by the tag picker.
+	usedTags []string
 }
 
 // folder is the open folder's list state.
@@ -56,6 +65,9 @@ type folder struct {
 	top      int
 	unseen   uint32
 	keywords bool
+	marked   map[mail.UID]bool // the selection
+	anchor   int               // row of the last toggle, for ranges
+	query    string            // the search shown, "" for the whole folder
 }
 
 func (f *folder) uidAt(row int) mail.UID { return f.uids[len(f.uids)-1-row] }
@@ -63,7 +75,7 @@ func (f *folder) uidAt(row int) mail.UID { return f.uids[len(f.uids)-1-row] }
 // New returns the mailbox screen for acct; keys from the configuration
 // must already be applied to keys.
 func New(c *common.Common, acct common.Account, keys KeyMap) *Model {
-	return &Model{c: c, acct: acct, keys: keys, rows: rowCache{}}
+	return &Model{c: c, acct: acct, keys: keys, rows: rowCache{}, pending: map[int]*pendingOp{}}
 }
 
 // Account returns the account this screen shows.
@@ -127,11 +139,40 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.applySeen(msg.folder, msg.uids, !msg.seen)
 			return m, common.Error(msg.err)
 		}
+	case remediatedMsg:
+		if msg.account == m.acct.Name {
+			return m, m.remediated(msg)
+		}
+	case countsMsg:
+		if msg.account == m.acct.Name {
+			for _, st := range msg.statuses {
+				m.setFolderStatus(st)
+			}
+		}
+	case likeFoundMsg:
+		if msg.account == m.acct.Name {
+			return m, m.likeFound(msg)
+		}
+	case searchDoneMsg:
+		if msg.account == m.acct.Name {
+			return m, m.searchDone(msg)
+		}
+	case searchAllMsg:
+		if msg.account == m.acct.Name {
+			return m, m.searchAllDone(msg)
+		}
+	case folderInfoMsg:
+		if msg.account == m.acct.Name {
+			return m, m.folderInfoDone(msg)
+		}
 	}
 	return m, nil
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.overlay != nil {
+		return m.overlayKey(msg)
+	}
 	k := m.keys
 	if key.Matches(msg, k.NextPane) {
 		if m.focus == paneList {
@@ -166,6 +207,10 @@ func (m *Model) folderKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.focus = paneList
 			return m.OpenFolder(m.folders[m.folderCursor].Name)
 		}
+	case key.Matches(msg, k.Info):
+		if len(m.folders) > 0 {
+			return m.FolderInfo(m.folders[m.folderCursor].Name)
+		}
 	}
 	return nil
 }
@@ -192,10 +237,8 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.moveCursor(len(f.uids))
 	case key.Matches(msg, k.Open):
 		return m.openCurrent()
-	case key.Matches(msg, k.ToggleRead):
-		return m.toggleSeen()
 	}
-	return nil
+	return m.actionKey(msg)
 }
 
 func (m *Model) handleWheel(msg tea.MouseWheelMsg) tea.Cmd {
@@ -269,6 +312,8 @@ type Status struct {
 	Unseen   int
 	Loading  bool
 	ConnLost bool
+	Query    string // the search shown, if any
+	Selected int
 }
 
 // Status reports the open folder's counters.
@@ -279,6 +324,7 @@ func (m *Model) Status() Status {
 		st.Total = len(f.uids)
 		st.Unseen = int(f.unseen)
 		st.Loading = !f.loaded && f.err == nil
+		st.Query, st.Selected = f.query, len(f.marked)
 	}
 	return st
 }

@@ -3,15 +3,18 @@ package mailbox
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/audit"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
 	"github.com/mailtriage/mailtriage/ui/uitest"
@@ -32,7 +35,13 @@ func newHarness(t *testing.T, mb *mailtest.Mailbox, w, h int) *harness {
 	t.Helper()
 	mb.CloseEvents() // nothing pushes events unless a test sends them itself
 	theme, _ := themes.Builtin("none")
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }}
+	log, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	remedy := &remediate.Service{Audit: log, Operator: "tester", Via: "console"}
+	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Remedy: remedy}
 	acct := common.Account{Name: "test", Server: "imap://test", Mailbox: mb, MessageLimit: 1 << 20}
 	hs := &harness{t: t, m: New(c, acct, DefaultKeyMap()), mb: mb}
 	hs.m.SetSize(w, h, 1)
@@ -86,7 +95,13 @@ func TestDefaultFolderFromAccount(t *testing.T) {
 	mb.Generate("Phishing reports", 2, testNow)
 	mb.CloseEvents()
 	theme, _ := themes.Builtin("none")
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }}
+	log, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	remedy := &remediate.Service{Audit: log, Operator: "tester", Via: "console"}
+	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Remedy: remedy}
 	m := New(c, common.Account{Name: "t", Mailbox: mb, DefaultFolder: "Phishing reports"}, DefaultKeyMap())
 	m.SetSize(100, 20, 1)
 	uitest.Drive(m, m.Init(), nil)
@@ -220,7 +235,7 @@ func TestToggleReadIsOptimisticAndRollsBack(t *testing.T) {
 	if h.m.Status().Unseen != 0 {
 		t.Fatalf("unseen = %d after reading the only unread message", h.m.Status().Unseen)
 	}
-	mb.FailSeen = errors.New("server said [CANNOT] read-only folder")
+	mb.FailNext(errors.New("server said [CANNOT] read-only folder"))
 	h.press("r")
 	if !mb.Seen("INBOX", 1) || h.m.open.env[1].Flags.Seen != true {
 		t.Fatal("refused change was not rolled back on screen")
@@ -350,7 +365,13 @@ func TestMissingDefaultFolderFallsBackToInbox(t *testing.T) {
 	mb.Generate("INBOX", 2, testNow)
 	mb.CloseEvents()
 	theme, _ := themes.Builtin("none")
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }}
+	log, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	remedy := &remediate.Service{Audit: log, Operator: "tester", Via: "console"}
+	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Remedy: remedy}
 	m := New(c, common.Account{Name: "t", Mailbox: mb, DefaultFolder: "Reports"}, DefaultKeyMap())
 	m.SetSize(100, 20, 1)
 	var errs []error

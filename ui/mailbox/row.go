@@ -21,6 +21,7 @@ type cachedRow struct {
 	env      *mail.Envelope
 	width    int
 	selected bool
+	marked   bool
 	day      int // the clock's day: "today" rows show times only
 	s        string
 }
@@ -33,19 +34,19 @@ func (m *Model) row(row int, cols columns, w int, now time.Time) string {
 	f := m.open
 	uid := f.uidAt(row)
 	e := f.env[uid]
-	selected := row == f.cursor
+	selected, marked := row == f.cursor, f.marked[uid]
 	if e == nil {
 		return m.placeholderRow(cols, w, selected)
 	}
 	day := now.YearDay() + 1000*now.Year()
-	if c, ok := m.rows[uid]; ok && c.env == e && c.width == w && c.selected == selected && c.day == day {
+	if c, ok := m.rows[uid]; ok && c.env == e && c.width == w && c.selected == selected && c.marked == marked && c.day == day {
 		return c.s
 	}
-	s := m.renderRow(e, cols, selected, now)
+	s := m.renderRow(e, cols, selected, marked, now)
 	if len(m.rows) >= maxCachedRows {
 		m.rows = rowCache{}
 	}
-	m.rows[uid] = cachedRow{env: e, width: w, selected: selected, day: day, s: s}
+	m.rows[uid] = cachedRow{env: e, width: w, selected: selected, marked: marked, day: day, s: s}
 	return s
 }
 
@@ -58,7 +59,7 @@ func (m *Model) placeholderRow(cols columns, w int, selected bool) string {
 	return style.Render(common.PadRight(strings.Repeat(" ", cols.flags)+" ·  loading…", w))
 }
 
-func (m *Model) renderRow(e *mail.Envelope, cols columns, selected bool, now time.Time) string {
+func (m *Model) renderRow(e *mail.Envelope, cols columns, selected, marked bool, now time.Time) string {
 	st := m.c.Styles
 	base := st.Text
 	switch {
@@ -79,6 +80,11 @@ func (m *Model) renderRow(e *mail.Envelope, cols columns, selected bool, now tim
 		subject = analysis.Plain("(no subject)")
 	}
 	var b strings.Builder
+	if marked {
+		b.WriteString(st.Accent.Render("*"))
+	} else {
+		b.WriteString(base.Render(" "))
+	}
 	b.WriteString(base.Render(flagsText(e)))
 	// H: the sender or subject hides characters; said here because a
 	// narrow column may cut the marker itself off.
@@ -148,7 +154,11 @@ func tagsText(e *mail.Envelope) analysis.Text {
 	if len(e.Flags.Keywords) == 0 {
 		return analysis.Text{}
 	}
-	return analysis.SanitizeLine(strings.Join(e.Flags.Keywords, ","))
+	names := make([]string, len(e.Flags.Keywords))
+	for i, kw := range e.Flags.Keywords {
+		names[i] = mail.DecodeKeyword(kw)
+	}
+	return analysis.SanitizeLine(strings.Join(names, ","))
 }
 
 // formatDate shows the time for today, month and day for this year, and

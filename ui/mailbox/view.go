@@ -155,7 +155,7 @@ func (m *Model) renderList(w int) []string {
 				lines[2+i] = common.PadRight(" "+common.Render(l, style, m.c.Styles.Marker), w)
 			}
 		}
-		return lines
+		return m.drawOverlay(lines, w)
 	}
 	now := m.c.Now()
 	for i := 1; i < m.height; i++ {
@@ -166,6 +166,19 @@ func (m *Model) renderList(w int) []string {
 		}
 		lines[i] = m.row(row, cols, w, now)
 	}
+	return m.drawOverlay(lines, w)
+}
+
+// drawOverlay lays the open overlay over the bottom of the list.
+func (m *Model) drawOverlay(lines []string, w int) []string {
+	if m.overlay == nil {
+		return lines
+	}
+	panel := m.overlay.lines(m.c, w)
+	if len(panel) > len(lines)-1 {
+		panel = panel[len(panel)-(len(lines)-1):]
+	}
+	copy(lines[len(lines)-len(panel):], panel)
 	return lines
 }
 
@@ -181,6 +194,8 @@ func (m *Model) emptyReason() string {
 		return f.err.Error() + " — ctrl+r to retry"
 	case !f.loaded:
 		return "opening " + f.name + " …"
+	case len(f.uids) == 0 && f.query != "":
+		return "no match for " + f.query + " in " + f.name + " — esc shows all"
 	case len(f.uids) == 0:
 		return f.name + " is empty"
 	}
@@ -215,7 +230,7 @@ type columns struct {
 // layoutColumns fits the columns to w: tags and size give way first on
 // narrow terminals, then the sender column shrinks.
 func layoutColumns(w int) columns {
-	c := columns{flags: 5, date: 13, from: clamp(w/5, 12, 28)}
+	c := columns{flags: 6, date: 13, from: clamp(w/5, 12, 28)}
 	if w >= 110 {
 		c.tags = 16
 	}

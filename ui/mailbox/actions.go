@@ -1,0 +1,357 @@
+package mailbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+// confirmAbove is the selection size past which every action asks first.
+const confirmAbove = 50
+
+// maxUndo bounds the undo history.
+const maxUndo = 20
+
+// Act applies action to the selection (or the message under the cursor):
+// dest is the folder of move and copy, keyword the category of tag and
+// untag (as stored). Permanent deletes and big selections ask first.
+func (m *Model) Act(action remediate.Action, dest, keyword string) tea.Cmd {
+	uids, err := m.targets()
+	if err != nil {
+		return common.Error(err)
+	}
+	req := remediate.Request{Account: m.acct.Name, Box: m.acct.Mailbox, Action: action, Folder: m.open.ref, UIDs: uids, Dest: dest, Keyword: keyword}
+	if action == remediate.Trash {
+		trash := m.folderWithRole(mail.RoleTrash)
+		switch {
+		case trash == "":
+			return common.Error(errors.New("this account has no Trash folder (set trash in [accounts.folders]); D deletes permanently"))
+		case trash == m.open.name:
+			return common.Error(errors.New("already in Trash: D deletes permanently"))
+		}
+		req.Dest = trash
+	}
+	if action.Destructive() || len(uids) > confirmAbove {
+		m.overlay = newConfirm(confirmText(req), func() tea.Cmd { return m.apply(req) })
+		return nil
+	}
+	return m.apply(req)
+}
+
+func confirmText(req remediate.Request) string {
+	n := len(req.UIDs)
+	switch req.Action {
+	case remediate.Delete:
+		return fmt.Sprintf("Delete %d message(s) permanently? This cannot be undone.", n)
+	case remediate.Move, remediate.Trash, remediate.Copy:
+		return fmt.Sprintf("%s %d messages to %s?", req.Action, n, req.Dest)
+	}
+	return fmt.Sprintf("%s %d messages?", req.Action, n)
+}
+
+func (m *Model) folderWithRole(role mail.Role) string {
+	for _, f := range m.folders {
+		if f.Role == role {
+			return f.Name
+		}
+	}
+	return ""
+}
+
+// pendingOp remembers what an action changed on screen before the server
+// confirmed it, so that a refusal can put it back.
+type pendingOp struct {
+	gen     int
+	folder  mail.FolderRef
+	removed map[mail.UID]*mail.Envelope // rows taken out of the list
+	before  map[mail.UID]*mail.Envelope // rows whose flags were changed
+}
+
+// remediatedMsg is the outcome of one action.
+type remediatedMsg struct {
+	account string
+	op      int
+	outcome remediate.Outcome
+	err     error
+}
+
+// apply changes the screen at once and runs the action as a job.
+func (m *Model) apply(req remediate.Request) tea.Cmd {
+	m.opSeq++
+	id := m.opSeq
+	m.pending[id] = m.optimistic(req)
+	if f := m.open; f != nil && req.Folder == f.ref {
+		f.marked = map[mail.UID]bool{}
+	}
+	svc, acct := m.c.Remedy, m.acct.Name
+	name := fmt.Sprintf("%s %d in %s", req.Action, len(req.UIDs), req.Folder.Name)
+	if req.Dest != "" {
+		name += " → " + req.Dest
+	}
+	return common.RunJob(m.c, jobs.Spec{Name: name, Account: acct},
+		func(ctx context.Context, p *jobs.Progress) (remediate.Outcome, error) {
+			if svc == nil {
+				return remediate.Outcome{Request: req}, errors.New("remediation is not available in this session")
+			}
+			return svc.Do(ctx, req, p.Set)
+		},
+		func(_ jobs.ID, out remediate.Outcome, err error) tea.Msg {
+			return remediatedMsg{account: acct, op: id, outcome: out, err: err}
+		})
+}
+
+// optimistic shows the action's effect before the server answers.
+func (m *Model) optimistic(req remediate.Request) *pendingOp {
+	f := m.open
+	op := &pendingOp{gen: m.gen, folder: req.Folder, removed: map[mail.UID]*mail.Envelope{}, before: map[mail.UID]*mail.Envelope{}}
+	if f == nil || req.Folder != f.ref {
+		return op
+	}
+	switch req.Action {
+	case remediate.Move, remediate.Trash, remediate.Delete, remediate.RemoveCopies:
+		keepUID, keepRow := m.cursorAnchor()
+		gone := make(map[mail.UID]bool, len(req.UIDs))
+		for _, uid := range req.UIDs {
+			gone[uid] = true
+			op.removed[uid] = f.env[uid]
+		}
+		f.uids = slices.DeleteFunc(slices.Clone(f.uids), func(u mail.UID) bool { return gone[u] })
+		m.restoreCursor(keepUID, keepRow)
+	case remediate.Copy:
+	default:
+		for _, r := range reversalsOrChange(req) {
+			for _, uid := range r.UIDs {
+				e := f.env[uid]
+				if e == nil {
+					continue
+				}
+				if _, seen := op.before[uid]; !seen {
+					op.before[uid] = e
+				}
+				cp := *e
+				cp.Flags = applyChange(cp.Flags, r.Change)
+				f.env[uid] = &cp
+			}
+		}
+		m.recountUnseen()
+	}
+	return op
+}
+
+// reversalsOrChange expresses any flag action as STOREs on UID sets.
+func reversalsOrChange(req remediate.Request) []mail.Reversal {
+	if req.Action == remediate.RevertFlags {
+		return req.Reversals
+	}
+	return []mail.Reversal{{Change: remediate.ChangeOf(req), UIDs: req.UIDs}}
+}
+
+func applyChange(f mail.Flags, c mail.FlagChange) mail.Flags {
+	f.Keywords = slices.Clone(f.Keywords)
+	set := func(flag string, on bool) {
+		switch flag {
+		case mail.FlagSeen:
+			f.Seen = on
+		case mail.FlagFlagged:
+			f.Flagged = on
+		case mail.FlagDeleted:
+			f.Deleted = on
+		case mail.FlagAnswered:
+			f.Answered = on
+		default:
+			i := slices.IndexFunc(f.Keywords, func(k string) bool { return mail.SameKeyword(k, flag) })
+			if on && i < 0 {
+				f.Keywords = append(f.Keywords, flag)
+			} else if !on && i >= 0 {
+				f.Keywords = slices.Delete(f.Keywords, i, i+1)
+			}
+		}
+	}
+	for _, fl := range c.Add {
+		set(fl, true)
+	}
+	for _, fl := range c.Remove {
+		set(fl, false)
+	}
+	return f
+}
+
+// cursorAnchor remembers which message the cursor is on, to keep it there
+// (or on its neighbour) when rows vanish.
+func (m *Model) cursorAnchor() (mail.UID, int) {
+	f := m.open
+	if len(f.uids) == 0 {
+		return 0, 0
+	}
+	return f.uidAt(f.cursor), f.cursor
+}
+
+func (m *Model) restoreCursor(uid mail.UID, row int) {
+	f := m.open
+	if len(f.uids) == 0 {
+		f.cursor, f.top = 0, 0
+		return
+	}
+	m.scrollTo(m.rowOf(uid, row))
+}
+
+func (m *Model) recountUnseen() {
+	f := m.open
+	n := 0
+	for _, e := range f.env {
+		if !e.Flags.Seen {
+			n++
+		}
+	}
+	// Only loaded rows are known; keep the server's count for the rest.
+	if len(f.env) >= len(f.uids) {
+		f.unseen = uint32(n)
+	}
+}
+
+// remediated takes the server's answer: rows it did not act on come back,
+// the outcome goes on the undo stack, and counters are refreshed.
+func (m *Model) remediated(msg remediatedMsg) tea.Cmd {
+	op := m.pending[msg.op]
+	delete(m.pending, msg.op)
+	out := msg.outcome
+	if op != nil {
+		m.rollback(op, out.NotDone)
+	}
+	cmds := []tea.Cmd{m.refreshCounts(out.Request.Folder.Name, out.Transfer.To.Name)}
+	if f := m.open; f != nil && f.loaded && (out.Transfer.To.Name == f.name || out.Request.Folder.Name == f.name && len(out.Done) > 0) {
+		cmds = append(cmds, m.reload())
+	}
+	if len(out.Done) > 0 {
+		if _, err := out.Undo(); err == nil {
+			m.undo = append(m.undo, out)
+			if len(m.undo) > maxUndo {
+				m.undo = m.undo[1:]
+			}
+		}
+	}
+	if msg.err != nil {
+		text := out.Summary()
+		if len(out.Done) == 0 {
+			text = fmt.Sprintf("%s failed", out.Request.Action)
+		}
+		cmds = append(cmds, common.Error(fmt.Errorf("%s: %w", text, msg.err)))
+		return tea.Batch(cmds...)
+	}
+	text := out.Summary()
+	if _, err := out.Undo(); err == nil {
+		text += " — u undoes"
+	}
+	cmds = append(cmds, common.Info(text))
+	return tea.Batch(cmds...)
+}
+
+// rollback puts back on screen what the server did not do.
+func (m *Model) rollback(op *pendingOp, notDone []mail.UID) {
+	f := m.open
+	if f == nil || op.gen != m.gen || f.ref != op.folder || len(notDone) == 0 {
+		return
+	}
+	var back []mail.UID
+	for _, uid := range notDone {
+		if e, ok := op.removed[uid]; ok {
+			back = append(back, uid)
+			if e != nil {
+				f.env[uid] = e
+			}
+		}
+		if e, ok := op.before[uid]; ok {
+			f.env[uid] = e
+		}
+	}
+	if len(back) > 0 {
+		keepUID, keepRow := m.cursorAnchor()
+		f.uids = mergeUIDs(f.uids, back)
+		m.restoreCursor(keepUID, keepRow)
+	}
+	m.recountUnseen()
+}
+
+func mergeUIDs(a, b []mail.UID) []mail.UID {
+	out := append(slices.Clone(a), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Undo takes back the last remediation.
+func (m *Model) Undo() tea.Cmd {
+	if len(m.undo) == 0 {
+		return common.Info("nothing to undo")
+	}
+	last := m.undo[len(m.undo)-1]
+	m.undo = m.undo[:len(m.undo)-1]
+	req, err := last.Undo()
+	if err != nil {
+		return common.Error(err)
+	}
+	return m.apply(req)
+}
+
+// refreshCounts asks for fresh counters of the folders an action touched.
+func (m *Model) refreshCounts(names ...string) tea.Cmd {
+	var want []string
+	for _, n := range names {
+		if n != "" && !slices.Contains(want, n) {
+			want = append(want, n)
+		}
+	}
+	acct := m.acct
+	return common.RunJob(m.c, jobs.Spec{Name: "update counters", Account: acct.Name, Quiet: true},
+		func(ctx context.Context, _ *jobs.Progress) ([]mail.FolderStatus, error) {
+			return acct.Mailbox.Status(ctx, want...)
+		},
+		func(_ jobs.ID, sts []mail.FolderStatus, err error) tea.Msg {
+			return countsMsg{account: acct.Name, statuses: sts}
+		})
+}
+
+type countsMsg struct {
+	account  string
+	statuses []mail.FolderStatus
+}
+
+// reload re-lists the open folder (or re-runs its search) quietly.
+func (m *Model) reload() tea.Cmd {
+	f := m.open
+	if f.query != "" {
+		return m.runSearch(f.query, true)
+	}
+	return m.loadListing(f.name, m.gen, 0, true)
+}
+
+// allHave reports whether every target already has the flag, which turns
+// a toggle key into its "off" action.
+func (m *Model) allHave(has func(mail.Flags) bool) bool {
+	uids, err := m.targets()
+	if err != nil {
+		return false
+	}
+	for _, uid := range uids {
+		e := m.open.env[uid]
+		if e == nil || !has(e.Flags) {
+			return false
+		}
+	}
+	return true
+}
+
+// toggle applies on, or off when every target already has the state.
+func (m *Model) toggle(has func(mail.Flags) bool, on, off remediate.Action) tea.Cmd {
+	if m.allHave(has) {
+		return m.Act(off, "", "")
+	}
+	return m.Act(on, "", "")
+}

@@ -1,0 +1,247 @@
+package mailbox
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+// An overlay is a small panel drawn over the bottom of the list that has
+// the keyboard while it is open: a confirmation, a picker, an input line
+// or an information box.
+type overlay interface {
+	// key handles a key; done closes the overlay.
+	key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd)
+	// lines draws the panel at width w.
+	lines(st *common.Common, w int) []string
+}
+
+// Capturing reports whether the screen has the keyboard to itself (an
+// input, picker or question is open): the root then passes every key on.
+func (m *Model) Capturing() bool { return m.overlay != nil }
+
+func (m *Model) overlayKey(msg tea.KeyPressMsg) tea.Cmd {
+	ov := m.overlay
+	done, cmd := ov.key(msg)
+	if done && m.overlay == ov {
+		m.overlay = nil
+	}
+	return cmd
+}
+
+func frame(c *common.Common, w int, title string, body []string) []string {
+	st := c.Styles
+	out := []string{st.Border.Render(strings.Repeat("─", w))}
+	if title != "" {
+		out = append(out, common.PadRight(st.Title.Render(" "+title), w))
+	}
+	for _, l := range body {
+		out = append(out, common.PadRight(l, w))
+	}
+	return out
+}
+
+// confirm asks a yes/no question; only y says yes.
+type confirm struct {
+	text  string
+	onYes func() tea.Cmd
+}
+
+func newConfirm(text string, onYes func() tea.Cmd) *confirm { return &confirm{text: text, onYes: onYes} }
+
+func (c *confirm) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	switch msg.String() {
+	case "y", "Y":
+		return true, c.onYes()
+	case "n", "N", "esc", "q", "ctrl+c", "enter":
+		return true, common.Info("cancelled")
+	}
+	return false, nil
+}
+
+func (c *confirm) lines(cm *common.Common, w int) []string {
+	st := cm.Styles
+	return frame(cm, w, "", []string{
+		" " + st.Danger.Render(analysis.SanitizeLine(c.text).String()),
+		" " + st.HelpKey.Render("y") + st.HelpDesc.Render(" yes   ") + st.HelpKey.Render("n/esc") + st.HelpDesc.Render(" no"),
+	})
+}
+
+// info shows a few lines until any key.
+type info struct {
+	title string
+	body  []string
+}
+
+func (i *info) key(tea.KeyPressMsg) (bool, tea.Cmd) { return true, nil }
+
+func (i *info) lines(cm *common.Common, w int) []string {
+	body := make([]string, 0, len(i.body)+1)
+	for _, l := range i.body {
+		body = append(body, " "+common.Cell(analysis.SanitizeLine(l), w-1, cm.Styles.Text, cm.Styles.Marker))
+	}
+	body = append(body, " "+cm.Styles.Muted.Render("any key closes"))
+	return frame(cm, w, i.title, body)
+}
+
+// input is a one-line prompt.
+type input struct {
+	c      *common.Common
+	ti     textinput.Model
+	onDone func(string) tea.Cmd
+}
+
+func newInput(c *common.Common, prompt, value, placeholder string, onDone func(string) tea.Cmd) *input {
+	ti := textinput.New()
+	ti.Prompt = prompt
+	ti.Placeholder = placeholder
+	ti.SetValue(value)
+	ti.CharLimit = 1000
+	return &input{c: c, ti: ti, onDone: onDone}
+}
+
+func (in *input) focus() tea.Cmd { return in.ti.Focus() }
+
+func (in *input) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	switch msg.String() {
+	case "esc", "ctrl+c":
+		return true, nil
+	case "enter":
+		return true, in.onDone(in.ti.Value())
+	}
+	var cmd tea.Cmd
+	in.ti, cmd = in.ti.Update(msg)
+	return false, cmd
+}
+
+func (in *input) lines(cm *common.Common, w int) []string {
+	in.ti.SetWidth(max(w-4, 10))
+	return frame(cm, w, "", []string{" " + in.ti.View()})
+}
+
+// pickItem is one choice of a picker.
+type pickItem struct {
+	label string // shown (sanitized when drawn)
+	value string
+	note  string // e.g. "(remove)"
+}
+
+// picker filters its items as the analyst types (fuzzy: the typed
+// letters in order); enter takes the highlighted item, or with allowNew
+// the typed text when nothing matches exactly.
+type picker struct {
+	c        *common.Common
+	title    string
+	ti       textinput.Model
+	items    []pickItem
+	shown    []pickItem
+	cursor   int
+	allowNew bool
+	onPick   func(item pickItem, typed string) tea.Cmd
+}
+
+const pickerRows = 8
+
+func newPicker(c *common.Common, title string, items []pickItem, allowNew bool, onPick func(pickItem, string) tea.Cmd) *picker {
+	ti := textinput.New()
+	ti.Prompt = "› "
+	ti.Placeholder = "type to filter"
+	if allowNew {
+		ti.Placeholder = "type to filter, or a new name"
+	}
+	ti.CharLimit = 200
+	ti.Focus()
+	p := &picker{c: c, title: title, ti: ti, items: items, allowNew: allowNew, onPick: onPick}
+	p.filter()
+	return p
+}
+
+func (p *picker) filter() {
+	typed := strings.ToLower(p.ti.Value())
+	p.shown = p.shown[:0]
+	for _, it := range p.items {
+		if fuzzy(strings.ToLower(it.label), typed) {
+			p.shown = append(p.shown, it)
+		}
+	}
+	p.cursor = clamp(p.cursor, 0, max(len(p.shown)-1, 0))
+}
+
+// fuzzy reports whether the letters of pattern appear in s in order.
+func fuzzy(s, pattern string) bool {
+	for _, r := range pattern {
+		i := strings.IndexRune(s, r)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(string(r)):]
+	}
+	return true
+}
+
+func (p *picker) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	switch msg.String() {
+	case "esc", "ctrl+c":
+		return true, nil
+	case "up", "ctrl+p", "ctrl+k":
+		p.cursor = max(p.cursor-1, 0)
+		return false, nil
+	case "down", "ctrl+n", "ctrl+j", "tab":
+		p.cursor = min(p.cursor+1, max(len(p.shown)-1, 0))
+		return false, nil
+	case "enter":
+		typed := strings.TrimSpace(p.ti.Value())
+		if p.allowNew && typed != "" && !p.exact(typed) {
+			return true, p.onPick(pickItem{label: typed, value: typed}, typed)
+		}
+		if len(p.shown) == 0 {
+			return false, nil
+		}
+		return true, p.onPick(p.shown[p.cursor], typed)
+	}
+	var cmd tea.Cmd
+	p.ti, cmd = p.ti.Update(msg)
+	p.filter()
+	return false, cmd
+}
+
+func (p *picker) exact(typed string) bool {
+	for _, it := range p.shown {
+		if strings.EqualFold(it.value, typed) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *picker) lines(cm *common.Common, w int) []string {
+	st := cm.Styles
+	p.ti.SetWidth(max(w-4, 10))
+	body := []string{" " + p.ti.View()}
+	top := max(p.cursor-pickerRows+1, 0)
+	for i := top; i < len(p.shown) && i < top+pickerRows; i++ {
+		it := p.shown[i]
+		style := st.Text
+		prefix := "  "
+		if i == p.cursor {
+			style, prefix = st.Selected, "› "
+		}
+		label := analysis.Concat(analysis.Plain(prefix), analysis.SanitizeLine(it.label))
+		if it.note != "" {
+			label = analysis.Concat(label, analysis.Plain(" "+it.note))
+		}
+		body = append(body, common.Cell(label, w, style, st.Marker))
+	}
+	if len(p.shown) == 0 {
+		hint := "  no match"
+		if p.allowNew && strings.TrimSpace(p.ti.Value()) != "" {
+			hint = "  enter creates " + p.ti.Value()
+		}
+		body = append(body, st.Muted.Render(analysis.SanitizeLine(hint).String()))
+	}
+	return frame(cm, w, p.title, body)
+}

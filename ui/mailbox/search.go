@@ -1,0 +1,198 @@
+package mailbox
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+// Search runs a query (the design's search language) on the server: in
+// the open folder, or with in:all in every folder.
+func (m *Model) Search(text string) tea.Cmd {
+	q, err := mail.ParseQuery(text)
+	if err != nil {
+		return common.Error(fmt.Errorf("search: %w", err))
+	}
+	if q.AllFolders {
+		return m.searchAll(q)
+	}
+	if m.open == nil {
+		return common.Error(fmt.Errorf("search: no folder is open"))
+	}
+	return m.runSearch(q.String(), false)
+}
+
+// runSearch searches the open folder; the list then shows the matches.
+func (m *Model) runSearch(query string, quiet bool) tea.Cmd {
+	q, err := mail.ParseQuery(query)
+	if err != nil {
+		return common.Error(err)
+	}
+	f, acct, gen := m.open, m.acct, m.gen
+	name := f.name
+	return common.RunJob(m.c, jobs.Spec{Name: "search " + name + ": " + query, Account: acct.Name, Quiet: quiet},
+		func(ctx context.Context, _ *jobs.Progress) (searchResult, error) {
+			ref, uids, err := acct.Mailbox.Search(ctx, name, q)
+			return searchResult{ref: ref, uids: uids}, err
+		},
+		func(_ jobs.ID, r searchResult, err error) tea.Msg {
+			return searchDoneMsg{account: acct.Name, gen: gen, folder: name, query: query, result: r, err: err, quiet: quiet}
+		})
+}
+
+type searchResult struct {
+	ref  mail.FolderRef
+	uids []mail.UID
+}
+
+type searchDoneMsg struct {
+	account string
+	gen     int
+	folder  string
+	query   string
+	result  searchResult
+	err     error
+	quiet   bool
+}
+
+func (m *Model) searchDone(msg searchDoneMsg) tea.Cmd {
+	f := m.open
+	if msg.gen != m.gen || f == nil || f.name != msg.folder {
+		return nil
+	}
+	if msg.err != nil {
+		return common.Error(msg.err)
+	}
+	if f.ref.UIDValidity != 0 && msg.result.ref.UIDValidity != f.ref.UIDValidity {
+		f.env = map[mail.UID]*mail.Envelope{}
+	}
+	keepUID, keepRow := m.cursorAnchor()
+	fresh := f.query != msg.query
+	f.ref, f.uids, f.query = msg.result.ref, msg.result.uids, msg.query
+	f.pending = map[mail.UID]bool{}
+	if fresh {
+		f.marked = map[mail.UID]bool{}
+		m.scrollTo(0)
+	} else {
+		m.restoreCursor(keepUID, keepRow)
+	}
+	cmd := m.ensureLoaded()
+	if msg.quiet {
+		return cmd
+	}
+	return tea.Batch(cmd, common.Info(fmt.Sprintf("%d match %s in %s — esc shows all", len(f.uids), msg.query, f.name)))
+}
+
+// clearSearch goes back to the whole folder.
+func (m *Model) clearSearch() tea.Cmd {
+	f := m.open
+	f.query = ""
+	f.marked = map[mail.UID]bool{}
+	return m.loadListing(f.name, m.gen, m.prefetch(), false)
+}
+
+// Query is the open search, "" when the whole folder is listed.
+func (m *Model) Query() string {
+	if m.open == nil {
+		return ""
+	}
+	return m.open.query
+}
+
+// searchAll fans the query out to every folder and shows where the
+// matches are; picking a folder opens it with the search applied.
+func (m *Model) searchAll(q mail.Query) tea.Cmd {
+	local := q
+	local.AllFolders = false
+	var names []string
+	for _, f := range m.folders {
+		if !f.NoSelect {
+			names = append(names, f.Name)
+		}
+	}
+	acct := m.acct
+	return common.RunJob(m.c, jobs.Spec{Name: "search all folders: " + q.String(), Account: acct.Name},
+		func(ctx context.Context, p *jobs.Progress) ([]folderHits, error) {
+			var out []folderHits
+			for i, name := range names {
+				_, uids, err := acct.Mailbox.Search(ctx, name, local)
+				if err != nil {
+					return out, err
+				}
+				if len(uids) > 0 {
+					out = append(out, folderHits{folder: name, count: len(uids)})
+				}
+				p.Set(i+1, len(names))
+			}
+			return out, nil
+		},
+		func(_ jobs.ID, hits []folderHits, err error) tea.Msg {
+			return searchAllMsg{account: acct.Name, query: local.String(), hits: hits, err: err}
+		})
+}
+
+type folderHits struct {
+	folder string
+	count  int
+}
+
+type searchAllMsg struct {
+	account string
+	query   string
+	hits    []folderHits
+	err     error
+}
+
+func (m *Model) searchAllDone(msg searchAllMsg) tea.Cmd {
+	if msg.err != nil {
+		return common.Error(msg.err)
+	}
+	if len(msg.hits) == 0 {
+		return common.Info("no match for " + msg.query + " in any folder")
+	}
+	total := 0
+	items := make([]pickItem, len(msg.hits))
+	for i, h := range msg.hits {
+		total += h.count
+		items[i] = pickItem{label: fmt.Sprintf("%s (%d)", h.folder, h.count), value: h.folder}
+	}
+	title := fmt.Sprintf("%d matches of %s in %d folders — open which?", total, msg.query, len(msg.hits))
+	query := msg.query
+	m.overlay = newPicker(m.c, title, items, false, func(it pickItem, _ string) tea.Cmd {
+		return m.openWithSearch(it.value, query)
+	})
+	return nil
+}
+
+// openWithSearch opens folder and applies query once it is listed.
+func (m *Model) openWithSearch(folder, query string) tea.Cmd {
+	before := m.open
+	cmd := m.OpenFolder(folder)
+	if m.open == before {
+		return cmd // the folder could not be opened; OpenFolder said why
+	}
+	m.open.query = query
+	return tea.Batch(cmd, m.runSearch(query, false))
+}
+
+// searchPrompt is the "/" input.
+func (m *Model) searchPrompt() tea.Cmd {
+	initial := ""
+	if m.open != nil {
+		initial = m.open.query
+	}
+	in := newInput(m.c, "/", initial, "from: to: subject: body: since:YYYY-MM-DD is:unread tag: in:all …", func(text string) tea.Cmd {
+		if strings.TrimSpace(text) == "" {
+			return m.clear()
+		}
+		return m.Search(text)
+	})
+	m.overlay = in
+	return in.focus()
+}
