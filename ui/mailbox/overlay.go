@@ -51,7 +51,9 @@ type confirm struct {
 	onYes func() tea.Cmd
 }
 
-func newConfirm(text string, onYes func() tea.Cmd) *confirm { return &confirm{text: text, onYes: onYes} }
+func newConfirm(text string, onYes func() tea.Cmd) *confirm {
+	return &confirm{text: text, onYes: onYes}
+}
 
 func (c *confirm) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	switch msg.String() {
@@ -95,8 +97,18 @@ type input struct {
 	onDone func(string) tea.Cmd
 }
 
-func newInput(c *common.Common, prompt, value, placeholder string, onDone func(string) tea.Cmd) *input {
+// steadyInput is a text input whose cursor does not blink: over SSH every
+// blink is a redraw, and a steady cursor is as easy to find.
+func steadyInput() textinput.Model {
 	ti := textinput.New()
+	st := ti.Styles()
+	st.Cursor.Blink = false
+	ti.SetStyles(st)
+	return ti
+}
+
+func newInput(c *common.Common, prompt, value, placeholder string, onDone func(string) tea.Cmd) *input {
+	ti := steadyInput()
 	ti.Prompt = prompt
 	ti.Placeholder = placeholder
 	ti.SetValue(value)
@@ -147,7 +159,7 @@ type picker struct {
 const pickerRows = 8
 
 func newPicker(c *common.Common, title string, items []pickItem, allowNew bool, onPick func(pickItem, string) tea.Cmd) *picker {
-	ti := textinput.New()
+	ti := steadyInput()
 	ti.Prompt = "› "
 	ti.Placeholder = "type to filter"
 	if allowNew {

@@ -36,6 +36,9 @@ func Key(s string) tea.KeyPressMsg {
 		break
 	}
 	if code, ok := named[s]; ok {
+		if code == tea.KeySpace && mod == 0 {
+			return tea.KeyPressMsg{Code: code, Text: " "}
+		}
 		return tea.KeyPressMsg{Code: code, Mod: mod}
 	}
 	r := []rune(s)[0]

@@ -1,0 +1,183 @@
+package mailbox
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
+)
+
+func remedyHarness(t *testing.T, n int) *harness {
+	t.Helper()
+	mb := mailtest.New()
+	mb.AddFolder("Junk", mail.RoleJunk)
+	mb.AddFolder("Trash", mail.RoleTrash)
+	mb.AddFolder("Phishing reports", mail.RoleNone)
+	mb.Generate("INBOX", n, testNow)
+	return newHarness(t, mb, 150, 20)
+}
+
+func (h *harness) typeText(s string) {
+	for _, r := range s {
+		k := string(r)
+		if r == ' ' {
+			k = "space"
+		}
+		h.press(k)
+	}
+}
+
+func TestMoveSelectionWithPickerAndUndo(t *testing.T) {
+	h := remedyHarness(t, 6)
+	h.press("space", "space") // newest two selected, cursor moved down
+	if h.m.Status().Selected != 2 {
+		t.Fatalf("selected %d", h.m.Status().Selected)
+	}
+	h.press("m")
+	if !strings.Contains(h.screen(), "move 2 message(s) to") {
+		t.Fatalf("picker not shown:\n%s", h.screen())
+	}
+	// Special-use first: Junk, then Trash, then the rest.
+	if v := h.screen(); strings.Index(v, "Junk") > strings.Index(v, "Phishing reports") {
+		t.Fatalf("special-use folders not first:\n%s", v)
+	}
+	h.typeText("phish")
+	h.press("enter")
+	if h.mb.Count("Phishing reports") != 2 || h.mb.Count("INBOX") != 4 {
+		t.Fatalf("after move: INBOX %d, Phishing %d", h.mb.Count("INBOX"), h.mb.Count("Phishing reports"))
+	}
+	if got := h.m.Status(); got.Total != 4 || got.Selected != 0 {
+		t.Fatalf("list after move: %+v", got)
+	}
+	if !strings.Contains(h.infos[len(h.infos)-1], "moved 2 messages to Phishing reports") {
+		t.Fatalf("infos %q", h.infos)
+	}
+	h.press("u")
+	if h.mb.Count("INBOX") != 6 || h.mb.Count("Phishing reports") != 0 {
+		t.Fatalf("after undo: INBOX %d", h.mb.Count("INBOX"))
+	}
+	recs, _ := h.m.c.Remedy.Audit.Recent(10)
+	if len(recs) != 4 || recs[3].Action != "move" || recs[3].Dest != "Phishing reports" || len(recs[3].MessageIDs) != 2 {
+		t.Fatalf("audit %+v", recs)
+	}
+}
+
+func TestRefusedMoveComesBack(t *testing.T) {
+	h := remedyHarness(t, 3)
+	h.mb.FailNext(errors.New("server said NO [OVERQUOTA] Quota exceeded"))
+	h.press("d")
+	if h.mb.Count("INBOX") != 3 || h.m.Status().Total != 3 {
+		t.Fatalf("refused trash: INBOX %d on server, %d on screen", h.mb.Count("INBOX"), h.m.Status().Total)
+	}
+	if len(h.errs) == 0 || !strings.Contains(h.errs[0].Error(), "OVERQUOTA") {
+		t.Fatalf("errors %v", h.errs)
+	}
+}
+
+func TestPermanentDeleteAsksWithCount(t *testing.T) {
+	h := remedyHarness(t, 4)
+	h.press("*", "D")
+	if v := h.screen(); !strings.Contains(v, "Delete 4 message(s) permanently?") {
+		t.Fatalf("no confirmation:\n%s", v)
+	}
+	h.press("n")
+	if h.mb.Count("INBOX") != 4 {
+		t.Fatal("n deleted anyway")
+	}
+	h.press("D", "y")
+	if h.mb.Count("INBOX") != 0 || h.mb.Count("Trash") != 0 {
+		t.Fatalf("after D y: INBOX %d Trash %d", h.mb.Count("INBOX"), h.mb.Count("Trash"))
+	}
+	h.press("u")
+	if !strings.Contains(strings.Join(h.infos, "|"), "nothing to undo") {
+		t.Fatalf("a permanent delete was offered for undo: %q", h.infos)
+	}
+}
+
+func TestBigSelectionAsksFirst(t *testing.T) {
+	h := remedyHarness(t, 60)
+	h.press("*", "d")
+	if v := h.screen(); !strings.Contains(v, "trash 60 messages to Trash?") {
+		t.Fatalf("no confirmation for 60:\n%s", v)
+	}
+	h.press("y")
+	if h.mb.Count("Trash") != 60 {
+		t.Fatalf("Trash %d", h.mb.Count("Trash"))
+	}
+}
+
+func TestSoftDeleteToggleAndTagPicker(t *testing.T) {
+	h := remedyHarness(t, 2)
+	h.press("X")
+	if e, _ := h.mb.Message("INBOX", 2); !e.Flags.Deleted {
+		t.Fatal("X did not flag \\Deleted")
+	}
+	if h.mb.Count("INBOX") != 2 {
+		t.Fatal("soft delete removed the message")
+	}
+	h.press("X")
+	if e, _ := h.mb.Message("INBOX", 2); e.Flags.Deleted {
+		t.Fatal("second X did not restore")
+	}
+	h.press("t")
+	h.typeText("Phish confirmed")
+	h.press("enter")
+	e, _ := h.mb.Message("INBOX", 2)
+	if len(e.Flags.Keywords) != 1 || mail.DecodeKeyword(e.Flags.Keywords[0]) != "Phish confirmed" {
+		t.Fatalf("keywords %q", e.Flags.Keywords)
+	}
+	if !strings.Contains(h.screen(), "Phish confirmed") {
+		t.Fatalf("tag not shown by name:\n%s", h.screen())
+	}
+	// t again offers it for removal.
+	h.press("t")
+	if !strings.Contains(h.screen(), "(remove)") {
+		t.Fatalf("existing tag not offered for removal:\n%s", h.screen())
+	}
+	h.press("enter")
+	if e, _ := h.mb.Message("INBOX", 2); len(e.Flags.Keywords) != 0 {
+		t.Fatalf("untag left %q", e.Flags.Keywords)
+	}
+}
+
+func TestSelectSameSenderAndSearch(t *testing.T) {
+	h := remedyHarness(t, 200) // senders repeat every 97 messages
+	h.press("s")
+	if got := h.m.Status().Selected; got != 3 {
+		t.Fatalf("same sender selected %d, want 3", got)
+	}
+	h.press("esc")
+	if h.m.Status().Selected != 0 {
+		t.Fatal("esc did not clear the selection")
+	}
+	h.press("/")
+	h.typeText("subject:\"Message 19\"")
+	h.press("enter")
+	st := h.m.Status()
+	if st.Query != `subject:"Message 19"` || st.Total != 11 { // 19, 190-199
+		t.Fatalf("search status %+v", st)
+	}
+	h.press("*")
+	if h.m.Status().Selected != 11 {
+		t.Fatalf("* selected %d", h.m.Status().Selected)
+	}
+	h.press("esc", "esc")
+	if st := h.m.Status(); st.Query != "" || st.Total != 200 {
+		t.Fatalf("after esc: %+v", st)
+	}
+}
+
+func TestFolderInfoPanel(t *testing.T) {
+	h := remedyHarness(t, 5)
+	h.press("i")
+	v := h.screen()
+	if !strings.Contains(v, "Folder INBOX") || !strings.Contains(v, "messages 5") || !strings.Contains(v, "UIDVALIDITY 1") {
+		t.Fatalf("info panel:\n%s", v)
+	}
+	h.press("j")
+	if strings.Contains(h.screen(), "Folder INBOX") {
+		t.Fatal("panel did not close")
+	}
+}
