@@ -177,3 +177,18 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestFieldShowUsesChoiceLabels(t *testing.T) {
+	byName := map[string]Field{}
+	for _, f := range Fields[SessionProfile]() {
+		byName[f.Name] = f
+	}
+	p := NewSessionProfile("S")
+	p.EndpointReputationAction = EndpointMonitor
+	for name, want := range map[string]string{"msisdn_sender_reputation_action": "Monitor", "spf": "Enable", "action": "None", "conn_idle_timeout": "30"} {
+		v, _ := FieldValue(p, name)
+		if got := byName[name].Show(v); got != want {
+			t.Errorf("%s shows %q, want %q", name, got, want)
+		}
+	}
+}

@@ -46,6 +46,20 @@ type Field struct {
 	Choices []Choice // for action and enum kinds
 }
 
+// Show renders a value of the field for display: the label of the choice
+// it is, else the value itself.
+func (f Field) Show(v any) string {
+	for _, c := range f.Choices {
+		if c.Value == v {
+			return c.Label
+		}
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
+}
+
 // Fields lists the modelled fields of T in display order.
 func Fields[T Object]() []Field {
 	wt := wireTypeOf(reflect.TypeFor[T]())

@@ -79,6 +79,16 @@ func (c *Client) Login(ctx context.Context) (LoginInfo, error) {
 // answer.
 func (c *Client) Logout(ctx context.Context) error {
 	c.mu.Lock()
+	if call := c.inflight; call != nil {
+		// A login under way would otherwise leave a session behind.
+		c.mu.Unlock()
+		select {
+		case <-call.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		c.mu.Lock()
+	}
 	s := c.sess
 	c.sess = nil
 	c.mu.Unlock()
