@@ -1,0 +1,98 @@
+package fortimail
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// collectionReply is the envelope of a GET without an id. Items may be
+// summaries of the objects, not the full objects.
+type collectionReply struct {
+	Collection json.RawMessage `json:"collection"`
+}
+
+// list fetches a collection and decodes its items.
+func list[T any](ctx context.Context, c *Client, name, path string) ([]T, error) {
+	var reply collectionReply
+	if err := c.do(ctx, op{name: name, method: http.MethodGet, path: path}, &reply); err != nil {
+		return nil, err
+	}
+	raw := reply.Collection
+	// Some replies carry the collection as the string "[]".
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, fmt.Errorf("fortimail: %s: collection: %w", name, err)
+		}
+		raw = json.RawMessage(s)
+	}
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var items []T
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, fmt.Errorf("fortimail: %s: collection: %w", name, err)
+	}
+	return items, nil
+}
+
+// get fetches one object.
+func get[T any](ctx context.Context, c *Client, name, path string) (T, error) {
+	var out T
+	err := c.do(ctx, op{name: name, method: http.MethodGet, path: path}, &out)
+	return out, err
+}
+
+// write sends a body (POST create, PUT update) and decodes the object the
+// appliance returns.
+func write[T any](ctx context.Context, c *Client, name, method, path string, body any) (T, error) {
+	var out T
+	err := c.do(ctx, op{name: name, method: method, path: path, body: body}, &out)
+	return out, err
+}
+
+// remove deletes an object.
+func remove(ctx context.Context, c *Client, name, path string) error {
+	return c.do(ctx, op{name: name, method: http.MethodDelete, path: path}, nil)
+}
+
+// Entry is an item of a collection this package does not model field by
+// field (greylist entries: their fields were never documented).
+type Entry struct {
+	Key    string         // mkey
+	Fields map[string]any // every other key, as sent
+}
+
+// UnmarshalJSON decodes one collection item.
+func (e *Entry) UnmarshalJSON(b []byte) error {
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*e = Entry{Fields: m}
+	if k, ok := m["mkey"]; ok && k != nil {
+		e.Key = fmt.Sprint(k)
+	}
+	delete(m, "mkey")
+	return nil
+}
+
+// ProfileSummary is an item of a profile collection: the appliance lists
+// only a few keys (name, comment, and per type a few more); fetch the
+// profile for the rest.
+type ProfileSummary struct {
+	Name    string `json:"mkey"`
+	Comment string `json:"comment"`
+	// Domain is the owning domain in domain-level lists.
+	Domain string `json:"mdomain"`
+	// References counts the policies using the profile (a referenced
+	// profile cannot be deleted).
+	References int `json:"isReferenced"`
+
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the wire form, keeping unknown keys in Extra.
+func (p *ProfileSummary) UnmarshalJSON(b []byte) error { return decodeObject(b, p) }
