@@ -48,6 +48,18 @@ type Account struct {
 	PasswordCmd   string `toml:"password_cmd"`
 	PasswordEnv   string `toml:"password_env"`
 	DefaultFolder string `toml:"default_folder"`
+	// SMTP submits reports to the abuse desk: smtps://host:465 or
+	// smtp://host:587 (STARTTLS). Credentials default to the IMAP ones.
+	SMTP            string `toml:"smtp"`
+	SMTPTLS         string `toml:"smtp_tls"`
+	SMTPUsername    string `toml:"smtp_username"`
+	SMTPPassword    string `toml:"smtp_password"`
+	SMTPPasswordCmd string `toml:"smtp_password_cmd"`
+	SMTPPasswordEnv string `toml:"smtp_password_env"`
+	// ReportTo is the abuse/report address F forwards to; ReportFrom the
+	// sender (default: username).
+	ReportTo   string `toml:"report_to"`
+	ReportFrom string `toml:"report_from"`
 	// Folders assigns roles to folders where the server announces none:
 	// [accounts.folders] trash = "Deleted Items".
 	Folders map[string]string `toml:"folders"`

@@ -74,6 +74,15 @@ func (a *Account) PasswordSecret() Secret {
 	return Secret{Field: "password", Plain: a.Password, Cmd: a.PasswordCmd, Env: a.PasswordEnv}
 }
 
+// SMTPPasswordSecret is the SMTP password source: its own when given,
+// else the IMAP password.
+func (a *Account) SMTPPasswordSecret() Secret {
+	if a.SMTPPassword+a.SMTPPasswordCmd+a.SMTPPasswordEnv == "" {
+		return a.PasswordSecret()
+	}
+	return Secret{Field: "smtp_password", Plain: a.SMTPPassword, Cmd: a.SMTPPasswordCmd, Env: a.SMTPPasswordEnv}
+}
+
 // Cached returns a resolver that asks once and remembers the answer, so a
 // reconnect does not run the password command (and its prompt) again.
 func (s Secret) Cached() func(ctx context.Context) (string, error) {

@@ -65,6 +65,17 @@ func (a *Account) validate() error {
 			return fmt.Errorf("folders.%s: empty folder name", role)
 		}
 	}
+	if _, _, err := a.SMTPEndpoint(); err != nil {
+		return err
+	}
+	if a.SMTPPassword+a.SMTPPasswordCmd+a.SMTPPasswordEnv != "" {
+		if err := oneSecret("smtp_password", a.SMTPPassword, a.SMTPPasswordCmd, a.SMTPPasswordEnv); err != nil {
+			return err
+		}
+	}
+	if a.ReportTo != "" && !strings.Contains(a.ReportTo, "@") {
+		return fmt.Errorf("report_to: %q is not an email address", a.ReportTo)
+	}
 	if a.PollSeconds < 0 {
 		return fmt.Errorf("poll_seconds: must be positive")
 	}
@@ -93,56 +104,78 @@ type Endpoint struct {
 // tls says "none". Plain text is allowed to loopback only, unless
 // allow_insecure says otherwise.
 func (a *Account) Endpoint() (Endpoint, error) {
-	if a.IMAP == "" {
-		return Endpoint{}, fmt.Errorf("imap: missing (e.g. imap = \"imaps://mail.example.com:993\")")
+	return endpointOf(scheme{key: "imap", tlsKey: "tls", secure: "imaps", plain: "imap", securePort: "993", plainPort: "143", example: "imaps://mail.example.com:993"}, a.IMAP, a.TLS, a.AllowInsecure)
+}
+
+// SMTPEndpoint is where reports are submitted (smtps:// implicit TLS on
+// 465, smtp:// STARTTLS on 587); ok is false when no smtp is configured.
+func (a *Account) SMTPEndpoint() (ep Endpoint, ok bool, err error) {
+	if a.SMTP == "" {
+		return Endpoint{}, false, nil
 	}
-	u, err := url.Parse(a.IMAP)
+	ep, err = endpointOf(scheme{key: "smtp", tlsKey: "smtp_tls", secure: "smtps", plain: "smtp", securePort: "465", plainPort: "587", example: "smtps://mail.example.com:465"}, a.SMTP, a.SMTPTLS, a.AllowInsecure)
+	return ep, err == nil, err
+}
+
+// scheme describes one kind of server URL.
+type scheme struct {
+	key, tlsKey           string
+	secure, plain         string // URL schemes: implicit TLS, STARTTLS
+	securePort, plainPort string
+	example               string
+}
+
+func endpointOf(sc scheme, raw, tlsMode string, allowInsecure bool) (Endpoint, error) {
+	if raw == "" {
+		return Endpoint{}, fmt.Errorf("%s: missing (e.g. %s = %q)", sc.key, sc.key, sc.example)
+	}
+	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return Endpoint{}, fmt.Errorf("imap: %q is not a URL like imaps://mail.example.com:993", a.IMAP)
+		return Endpoint{}, fmt.Errorf("%s: %q is not a URL like %s", sc.key, raw, sc.example)
 	}
 	var mode, port string
 	switch u.Scheme {
-	case "imaps":
-		mode, port = TLSImplicit, "993"
-	case "imap":
-		mode, port = TLSStartTLS, "143"
+	case sc.secure:
+		mode, port = TLSImplicit, sc.securePort
+	case sc.plain:
+		mode, port = TLSStartTLS, sc.plainPort
 	default:
-		return Endpoint{}, fmt.Errorf("imap: scheme %q is not imaps:// or imap://", u.Scheme)
+		return Endpoint{}, fmt.Errorf("%s: scheme %q is not %s:// or %s://", sc.key, u.Scheme, sc.secure, sc.plain)
 	}
 	if u.Path != "" && u.Path != "/" || u.User != nil || u.RawQuery != "" {
-		return Endpoint{}, fmt.Errorf("imap: %q has more than a host and port (put the user in username)", a.IMAP)
+		return Endpoint{}, fmt.Errorf("%s: %q has more than a host and port (put the user in username)", sc.key, raw)
 	}
-	if a.TLS != "" {
-		if err := checkTLS(u.Scheme, a.TLS); err != nil {
+	if tlsMode != "" {
+		if err := checkTLS(sc, u.Scheme, tlsMode); err != nil {
 			return Endpoint{}, err
 		}
-		mode = a.TLS
+		mode = tlsMode
 	}
 	host := u.Hostname()
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return Endpoint{}, fmt.Errorf("imap: port %q is not a port number", p)
+			return Endpoint{}, fmt.Errorf("%s: port %q is not a port number", sc.key, p)
 		}
 		port = p
 	}
-	if mode == TLSNone && !a.AllowInsecure && !isLoopback(host) {
-		return Endpoint{}, fmt.Errorf("tls: \"none\" sends the password in clear text; it is allowed only to loopback unless allow_insecure = true")
+	if mode == TLSNone && !allowInsecure && !isLoopback(host) {
+		return Endpoint{}, fmt.Errorf("%s: \"none\" sends the password in clear text; it is allowed only to loopback unless allow_insecure = true", sc.tlsKey)
 	}
 	return Endpoint{Addr: net.JoinHostPort(host, port), Host: host, TLS: mode}, nil
 }
 
-func checkTLS(scheme, mode string) error {
+func checkTLS(sc scheme, urlScheme, mode string) error {
 	switch mode {
 	case TLSImplicit:
-		if scheme == "imap" {
-			return fmt.Errorf("tls: \"implicit\" contradicts imap:// (use imaps:// for implicit TLS)")
+		if urlScheme == sc.plain {
+			return fmt.Errorf("%s: \"implicit\" contradicts %s:// (use %s:// for implicit TLS)", sc.tlsKey, sc.plain, sc.secure)
 		}
 	case TLSStartTLS, TLSNone:
-		if scheme == "imaps" {
-			return fmt.Errorf("tls: %q contradicts imaps:// (use imap:// for STARTTLS or no TLS)", mode)
+		if urlScheme == sc.secure {
+			return fmt.Errorf("%s: %q contradicts %s:// (use %s:// for STARTTLS or no TLS)", sc.tlsKey, mode, sc.secure, sc.plain)
 		}
 	default:
-		return fmt.Errorf("tls: %q is not one of implicit, starttls, none", mode)
+		return fmt.Errorf("%s: %q is not one of implicit, starttls, none", sc.tlsKey, mode)
 	}
 	return nil
 }
@@ -180,6 +213,9 @@ func (c *Config) checkSecretsPrivate(perm fs.FileMode) error {
 	for i, a := range c.Accounts {
 		if a.Password != "" {
 			fields = append(fields, a.label(i)+".password")
+		}
+		if a.SMTPPassword != "" {
+			fields = append(fields, a.label(i)+".smtp_password")
 		}
 	}
 	if m := c.Mimecast; m != nil {

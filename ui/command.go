@@ -46,6 +46,7 @@ func init() {
 		{name: "untag", usage: "untag NAME", help: "remove a category", run: (*Model).cmdUntag},
 		{name: "undo", usage: "undo", help: "take back the last remediation", run: func(m *Model, _ string) tea.Cmd { return m.box().Undo() }},
 		{name: "info", usage: "info [FOLDER]", help: "folder metadata", run: (*Model).cmdInfo},
+		{name: "report", usage: "report", help: "forward the message to the report desk as an attachment", run: func(m *Model, _ string) tea.Cmd { m.screen = screenMailbox; return m.box().Report() }},
 		{name: "audit", usage: "audit", help: "show the latest audit records", run: (*Model).cmdAudit},
 		{name: "block-sender", usage: "block-sender"},
 		{name: "export", usage: "export json|iocs|eml FILE"},

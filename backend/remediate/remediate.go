@@ -39,6 +39,8 @@ const (
 	RevertFlags Action = "revert-flags"
 	// RemoveCopies undoes a copy: the copies are expunged.
 	RemoveCopies Action = "remove-copies"
+	// Report forwards a message to the abuse desk (see Audited).
+	Report Action = "report"
 )
 
 // Destructive reports actions that cannot be undone: the console always
@@ -454,4 +456,37 @@ func compact(uids []mail.UID) string {
 		i = j + 1
 	}
 	return b.String()
+}
+
+// Audited runs fn, an action that is not a mailbox change (a report to
+// the abuse desk, a block on a gateway), between an intent and a result
+// record, after the permission check, so every front end audits it the
+// same way.
+func (s *Service) Audited(ctx context.Context, req Request, detail string, fn func(ctx context.Context) error) error {
+	if s.Allow != nil {
+		if err := s.Allow(req.Action); err != nil {
+			return err
+		}
+	}
+	var ids map[mail.UID]string
+	if req.Box != nil && len(req.UIDs) > 0 {
+		ids, _ = req.Box.MessageIDs(ctx, req.Folder, req.UIDs)
+	}
+	id := s.Audit.NewID()
+	intent := s.intent(id, req, ids)
+	intent.Detail = detail
+	if err := s.Audit.Write(intent); err != nil {
+		return fmt.Errorf("%s: the audit log cannot be written, nothing was done: %w", req.Action, err)
+	}
+	err := fn(ctx)
+	out := Outcome{Request: req, AuditID: id}
+	if err == nil {
+		out.Done = req.UIDs
+	} else {
+		out.NotDone = req.UIDs
+	}
+	if werr := s.Audit.Write(s.result(out, err)); werr != nil && err == nil {
+		err = fmt.Errorf("done, but the result could not be written to the audit log: %w", werr)
+	}
+	return err
 }

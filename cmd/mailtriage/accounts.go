@@ -14,6 +14,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/imap"
+	"github.com/mailtriage/mailtriage/backend/report"
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
@@ -65,12 +66,42 @@ func newAccount(a *config.Account, limit int64) (common.Account, error) {
 		Connections:  a.Connections,
 		PollInterval: time.Duration(a.PollSeconds) * time.Second,
 	})
+	desk, err := reportDesk(a, tlsCfg)
+	if err != nil {
+		mb.Close()
+		return common.Account{}, err
+	}
 	return common.Account{
 		Name:          a.Name,
 		Server:        a.IMAP,
 		Mailbox:       mb,
 		DefaultFolder: a.DefaultFolder,
 		MessageLimit:  limit,
+		Report:        desk,
+	}, nil
+}
+
+// reportDesk is the account's abuse desk, when smtp and report_to are
+// set. The SMTP server is trusted like the IMAP one (same ca_file).
+func reportDesk(a *config.Account, imapTLS *tls.Config) (*common.ReportDesk, error) {
+	ep, ok, err := a.SMTPEndpoint()
+	if err != nil || !ok || a.ReportTo == "" {
+		return nil, err
+	}
+	tlsCfg := imapTLS.Clone()
+	tlsCfg.ServerName = ep.Host
+	user := a.SMTPUsername
+	if user == "" {
+		user = a.Username
+	}
+	from := a.ReportFrom
+	if from == "" {
+		from = a.Username
+	}
+	return &common.ReportDesk{
+		SMTP: report.Server{Addr: ep.Addr, TLS: ep.TLS, TLSConfig: tlsCfg, Username: user, Password: a.SMTPPasswordSecret().Cached()},
+		From: from,
+		To:   []string{a.ReportTo},
 	}, nil
 }
 

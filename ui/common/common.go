@@ -12,6 +12,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/backend/report"
 	"github.com/mailtriage/mailtriage/themes"
 )
 
@@ -72,6 +73,15 @@ type Account struct {
 	DefaultFolder string
 	// MessageLimit caps how many bytes of one message are read.
 	MessageLimit int64
+	// Report is where F forwards a message; nil when not configured.
+	Report *ReportDesk
+}
+
+// ReportDesk is an account's abuse/report desk and how to reach it.
+type ReportDesk struct {
+	SMTP report.Server
+	From string
+	To   []string
 }
 
 // OpenMessageMsg asks the root to show a message.

@@ -55,6 +55,8 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.searchPrompt()
 	case key.Matches(msg, k.Info):
 		return m.FolderInfo(m.open.name)
+	case key.Matches(msg, k.Report):
+		return m.Report()
 	}
 	return nil
 }

@@ -1,12 +1,16 @@
 package mailbox
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
+	"github.com/mailtriage/mailtriage/backend/report"
+	"github.com/mailtriage/mailtriage/internal/smtptest"
+	"github.com/mailtriage/mailtriage/ui/common"
 )
 
 func remedyHarness(t *testing.T, n int) *harness {
@@ -179,5 +183,36 @@ func TestFolderInfoPanel(t *testing.T) {
 	h.press("j")
 	if strings.Contains(h.screen(), "Folder INBOX") {
 		t.Fatal("panel did not close")
+	}
+}
+
+func TestReportForwardsAsAttachmentAndKeepsACopy(t *testing.T) {
+	srv := smtptest.Start(t, "soc@example.com", "smtp pw")
+	mb := mailtest.New()
+	mb.AddFolder("Sent", mail.RoleSent)
+	mb.Generate("INBOX", 2, testNow)
+	h := newHarness(t, mb, 150, 20)
+	h.m.acct.Report = &common.ReportDesk{
+		SMTP: report.Server{Addr: srv.Addr, TLS: report.TLSNone, Username: "soc@example.com", Password: func(context.Context) (string, error) { return "smtp pw", nil }},
+		From: "soc@example.com", To: []string{"abuse@example.com"},
+	}
+	h.press("F")
+	if !strings.Contains(h.screen(), `Forward "Message 1" to abuse@example.com as an attachment?`) {
+		t.Fatalf("no confirmation:\n%s", h.screen())
+	}
+	h.press("y")
+	got := srv.Received()
+	if len(got) != 1 || !strings.Contains(string(got[0].Data), "Content-Type: message/rfc822") || !strings.Contains(string(got[0].Data), "Subject: Message 1") {
+		t.Fatalf("received %+v (errors %v)", got, h.errs)
+	}
+	if mb.Count("Sent") != 1 {
+		t.Fatal("no copy in Sent")
+	}
+	if !strings.Contains(h.infos[len(h.infos)-1], "reported to abuse@example.com; copy in Sent") {
+		t.Fatalf("infos %q", h.infos)
+	}
+	recs, _ := h.m.c.Remedy.Audit.Recent(2)
+	if len(recs) != 2 || recs[0].Action != "report" || recs[0].Result != "ok" {
+		t.Fatalf("audit %+v", recs)
 	}
 }
