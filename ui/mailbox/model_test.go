@@ -3,18 +3,15 @@ package mailbox
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/mailtriage/mailtriage/backend/audit"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
-	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
 	"github.com/mailtriage/mailtriage/ui/uitest"
@@ -35,12 +32,7 @@ func newHarness(t *testing.T, mb *mailtest.Mailbox, w, h int) *harness {
 	t.Helper()
 	mb.CloseEvents() // nothing pushes events unless a test sends them itself
 	theme, _ := themes.Builtin("none")
-	log, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	remedy := &remediate.Service{Audit: log, Operator: "tester", Via: "console"}
+	remedy := uitest.Remedy(t)
 	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Remedy: remedy}
 	acct := common.Account{Name: "test", Server: "imap://test", Mailbox: mb, MessageLimit: 1 << 20}
 	hs := &harness{t: t, m: New(c, acct, DefaultKeyMap()), mb: mb}
@@ -95,12 +87,7 @@ func TestDefaultFolderFromAccount(t *testing.T) {
 	mb.Generate("Phishing reports", 2, testNow)
 	mb.CloseEvents()
 	theme, _ := themes.Builtin("none")
-	log, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	remedy := &remediate.Service{Audit: log, Operator: "tester", Via: "console"}
+	remedy := uitest.Remedy(t)
 	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Remedy: remedy}
 	m := New(c, common.Account{Name: "t", Mailbox: mb, DefaultFolder: "Phishing reports"}, DefaultKeyMap())
 	m.SetSize(100, 20, 1)
@@ -365,12 +352,7 @@ func TestMissingDefaultFolderFallsBackToInbox(t *testing.T) {
 	mb.Generate("INBOX", 2, testNow)
 	mb.CloseEvents()
 	theme, _ := themes.Builtin("none")
-	log, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	remedy := &remediate.Service{Audit: log, Operator: "tester", Via: "console"}
+	remedy := uitest.Remedy(t)
 	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Remedy: remedy}
 	m := New(c, common.Account{Name: "t", Mailbox: mb, DefaultFolder: "Reports"}, DefaultKeyMap())
 	m.SetSize(100, 20, 1)

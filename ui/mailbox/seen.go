@@ -9,15 +9,6 @@ import (
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
-// toggleSeen flips read state of the current message.
-func (m *Model) toggleSeen() tea.Cmd {
-	e, err := m.current()
-	if err != nil {
-		return common.Error(err)
-	}
-	return m.SetCurrentSeen(!e.Flags.Seen)
-}
-
 // applySeen changes read state on screen (and the unread counters).
 func (m *Model) applySeen(ref mail.FolderRef, uids []mail.UID, seen bool) {
 	f := m.open

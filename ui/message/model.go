@@ -6,6 +6,7 @@ package message
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"charm.land/bubbles/v2/key"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
@@ -182,13 +184,19 @@ func (m *Model) toggleSeen() tea.Cmd {
 		return nil
 	}
 	acct, ref, uids, seen := m.acct, m.ref, []mail.UID{m.env.UID}, !m.doc.flags.Seen
-	verb := "unread"
+	action := remediate.Unread
 	if seen {
-		verb = "read"
+		action = remediate.Read
 	}
-	return common.RunJob(m.c, jobs.Spec{Name: "mark " + verb, Account: acct.Name},
+	svc := m.c.Remedy
+	req := remediate.Request{Account: acct.Name, Box: acct.Mailbox, Action: action, Folder: ref, UIDs: uids}
+	return common.RunJob(m.c, jobs.Spec{Name: "mark " + string(action), Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (struct{}, error) {
-			return struct{}{}, acct.Mailbox.SetSeen(ctx, ref, uids, seen)
+			if svc == nil {
+				return struct{}{}, errors.New("remediation is not available in this session")
+			}
+			_, err := svc.Do(ctx, req, nil)
+			return struct{}{}, err
 		},
 		func(_ jobs.ID, _ struct{}, err error) tea.Msg {
 			if err != nil {

@@ -33,6 +33,7 @@ func open(t *testing.T, raw []byte, w, h int) (*Model, *mailtest.Mailbox) {
 	mb.CloseEvents()
 	uid := mb.Add("INBOX", mail.Envelope{}, raw)
 	m := newModel(w, h)
+	m.c.Remedy = uitest.Remedy(t)
 	acct := common.Account{Name: "t", Mailbox: mb, MessageLimit: 1 << 20}
 	uitest.Drive(m, m.Open(acct, mail.FolderRef{Name: "INBOX", UIDValidity: 1}, mail.Envelope{UID: uid}), nil)
 	if m.err != nil {
