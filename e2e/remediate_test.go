@@ -38,7 +38,7 @@ func TestRemediateOnDovecot(t *testing.T) {
 	}
 
 	term.keys("u")
-	term.waitFor("moved 1 message to INBOX")
+	term.waitFor("undone: moved 1 message to INBOX")
 	if subjectCount(t, srv, "INBOX", subject) != 1 || subjectCount(t, srv, "Junk", subject) != 0 {
 		t.Fatal("undo did not bring the message back on the server")
 	}

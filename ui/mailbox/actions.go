@@ -230,7 +230,8 @@ func (m *Model) remediated(msg remediatedMsg) tea.Cmd {
 	if f := m.open; f != nil && f.loaded && (out.Transfer.To.Name == f.name || out.Request.Folder.Name == f.name && len(out.Done) > 0) {
 		cmds = append(cmds, m.reload())
 	}
-	if len(out.Done) > 0 {
+	undoing := out.Request.Undoes != ""
+	if len(out.Done) > 0 && !undoing {
 		if _, err := out.Undo(); err == nil {
 			m.undo = append(m.undo, out)
 			if len(m.undo) > maxUndo {
@@ -247,7 +248,9 @@ func (m *Model) remediated(msg remediatedMsg) tea.Cmd {
 		return tea.Batch(cmds...)
 	}
 	text := out.Summary()
-	if _, err := out.Undo(); err == nil {
+	if undoing {
+		text = "undone: " + text
+	} else if _, err := out.Undo(); err == nil {
 		text += " — u undoes"
 	}
 	cmds = append(cmds, common.Info(text))

@@ -86,7 +86,7 @@ func (m *Model) searchDone(msg searchDoneMsg) tea.Cmd {
 	if msg.quiet {
 		return cmd
 	}
-	return tea.Batch(cmd, common.Info(fmt.Sprintf("%d match %s in %s — esc shows all", len(f.uids), msg.query, f.name)))
+	return tea.Batch(cmd, common.Info(fmt.Sprintf("%s for %s in %s — esc shows all", plural(len(f.uids), "match", "matches"), msg.query, f.name)))
 }
 
 // clearSearch goes back to the whole folder.
@@ -195,4 +195,11 @@ func (m *Model) searchPrompt() tea.Cmd {
 	})
 	m.overlay = in
 	return in.focus()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
