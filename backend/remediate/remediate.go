@@ -87,8 +87,10 @@ type Service struct {
 	// the request (roles, see the SSH server). It is the backend's guard:
 	// the UI hiding a key is not enough.
 	Allow func(Action) error
-	// Batch bounds how many messages go in one backend call, so progress
-	// can be reported on big selections (0: 5,000).
+	// Batch, when set, splits a selection into backend calls of at most
+	// this many messages so that progress moves in steps. By default (0)
+	// an action is one call — one IMAP command per action, split only to
+	// keep command lines short — and progress goes from 0 to done.
 	Batch int
 }
 
@@ -153,12 +155,15 @@ func (s *Service) run(ctx context.Context, req Request, out *Outcome, progress f
 	if req.Action == RevertFlags {
 		return s.revert(ctx, req, out)
 	}
-	batch := s.Batch
-	if batch <= 0 {
-		batch = 5000
-	}
 	uids := slices.Clone(req.UIDs)
 	slices.Sort(uids)
+	batch := s.Batch
+	if batch <= 0 {
+		batch = len(uids)
+	}
+	if progress != nil {
+		progress(0, len(uids))
+	}
 	var firstErr error
 	for start := 0; start < len(uids); start += batch {
 		part := uids[start:min(start+batch, len(uids))]

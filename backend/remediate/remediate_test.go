@@ -36,7 +36,7 @@ func TestMoveIsAuditedBeforeAndAfterAndUndoable(t *testing.T) {
 	if err != nil || len(out.Done) != 5 || box.Count("Junk") != 5 {
 		t.Fatalf("move: %+v %v", out, err)
 	}
-	if len(steps) != 2 || steps[1] != [2]int{5, 5} {
+	if len(steps) != 3 || steps[0] != [2]int{0, 5} || steps[2] != [2]int{5, 5} {
 		t.Fatalf("progress %v", steps)
 	}
 	recs, _ := s.Audit.Recent(10)

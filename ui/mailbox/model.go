@@ -68,6 +68,7 @@ type folder struct {
 	marked   map[mail.UID]bool // the selection
 	anchor   int               // row of the last toggle, for ranges
 	query    string            // the search shown, "" for the whole folder
+	wantUID  mail.UID          // put the cursor here once the search is in
 }
 
 func (f *folder) uidAt(row int) mail.UID { return f.uids[len(f.uids)-1-row] }

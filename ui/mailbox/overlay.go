@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
@@ -140,6 +141,7 @@ type pickItem struct {
 	label string // shown (sanitized when drawn)
 	value string
 	note  string // e.g. "(remove)"
+	uid   mail.UID
 }
 
 // picker filters its items as the analyst types (fuzzy: the typed

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
@@ -214,5 +215,30 @@ func TestReportForwardsAsAttachmentAndKeepsACopy(t *testing.T) {
 	recs, _ := h.m.c.Remedy.Audit.Recent(2)
 	if len(recs) != 2 || recs[0].Action != "report" || recs[0].Result != "ok" {
 		t.Fatalf("audit %+v", recs)
+	}
+}
+
+func TestSearchAllFoldersMergesAndOpens(t *testing.T) {
+	mb := mailtest.New()
+	mb.AddFolder("Junk", mail.RoleJunk)
+	mb.Generate("INBOX", 30, testNow)
+	mb.Generate("Junk", 12, testNow.Add(-time.Hour))
+	h := newHarness(t, mb, 150, 24)
+	h.press("/")
+	h.typeText("subject:\"Message 1\" in:all")
+	h.press("enter")
+	v := h.screen()
+	// INBOX: 1, 10-19; Junk: 1, 10, 11.
+	if !strings.Contains(v, "14 matches for subject:\"Message 1\" in 2 folders") || !strings.Contains(v, "Junk") {
+		t.Fatalf("merged list:\n%s", v)
+	}
+	h.typeText("junk")
+	h.press("enter")
+	st := h.m.Status()
+	if st.Folder != "Junk" || st.Query != `subject:"Message 1"` || st.Total != 3 {
+		t.Fatalf("opened %+v", st)
+	}
+	if e, _ := h.m.current(); e == nil || !strings.HasPrefix(e.Subject, "Message 1") {
+		t.Fatalf("cursor on %+v", e)
 	}
 }

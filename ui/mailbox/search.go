@@ -3,6 +3,7 @@ package mailbox
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -79,6 +80,9 @@ func (m *Model) searchDone(msg searchDoneMsg) tea.Cmd {
 	if fresh {
 		f.marked = map[mail.UID]bool{}
 		m.scrollTo(0)
+	} else if f.wantUID != 0 {
+		m.scrollTo(m.rowOf(f.wantUID, 0))
+		f.wantUID = 0
 	} else {
 		m.restoreCursor(keepUID, keepRow)
 	}
@@ -105,8 +109,9 @@ func (m *Model) Query() string {
 	return m.open.query
 }
 
-// searchAll fans the query out to every folder and shows where the
-// matches are; picking a folder opens it with the search applied.
+// searchAll fans the query out to every folder and merges the matches,
+// newest first, into one list (up to mergedPerFolder per folder); picking
+// one opens its folder with the search applied and the cursor on it.
 func (m *Model) searchAll(q mail.Query) tea.Cmd {
 	local := q
 	local.AllFolders = false
@@ -118,34 +123,52 @@ func (m *Model) searchAll(q mail.Query) tea.Cmd {
 	}
 	acct := m.acct
 	return common.RunJob(m.c, jobs.Spec{Name: "search all folders: " + q.String(), Account: acct.Name},
-		func(ctx context.Context, p *jobs.Progress) ([]folderHits, error) {
-			var out []folderHits
+		func(ctx context.Context, p *jobs.Progress) (mergedHits, error) {
+			var out mergedHits
 			for i, name := range names {
-				_, uids, err := acct.Mailbox.Search(ctx, name, local)
+				ref, uids, err := acct.Mailbox.Search(ctx, name, local)
 				if err != nil {
 					return out, err
 				}
+				out.total += len(uids)
 				if len(uids) > 0 {
-					out = append(out, folderHits{folder: name, count: len(uids)})
+					out.folders++
+					newest := uids[max(len(uids)-mergedPerFolder, 0):]
+					envs, err := acct.Mailbox.Envelopes(ctx, ref, newest)
+					if err != nil {
+						return out, err
+					}
+					for _, e := range envs {
+						out.hits = append(out.hits, folderHit{folder: name, env: e})
+					}
 				}
 				p.Set(i+1, len(names))
 			}
+			slices.SortStableFunc(out.hits, func(a, b folderHit) int { return b.env.SortTime().Compare(a.env.SortTime()) })
 			return out, nil
 		},
-		func(_ jobs.ID, hits []folderHits, err error) tea.Msg {
+		func(_ jobs.ID, hits mergedHits, err error) tea.Msg {
 			return searchAllMsg{account: acct.Name, query: local.String(), hits: hits, err: err}
 		})
 }
 
-type folderHits struct {
+// mergedPerFolder bounds how many matches of each folder are merged.
+const mergedPerFolder = 200
+
+type folderHit struct {
 	folder string
-	count  int
+	env    mail.Envelope
+}
+
+type mergedHits struct {
+	hits           []folderHit
+	total, folders int
 }
 
 type searchAllMsg struct {
 	account string
 	query   string
-	hits    []folderHits
+	hits    mergedHits
 	err     error
 }
 
@@ -153,31 +176,34 @@ func (m *Model) searchAllDone(msg searchAllMsg) tea.Cmd {
 	if msg.err != nil {
 		return common.Error(msg.err)
 	}
-	if len(msg.hits) == 0 {
+	if msg.hits.total == 0 {
 		return common.Info("no match for " + msg.query + " in any folder")
 	}
-	total := 0
-	items := make([]pickItem, len(msg.hits))
-	for i, h := range msg.hits {
-		total += h.count
-		items[i] = pickItem{label: fmt.Sprintf("%s (%d)", h.folder, h.count), value: h.folder}
+	now := m.c.Now()
+	items := make([]pickItem, len(msg.hits.hits))
+	for i, h := range msg.hits.hits {
+		from := ""
+		if len(h.env.From) > 0 {
+			from = h.env.From[0].Addr
+		}
+		items[i] = pickItem{label: fmt.Sprintf("%s  %-18.18s  %-24.24s  %s", formatDate(h.env.SortTime(), now), h.folder, from, h.env.Subject), value: h.folder, uid: h.env.UID}
 	}
-	title := fmt.Sprintf("%d matches of %s in %d folders — open which?", total, msg.query, len(msg.hits))
+	title := fmt.Sprintf("%s for %s in %d folders, newest first — enter opens", plural(msg.hits.total, "match", "matches"), msg.query, msg.hits.folders)
 	query := msg.query
 	m.overlay = newPicker(m.c, title, items, false, func(it pickItem, _ string) tea.Cmd {
-		return m.openWithSearch(it.value, query)
+		return m.openWithSearch(it.value, query, it.uid)
 	})
 	return nil
 }
 
-// openWithSearch opens folder and applies query once it is listed.
-func (m *Model) openWithSearch(folder, query string) tea.Cmd {
+// openWithSearch opens folder with query applied, the cursor on uid.
+func (m *Model) openWithSearch(folder, query string, uid mail.UID) tea.Cmd {
 	before := m.open
 	cmd := m.OpenFolder(folder)
 	if m.open == before {
 		return cmd // the folder could not be opened; OpenFolder said why
 	}
-	m.open.query = query
+	m.open.query, m.open.wantUID = query, uid
 	return tea.Batch(cmd, m.runSearch(query, false))
 }
 
