@@ -4,11 +4,10 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/mailtriage/mailtriage/backend/audit"
 	"github.com/mailtriage/mailtriage/backend/mail/imap"
-	"github.com/mailtriage/mailtriage/internal/dovecottest"
+	"github.com/mailtriage/mailtriage/internal/corpustest"
 	"github.com/mailtriage/mailtriage/internal/netproxy"
 )
 
@@ -18,19 +17,10 @@ import (
 // and the result record. Round trips are counted by a proxy.
 func BenchmarkServiceMove10k(b *testing.B) {
 	const n = 10_000
-	srv := dovecottest.Start(b)
-	if err := srv.AddUser("bench", "bench pass"); err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.CreateFolder("bench", "Junk"); err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Deliver("bench", "INBOX", dovecottest.GenerateMessages(n, 5, time.Now())...); err != nil {
-		b.Fatal(err)
-	}
+	srv := corpustest.SelectionInbox(b, n)
 	proxy := netproxy.Start(b, srv.Addr)
-	box := imap.New(imap.Config{Addr: proxy.Addr, TLS: imap.TLSNone, Username: "bench",
-		Password: func(context.Context) (string, error) { return "bench pass", nil }})
+	box := imap.New(imap.Config{Addr: proxy.Addr, TLS: imap.TLSNone, Username: corpustest.BigUser,
+		Password: func(context.Context) (string, error) { return corpustest.BigPassword, nil }})
 	b.Cleanup(func() { box.Close() })
 	log, err := audit.Open(filepath.Join(b.TempDir(), "audit.jsonl"))
 	if err != nil {

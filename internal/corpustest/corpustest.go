@@ -134,3 +134,22 @@ func Append(tb testing.TB, c *imapclient.Client, folder, subject string) {
 		tb.Fatal(err)
 	}
 }
+
+// SelectionInbox returns a fresh Dovecot whose user BigUser has n
+// generated messages in INBOX and an empty Junk: the ground for bulk
+// remediation benchmarks, which change the folders and so cannot share
+// BigInbox's.
+func SelectionInbox(tb testing.TB, n int) *dovecottest.Server {
+	tb.Helper()
+	srv := dovecottest.Start(tb)
+	if err := srv.AddUser(BigUser, BigPassword); err != nil {
+		tb.Fatal(err)
+	}
+	if err := srv.CreateFolder(BigUser, "Junk"); err != nil {
+		tb.Fatal(err)
+	}
+	if err := srv.Deliver(BigUser, "INBOX", dovecottest.GenerateMessages(n, 3, time.Now())...); err != nil {
+		tb.Fatal(err)
+	}
+	return srv
+}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mailtriage/mailtriage/backend/mail"
 	. "github.com/mailtriage/mailtriage/backend/mail/imap"
 	"github.com/mailtriage/mailtriage/internal/corpustest"
-	"github.com/mailtriage/mailtriage/internal/dovecottest"
 	"github.com/mailtriage/mailtriage/internal/netproxy"
 )
 
@@ -160,22 +158,13 @@ func BenchmarkTag10k(b *testing.B) {
 // Junk, reached through a round-trip-counting proxy, logged in and warmed
 // up.
 func selectionMailbox(b *testing.B, n int) (*Mailbox, *netproxy.Proxy) {
-	srv := dovecottest.Start(b)
-	if err := srv.AddUser("bench", "bench pass"); err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.CreateFolder("bench", "Junk"); err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Deliver("bench", "INBOX", dovecottest.GenerateMessages(n, 3, time.Now())...); err != nil {
-		b.Fatal(err)
-	}
+	srv := corpustest.SelectionInbox(b, n)
 	proxy := netproxy.Start(b, srv.Addr)
 	m := New(Config{
 		Addr:     proxy.Addr,
 		TLS:      TLSNone,
-		Username: "bench",
-		Password: func(context.Context) (string, error) { return "bench pass", nil },
+		Username: corpustest.BigUser,
+		Password: func(context.Context) (string, error) { return corpustest.BigPassword, nil },
 	})
 	b.Cleanup(func() { _ = m.Close() })
 	for _, f := range []string{"Junk", "INBOX"} {
