@@ -15,6 +15,7 @@ require (
 	github.com/jhillyerd/enmime/v2 v2.3.0
 	golang.org/x/net v0.50.0
 	golang.org/x/text v0.34.0
+	mvdan.cc/xurls/v2 v2.6.0
 )
 
 require (
