@@ -172,7 +172,7 @@ func AnalyzeAttachment(name, declaredType, disposition string, content []byte) A
 	if len(sn.entries) > 0 {
 		flag(AttachDangerInside)
 	}
-	if fits, known := sniffedExts[sn.kind]; known && !fits[ext] {
+	if fits, known := sniffedExts[sn.kind]; known && !fits[ext] || !declaredFits(a.DeclaredType, sn.kind) {
 		flag(AttachMismatch)
 	}
 	if double {
@@ -193,6 +193,33 @@ func AnalyzeAttachment(name, declaredType, disposition string, content []byte) A
 		flag(AttachNestedMessage)
 	}
 	return a
+}
+
+// declaredKinds lists, per declared content type, the sniffed types that
+// fit it; a type not listed is not judged.
+var declaredKinds = map[string]map[string]bool{
+	"application/pdf":          set("pdf"),
+	"image/jpeg":               set("jpeg"),
+	"image/png":                set("png"),
+	"image/gif":                set("gif"),
+	"application/msword":       set("doc", "ole", "rtf", "docx"),
+	"application/vnd.ms-excel": set("xls", "ole", "xlsx"),
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   set("docx", "ooxml", "ooxml_encrypted"),
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         set("xlsx", "ooxml", "ooxml_encrypted"),
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation": set("pptx", "ooxml", "ooxml_encrypted"),
+	"text/plain": set("text", "eml", "html", "script", "svg"),
+	"text/html":  set("html", "text", "svg"),
+}
+
+// declaredFits reports whether content sniffed as kind may carry the
+// declared type; unknown kinds and types are not judged.
+func declaredFits(declared, kind string) bool {
+	if kind == "" {
+		return true
+	}
+	t, _, _ := strings.Cut(declared, ";")
+	fits, known := declaredKinds[strings.TrimSpace(t)]
+	return !known || fits[kind]
 }
 
 func hasFlag(flags []string, f string) bool {

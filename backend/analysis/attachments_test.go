@@ -78,7 +78,7 @@ func TestAnalyzeAttachment(t *testing.T) {
 		{"report.pdf", "application/pdf", pe, "pe", "pdf", []string{AttachExecutable, AttachMismatch}, nil},
 		{"invoice\u202Efdp.exe", "application/octet-stream", pe, "pe", "exe", []string{AttachExecutable, AttachDoubleExt, AttachBidiName}, nil},
 		{"invoice.pdf          .scr", "application/octet-stream", pe, "pe", "scr", []string{AttachExecutable, AttachDoubleExt}, nil},
-		{"photo.jpg.exe. ", "image/jpeg", pe, "pe", "exe", []string{AttachExecutable, AttachDoubleExt}, nil},
+		{"photo.jpg.exe. ", "image/jpeg", pe, "pe", "exe", []string{AttachExecutable, AttachDoubleExt, AttachMismatch}, nil},
 		{"pay\u200Broll.exe", "", pe, "pe", "exe", []string{AttachExecutable, AttachHiddenChars}, nil},
 		{"run.js", "text/javascript", []byte("var s = new ActiveXObject('WScript.Shell');"), "text", "js", []string{AttachExecutable}, nil},
 		{"a.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
