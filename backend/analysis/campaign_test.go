@@ -29,7 +29,7 @@ func TestNormalizeSubject(t *testing.T) {
 }
 
 func TestCampaign(t *testing.T) {
-	urls, _ := ExtractURLs(URLInput{Text: "https://a.evil.example/x https://b.evil.example/y http://185.220.101.4/ " +
+	urls, _, _ := ExtractURLs(URLInput{Text: "https://a.evil.example/x https://b.evil.example/y http://185.220.101.4/ " +
 		"https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fother.example%2F&data=1"}, 0)
 	atts := []Attachment{AnalyzeAttachment("a", "", "", []byte("abc")), AnalyzeAttachment("b", "", "", []byte("abc"))}
 	k := Campaign("RE: Invoice 42", ParseAddress("Bob <Bob@Mail.Evil.Example>"), ParseAddress("x@reply.example"), urls, atts)

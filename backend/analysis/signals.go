@@ -324,17 +324,15 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// brandInDomain reports whether the first label of org holds a word that
-// is the brand's own domain label: "paypal-secure.com", "secure-paypal1.net".
+// brandInDomain reports whether the first label of org, read as the
+// analyst would (skeleton), holds a brand's own domain label as a word:
+// "paypal-secure.com", "secure-paypa1.net", "paypal.example".
 func brandInDomain(org string, b Brand) bool {
 	label, _, _ := strings.Cut(org, ".")
-	words := strings.FieldsFunc(label, func(r rune) bool { return r == '-' || r == '_' || '0' <= r && r <= '9' })
-	if len(words) < 2 && !strings.ContainsAny(label, "0123456789") {
-		return false // the label alone: that is an edit-distance matter
-	}
+	words := strings.FieldsFunc(skeleton(label), func(r rune) bool { return r == '-' || r == '_' })
 	for _, d := range b.Domains {
 		brand, _, _ := strings.Cut(d, ".")
-		if len(brand) >= 4 && slices.Contains(words, brand) {
+		if len(brand) >= 4 && slices.Contains(words, skeleton(brand)) {
 			return true
 		}
 	}

@@ -167,7 +167,7 @@ func FuzzSignals(f *testing.F) {
 	f.Add(`"PayPal <a@paypal.com>" <x@evil.example>`, "r@xn--pypal-4ve.com", "Subj\u202E", "https://paypa1.com/x")
 	f.Add("Jane Doe <j@gmail.com>", "", "", "http://1.2.3.4/")
 	f.Fuzz(func(t *testing.T, from, replyTo, subject, text string) {
-		urls, _ := ExtractURLs(URLInput{Text: text}, 20)
+		urls, _, _ := ExtractURLs(URLInput{Text: text}, 20)
 		in := SignalInput{From: ParseAddress(from), ReplyTo: ParseAddress(replyTo), Subject: subject, FromHeader: from, Text: text, URLs: urls}
 		sigs := Signals(in, SignalOptions{InternalDomains: []string{"corp.example"}, InternalNames: []string{"Jane Doe"}})
 		for _, s := range sigs {

@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 
 	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
 	"mvdan.cc/xurls/v2"
 )
 
@@ -75,29 +77,35 @@ const (
 	maxUnwrap       = 4
 )
 
-var (
-	strictRe  = sync.OnceValue(func() *regexp.Regexp { return xurls.Strict() })
-	relaxedRe = sync.OnceValue(func() *regexp.Regexp { return xurls.Relaxed() })
+var strictRe = sync.OnceValue(func() *regexp.Regexp { return xurls.Strict() })
+
+const (
+	// maxCandidate caps the bytes after a scheme's colon searched for one
+	// URL.
+	maxCandidate = 8 << 10
+	// regexBudget caps the bytes given to the URL pattern per message.
+	// Go's regexp runs xurls' pattern at only 1–2 MB/s, so it only ever
+	// sees the tokens around "://" and "mailto:", each distinct token
+	// once, and no more than this in all.
+	regexBudget = 1 << 20
 )
 
 // ExtractURLs returns the distinct URLs of a message in the order first
 // seen: header fields, then the text body, then the HTML body (link
 // targets, sources, form actions, and URLs written out in its text). At
 // most limit URLs are returned (no cap if limit <= 0); omitted counts
-// the occurrences of the others.
-func ExtractURLs(in URLInput, limit int) (urls []URL, omitted int) {
-	c := urlCollector{index: map[string]int{}, limit: limit}
+// the occurrences of the others. complete is false when the search was
+// cut short because the message holds more URL text than is searched
+// (1 MiB).
+func ExtractURLs(in URLInput, limit int) (urls []URL, omitted int, complete bool) {
+	c := urlCollector{index: map[string]int{}, limit: limit, cache: map[string][]string{}, budget: regexBudget}
 	for _, f := range in.Header {
 		name := strings.ToLower(f.Name)
 		if name == "subject" || strings.HasPrefix(name, "list-") {
-			for _, u := range strictRe().FindAllString(capString(f.Value, 64<<10), -1) {
-				c.add(u, "header:"+name, Link{})
-			}
+			c.scan(capString(f.Value, 64<<10), "header:"+name)
 		}
 	}
-	for _, u := range strictRe().FindAllString(in.Text, -1) {
-		c.add(u, "text", Link{})
-	}
+	c.scan(in.Text, "text")
 	if in.HTML != "" {
 		refs, text := HTMLURLs(in.HTML)
 		for _, r := range refs {
@@ -105,14 +113,12 @@ func ExtractURLs(in URLInput, limit int) (urls []URL, omitted int) {
 				c.add(r.Href, "html:"+r.Tag, r)
 			}
 		}
-		for _, u := range strictRe().FindAllString(text, -1) {
-			c.add(u, "html:text", Link{})
-		}
+		c.scan(text, "html:text")
 	}
 	for i := range c.urls {
 		c.urls[i].Found = found(c.urls[i].Where)
 	}
-	return c.urls, c.omitted
+	return c.urls, c.omitted, !c.exhausted
 }
 
 type urlCollector struct {
@@ -120,6 +126,62 @@ type urlCollector struct {
 	index   map[string]int
 	limit   int
 	omitted int
+
+	cache     map[string][]string // candidate token → URLs in it
+	budget    int                 // bytes the pattern may still see
+	exhausted bool
+}
+
+// scan finds the URLs written in s: around each "://" and "mailto:" it
+// takes the token (scheme before, up to whitespace or <>"` after) and
+// lets the xurls pattern find the URLs in it.
+func (c *urlCollector) scan(s, where string) {
+	for pos := 0; pos < len(s) && !c.exhausted; {
+		i := strings.IndexByte(s[pos:], ':')
+		if i < 0 {
+			return
+		}
+		i += pos
+		if !strings.HasPrefix(s[i+1:], "//") && (i < 6 || !strings.EqualFold(s[i-6:i], "mailto")) {
+			pos = i + 1
+			continue
+		}
+		start := i
+		for start > pos && i-start < 32 && isSchemeByte(s[start-1]) {
+			start--
+		}
+		end := i + 1
+		for end < len(s) && end-i < maxCandidate && !isURLStop(s[end]) {
+			end++
+		}
+		c.candidate(s[start:end], where)
+		pos = end
+	}
+}
+
+func (c *urlCollector) candidate(tok, where string) {
+	urls, ok := c.cache[tok]
+	if !ok {
+		if c.budget -= len(tok); c.budget < 0 {
+			c.exhausted = true
+			return
+		}
+		urls = strictRe().FindAllString(tok, -1)
+		c.cache[tok] = urls
+	}
+	for _, u := range urls {
+		c.add(u, where, Link{})
+	}
+}
+
+func isSchemeByte(c byte) bool {
+	return isAlpha(c) || '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'
+}
+
+// isURLStop reports the bytes that end a URL token: ASCII whitespace and
+// controls, and the delimiters <, >, " and `.
+func isURLStop(c byte) bool {
+	return c <= ' ' || c == 0x7F || c == '<' || c == '>' || c == '"' || c == '`'
 }
 
 func (c *urlCollector) add(raw, where string, link Link) {
@@ -173,8 +235,8 @@ func (u *URL) addText(text string) {
 }
 
 // namedDomain returns the registrable domain of the first URL, address or
-// domain name written in a link text, or "". The "[image … ⟨src⟩ not
-// loaded]" notes of the renderer are not link text.
+// domain name (with a public suffix) written in a link text, or "". The
+// "[image … ⟨src⟩ not loaded]" notes of the renderer are not link text.
 func namedDomain(text string) string {
 	for {
 		i := strings.Index(text, "⟨")
@@ -191,22 +253,29 @@ func namedDomain(text string) string {
 	if !strings.Contains(text, ".") {
 		return ""
 	}
-	m := relaxedRe().FindString(text)
-	if m == "" {
-		return ""
-	}
-	if !strings.Contains(m, "://") && !strings.HasPrefix(strings.ToLower(m), "mailto:") {
-		if strings.Contains(m, "@") {
-			m = "mailto:" + m
-		} else {
-			m = "http://" + m
+	for _, tok := range strings.FieldsFunc(text, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune("<>()[]{}\"'`,;!|", r)
+	}) {
+		tok = strings.Trim(tok, ".:?")
+		var host string
+		switch {
+		case strings.Contains(tok, "://") || len(tok) > 7 && strings.EqualFold(tok[:7], "mailto:"):
+			_, host, _ = splitURL(tok)
+		case strings.Contains(tok, "@"):
+			host = DomainOf(tok)
+		default:
+			h, _, _ := strings.Cut(tok, "/")
+			host = DomainOf(h)
 		}
+		if !strings.Contains(host, ".") {
+			continue
+		}
+		if suffix, icann := publicsuffix.PublicSuffix(host); !icann || suffix == host {
+			continue
+		}
+		return OrgDomain(host)
 	}
-	_, host, _ := splitURL(m)
-	if host == "" {
-		return ""
-	}
-	return OrgDomain(host)
+	return ""
 }
 
 func found(where []string) string {
@@ -603,4 +672,11 @@ func asciiLower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// URLHost returns the scheme and host of u, read leniently as a browser
+// would: lower case, ASCII (xn--) form, without userinfo and port.
+func URLHost(u string) (scheme, host string) {
+	scheme, host, _ = splitURL(u)
+	return scheme, host
 }

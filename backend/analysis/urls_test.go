@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ func TestExtractURLs(t *testing.T) {
 <a href="https://shop.example/a"><img src="https://cdn.other.example/logo.png" alt="logo"></a>
 <a href="javascript:alert(1)">js</a></p>`,
 	}
-	urls, omitted := ExtractURLs(in, 0)
+	urls, omitted, _ := ExtractURLs(in, 0)
 	if omitted != 0 {
 		t.Errorf("omitted %d", omitted)
 	}
@@ -84,14 +85,14 @@ func TestExtractURLs(t *testing.T) {
 }
 
 func TestExtractURLsUnicodeHost(t *testing.T) {
-	urls, _ := ExtractURLs(URLInput{HTML: `<a href="https://pаypal.com/login">x</a>`}, 0)
+	urls, _, _ := ExtractURLs(URLInput{HTML: `<a href="https://pаypal.com/login">x</a>`}, 0)
 	if len(urls) != 1 || urls[0].Host != "xn--pypal-4ve.com" || urls[0].HostUnicode != "pаypal.com" {
 		t.Errorf("got %+v", urls)
 	}
 }
 
 func TestExtractURLsLimit(t *testing.T) {
-	urls, omitted := ExtractURLs(URLInput{Text: "https://a.example/ https://b.example/ https://c.example/ https://c.example/ https://a.example/"}, 2)
+	urls, omitted, _ := ExtractURLs(URLInput{Text: "https://a.example/ https://b.example/ https://c.example/ https://c.example/ https://a.example/"}, 2)
 	if len(urls) != 2 || omitted != 2 || urls[0].Count != 2 {
 		t.Errorf("got %d URLs, %d omitted, first counted %d times", len(urls), omitted, urls[0].Count)
 	}
@@ -166,7 +167,7 @@ func TestWrappedLinkTextMismatch(t *testing.T) {
 	html := `<a href="https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fevil.example%2F&amp;data=1">https://www.paypal.com/</a>
 <a href="https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.paypal.com%2Fx&amp;data=1">paypal.com</a>
 <a href="https://protect-eu.mimecast.com/s/abc">https://www.paypal.com/</a>`
-	urls, _ := ExtractURLs(URLInput{HTML: html}, 0)
+	urls, _, _ := ExtractURLs(URLInput{HTML: html}, 0)
 	if len(urls) != 4 || urls[3].URL != "https://www.paypal.com/" || urls[3].Where[0] != "html:text" {
 		t.Fatalf("got %d URLs, want the three links and the URL written as link text", len(urls))
 	}
@@ -202,7 +203,7 @@ func FuzzURLs(f *testing.F) {
 	f.Add("https://urldefense.com/v3/__https://x.example/**A__;JiY!!t$", `<form action="https://eur01.safelinks.protection.outlook.com/?url=x">`)
 	f.Add("mailto:a@b.example https://xn--80ak6aa92e.com/ https://a@b@c.example", `<a href="https://%65vil.example">paypal.com</a>`)
 	f.Fuzz(func(t *testing.T, text, html string) {
-		urls, _ := ExtractURLs(URLInput{Text: text, HTML: html}, 50)
+		urls, _, _ := ExtractURLs(URLInput{Text: text, HTML: html}, 50)
 		if len(urls) > 50 {
 			t.Fatalf("%d URLs over the limit", len(urls))
 		}
@@ -221,4 +222,20 @@ func FuzzURLs(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestExtractURLsBudget(t *testing.T) {
+	var b strings.Builder
+	for i := 0; b.Len() < regexBudget+(1<<20); i++ {
+		fmt.Fprintf(&b, "https://u%d.example/%s ", i, strings.Repeat("p", 200))
+	}
+	urls, omitted, complete := ExtractURLs(URLInput{Text: b.String()}, 100)
+	if complete || len(urls) != 100 || omitted == 0 {
+		t.Errorf("complete %v, %d URLs, %d omitted", complete, len(urls), omitted)
+	}
+	// The same URL repeated costs the pattern one look.
+	urls, _, complete = ExtractURLs(URLInput{Text: strings.Repeat("https://same.example/x ", 1<<20)}, 100)
+	if !complete || len(urls) != 1 || urls[0].Count != 1<<20 {
+		t.Errorf("complete %v, %d URLs", complete, len(urls))
+	}
 }
