@@ -11,11 +11,13 @@ require (
 	github.com/charmbracelet/x/exp/golden v0.0.0-20251109135125-8916d276318f
 	github.com/charmbracelet/x/exp/teatest/v2 v2.0.0-20260823001701-96af6d2cb5f6
 	github.com/emersion/go-imap/v2 v2.0.0-beta.8
+	github.com/emersion/go-msgauth v0.7.0
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.25.1
 	github.com/jhillyerd/enmime/v2 v2.3.0
 	golang.org/x/net v0.50.0
 	golang.org/x/text v0.34.0
+	mvdan.cc/xurls/v2 v2.6.0
 )
 
 require (

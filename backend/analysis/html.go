@@ -35,6 +35,9 @@ type Link struct {
 	// Hidden reports that the link sits inside an element the recipient
 	// would not see (display:none and the like).
 	Hidden bool
+	// Tag is the element the URL came from: a, area, img, form, iframe,
+	// frame, embed, object, video, audio.
+	Tag string
 }
 
 // HTMLToText renders an HTML body as plain text for the analyst, without
@@ -78,6 +81,17 @@ func HTMLLinks(src string) []Link {
 	return r.links
 }
 
+// HTMLURLs returns every URL an HTML body refers to, in document order:
+// link targets (with their text, as HTMLLinks), image, frame and embedded
+// object sources, and form actions. It also returns the document's text
+// nodes, space-separated and without scripts, styles or the head, for
+// finding URLs written out in the text. Nothing is fetched.
+func HTMLURLs(src string) (refs []Link, text string) {
+	r := renderer{w: textWriter{limit: math.MaxInt}, collect: true}
+	r.render(src)
+	return r.refs, r.visible.String()
+}
+
 // renderer walks the token stream of an HTML document and renders it through
 // a textWriter. Instead of building a tree (x/net/html's parser refuses
 // documents nested deeper than 512 elements, which would let a sender blank
@@ -99,6 +113,18 @@ type renderer struct {
 	lists []list
 	link  *openLink
 	links []Link
+
+	// For HTMLURLs: every URL reference, and the text nodes.
+	collect bool
+	refs    []Link
+	visible strings.Builder
+}
+
+// ref records a URL reference for HTMLURLs.
+func (r *renderer) ref(tag, u string) {
+	if u = cleanURL(u); r.collect && u != "" {
+		r.refs = append(r.refs, Link{Href: u, Tag: tag, Hidden: r.hidden > 0})
+	}
 }
 
 type list struct {
@@ -108,6 +134,7 @@ type list struct {
 
 type openLink struct {
 	href   string
+	tag    string
 	text   []byte
 	space  bool // whitespace owed before the next word of text
 	cut    bool // text reached maxLinkText
@@ -139,6 +166,10 @@ func (r *renderer) text(s string) {
 	}
 	if r.drop > 0 {
 		return
+	}
+	if r.collect {
+		r.visible.WriteString(s)
+		r.visible.WriteByte(' ')
 	}
 	if r.pre > 0 {
 		r.preText(s)
@@ -271,6 +302,7 @@ func (r *renderer) open(f *frame, t html.Token) {
 	case atom.A:
 		r.openLink(f, t)
 	case atom.Form:
+		r.ref("form", attr(t, "action"))
 		if action := shownURL(attr(t, "action")); action != "" {
 			r.emit("[form → " + action + "]")
 		} else {
@@ -317,7 +349,7 @@ func (r *renderer) openLink(f *frame, t html.Token) {
 		return
 	}
 	r.endLink() // an <a> the implied end tags could not reach
-	r.link = &openLink{href: href, hidden: r.hidden > 0}
+	r.link = &openLink{href: href, tag: t.Data, hidden: r.hidden > 0}
 	f.link = true
 }
 
@@ -330,7 +362,11 @@ func (r *renderer) endLink() {
 	}
 	r.link = nil
 	text := string(l.text)
-	r.links = append(r.links, Link{Href: l.href, Text: text, Hidden: l.hidden})
+	link := Link{Href: l.href, Text: text, Hidden: l.hidden, Tag: l.tag}
+	r.links = append(r.links, link)
+	if r.collect {
+		r.refs = append(r.refs, link)
+	}
 	if !sameURL(text, l.href) {
 		r.w.space()
 		r.w.content("⟨→ " + shownURL(l.href) + "⟩")
@@ -365,6 +401,7 @@ func (r *renderer) image(t html.Token) {
 	if alt := collapse(attr(t, "alt")); alt != "" {
 		s += ": " + alt
 	}
+	r.ref("img", attr(t, "src"))
 	if src := shownURL(attr(t, "src")); src != "" {
 		s += " ⟨" + src + "⟩"
 	}
@@ -392,6 +429,7 @@ func (r *renderer) input(t html.Token) {
 
 // note records embedded content that was not loaded.
 func (r *renderer) note(what, src string) {
+	r.ref(what, src)
 	s := "[" + what
 	if src = shownURL(src); src != "" {
 		s += " ⟨" + src + "⟩"

@@ -173,11 +173,11 @@ func TestHTMLLinks(t *testing.T) {
 <a href="https://img.example/"><img alt="logo" src="l.png"></a><a name=x>no href</a>
 <map><area href="https://area.example/" alt="region"></map><a href="https://open.example/">never closed`
 	want := []Link{
-		{Href: "https://one.example/", Text: "first link"},
-		{Href: "https://hidden.example/", Text: "hidden", Hidden: true},
-		{Href: "https://img.example/", Text: "[image: logo ⟨l.png⟩ not loaded]"},
-		{Href: "https://area.example/", Text: "region"},
-		{Href: "https://open.example/", Text: "never closed"},
+		{Href: "https://one.example/", Text: "first link", Tag: "a"},
+		{Href: "https://hidden.example/", Text: "hidden", Hidden: true, Tag: "a"},
+		{Href: "https://img.example/", Text: "[image: logo ⟨l.png⟩ not loaded]", Tag: "a"},
+		{Href: "https://area.example/", Text: "region", Tag: "area"},
+		{Href: "https://open.example/", Text: "never closed", Tag: "a"},
 	}
 	got := HTMLLinks(in + strings.Repeat(" long", 1000) + "</a>")
 	want[len(want)-1].Text = capBytes("never closed"+strings.Repeat(" long", 1000), maxLinkText)
@@ -187,6 +187,36 @@ func TestHTMLLinks(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("link %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestHTMLURLs(t *testing.T) {
+	in := `<html><head><title>https://title.example/</title><style>a{background:url(https://css.example/)}</style></head>
+<body><p>Visit https://text.example/path now</p><a href="https://a.example/">click</a>
+<img src="https://img.example/p.gif"><span style="display:none"><img src=https://hidden-img.example/></span>
+<form action="https://form.example/post"><input name=pw></form><iframe src="https://frame.example/">x</iframe>
+<object data="https://object.example/"></object><script>var u="https://script.example/"</script></body>`
+	refs, text := HTMLURLs(in)
+	var got []string
+	for _, r := range refs {
+		s := r.Tag + " " + r.Href
+		if r.Hidden {
+			s += " hidden"
+		}
+		got = append(got, s)
+	}
+	want := []string{"a https://a.example/", "img https://img.example/p.gif", "img https://hidden-img.example/ hidden",
+		"form https://form.example/post", "iframe https://frame.example/", "object https://object.example/"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("refs:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(text, "https://text.example/path") {
+		t.Errorf("text %q lacks the URL written in it", text)
+	}
+	for _, bad := range []string{"title.example", "css.example", "script.example"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("text %q holds %s, which the recipient does not see", text, bad)
 		}
 	}
 }
