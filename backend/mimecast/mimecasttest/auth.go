@@ -141,8 +141,7 @@ func (s *Server) tokenFault(w http.ResponseWriter, r *http.Request) bool {
 	}
 	switch f.Kind {
 	case FaultSlow:
-		waitOrDone(r.Context(), f.Delay)
-		return r.Context().Err() != nil
+		return !s.wait(r.Context(), f.Delay)
 	case FaultStatus, FaultApplyThenFail:
 		writeOAuthError(w, f.status(), "server_error", "injected fault")
 		return true

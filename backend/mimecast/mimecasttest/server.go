@@ -15,10 +15,12 @@
 package mimecasttest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -75,6 +77,9 @@ type Server struct {
 	cursors map[string]cursor
 	windows map[string]*window
 	expired bool // API 1.0 binding expired
+
+	closing   chan struct{} // closed by Close, to end injected waits
+	closeOnce sync.Once
 }
 
 // New starts a server on a loopback port.
@@ -94,6 +99,7 @@ func newServer(opts Options) *Server {
 		tokens:  map[string]time.Time{},
 		cursors: map[string]cursor{},
 		windows: map[string]*window{},
+		closing: make(chan struct{}),
 	}
 }
 
@@ -137,8 +143,12 @@ func withDefaults(o Options) Options {
 // URL is the base URL to give the client (http on 127.0.0.1).
 func (s *Server) URL() string { return s.http.URL }
 
-// Close stops the server and waits for requests in flight.
-func (s *Server) Close() { s.http.Close() }
+// Close stops the server, cutting short any injected slow answer, and
+// waits for requests in flight.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
+	s.http.Close()
+}
 
 // Credentials returns the credentials the server accepts.
 func (s *Server) Credentials() Credentials { return s.creds }
@@ -172,6 +182,14 @@ func (s *Server) RevokeTokens() {
 // ServeHTTP routes one request through counting, auth, rate limiting,
 // faults and the operation's handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Read the body first: net/http notices a client hanging up only once
+	// the body has been consumed, and a slow fault must end when it does.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "err_request_unreadable", "request body unreadable")
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	s.mu.Lock()
 	s.counts[r.URL.Path]++
 	s.mu.Unlock()
@@ -224,12 +242,16 @@ func randomUUID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// waitOrDone sleeps d unless ctx ends first.
-func waitOrDone(ctx context.Context, d time.Duration) {
+// wait sleeps d unless the request ends or the server closes first, and
+// reports whether the request should still be answered.
+func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
+		return true
 	case <-ctx.Done():
+	case <-s.closing:
 	}
+	return false
 }
