@@ -63,6 +63,15 @@ func (c Credentials) String() string {
 	return "mimecasttest.Credentials{AppID " + c.AppID + ", AccessKey " + c.AccessKey + ", ClientID " + c.ClientID + "}"
 }
 
+// GoString keeps %#v as quiet as %v.
+func (c Credentials) GoString() string { return c.String() }
+
+// String hides the configured secrets.
+func (o Options) String() string { return "mimecasttest.Options{APIUser " + o.APIUser + "}" }
+
+// GoString keeps %#v as quiet as %v.
+func (o Options) GoString() string { return o.String() }
+
 // Server is a running emulator.
 type Server struct {
 	opts  Options
@@ -139,6 +148,12 @@ func withDefaults(o Options) Options {
 	}
 	return o
 }
+
+// String names the server by its URL only.
+func (s *Server) String() string { return "mimecasttest.Server{" + s.http.URL + "}" }
+
+// GoString keeps %#v as quiet as %v.
+func (s *Server) GoString() string { return s.String() }
 
 // URL is the base URL to give the client (http on 127.0.0.1).
 func (s *Server) URL() string { return s.http.URL }

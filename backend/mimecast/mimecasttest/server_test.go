@@ -2,6 +2,7 @@ package mimecasttest
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -195,5 +196,21 @@ func TestEncodeDecodeURL(t *testing.T) {
 	}
 	if _, ok := decodeRewritten("https://evil.example/s/abc"); ok {
 		t.Error("decoded a link that URL Protect did not write")
+	}
+}
+
+func TestPrintingShowsNoSecret(t *testing.T) {
+	s := New(Options{AppKey: "APPKEY-S3CRET", SecretKey: "U0VDUkVU", ClientSecret: "CLIENT-S3CRET"})
+	defer s.Close()
+	for _, text := range []string{
+		fmt.Sprintf("%v %+v %#v", s, s, s),
+		fmt.Sprintf("%v %+v %#v", s.Credentials(), s.Credentials(), s.Credentials()),
+		fmt.Sprintf("%v %+v %#v", s.opts, s.opts, s.opts),
+	} {
+		for _, secret := range []string{"APPKEY-S3CRET", "U0VDUkVU", "CLIENT-S3CRET"} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%q shows a secret", text)
+			}
+		}
 	}
 }
