@@ -71,7 +71,10 @@ func setup(t *testing.T, mode mimecast.AuthMode, opts ...setupOpt) *env {
 	t.Cleanup(srv.Close)
 	cr := srv.Credentials()
 	co.BaseURL = srv.URL()
-	co.AppID, co.AccessKey, co.ClientID = cr.AppID, cr.AccessKey, cr.ClientID
+	co.AppID, co.ClientID = cr.AppID, cr.ClientID
+	if co.AccessKey == "" {
+		co.AccessKey = cr.AccessKey
+	}
 	co.AppKey = fixedOr(co.AppKey, cr.AppKey)
 	co.SecretKey = fixedOr(co.SecretKey, cr.SecretKey)
 	co.ClientSecret = fixedOr(co.ClientSecret, cr.ClientSecret)

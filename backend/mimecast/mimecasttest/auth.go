@@ -123,10 +123,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
-	tok := randomHex(24)
-	s.mu.Lock()
-	s.tokens[tok] = s.opts.Now().Add(s.opts.TokenTTL)
-	s.mu.Unlock()
+	tok := s.issue()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"access_token": tok, "token_type": "Bearer", "expires_in": int(s.opts.TokenTTL / time.Second),
@@ -141,8 +138,7 @@ func (s *Server) tokenFault(w http.ResponseWriter, r *http.Request) bool {
 	}
 	switch f.Kind {
 	case FaultSlow:
-		waitOrDone(r.Context(), f.Delay)
-		return r.Context().Err() != nil
+		return !s.wait(r.Context(), f.Delay)
 	case FaultStatus, FaultApplyThenFail:
 		writeOAuthError(w, f.status(), "server_error", "injected fault")
 		return true
@@ -154,4 +150,13 @@ func writeOAuthError(w http.ResponseWriter, status int, code, desc string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": desc})
+}
+
+// issue makes a bearer token valid for TokenTTL.
+func (s *Server) issue() string {
+	tok := randomHex(24)
+	s.mu.Lock()
+	s.tokens[tok] = s.opts.Now().Add(s.opts.TokenTTL)
+	s.mu.Unlock()
+	return tok
 }

@@ -1,7 +1,6 @@
 package mimecasttest
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -100,12 +99,7 @@ type handler func(s *Server, r *apiRequest) result
 // run decodes the request and runs h.
 func (s *Server) run(w http.ResponseWriter, r *http.Request, h handler) {
 	var req apiRequest
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, 1<<20)); err != nil {
-		writeError(w, http.StatusBadRequest, "err_request_unreadable", "request body unreadable")
-		return
-	}
-	if err := json.Unmarshal(buf.Bytes(), &req); err != nil {
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		writeError(w, http.StatusBadRequest, "err_request_malformed", "request body is not the {meta, data} envelope")
 		return
 	}

@@ -98,8 +98,7 @@ func (s *Server) serveWithFaults(w http.ResponseWriter, r *http.Request, h handl
 	case FaultStatus:
 		writeError(w, f.status(), "err_internal", "injected fault")
 	case FaultSlow:
-		waitOrDone(r.Context(), f.Delay)
-		if r.Context().Err() == nil {
+		if s.wait(r.Context(), f.Delay) {
 			s.run(w, r, h)
 		}
 	case FaultApplyThenFail:

@@ -15,10 +15,12 @@
 package mimecasttest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -61,6 +63,15 @@ func (c Credentials) String() string {
 	return "mimecasttest.Credentials{AppID " + c.AppID + ", AccessKey " + c.AccessKey + ", ClientID " + c.ClientID + "}"
 }
 
+// GoString keeps %#v as quiet as %v.
+func (c Credentials) GoString() string { return c.String() }
+
+// String hides the configured secrets.
+func (o Options) String() string { return "mimecasttest.Options{APIUser " + o.APIUser + "}" }
+
+// GoString keeps %#v as quiet as %v.
+func (o Options) GoString() string { return o.String() }
+
 // Server is a running emulator.
 type Server struct {
 	opts  Options
@@ -75,6 +86,9 @@ type Server struct {
 	cursors map[string]cursor
 	windows map[string]*window
 	expired bool // API 1.0 binding expired
+
+	closing   chan struct{} // closed by Close, to end injected waits
+	closeOnce sync.Once
 }
 
 // New starts a server on a loopback port.
@@ -94,6 +108,7 @@ func newServer(opts Options) *Server {
 		tokens:  map[string]time.Time{},
 		cursors: map[string]cursor{},
 		windows: map[string]*window{},
+		closing: make(chan struct{}),
 	}
 }
 
@@ -134,11 +149,21 @@ func withDefaults(o Options) Options {
 	return o
 }
 
+// String names the server by its URL only.
+func (s *Server) String() string { return "mimecasttest.Server{" + s.http.URL + "}" }
+
+// GoString keeps %#v as quiet as %v.
+func (s *Server) GoString() string { return s.String() }
+
 // URL is the base URL to give the client (http on 127.0.0.1).
 func (s *Server) URL() string { return s.http.URL }
 
-// Close stops the server and waits for requests in flight.
-func (s *Server) Close() { s.http.Close() }
+// Close stops the server, cutting short any injected slow answer, and
+// waits for requests in flight.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
+	s.http.Close()
+}
 
 // Credentials returns the credentials the server accepts.
 func (s *Server) Credentials() Credentials { return s.creds }
@@ -172,6 +197,14 @@ func (s *Server) RevokeTokens() {
 // ServeHTTP routes one request through counting, auth, rate limiting,
 // faults and the operation's handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Read the body first: net/http notices a client hanging up only once
+	// the body has been consumed, and a slow fault must end when it does.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "err_request_unreadable", "request body unreadable")
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	s.mu.Lock()
 	s.counts[r.URL.Path]++
 	s.mu.Unlock()
@@ -224,12 +257,16 @@ func randomUUID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// waitOrDone sleeps d unless ctx ends first.
-func waitOrDone(ctx context.Context, d time.Duration) {
+// wait sleeps d unless the request ends or the server closes first, and
+// reports whether the request should still be answered.
+func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
+		return true
 	case <-ctx.Done():
+	case <-s.closing:
 	}
+	return false
 }
