@@ -47,6 +47,12 @@ type Options struct {
 	Operator string
 	// Remedy carries out and audits remediations; nil disables them.
 	Remedy *remediate.Service
+	// Gateways are the configured Mimecast and FortiMail clients.
+	Gateways common.Gateways
+	// NewMimecast and NewFortiMail build the gateway screens (nil: the
+	// screen says the gateway is not configured).
+	NewMimecast  func(c *common.Common) common.Screen
+	NewFortiMail func(c *common.Common) common.Screen
 	// Environ is the session's environment (NO_COLOR is honoured).
 	Environ []string
 }
@@ -64,6 +70,8 @@ type Model struct {
 	boxes      []*mailbox.Model // one per account, created when first shown
 	message    *message.Model
 	jobs       *jobsui.Model
+	mimecast   common.Screen // nil when not configured
+	fortimail  common.Screen
 	boxKeys    mailbox.KeyMap
 	help       help.Model
 	showHelp   bool
@@ -96,7 +104,7 @@ func New(opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(200), Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator, Remedy: opts.Remedy}
+	c := &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(200), Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator, Remedy: opts.Remedy, Gateways: opts.Gateways}
 	m := &Model{c: c, opts: opts, theme: theme, autoTheme: auto, active: opts.Initial}
 	if err := m.buildKeys(); err != nil {
 		return nil, err
@@ -136,6 +144,23 @@ func (m *Model) buildKeys() error {
 	}
 	m.message = message.New(m.c, mk)
 	m.jobs = jobsui.New(m.c, jk)
+	if m.opts.NewMimecast != nil {
+		m.mimecast = m.opts.NewMimecast(m.c)
+	}
+	if m.opts.NewFortiMail != nil {
+		m.fortimail = m.opts.NewFortiMail(m.c)
+	}
+	return nil
+}
+
+// hosted returns the gateway screen shown now, or nil.
+func (m *Model) hosted() common.Screen {
+	switch m.screen {
+	case screenMimecast:
+		return m.mimecast
+	case screenFortiMail:
+		return m.fortimail
+	}
 	return nil
 }
 
@@ -174,6 +199,11 @@ func noColor(environ []string) bool {
 // Init opens the first account and starts following jobs.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.box().Init(), waitJobs(m.c.Jobs)}
+	for _, s := range []common.Screen{m.mimecast, m.fortimail} {
+		if s != nil {
+			cmds = append(cmds, s.Init())
+		}
+	}
 	if m.autoTheme {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -234,6 +264,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.BackMsg:
 		m.screen = screenMailbox
 		return m, nil
+	case common.ShowScreenMsg:
+		switch msg.Name {
+		case "mimecast":
+			m.screen = screenMimecast
+		case "fortimail":
+			m.screen = screenFortiMail
+		}
+		return m, nil
 	}
 	return m, m.broadcast(msg)
 }
@@ -250,6 +288,12 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	}
 	_, cmd := m.message.Update(msg)
 	cmds = append(cmds, cmd)
+	for _, s := range []common.Screen{m.mimecast, m.fortimail} {
+		if s != nil {
+			_, cmd := s.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -271,6 +315,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.helpKey(msg)
 	}
 	if m.screen == screenMailbox && m.box().Capturing() {
+		return m.routeToScreen(msg)
+	}
+	if s := m.hosted(); s != nil && s.Capturing() {
 		return m.routeToScreen(msg)
 	}
 	k := m.keys
@@ -337,6 +384,10 @@ func (m *Model) routeToScreen(msg tea.Msg) tea.Cmd {
 		_, cmd = m.message.Update(msg)
 	case screenJobs:
 		_, cmd = m.jobs.Update(msg)
+	case screenMimecast, screenFortiMail:
+		if s := m.hosted(); s != nil {
+			_, cmd = s.Update(msg)
+		}
 	}
 	return cmd
 }
@@ -404,6 +455,11 @@ func (m *Model) layout() {
 	}
 	m.message.SetSize(m.width, body)
 	m.jobs.SetSize(m.width, body)
+	for _, s := range []common.Screen{m.mimecast, m.fortimail} {
+		if s != nil {
+			s.SetSize(m.width, body)
+		}
+	}
 	m.help.SetWidth(m.width)
 	m.cmd.SetWidth(max(m.width-2, 10))
 }

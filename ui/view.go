@@ -43,21 +43,34 @@ func (m *Model) body() string {
 		return m.message.Render()
 	case screenJobs:
 		return m.jobs.Render()
-	case screenMimecast:
-		return m.notBuilt("Mimecast", h)
-	case screenFortiMail:
-		return m.notBuilt("FortiMail", h)
+	case screenMimecast, screenFortiMail:
+		if s := m.hosted(); s != nil {
+			return s.Render()
+		}
+		if m.screen == screenMimecast {
+			if m.c.Gateways.Mimecast != nil {
+				return m.notConfigured("Mimecast", "the client is set up, but the Mimecast screens are not part of this build yet", h)
+			}
+			return m.notConfigured("Mimecast", "Mimecast is not configured in this session: add a [mimecast] table (base_url, auth, keys) to the configuration", h)
+		}
+		if m.c.Gateways.FortiMail != nil {
+			return m.notConfigured("FortiMail", "the client is set up, but the FortiMail screens are not part of this build yet", h)
+		}
+		return m.notConfigured("FortiMail", "FortiMail is not configured in this session: add a [fortimail] table (url, username, password_cmd) to the configuration", h)
 	}
 	return m.box().Render()
 }
 
-// notBuilt says plainly that a screen does not exist yet, rather than
+// notConfigured says plainly that a gateway screen cannot be shown, rather than
 // showing an empty shell that looks like it works.
-func (m *Model) notBuilt(name string, h int) string {
+func (m *Model) notConfigured(name, how string, h int) string {
 	lines := make([]string, h)
 	lines[0] = m.c.Styles.Title.Render(name)
-	if h > 2 {
-		lines[2] = m.c.Styles.Muted.Render(" The " + name + " screens are not part of this build yet. Press 1 for the mailbox.")
+	text := analysis.Plain(how + ". Press 1 for the mailbox.")
+	for i, l := range text.Wrap(max(m.width-2, 10)) {
+		if 2+i < h {
+			lines[2+i] = " " + common.Render(l, m.c.Styles.Muted, m.c.Styles.Marker)
+		}
 	}
 	return strings.Join(lines, "\n")
 }
@@ -122,6 +135,11 @@ func (m *Model) statusBar() string {
 	if s.ConnLost {
 		left += " │ reconnecting…"
 	}
+	if h := m.hosted(); h != nil {
+		if hs := h.Status(); hs != "" {
+			left += " │ " + analysis.SanitizeLine(hs).String()
+		}
+	}
 	bar := st.StatusBar.Render(left + " ")
 	if m.flash != "" {
 		flashStyle := st.StatusInfo
@@ -160,6 +178,9 @@ func (m *Model) screenHelp() []key.Binding {
 	case screenMailbox:
 		return m.box().Keys().ShortHelp()
 	}
+	if s := m.hosted(); s != nil {
+		return s.ShortHelp()
+	}
 	return nil
 }
 
@@ -171,6 +192,9 @@ func (m *Model) screenFullHelp() [][]key.Binding {
 		return m.jobs.Keys().FullHelp()
 	case screenMailbox:
 		return m.box().Keys().FullHelp()
+	}
+	if s := m.hosted(); s != nil {
+		return s.FullHelp()
 	}
 	return nil
 }

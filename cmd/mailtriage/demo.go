@@ -55,5 +55,11 @@ func runDemo(ctx context.Context, args []string, stderr io.Writer) int {
 		return fail(stderr, 1, err)
 	}
 	defer remedy.Audit.Close()
-	return runUI(ctx, ui.Options{Accounts: []common.Account{acct}, Theme: *theme, Operator: operator(), Remedy: remedy}, stderr)
+	gw, stopGateways, err := demoGateways()
+	if err != nil {
+		return fail(stderr, 1, err)
+	}
+	defer stopGateways()
+	opts := ui.Options{Accounts: []common.Account{acct}, Theme: *theme, Operator: operator(), Remedy: remedy}
+	return runUI(ctx, withGateways(opts, gw), stderr)
 }

@@ -110,7 +110,12 @@ func runConsole(ctx context.Context, cfgPath, account, theme string, stderr io.W
 		return fail(stderr, 2, err)
 	}
 	defer remedy.Audit.Close()
-	return runUI(ctx, ui.Options{Accounts: accounts, Initial: initial, Theme: theme, Colors: cfg.Colors, Keys: cfg.Keys, Operator: operator(), Remedy: remedy}, stderr)
+	gw, err := gateways(cfg)
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	opts := ui.Options{Accounts: accounts, Initial: initial, Theme: theme, Colors: cfg.Colors, Keys: cfg.Keys, Operator: operator(), Remedy: remedy}
+	return runUI(ctx, withGateways(opts, gw), stderr)
 }
 
 // openRemedy opens the audit log (path, or file in the default state

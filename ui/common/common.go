@@ -30,6 +30,8 @@ type Common struct {
 	Operator string
 	// Remedy carries out and audits remediations.
 	Remedy *remediate.Service
+	// Gateways are the Mimecast and FortiMail clients, if configured.
+	Gateways Gateways
 }
 
 // RunJob runs fn as a backend job off the UI goroutine and turns its

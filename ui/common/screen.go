@@ -1,0 +1,43 @@
+package common
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/backend/fortimail"
+	"github.com/mailtriage/mailtriage/backend/mimecast"
+)
+
+// Screen is a top-level screen the root hosts behind a number key (the
+// Mimecast and FortiMail screens). The root gives it its area, routes keys
+// to it while it is shown, and hands it every non-key message.
+type Screen interface {
+	Init() tea.Cmd
+	Update(msg tea.Msg) (tea.Model, tea.Cmd)
+	View() tea.View
+	// SetSize gives the screen its area.
+	SetSize(width, height int)
+	// Render returns exactly height lines.
+	Render() string
+	// Capturing reports that a form, input or question has the keyboard:
+	// the root then passes every key, even q and digits, to the screen.
+	Capturing() bool
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+	// Status is a short line for the status bar ("Mimecast · 12
+	// policies", a TLS warning…); "" for none.
+	Status() string
+}
+
+// Gateways are the email security gateways this session can act on; nil
+// means not configured.
+type Gateways struct {
+	Mimecast  *mimecast.Client
+	FortiMail *fortimail.Client
+	// FortiMailInsecure is set when verify_tls = false: screens warn.
+	FortiMailInsecure bool
+}
+
+// ShowScreenMsg asks the root to switch to a hosted screen ("mimecast",
+// "fortimail").
+type ShowScreenMsg struct{ Name string }
