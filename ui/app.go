@@ -137,9 +137,11 @@ func (m *Model) buildKeys() error {
 	}
 	for screen := range m.opts.Keys {
 		switch screen {
-		case "global", "mailbox", "message", "jobs":
+		case "global", "mailbox", "message", "jobs", "mimecast", "fortimail":
+			// The gateway screens apply [keys.mimecast] and
+			// [keys.fortimail] themselves (common.ApplyKeys).
 		default:
-			return fmt.Errorf("keys.%s: unknown screen (screens: global, mailbox, message, jobs)", screen)
+			return fmt.Errorf("keys.%s: unknown screen (screens: global, mailbox, message, jobs, mimecast, fortimail)", screen)
 		}
 	}
 	m.message = message.New(m.c, mk)
