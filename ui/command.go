@@ -48,7 +48,7 @@ func init() {
 		{name: "info", usage: "info [FOLDER]", help: "folder metadata", run: (*Model).cmdInfo},
 		{name: "report", usage: "report", help: "forward the message to the report desk as an attachment", run: func(m *Model, _ string) tea.Cmd { m.screen = screenMailbox; return m.box().Report() }},
 		{name: "audit", usage: "audit", help: "show the latest audit records", run: (*Model).cmdAudit},
-		{name: "block-sender", usage: "block-sender"},
+		{name: "block-sender", usage: "block-sender", help: "block the selection's senders on Mimecast / FortiMail (plan first)", run: func(m *Model, _ string) tea.Cmd { m.screen = screenMailbox; return m.box().BlockSender() }},
 		{name: "export", usage: "export json|iocs|eml FILE"},
 	}
 }

@@ -160,12 +160,12 @@ func Apply(ctx context.Context, g Gateways, p Plan) (Applied, error) {
 	switch p.Option.Method {
 	case MimecastManaged, MimecastPolicy, MimecastPolicyDomain:
 		if g.Mimecast == nil {
-			return a, errors.New("Mimecast is not configured")
+			return a, errors.New("no Mimecast gateway is configured")
 		}
 		return a, applyMimecast(ctx, g.Mimecast, p, &a)
 	case FortiSystem, FortiSystemDomain, FortiSession:
 		if g.FortiMail == nil {
-			return a, errors.New("FortiMail is not configured")
+			return a, errors.New("no FortiMail gateway is configured")
 		}
 		return a, applyFortiMail(ctx, g.FortiMail, p, &a)
 	}

@@ -233,10 +233,7 @@ func (m *Model) remediated(msg remediatedMsg) tea.Cmd {
 	undoing := out.Request.Undoes != ""
 	if len(out.Done) > 0 && !undoing {
 		if _, err := out.Undo(); err == nil {
-			m.undo = append(m.undo, out)
-			if len(m.undo) > maxUndo {
-				m.undo = m.undo[1:]
-			}
+			m.pushUndo(undoEntry{outcome: &out})
 		}
 	}
 	if msg.err != nil {
@@ -289,6 +286,20 @@ func mergeUIDs(a, b []mail.UID) []mail.UID {
 	return slices.Compact(out)
 }
 
+// undoEntry is one thing u can take back: a mailbox remediation or a
+// block on a gateway.
+type undoEntry struct {
+	outcome *remediate.Outcome
+	block   *blockDone
+}
+
+func (m *Model) pushUndo(e undoEntry) {
+	m.undo = append(m.undo, e)
+	if len(m.undo) > maxUndo {
+		m.undo = m.undo[1:]
+	}
+}
+
 // Undo takes back the last remediation.
 func (m *Model) Undo() tea.Cmd {
 	if len(m.undo) == 0 {
@@ -296,7 +307,10 @@ func (m *Model) Undo() tea.Cmd {
 	}
 	last := m.undo[len(m.undo)-1]
 	m.undo = m.undo[:len(m.undo)-1]
-	req, err := last.Undo()
+	if last.block != nil {
+		return m.unblock(*last.block)
+	}
+	req, err := last.outcome.Undo()
 	if err != nil {
 		return common.Error(err)
 	}

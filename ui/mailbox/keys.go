@@ -38,6 +38,7 @@ type KeyMap struct {
 	Search        key.Binding
 	Info          key.Binding
 	Report        key.Binding
+	Block         key.Binding
 }
 
 // DefaultKeyMap returns the keys of the design notes.
@@ -72,6 +73,7 @@ func DefaultKeyMap() KeyMap {
 		Search:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
 		Info:          key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "folder info")),
 		Report:        key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "report to abuse desk")),
+		Block:         key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block sender on gateways")),
 	}
 }
 
@@ -85,7 +87,7 @@ func (k *KeyMap) Bindings() common.Bindings {
 		"select_sender": &k.SelectSender, "select_domain": &k.SelectDomain, "select_subject": &k.SelectSubject,
 		"clear": &k.Clear, "move": &k.Move, "copy": &k.Copy, "trash": &k.Trash, "delete": &k.Delete,
 		"soft_delete": &k.SoftDelete, "flag": &k.Flag, "tag": &k.Tag, "undo": &k.Undo, "search": &k.Search,
-		"info": &k.Info, "report": &k.Report,
+		"info": &k.Info, "report": &k.Report, "block": &k.Block,
 	}
 }
 
@@ -100,6 +102,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.NextPane, k.Search, k.Clear, k.Info, k.Refresh},
 		{k.Select, k.SelectRange, k.SelectAll, k.SelectSender, k.SelectDomain, k.SelectSubject},
-		{k.Move, k.Copy, k.Trash, k.Delete, k.SoftDelete, k.ToggleRead, k.Flag, k.Tag, k.Undo, k.Report},
+		{k.Move, k.Copy, k.Trash, k.Delete, k.SoftDelete, k.ToggleRead, k.Flag, k.Tag, k.Undo, k.Report, k.Block},
 	}
 }

@@ -10,7 +10,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/mail"
-	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
@@ -46,7 +45,7 @@ type Model struct {
 	overlay overlay // an open question, picker or input; has the keyboard
 	pending map[int]*pendingOp
 	opSeq   int
-	undo    []remediate.Outcome
+	undo    []undoEntry
 	// usedTags are categories added this session (stored form), offered
 	// first by the tag picker.
 	usedTags []string
@@ -161,6 +160,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case searchAllMsg:
 		if msg.account == m.acct.Name {
 			return m, m.searchAllDone(msg)
+		}
+	case blockOptionsMsg:
+		if msg.account == m.acct.Name {
+			return m, m.blockOptionsLoaded(msg)
+		}
+	case blockedMsg:
+		if msg.account == m.acct.Name {
+			return m, m.blocked(msg)
 		}
 	case folderInfoMsg:
 		if msg.account == m.acct.Name {

@@ -57,6 +57,8 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.FolderInfo(m.open.name)
 	case key.Matches(msg, k.Report):
 		return m.Report()
+	case key.Matches(msg, k.Block):
+		return m.BlockSender()
 	}
 	return nil
 }

@@ -1,0 +1,180 @@
+package mailbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/backend/block"
+	"github.com/mailtriage/mailtriage/backend/fortimail"
+	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+// Audit actions of gateway blocks.
+const (
+	actionBlock   remediate.Action = "block-sender"
+	actionUnblock remediate.Action = "unblock-sender"
+)
+
+// BlockSender starts "block the sender(s) of the selection": it gathers
+// the senders, asks FortiMail for its session profiles if configured, and
+// then offers every way the configured gateways can block.
+func (m *Model) BlockSender() tea.Cmd {
+	gw := m.gateways()
+	if gw.Mimecast == nil && gw.FortiMail == nil {
+		return common.Error(errors.New("no gateway configured: add a [mimecast] or [fortimail] table to block senders"))
+	}
+	uids, err := m.targets()
+	if err != nil {
+		return common.Error(err)
+	}
+	var senders []block.Sender
+	for _, uid := range uids {
+		e := m.open.env[uid]
+		if e == nil {
+			return common.Error(errors.New("some selected messages are still loading; try again in a moment"))
+		}
+		if len(e.From) == 0 || e.From[0].Addr == "" {
+			continue
+		}
+		s := block.Sender{Address: e.From[0].Addr}
+		if len(e.To) > 0 {
+			s.Recipient = e.To[0].Addr
+		}
+		senders = append(senders, s)
+	}
+	if len(senders) == 0 {
+		return common.Error(errors.New("the selection has no sender address to block"))
+	}
+	acct, ref := m.acct.Name, m.open.ref
+	return common.RunJob(m.c, jobs.Spec{Name: "block: list options", Account: acct},
+		func(ctx context.Context, _ *jobs.Progress) ([]string, error) {
+			if gw.FortiMail == nil {
+				return nil, nil
+			}
+			return gw.FortiMail.ProfileNames(ctx, fortimail.SessionProfiles)
+		},
+		func(_ jobs.ID, profiles []string, err error) tea.Msg {
+			return blockOptionsMsg{account: acct, folder: ref, uids: uids, senders: senders, profiles: profiles, err: err}
+		})
+}
+
+func (m *Model) gateways() block.Gateways {
+	return block.Gateways{Mimecast: m.c.Gateways.Mimecast, FortiMail: m.c.Gateways.FortiMail}
+}
+
+type blockOptionsMsg struct {
+	account  string
+	folder   mail.FolderRef
+	uids     []mail.UID
+	senders  []block.Sender
+	profiles []string
+	err      error
+}
+
+func (m *Model) blockOptionsLoaded(msg blockOptionsMsg) tea.Cmd {
+	var warn tea.Cmd
+	if msg.err != nil {
+		// Session profiles are one option among several: offer the rest.
+		warn = common.Error(fmt.Errorf("FortiMail session profiles could not be listed: %w", msg.err))
+	}
+	opts := block.Options(m.gateways(), msg.profiles)
+	items := make([]pickItem, len(opts))
+	for i, o := range opts {
+		items[i] = pickItem{label: o.Label, value: fmt.Sprint(i)}
+	}
+	title := fmt.Sprintf("block the sender(s) of %d message(s) — how?", len(msg.uids))
+	m.overlay = newPicker(m.c, title, items, false, func(it pickItem, _ string) tea.Cmd {
+		var i int
+		fmt.Sscan(it.value, &i)
+		return m.confirmBlock(msg, opts[i])
+	})
+	return warn
+}
+
+func (m *Model) confirmBlock(msg blockOptionsMsg, opt block.Option) tea.Cmd {
+	reason := fmt.Sprintf("reported in %s", msg.folder.Name)
+	plan, err := block.NewPlan(opt, msg.senders, reason)
+	if err != nil {
+		return common.Error(err)
+	}
+	m.overlay = newConfirm("Apply? "+plan.Summary(), func() tea.Cmd { return m.applyBlock(msg, plan) })
+	return nil
+}
+
+// blockDone is an applied block and what the audit knows of it.
+type blockDone struct {
+	applied block.Applied
+	folder  mail.FolderRef
+	uids    []mail.UID
+}
+
+type blockedMsg struct {
+	account string
+	done    blockDone
+	undo    bool
+	err     error
+}
+
+func (m *Model) applyBlock(msg blockOptionsMsg, plan block.Plan) tea.Cmd {
+	gw, svc, acct := m.gateways(), m.c.Remedy, m.acct
+	req := remediate.Request{Account: acct.Name, Box: acct.Mailbox, Action: actionBlock, Folder: msg.folder, UIDs: msg.uids}
+	return common.RunJob(m.c, jobs.Spec{Name: "block " + plan.Option.Label, Account: acct.Name},
+		func(ctx context.Context, _ *jobs.Progress) (block.Applied, error) {
+			if svc == nil {
+				return block.Applied{Plan: plan}, errors.New("remediation is not available in this session")
+			}
+			var a block.Applied
+			err := svc.Audited(ctx, req, plan.Summary(), func(ctx context.Context) error {
+				var err error
+				a, err = block.Apply(ctx, gw, plan)
+				return err
+			})
+			return a, err
+		},
+		func(_ jobs.ID, a block.Applied, err error) tea.Msg {
+			return blockedMsg{account: acct.Name, done: blockDone{applied: a, folder: msg.folder, uids: msg.uids}, err: err}
+		})
+}
+
+func (m *Model) unblock(d blockDone) tea.Cmd {
+	gw, svc, acct := m.gateways(), m.c.Remedy, m.acct
+	req := remediate.Request{Account: acct.Name, Box: acct.Mailbox, Action: actionUnblock, Folder: d.folder, UIDs: d.uids}
+	return common.RunJob(m.c, jobs.Spec{Name: "undo block " + d.applied.Plan.Option.Label, Account: acct.Name},
+		func(ctx context.Context, _ *jobs.Progress) (struct{}, error) {
+			if svc == nil {
+				return struct{}{}, errors.New("remediation is not available in this session")
+			}
+			return struct{}{}, svc.Audited(ctx, req, "undo: "+d.applied.Plan.Summary(), func(ctx context.Context) error {
+				return block.Undo(ctx, gw, d.applied)
+			})
+		},
+		func(_ jobs.ID, _ struct{}, err error) tea.Msg {
+			return blockedMsg{account: acct.Name, done: d, undo: true, err: err}
+		})
+}
+
+func (m *Model) blocked(msg blockedMsg) tea.Cmd {
+	a := msg.done.applied
+	if msg.undo {
+		if msg.err != nil {
+			return common.Error(fmt.Errorf("undo of the block failed: %w", msg.err))
+		}
+		return common.Info("undone: " + a.Plan.Option.Label)
+	}
+	if len(a.Added) > 0 || len(a.Policies) > 0 {
+		m.pushUndo(undoEntry{block: &msg.done})
+	}
+	if msg.err != nil {
+		return common.Error(fmt.Errorf("block: %d of %d done: %w", len(a.Added), len(a.Plan.Entries), msg.err))
+	}
+	if len(a.Added) == 0 {
+		return common.Info("already blocked: nothing to add (" + a.Plan.Option.Label + ")")
+	}
+	return common.Info(fmt.Sprintf("blocked %d: %s — u undoes", len(a.Added), a.Plan.Option.Label))
+}
