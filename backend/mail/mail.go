@@ -134,6 +134,7 @@ type RawMessage struct {
 	Size      int64 // size on the server; may exceed len(Raw) when Truncated
 	Truncated bool  // the message was larger than the caller's limit
 	Flags     Flags
+	Received  time.Time // INTERNALDATE, when fetched
 }
 
 // Capabilities say what the server can do, so the UI offers only what will
@@ -168,6 +169,9 @@ type Mailbox interface {
 	// Fetch reads a whole message without marking it read, up to limit
 	// bytes.
 	Fetch(ctx context.Context, folder FolderRef, uid UID, limit int64) (*RawMessage, error)
+	// FetchMany reads many whole messages in pipelined batches, calling fn
+	// for each in the order of uids; missing messages are skipped.
+	FetchMany(ctx context.Context, folder FolderRef, uids []UID, limit int64, fn func(*RawMessage) error) error
 	// SetSeen marks messages read or unread.
 	SetSeen(ctx context.Context, folder FolderRef, uids []UID, seen bool) error
 	// Remediator changes the mailbox: move, copy, flags, delete, search.

@@ -9,7 +9,8 @@ import (
 
 // Query is a parsed search, in the query language of the design notes:
 // from: to: subject: body: text: since:YYYY-MM-DD before:YYYY-MM-DD
-// is:unread is:read is:flagged is:unflagged is:deleted tag:NAME in:all and
+// is:unread is:read is:flagged is:unflagged is:deleted tag:NAME
+// message-id:ID in:all and
 // bare words (= text:). Values with spaces are quoted ("..."); a leading
 // '-' negates a term. All terms must match.
 type Query struct {
@@ -33,6 +34,8 @@ const (
 	FieldText    Field = "text"
 	FieldTag     Field = "tag"
 	FieldIs      Field = "is" // Value is unread, read, flagged, unflagged or deleted
+	// FieldMessageID matches the Message-ID header (with or without <>).
+	FieldMessageID Field = "message-id"
 )
 
 // Term is one condition of a Query.
@@ -74,7 +77,7 @@ func (q *Query) add(tok token) error {
 	}
 	key = strings.ToLower(key)
 	switch Field(key) {
-	case FieldFrom, FieldTo, FieldSubject, FieldBody, FieldText, FieldTag:
+	case FieldFrom, FieldTo, FieldSubject, FieldBody, FieldText, FieldTag, FieldMessageID:
 		if val == "" {
 			return fmt.Errorf("%s: needs a value", key)
 		}

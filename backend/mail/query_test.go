@@ -19,6 +19,7 @@ func TestParseQuery(t *testing.T) {
 		{"http://evil.example/login", "text:http://evil.example/login"},
 		{`"from:x"`, "text:from:x"},
 		{`IS:Flagged`, "is:flagged"},
+		{`message-id:<a.b@x.example>`, "message-id:<a.b@x.example>"},
 		{`subject:"say \"hi\""`, `subject:"say \"hi\""`},
 	}
 	for _, tt := range tests {

@@ -33,6 +33,14 @@ const usage = `usage:
   mailtriage [--config FILE] [--account NAME] [--theme NAME]   the console on your accounts
   mailtriage demo [--theme NAME] [--new-mail 30s]              the console on a built-in demo mailbox
   mailtriage check [--config FILE] [--account NAME]            log in to each account and report, no console
+  mailtriage pull [--folder F | --all-folders] [--unread] [--since YYYY-MM-DD] [--limit N]
+                  [--oldest-first] [--mark-read] [--format json|jsonl] [--with-analysis]
+                                                               messages as SOAR alerts (JSON) on stdout
+  mailtriage watch --folder F [--exec CMD | --webhook URL [--hmac-secret-cmd CMD]] [--state FILE]
+                                                               each new message once, as it arrives
+  mailtriage act VERB (--uid N ... | --message-id ID ... | --search QUERY) [--folder F] [--to FOLDER] [--dry-run]
+                                                               VERB: move copy delete tag untag read unread
+  mailtriage folders [--json]                                  the folder tree with counts
 
 The configuration is read from --config, else $MAILTRIAGE_CONFIG, else
 $XDG_CONFIG_HOME/mailtriage/config.toml (~/.config/mailtriage/config.toml).
@@ -61,6 +69,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	sub := ""
 	if len(rest) > 0 {
 		sub, rest = rest[0], rest[1:]
+	}
+	switch sub {
+	case "pull", "folders", "act", "watch":
+		// Headless: ctrl+c ends them cleanly (the console handles its own).
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		defer stop()
+		return runHeadless(ctx, sub, rest, *cfgPath, *account, stdout, stderr)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()

@@ -198,38 +198,119 @@ func (m *Mailbox) Envelopes(ctx context.Context, folder mail.FolderRef, uids []m
 // Fetch reads one message with BODY.PEEK (so reading does not mark it
 // read), at most limit bytes of it.
 func (m *Mailbox) Fetch(ctx context.Context, folder mail.FolderRef, uid mail.UID, limit int64) (*mail.RawMessage, error) {
-	section := &imap.FetchItemBodySection{Peek: true}
-	if limit > 0 {
-		section.Partial = &imap.SectionPartial{Offset: 0, Size: limit}
-	}
-	opts := &imap.FetchOptions{UID: true, Flags: true, RFC822Size: true, BodySection: []*imap.FetchItemBodySection{section}}
 	var out *mail.RawMessage
 	err := m.with(ctx, folder, func(cn *conn) error {
-		bufs, err := cn.c.Fetch(imap.UIDSetNum(imap.UID(uid)), opts).Collect()
+		bufs, err := cn.c.Fetch(imap.UIDSetNum(imap.UID(uid)), bodyItems(limit)).Collect()
 		if err != nil {
 			return err
 		}
 		if len(bufs) == 0 {
 			return mail.ErrNotFound
 		}
-		b := bufs[0]
-		var raw []byte
-		if len(b.BodySection) > 0 {
-			raw = b.BodySection[0].Bytes
-		}
-		out = &mail.RawMessage{
-			UID:       uid,
-			Raw:       raw,
-			Size:      b.RFC822Size,
-			Truncated: limit > 0 && b.RFC822Size > limit,
-			Flags:     flagsFrom(b.Flags),
-		}
+		out = rawFrom(bufs[0], limit)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read message %d in %q: %w", uid, folder.Name, err)
 	}
 	return out, nil
+}
+
+// bodyItems asks for the whole message (BODY.PEEK[], at most limit bytes),
+// its flags and size.
+func bodyItems(limit int64) *imap.FetchOptions {
+	section := &imap.FetchItemBodySection{Peek: true}
+	if limit > 0 {
+		section.Partial = &imap.SectionPartial{Offset: 0, Size: limit}
+	}
+	return &imap.FetchOptions{UID: true, Flags: true, RFC822Size: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{section}}
+}
+
+func rawFrom(b *imapclient.FetchMessageBuffer, limit int64) *mail.RawMessage {
+	var raw []byte
+	if len(b.BodySection) > 0 {
+		raw = b.BodySection[0].Bytes
+	}
+	return &mail.RawMessage{
+		UID:       mail.UID(b.UID),
+		Raw:       raw,
+		Size:      b.RFC822Size,
+		Truncated: limit > 0 && b.RFC822Size > limit,
+		Flags:     flagsFrom(b.Flags),
+		Received:  b.InternalDate,
+	}
+}
+
+// fetchBatch is how many messages one pipelined UID FETCH of FetchMany
+// asks for, and fetchDepth how many of those are in flight at once: deep
+// enough to hide a slow link's round trips, small enough to bound memory.
+const (
+	fetchBatch = 100
+	fetchDepth = 4
+)
+
+// FetchMany reads whole messages (BODY.PEEK, at most limit bytes each) in
+// pipelined batches of UID FETCH, calling fn for each in the order of
+// uids. Messages that no longer exist are skipped. It is one connection's
+// work, so it is not retried: fn may already have seen part of it.
+func (m *Mailbox) FetchMany(ctx context.Context, folder mail.FolderRef, uids []mail.UID, limit int64, fn func(*mail.RawMessage) error) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	err := m.withOnce(ctx, folder, func(cn *conn) error {
+		var inflight []*imapclient.FetchCommand
+		var asked [][]mail.UID
+		next := 0
+		send := func() {
+			for len(inflight) < fetchDepth && next < len(uids) {
+				part := uids[next:min(next+fetchBatch, len(uids))]
+				next += len(part)
+				inflight = append(inflight, cn.c.Fetch(uidSet(part), bodyItems(limit)))
+				asked = append(asked, part)
+			}
+		}
+		send()
+		for len(inflight) > 0 {
+			bufs, err := inflight[0].Collect()
+			part := asked[0]
+			inflight, asked = inflight[1:], asked[1:]
+			if err != nil {
+				for _, c := range inflight {
+					_ = c.Close()
+				}
+				return err
+			}
+			send()
+			if err := emitInOrder(part, bufs, limit, fn); err != nil {
+				for _, c := range inflight {
+					_ = c.Close()
+				}
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read %d messages in %q: %w", len(uids), folder.Name, err)
+	}
+	return nil
+}
+
+// emitInOrder hands the fetched messages to fn in the order they were
+// asked for (servers answer in sequence order, which need not match).
+func emitInOrder(asked []mail.UID, bufs []*imapclient.FetchMessageBuffer, limit int64, fn func(*mail.RawMessage) error) error {
+	byUID := make(map[mail.UID]*imapclient.FetchMessageBuffer, len(bufs))
+	for _, b := range bufs {
+		byUID[mail.UID(b.UID)] = b
+	}
+	for _, uid := range asked {
+		if b := byUID[uid]; b != nil {
+			if err := fn(rawFrom(b, limit)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // SetSeen adds or removes \Seen on uids with one silent UID STORE.

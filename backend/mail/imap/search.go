@@ -41,6 +41,8 @@ func termCriteria(t mail.Term) (*imap.SearchCriteria, error) {
 		c.Header = append(c.Header, imap.SearchCriteriaHeaderField{Key: "To", Value: t.Value})
 	case mail.FieldSubject:
 		c.Header = append(c.Header, imap.SearchCriteriaHeaderField{Key: "Subject", Value: t.Value})
+	case mail.FieldMessageID:
+		c.Header = append(c.Header, imap.SearchCriteriaHeaderField{Key: "Message-Id", Value: strings.Trim(t.Value, "<>")})
 	case mail.FieldBody:
 		c.Body = append(c.Body, t.Value)
 	case mail.FieldText:

@@ -231,7 +231,24 @@ func (m *Mailbox) Fetch(_ context.Context, ref mail.FolderRef, uid mail.UID, lim
 	if truncated {
 		raw = raw[:limit]
 	}
-	return &mail.RawMessage{UID: uid, Raw: raw, Size: int64(len(msg.raw)), Truncated: truncated, Flags: msg.env.Flags}, nil
+	return &mail.RawMessage{UID: uid, Raw: raw, Size: int64(len(msg.raw)), Truncated: truncated, Flags: msg.env.Flags, Received: msg.env.Received}, nil
+}
+
+// FetchMany implements mail.Mailbox.
+func (m *Mailbox) FetchMany(ctx context.Context, ref mail.FolderRef, uids []mail.UID, limit int64, fn func(*mail.RawMessage) error) error {
+	for _, uid := range uids {
+		msg, err := m.Fetch(ctx, ref, uid, limit)
+		if errors.Is(err, mail.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(msg); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SetSeen implements mail.Mailbox.

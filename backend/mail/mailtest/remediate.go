@@ -205,6 +205,8 @@ func matchTerm(e *mail.Envelope, t mail.Term) bool {
 		return addrs(e.To)
 	case mail.FieldSubject:
 		return has(e.Subject)
+	case mail.FieldMessageID:
+		return strings.EqualFold(strings.Trim(e.MessageID, "<>"), strings.Trim(t.Value, "<>"))
 	case mail.FieldTag:
 		kw, _ := mail.EncodeKeyword(t.Value)
 		return slices.ContainsFunc(e.Flags.Keywords, func(k string) bool { return mail.SameKeyword(k, kw) })

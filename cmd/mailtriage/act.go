@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/remediate"
+)
+
+// listFlag collects a repeatable flag; commas also separate values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
+// actResult is what `act` prints: exactly what happened to each target.
+type actResult struct {
+	Verb    string      `json:"verb"`
+	Account string      `json:"account"`
+	Folder  string      `json:"folder"`
+	Dest    string      `json:"dest,omitempty"`
+	DryRun  bool        `json:"dry_run"`
+	AuditID string      `json:"audit_id,omitempty"`
+	Targets []actTarget `json:"targets"`
+	Error   string      `json:"error,omitempty"`
+}
+
+type actTarget struct {
+	UID       uint32 `json:"uid,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
+	// Result is done, not_done, not_found or (dry run) would.
+	Result  string `json:"result"`
+	DestUID uint32 `json:"dest_uid,omitempty"`
+}
+
+func runAct(ctx context.Context, args []string, cfgPath, account string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return fail(stderr, 2, errors.New("act: which verb? move, copy, delete, tag, untag, read, unread"))
+	}
+	verb, args := args[0], args[1:]
+	var name string // tag / untag NAME
+	if (verb == "tag" || verb == "untag") && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	fs, cfgFlag, acctFlag := newFlags("act", cfgPath, account)
+	var uids, ids listFlag
+	fs.Var(&uids, "uid", "target UID (repeatable, or comma-separated)")
+	fs.Var(&ids, "message-id", "target Message-ID (repeatable)")
+	search := fs.String("search", "", "target every match of this query")
+	folder := fs.String("folder", "", "folder of the targets (default: the account's default folder, else INBOX)")
+	to := fs.String("to", "", "destination folder of move and copy")
+	hard := fs.Bool("hard", false, "delete: permanently (\\Deleted + UID EXPUNGE)")
+	soft := fs.Bool("soft", false, "delete: only flag \\Deleted")
+	dry := fs.Bool("dry-run", false, "say what would be done, change nothing")
+	if err := fs.Parse(args); err != nil {
+		return fail(stderr, 2, err)
+	}
+	if n := boolCount(len(uids) > 0, len(ids) > 0, *search != ""); n != 1 {
+		return fail(stderr, 2, errors.New("act: give exactly one of --uid, --message-id, --search"))
+	}
+	h, err := openHeadless(*cfgFlag, *acctFlag)
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	defer h.close()
+	req, err := actRequest(ctx, h, verb, name, *to, *hard, *soft)
+	if err != nil {
+		return fail(stderr, 2, err)
+	}
+	req.Folder.Name = *folder
+	if req.Folder.Name == "" {
+		req.Folder.Name = firstNonEmpty(h.acct.DefaultFolder, "INBOX")
+	}
+	res := actResult{Verb: verb, Account: h.acct.Name, Folder: req.Folder.Name, Dest: req.Dest, DryRun: *dry}
+	found, missing, err := resolveTargets(ctx, h.acct.Mailbox, &req, uids, ids, *search)
+	if err != nil {
+		return fail(stderr, 1, err)
+	}
+	res.Targets = append(res.Targets, missing...)
+	status := 0
+	if len(missing) > 0 {
+		status = 1
+	}
+	if *dry || len(req.UIDs) == 0 {
+		for _, uid := range req.UIDs {
+			res.Targets = append(res.Targets, actTarget{UID: uint32(uid), MessageID: found[uid], Result: "would"})
+		}
+		return printAct(stdout, stderr, res, status)
+	}
+	out, err := h.remedy.Do(ctx, req, nil)
+	res.AuditID = out.AuditID
+	res.Targets = append(res.Targets, targetsOf(out, found)...)
+	if err != nil {
+		res.Error = err.Error()
+		status = 1
+	}
+	if len(out.NotDone) > 0 {
+		status = 1
+	}
+	return printAct(stdout, stderr, res, status)
+}
+
+func boolCount(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// actRequest maps a verb to a remediation request.
+func actRequest(ctx context.Context, h *headless, verb, name, to string, hard, soft bool) (remediate.Request, error) {
+	req := remediate.Request{Account: h.acct.Name, Box: h.acct.Mailbox}
+	switch verb {
+	case "move", "copy":
+		if to == "" {
+			return req, fmt.Errorf("act %s: --to FOLDER is required", verb)
+		}
+		req.Action, req.Dest = remediate.Action(verb), to
+	case "delete":
+		switch {
+		case hard && soft:
+			return req, errors.New("act delete: --hard and --soft exclude each other")
+		case hard:
+			req.Action = remediate.Delete
+		case soft:
+			req.Action = remediate.SoftDelete
+		default:
+			trash, err := trashFolder(ctx, h.acct.Mailbox)
+			if err != nil {
+				return req, err
+			}
+			req.Action, req.Dest = remediate.Trash, trash
+		}
+	case "tag", "untag":
+		if name == "" {
+			return req, fmt.Errorf("act %s NAME: which category?", verb)
+		}
+		kw, err := mail.EncodeKeyword(name)
+		if err != nil {
+			return req, err
+		}
+		req.Action, req.Keyword = remediate.Action(verb), kw
+	case "read", "unread":
+		req.Action = remediate.Action(verb)
+	default:
+		return req, fmt.Errorf("act: unknown verb %q (move, copy, delete, tag, untag, read, unread)", verb)
+	}
+	return req, nil
+}
+
+func trashFolder(ctx context.Context, box mail.Mailbox) (string, error) {
+	folders, err := box.Folders(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range folders {
+		if f.Role == mail.RoleTrash {
+			return f.Name, nil
+		}
+	}
+	return "", errors.New("act delete: no Trash folder (set trash in [accounts.folders]), or use --hard / --soft")
+}
+
+// resolveTargets fills req.Folder (with its UIDVALIDITY) and req.UIDs, and
+// returns the Message-ID of each found UID and the targets not found.
+func resolveTargets(ctx context.Context, box mail.Mailbox, req *remediate.Request, uids, ids []string, search string) (map[mail.UID]string, []actTarget, error) {
+	var missing []actTarget
+	var want []mail.UID
+	switch {
+	case search != "":
+		q, err := mail.ParseQuery(search)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--search: %w", err)
+		}
+		if q.AllFolders {
+			return nil, nil, errors.New("--search: in:all is not supported by act; give --folder")
+		}
+		ref, found, err := box.Search(ctx, req.Folder.Name, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		req.Folder, want = ref, found
+	case len(ids) > 0:
+		for _, id := range ids {
+			ref, found, err := box.Search(ctx, req.Folder.Name, mail.Query{Terms: []mail.Term{{Field: mail.FieldMessageID, Value: id}}})
+			if err != nil {
+				return nil, nil, err
+			}
+			req.Folder = ref
+			if len(found) == 0 {
+				missing = append(missing, actTarget{MessageID: strings.Trim(id, "<>"), Result: "not_found"})
+			}
+			want = append(want, found...)
+		}
+	default:
+		l, err := box.List(ctx, req.Folder.Name, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		req.Folder = l.Folder
+		for _, s := range uids {
+			n, err := strconv.ParseUint(s, 10, 32)
+			if err != nil || n == 0 {
+				return nil, nil, fmt.Errorf("--uid %q is not a UID", s)
+			}
+			if _, ok := slices.BinarySearch(l.UIDs, mail.UID(n)); !ok {
+				missing = append(missing, actTarget{UID: uint32(n), Result: "not_found"})
+				continue
+			}
+			want = append(want, mail.UID(n))
+		}
+	}
+	slices.Sort(want)
+	want = slices.Compact(want)
+	req.UIDs = want
+	found, err := box.MessageIDs(ctx, req.Folder, want)
+	if err != nil {
+		return nil, nil, err
+	}
+	return found, missing, nil
+}
+
+func targetsOf(out remediate.Outcome, ids map[mail.UID]string) []actTarget {
+	dst := map[mail.UID]mail.UID{}
+	for _, p := range out.Transfer.Done {
+		dst[p.Src] = p.Dst
+	}
+	var t []actTarget
+	for _, uid := range out.Done {
+		t = append(t, actTarget{UID: uint32(uid), MessageID: ids[uid], Result: "done", DestUID: uint32(dst[uid])})
+	}
+	for _, uid := range out.NotDone {
+		t = append(t, actTarget{UID: uint32(uid), MessageID: ids[uid], Result: "not_done"})
+	}
+	return t
+}
+
+func printAct(stdout, stderr io.Writer, res actResult, status int) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(res); err != nil {
+		return fail(stderr, 1, err)
+	}
+	if res.Error != "" {
+		fail(stderr, status, errors.New(res.Error))
+	}
+	return status
+}
