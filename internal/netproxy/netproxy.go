@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Proxy forwards connections on Addr to a target address.
@@ -24,6 +25,17 @@ type Proxy struct {
 	conns   map[net.Conn]bool
 
 	turns atomic.Int64
+
+	latency time.Duration // one way, added to every chunk of new connections
+}
+
+// SetLatency delays every chunk by d in each direction (a round trip gets
+// 2d longer), for connections made from now on. Throughput is not cut:
+// chunks are queued and delivered when due, as on a long link.
+func (p *Proxy) SetLatency(d time.Duration) {
+	p.mu.Lock()
+	p.latency = d
+	p.mu.Unlock()
 }
 
 // Start listens on a loopback port and forwards to target until the test
@@ -90,34 +102,58 @@ func (p *Proxy) accept() {
 		p.mu.Lock()
 		p.conns[c], p.conns[s] = true, true
 		p.mu.Unlock()
+		p.mu.Lock()
+		delay := p.latency
+		p.mu.Unlock()
 		var lastFromServer atomic.Bool
-		go p.pipe(s, c, func() {
+		go p.pipe(s, c, delay, func() {
 			if lastFromServer.Swap(false) {
 				p.turns.Add(1)
 			}
 		})
-		go p.pipe(c, s, func() { lastFromServer.Store(true) })
+		go p.pipe(c, s, delay, func() { lastFromServer.Store(true) })
 	}
 }
 
-// pipe copies src to dst in small reads so that a cut can land anywhere,
-// calling onData before forwarding each chunk.
-func (p *Proxy) pipe(dst, src net.Conn, onData func()) {
-	defer dst.Close()
+// pipe copies src to dst; a cut lands on the exact byte (allow trims the
+// chunk), onData runs before each chunk, which is delivered delay after
+// it was read.
+func (p *Proxy) pipe(dst, src net.Conn, delay time.Duration, onData func()) {
+	type chunk struct {
+		data []byte
+		due  time.Time
+		cut  bool
+	}
+	queue := make(chan chunk, 4096)
+	go func() {
+		defer dst.Close()
+		for c := range queue {
+			if d := time.Until(c.due); d > 0 {
+				time.Sleep(d)
+			}
+			if len(c.data) > 0 {
+				if _, err := dst.Write(c.data); err != nil {
+					return
+				}
+			}
+			if c.cut {
+				p.cutAll()
+				return
+			}
+		}
+	}()
+	defer close(queue)
 	defer src.Close()
-	buf := make([]byte, 512)
+	buf := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
 			pass, cut := p.allow(n)
 			if pass > 0 {
 				onData()
-				if _, werr := dst.Write(buf[:pass]); werr != nil {
-					return
-				}
 			}
+			queue <- chunk{data: append([]byte(nil), buf[:pass]...), due: time.Now().Add(delay), cut: cut}
 			if cut {
-				p.cutAll()
 				return
 			}
 		}
