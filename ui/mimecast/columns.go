@@ -61,9 +61,9 @@ func (m *Model) initColumns() {
 	set(paneHeld,
 		column{title: "Received (UTC)", width: 16},
 		column{title: "From", width: 26},
-		column{title: "To", width: 22, hideBelow: 110},
+		column{title: "To", width: 22, hideBelow: 130},
 		column{title: "Subject", flex: true},
-		column{title: "Reason", width: 24, hideBelow: 130})
+		column{title: "Reason", width: 24, hideBelow: 100})
 }
 
 // rowsOf turns pane id's items into table rows.

@@ -183,7 +183,7 @@ func (f *form) lines(c *common.Common, w, h int) []string {
 			body = append(body, common.PadRight(strings.Repeat(" ", labelW+4)+st.Muted.Render(fl.hint), w))
 		}
 	}
-	head := []string{st.Title.Render(common.PadRight(" "+f.title, w))}
+	head := []string{common.Cell(analysis.SanitizeLine(" "+f.title), w, st.Title, st.Marker)}
 	var foot []string
 	if f.err != "" {
 		foot = append(foot, " "+common.Cell(analysis.SanitizeLine("✗ "+f.err), w-1, st.Danger, st.Marker))

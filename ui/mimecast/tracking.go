@@ -190,6 +190,10 @@ func infoDetail(t mimecast.TrackedMessage, info mimecast.MessageInfo) *detail {
 	d.add("Spam", fmt.Sprintf("score %d, detection level %s", info.SpamInfo.SpamScore, info.SpamInfo.DetectionLevel))
 	d.section("Received from")
 	leg(d, in.RecipientMetaInfo)
+	if len(info.DeliveredMessage) == 0 {
+		d.section("Delivery")
+		d.add("Delivered", "not delivered ("+info.Status+")")
+	}
 	for _, rcpt := range info.Recipients() {
 		dl := info.DeliveredMessage[rcpt]
 		d.section("Delivered to " + rcpt)
