@@ -156,8 +156,9 @@ func (m *Model) Keys() KeyMap { return m.keys }
 // Capturing is true while a form or a question has the keyboard.
 func (m *Model) Capturing() bool { return m.form != nil || m.confirm != nil }
 
-// Status names the tenant and auth mode, or the rate limit when the
-// server is holding calls back.
+// Status names the auth mode and, on a wide terminal, the tenant; it
+// says when the server holds calls back or few calls are left. It is
+// short because the status bar also carries the last error.
 func (m *Model) Status() string {
 	if m.client == nil {
 		return "Mimecast not configured"
@@ -170,12 +171,15 @@ func (m *Model) Status() string {
 	if m.client.Auth() == mimecast.AuthOAuth2 {
 		auth = "OAuth2"
 	}
-	host := m.client.BaseURL()
-	if u, err := url.Parse(host); err == nil && u.Host != "" {
-		host = u.Host
+	s := "Mimecast · " + auth
+	if m.width >= 120 {
+		host := m.client.BaseURL()
+		if u, err := url.Parse(host); err == nil && u.Host != "" {
+			host = u.Host
+		}
+		s += " · " + host
 	}
-	s := "Mimecast · " + auth + " · " + host
-	if rl := m.client.RateLimit(); rl.Limit > 0 {
+	if rl := m.client.RateLimit(); rl.Limit > 0 && rl.Remaining*10 < rl.Limit {
 		s += fmt.Sprintf(" · %d/%d calls left", rl.Remaining, rl.Limit)
 	}
 	return s

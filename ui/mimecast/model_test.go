@@ -498,8 +498,12 @@ func TestServerErrorsGoToTheStatusBar(t *testing.T) {
 
 func TestRateLimitShowsInStatus(t *testing.T) {
 	h := newHarness(t, 120, 30, sample())
-	if s := h.m.Status(); !strings.HasPrefix(s, "Mimecast · HMAC · 127.0.0.1:") {
+	if s := h.m.Status(); !strings.HasPrefix(s, "Mimecast · HMAC · 127.0.0.1:") || strings.Contains(s, "calls left") {
 		t.Fatalf("status %q", s)
+	}
+	h.m.SetSize(80, 24) // narrow: the status bar keeps room for errors
+	if s := h.m.Status(); s != "Mimecast · HMAC" {
+		t.Fatalf("status at 80 columns %q", s)
 	}
 	h.srv.Inject(mimecasttest.Fault{Kind: mimecasttest.FaultRateLimit, Path: "/api/policy/blockedsenders/get-policy", Reset: 10 * time.Minute})
 	h.press("ctrl+r")
