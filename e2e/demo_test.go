@@ -51,7 +51,7 @@ func TestDemoHelpAndScreens(t *testing.T) {
 	term.keys("Escape")
 	term.waitGone("Commands")
 	term.keys("2")
-	term.waitFor("the Mimecast screens are not part of this build yet")
+	term.waitFor("Blocked-sender policies")
 	term.keys("4")
 	term.waitFor("Jobs", "open INBOX", "done")
 	term.keys("1")

@@ -1,0 +1,206 @@
+package mimecast
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+// A form is a panel of fields that has the keyboard while open: tab and
+// shift+tab (or ↓/↑) move between fields, ←/→ (or space) cycle a choice,
+// enter submits, esc cancels. A submit that fails validation keeps the
+// form open with the reason shown under it, so nothing half-checked is
+// sent.
+type form struct {
+	title  string
+	fields []*field
+	focus  int
+	err    string
+	// submit checks the values and returns the command that acts on them,
+	// or an error to show in the form.
+	submit func(f *form) (tea.Cmd, error)
+}
+
+type field struct {
+	name  string // key for get
+	label string
+	hint  string
+	// A text field has ti; a choice field has choices (values) and labels.
+	ti      *textinput.Model
+	choices []string
+	labels  []string
+	pick    int
+}
+
+func (f *field) value() string {
+	if f.ti != nil {
+		return strings.TrimSpace(f.ti.Value())
+	}
+	return f.choices[f.pick]
+}
+
+// textField is a one-line input. A value from the server is put in as the
+// analyst will see it: with any hidden character replaced by its marker,
+// since the input draws what it holds as is.
+func textField(name, label, value, hint string) *field {
+	ti := textinput.New()
+	st := ti.Styles()
+	st.Cursor.Blink = false // over SSH every blink is a redraw
+	ti.SetStyles(st)
+	ti.Prompt = ""
+	ti.CharLimit = 1000
+	if t := analysis.SanitizeLine(value); t.Markers > 0 {
+		value = t.String()
+	}
+	ti.SetValue(value)
+	return &field{name: name, label: label, hint: hint, ti: &ti}
+}
+
+// choiceField cycles through values; labels are what is shown (nil: the
+// values themselves).
+func choiceField(name, label string, values, labels []string, current string) *field {
+	f := &field{name: name, label: label, choices: values, labels: labels}
+	for i, v := range values {
+		if v == current {
+			f.pick = i
+		}
+	}
+	return f
+}
+
+func yesNo(name, label string, on bool) *field {
+	cur := "no"
+	if on {
+		cur = "yes"
+	}
+	return choiceField(name, label, []string{"no", "yes"}, nil, cur)
+}
+
+func newForm(title string, submit func(*form) (tea.Cmd, error), fields ...*field) *form {
+	f := &form{title: title, fields: fields, submit: submit}
+	f.focusField(0)
+	return f
+}
+
+func (f *form) get(name string) string {
+	for _, fl := range f.fields {
+		if fl.name == name {
+			return fl.value()
+		}
+	}
+	return ""
+}
+
+func (f *form) on(name string) bool { return f.get(name) == "yes" }
+
+func (f *form) focusField(i int) {
+	n := len(f.fields)
+	i = (i%n + n) % n
+	if cur := f.fields[f.focus]; cur.ti != nil {
+		cur.ti.Blur()
+	}
+	f.focus = i
+	if next := f.fields[i]; next.ti != nil {
+		next.ti.Focus()
+		next.ti.CursorEnd()
+	}
+}
+
+// key handles a key; done closes the form.
+func (f *form) key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
+	cur := f.fields[f.focus]
+	switch msg.String() {
+	case "esc", "ctrl+c":
+		return true, common.Info("cancelled")
+	case "enter":
+		cmd, err := f.submit(f)
+		if err != nil {
+			f.err = err.Error()
+			return false, nil
+		}
+		return true, cmd
+	case "tab", "down", "ctrl+n":
+		f.focusField(f.focus + 1)
+		return false, nil
+	case "shift+tab", "up", "ctrl+p":
+		f.focusField(f.focus - 1)
+		return false, nil
+	}
+	if cur.ti == nil {
+		switch msg.String() {
+		case "right", "l", "space":
+			cur.pick = (cur.pick + 1) % len(cur.choices)
+		case "left", "h":
+			cur.pick = (cur.pick + len(cur.choices) - 1) % len(cur.choices)
+		}
+		return false, nil
+	}
+	ti, cmd := cur.ti.Update(msg)
+	*cur.ti = ti
+	return false, cmd
+}
+
+// lines draws the form in at most h lines of width w, keeping the field
+// with the cursor in view.
+func (f *form) lines(c *common.Common, w, h int) []string {
+	st := c.Styles
+	labelW := 0
+	for _, fl := range f.fields {
+		labelW = max(labelW, len(fl.label))
+	}
+	valueW := max(w-labelW-5, 8)
+	var body []string
+	focusRow := 0
+	for i, fl := range f.fields {
+		mark, label := "  ", st.Muted
+		if i == f.focus {
+			mark, label = "› ", st.Accent
+			focusRow = len(body)
+		}
+		var v string
+		switch {
+		case fl.ti != nil && i == f.focus:
+			fl.ti.SetWidth(max(valueW-1, 4))
+			v = fl.ti.View()
+		case fl.ti != nil:
+			v = common.Cell(analysis.SanitizeLine(fl.ti.Value()), valueW, st.Text, st.Marker)
+		default:
+			shown := fl.choices[fl.pick]
+			if fl.labels != nil {
+				shown = fl.labels[fl.pick]
+			}
+			v = "‹ " + shown + " ›"
+			if i == f.focus {
+				v = st.Selected.Render(v)
+			}
+		}
+		body = append(body, common.PadRight(mark+label.Render(common.PadRight(fl.label, labelW))+"  "+v, w))
+		if i == f.focus && fl.hint != "" {
+			body = append(body, common.PadRight(strings.Repeat(" ", labelW+4)+st.Muted.Render(fl.hint), w))
+		}
+	}
+	head := []string{common.Cell(analysis.SanitizeLine(" "+f.title), w, st.Title, st.Marker)}
+	var foot []string
+	if f.err != "" {
+		foot = append(foot, " "+common.Cell(analysis.SanitizeLine("✗ "+f.err), w-1, st.Danger, st.Marker))
+	}
+	foot = append(foot, common.PadRight(" "+st.HelpKey.Render("tab/shift+tab")+st.HelpDesc.Render(" field  ")+
+		st.HelpKey.Render("←/→")+st.HelpDesc.Render(" choose  ")+st.HelpKey.Render("enter")+st.HelpDesc.Render(" submit  ")+
+		st.HelpKey.Render("esc")+st.HelpDesc.Render(" cancel"), w))
+	room := max(h-len(head)-len(foot), 1)
+	top := 0
+	if focusRow >= room {
+		top = focusRow - room + 2
+	}
+	top = min(top, max(len(body)-room, 0))
+	body = body[top:min(len(body), top+room)]
+	out := append(head, body...)
+	for len(out) < h-len(foot) {
+		out = append(out, "")
+	}
+	return append(out, foot...)
+}

@@ -1,0 +1,687 @@
+// Package mimecast is the Mimecast screen: one tab per part of the gateway
+// the analyst works with — blocked-sender policies, managed senders,
+// managed URLs, profile groups, message tracking, archive search, logs,
+// tools (URL decoding, aliases) and the held queue. Every call to the
+// server is a background job that answers with a typed message; every
+// change is audited (intent before, result after) through the session's
+// remediation service; everything the server says is sanitized before it
+// is drawn.
+package mimecast
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/mimecast"
+	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+// tabID names a tab, in the order they are shown.
+type tabID int
+
+const (
+	tabPolicies tabID = iota
+	tabSenders
+	tabURLs
+	tabGroups
+	tabTracking
+	tabArchive
+	tabLogs
+	tabTools
+	tabHeld
+	tabCount
+)
+
+var tabNames = [tabCount]string{"Policies", "Senders", "URLs", "Groups", "Tracking", "Archive", "Logs", "Tools", "Held"}
+
+// paneID names a list a tab shows; Groups and Logs have two each.
+type paneID int
+
+const (
+	panePolicies paneID = iota
+	paneSenders
+	paneURLs
+	paneGroups
+	paneMembers
+	paneTracking
+	paneArchive
+	paneClicks
+	paneSearchLogs
+	paneHeld
+	paneCount
+)
+
+// listMax bounds one list: the rest is left on the server, and the pane
+// says so.
+const listMax = 2000
+
+// account names the gateway in job records and audit records.
+const account = "mimecast"
+
+// pane is one list: its rows, its load state and an open detail page.
+type pane struct {
+	tbl     table
+	loading bool
+	loaded  bool
+	err     error
+	gen     int  // bumped per load; older answers are dropped
+	user    bool // the analyst asked for the load: a failure goes to the status bar
+	capped  bool // listMax reached
+	detail  *detail
+}
+
+// Model is the Mimecast screen.
+type Model struct {
+	c      *common.Common
+	client *mimecast.Client
+	keys   KeyMap
+	keyErr error
+
+	width, height int
+	tab           tabID
+	panes         [paneCount]*pane
+
+	form    *form
+	confirm *confirm
+
+	spinner  spinner.Model
+	ticking  bool
+	inflight int // changes and lookups running
+
+	limitedUntil time.Time // after a rate-limit answer
+
+	policies []mimecast.Policy
+	senders  []mimecast.ManagedSender
+	urls     []mimecast.ManagedURL
+	urlQuery string
+	groups   []mimecast.Group
+	groupQ   string
+	group    *mimecast.Group // the group whose members are shown
+	members  []mimecast.Member
+	tracked  []mimecast.TrackedMessage
+	trackQ   *mimecast.TrackingQuery
+	archive  []mimecast.ArchiveHit
+	archiveQ *mimecast.ArchiveSearch
+	logView  paneID // paneClicks or paneSearchLogs
+	clicks   []mimecast.ClickLog
+	clickQ   mimecast.ClickLogQuery
+	searches []mimecast.SearchLog
+	searchQ  mimecast.SearchLogQuery
+	held     []mimecast.HeldMessage
+	heldQ    mimecast.HeldQuery
+	tools    toolsState
+}
+
+// New returns the Mimecast screen for c.Gateways.Mimecast, with the keys
+// of [keys.mimecast] applied.
+func New(c *common.Common) *Model {
+	m := &Model{c: c, client: c.Gateways.Mimecast, keys: DefaultKeyMap(), logView: paneClicks,
+		heldQ: mimecast.HeldQuery{Admin: true}}
+	m.keyErr = common.ApplyKeys("mimecast", m.keys.Bindings(), c.Keys["mimecast"])
+	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	for i := range m.panes {
+		m.panes[i] = &pane{}
+	}
+	m.initColumns()
+	return m
+}
+
+// Init loads the first tab; a bad key override is reported.
+func (m *Model) Init() tea.Cmd {
+	if m.keyErr != nil {
+		return common.Error(m.keyErr)
+	}
+	if m.client == nil {
+		return nil
+	}
+	return m.loadTab(m.tab, false)
+}
+
+// SetSize gives the screen its area.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// Keys returns the key map.
+func (m *Model) Keys() KeyMap { return m.keys }
+
+// Capturing is true while a form or a question has the keyboard.
+func (m *Model) Capturing() bool { return m.form != nil || m.confirm != nil }
+
+// Status names the auth mode and, on a wide terminal, the tenant; it
+// says when the server holds calls back or few calls are left. It is
+// short because the status bar also carries the last error.
+func (m *Model) Status() string {
+	if m.client == nil {
+		return "Mimecast not configured"
+	}
+	now := m.c.Now()
+	if now.Before(m.limitedUntil) {
+		return fmt.Sprintf("Mimecast · rate limited, calls allowed again in %s", m.limitedUntil.Sub(now).Round(time.Second))
+	}
+	auth := "HMAC"
+	if m.client.Auth() == mimecast.AuthOAuth2 {
+		auth = "OAuth2"
+	}
+	s := "Mimecast · " + auth
+	if m.width >= 120 {
+		host := m.client.BaseURL()
+		if u, err := url.Parse(host); err == nil && u.Host != "" {
+			host = u.Host
+		}
+		s += " · " + host
+	}
+	if rl := m.client.RateLimit(); rl.Limit > 0 && rl.Remaining*10 < rl.Limit {
+		s += fmt.Sprintf(" · %d/%d calls left", rl.Remaining, rl.Limit)
+	}
+	return s
+}
+
+// OpenTracking shows the Tracking tab and searches for messageID (as the
+// mailbox asks for the message under its cursor).
+func (m *Model) OpenTracking(messageID string) tea.Cmd {
+	m.form, m.confirm = nil, nil
+	m.tab = tabTracking
+	m.panes[paneTracking].detail = nil
+	q := &mimecast.TrackingQuery{MessageID: messageID, SearchReason: "triage"}
+	return tea.Batch(showScreen, m.track(q))
+}
+
+// ShowManagedSenders shows the Managed senders tab with a fresh list
+// (after the mailbox blocked a sender, say).
+func (m *Model) ShowManagedSenders() tea.Cmd {
+	m.form, m.confirm = nil, nil
+	m.tab = tabSenders
+	return tea.Batch(showScreen, m.loadTab(tabSenders, true))
+}
+
+func showScreen() tea.Msg { return common.ShowScreenMsg{Name: "mimecast"} }
+
+// current is the pane the open tab shows (nil for Tools).
+func (m *Model) current() *pane {
+	if id, ok := m.paneOf(m.tab); ok {
+		return m.panes[id]
+	}
+	return nil
+}
+
+func (m *Model) paneOf(t tabID) (paneID, bool) {
+	switch t {
+	case tabPolicies:
+		return panePolicies, true
+	case tabSenders:
+		return paneSenders, true
+	case tabURLs:
+		return paneURLs, true
+	case tabGroups:
+		if m.group != nil {
+			return paneMembers, true
+		}
+		return paneGroups, true
+	case tabTracking:
+		return paneTracking, true
+	case tabArchive:
+		return paneArchive, true
+	case tabLogs:
+		return m.logView, true
+	case tabHeld:
+		return paneHeld, true
+	}
+	return 0, false
+}
+
+// Update handles keys and the answers of the jobs this screen started.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if m.client == nil {
+			return m, nil
+		}
+		return m, m.handleKey(msg)
+	case spinner.TickMsg:
+		if msg.ID != m.spinner.ID() {
+			return m, nil
+		}
+		if !m.busy() {
+			m.ticking = false
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return m, cmd
+	case changedMsg:
+		return m, m.changed(msg)
+	}
+	return m, m.answer(msg)
+}
+
+func (m *Model) busy() bool {
+	if m.inflight > 0 {
+		return true
+	}
+	for _, p := range m.panes {
+		if p.loading {
+			return true
+		}
+	}
+	return false
+}
+
+// spin starts the spinner unless it turns already.
+func (m *Model) spin() tea.Cmd {
+	if m.ticking {
+		return nil
+	}
+	m.ticking = true
+	return m.spinner.Tick
+}
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if c := m.confirm; c != nil {
+		done, cmd := c.key(msg)
+		if done && m.confirm == c {
+			m.confirm = nil
+		}
+		return cmd
+	}
+	if f := m.form; f != nil {
+		done, cmd := f.key(msg)
+		if done && m.form == f {
+			m.form = nil
+		}
+		return cmd
+	}
+	k := m.keys
+	p := m.current()
+	visible := m.listRows()
+	if p != nil && p.detail != nil {
+		switch {
+		case key.Matches(msg, k.Back):
+			p.detail = nil
+			return nil
+		case key.Matches(msg, k.Up):
+			p.detail.scroll(-1, visible)
+			return nil
+		case key.Matches(msg, k.Down):
+			p.detail.scroll(1, visible)
+			return nil
+		case key.Matches(msg, k.PageUp):
+			p.detail.scroll(-visible, visible)
+			return nil
+		case key.Matches(msg, k.PageDown):
+			p.detail.scroll(visible, visible)
+			return nil
+		case key.Matches(msg, k.NextTab), key.Matches(msg, k.PrevTab):
+		default:
+			return nil
+		}
+	}
+	switch {
+	case key.Matches(msg, k.NextTab):
+		return m.switchTab((m.tab + 1) % tabCount)
+	case key.Matches(msg, k.PrevTab):
+		return m.switchTab((m.tab + tabCount - 1) % tabCount)
+	case key.Matches(msg, k.Reload):
+		return m.loadTab(m.tab, true)
+	}
+	if p != nil {
+		t := &p.tbl
+		switch {
+		case key.Matches(msg, k.Up):
+			t.move(-1, visible)
+			return nil
+		case key.Matches(msg, k.Down):
+			t.move(1, visible)
+			return nil
+		case key.Matches(msg, k.PageUp):
+			t.move(-visible, visible)
+			return nil
+		case key.Matches(msg, k.PageDown):
+			t.move(visible, visible)
+			return nil
+		case key.Matches(msg, k.Top):
+			t.move(-len(t.rows), visible)
+			return nil
+		case key.Matches(msg, k.Bottom):
+			t.move(len(t.rows), visible)
+			return nil
+		}
+	}
+	return m.tabKey(msg)
+}
+
+// switchTab shows tab t, loading its list the first time.
+func (m *Model) switchTab(t tabID) tea.Cmd {
+	m.tab = t
+	if t == tabTracking && m.trackQ == nil || t == tabArchive && m.archiveQ == nil {
+		return nil // nothing to show until the analyst searches
+	}
+	if p := m.current(); p != nil && !p.loaded && !p.loading && p.err == nil {
+		return m.loadTab(t, true)
+	}
+	return nil
+}
+
+// tabKey is the open tab's own keys.
+func (m *Model) tabKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch m.tab {
+	case tabPolicies:
+		return m.policyKey(msg)
+	case tabSenders:
+		return m.senderKey(msg)
+	case tabURLs:
+		return m.urlKey(msg)
+	case tabGroups:
+		return m.groupKey(msg)
+	case tabTracking:
+		return m.trackingKey(msg)
+	case tabArchive:
+		return m.archiveKey(msg)
+	case tabLogs:
+		return m.logKey(msg)
+	case tabTools:
+		return m.toolsKey(msg)
+	case tabHeld:
+		return m.heldKey(msg)
+	}
+	return nil
+}
+
+// loadTab (re)loads what tab t shows; user says the analyst asked.
+func (m *Model) loadTab(t tabID, user bool) tea.Cmd {
+	switch t {
+	case tabPolicies:
+		return m.loadPolicies(user)
+	case tabSenders:
+		return m.loadSenders(user)
+	case tabURLs:
+		return m.loadURLs(user)
+	case tabGroups:
+		if m.group != nil {
+			return m.loadMembers(user)
+		}
+		return m.loadGroups(user)
+	case tabTracking:
+		if m.trackQ != nil {
+			return m.track(m.trackQ)
+		}
+		return m.trackingForm()
+	case tabArchive:
+		if m.archiveQ != nil {
+			return m.searchArchive(m.archiveQ)
+		}
+		return m.archiveForm()
+	case tabLogs:
+		if m.logView == paneSearchLogs {
+			return m.loadSearchLogs(user)
+		}
+		return m.loadClicks(user)
+	case tabHeld:
+		return m.loadHeld(user)
+	}
+	return nil
+}
+
+// loadedMsg carries a list for a pane, tagged with the load's generation.
+type loadedMsg[T any] struct {
+	pane  paneID
+	gen   int
+	items []T
+	err   error
+}
+
+// load runs fn as a job for pane id; its answer is a loadedMsg[T].
+func load[T any](m *Model, id paneID, what string, user bool, fn func(ctx context.Context, cl *mimecast.Client) ([]T, error)) tea.Cmd {
+	p := m.panes[id]
+	p.gen++
+	p.loading, p.user, p.err = true, user, nil
+	gen, cl := p.gen, m.client
+	job := common.RunJob(m.c, jobs.Spec{Name: "mimecast: " + what, Account: account, Quiet: !user},
+		func(ctx context.Context, _ *jobs.Progress) ([]T, error) { return fn(ctx, cl) },
+		func(_ jobs.ID, items []T, err error) tea.Msg {
+			if err != nil {
+				err = fmt.Errorf("%s: %w", what, err)
+			}
+			return loadedMsg[T]{pane: id, gen: gen, items: items, err: err}
+		})
+	return tea.Batch(job, m.spin())
+}
+
+// arrived settles pane id after an answer and says whether its items
+// should be taken.
+func (m *Model) arrived(id paneID, gen, n int, err error) (bool, tea.Cmd) {
+	p := m.panes[id]
+	if gen != p.gen {
+		return false, nil // an older load; a newer one is on its way
+	}
+	p.loading = false
+	if err != nil {
+		p.err = err
+		m.noteLimit(err)
+		if p.user {
+			return false, common.Error(err)
+		}
+		return false, nil
+	}
+	p.err, p.loaded, p.capped = nil, true, n >= listMax
+	return true, nil
+}
+
+// answer takes the typed answers of load jobs.
+func (m *Model) answer(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case loadedMsg[mimecast.Policy]:
+		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.policies = msg.items })
+	case loadedMsg[mimecast.ManagedSender]:
+		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.senders = msg.items })
+	case loadedMsg[mimecast.ManagedURL]:
+		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.urls = msg.items })
+	case loadedMsg[mimecast.Group]:
+		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.groups = msg.items })
+	case loadedMsg[mimecast.Member]:
+		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.members = msg.items })
+	case loadedMsg[mimecast.TrackedMessage]:
+		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.tracked = msg.items })
+	case loadedMsg[mimecast.ArchiveHit]:
+		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.archive = msg.items })
+	case loadedMsg[mimecast.ClickLog]:
+		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.clicks = msg.items })
+	case loadedMsg[mimecast.SearchLog]:
+		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.searches = msg.items })
+	case loadedMsg[mimecast.HeldMessage]:
+		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.held = msg.items })
+	case detailMsg:
+		m.inflight--
+		if msg.err != nil {
+			m.noteLimit(msg.err)
+			return common.Error(msg.err)
+		}
+		m.panes[msg.pane].detail = msg.detail
+		return nil
+	case toolsMsg:
+		return m.toolsAnswer(msg)
+	}
+	return nil
+}
+
+func (m *Model) take(id paneID, gen, n int, err error, set func()) tea.Cmd {
+	ok, cmd := m.arrived(id, gen, n, err)
+	if ok {
+		set()
+		m.panes[id].tbl.setRows(m.rowsOf(id))
+	}
+	return cmd
+}
+
+// noteLimit remembers a rate-limit answer for the status line.
+func (m *Model) noteLimit(err error) {
+	var rl *mimecast.RateLimitError
+	if errors.As(err, &rl) {
+		m.limitedUntil = m.c.Now().Add(rl.Reset)
+	}
+}
+
+// detailMsg carries a detail page fetched from the server.
+type detailMsg struct {
+	pane   paneID
+	detail *detail
+	err    error
+}
+
+// fetchDetail runs fn as a job and opens its page on pane id.
+func (m *Model) fetchDetail(id paneID, what string, fn func(ctx context.Context, cl *mimecast.Client) (*detail, error)) tea.Cmd {
+	cl := m.client
+	m.inflight++
+	job := common.RunJob(m.c, jobs.Spec{Name: "mimecast: " + what, Account: account},
+		func(ctx context.Context, _ *jobs.Progress) (*detail, error) { return fn(ctx, cl) },
+		func(_ jobs.ID, d *detail, err error) tea.Msg {
+			if err != nil {
+				err = fmt.Errorf("%s: %w", what, err)
+			}
+			return detailMsg{pane: id, detail: d, err: err}
+		})
+	return tea.Batch(job, m.spin())
+}
+
+// changedMsg is the outcome of a change on the gateway.
+type changedMsg struct {
+	note   string
+	err    error
+	reload []tabID
+}
+
+// change runs fn on the gateway as an audited job: the intent is written
+// before anything is sent and the result after. action becomes the audit
+// record's action ("mimecast-" + action); detail says what to whom.
+func (m *Model) change(action, detail string, reload []tabID, fn func(ctx context.Context, cl *mimecast.Client) (string, error)) tea.Cmd {
+	svc, cl := m.c.Remedy, m.client
+	req := remediate.Request{Account: account, Action: remediate.Action("mimecast-" + action)}
+	m.inflight++
+	job := common.RunJob(m.c, jobs.Spec{Name: "mimecast: " + action + " " + detail, Account: account},
+		func(ctx context.Context, _ *jobs.Progress) (string, error) {
+			if svc == nil {
+				return "", errors.New("changes are not available in this session (no audit log)")
+			}
+			var note string
+			err := svc.Audited(ctx, req, detail, func(ctx context.Context) error {
+				var err error
+				note, err = fn(ctx, cl)
+				return err
+			})
+			return note, err
+		},
+		func(_ jobs.ID, note string, err error) tea.Msg {
+			if err != nil {
+				err = fmt.Errorf("%s: %w", action, err)
+			}
+			return changedMsg{note: note, err: err, reload: reload}
+		})
+	return tea.Batch(job, m.spin())
+}
+
+func (m *Model) changed(msg changedMsg) tea.Cmd {
+	m.inflight--
+	if msg.err != nil {
+		m.noteLimit(msg.err)
+		if errors.Is(msg.err, mimecast.ErrUncertain) {
+			// The change may be in place: show the list as it is now.
+			cmds := []tea.Cmd{common.Error(msg.err)}
+			for _, t := range msg.reload {
+				cmds = append(cmds, m.loadTab(t, false))
+			}
+			return tea.Batch(cmds...)
+		}
+		return common.Error(msg.err)
+	}
+	cmds := []tea.Cmd{common.Info(msg.note)}
+	for _, t := range msg.reload {
+		cmds = append(cmds, m.loadTab(t, true))
+	}
+	return tea.Batch(cmds...)
+}
+
+// ask opens a (y/N) question.
+func (m *Model) ask(text string, onYes func() tea.Cmd) {
+	m.confirm = &confirm{text: text, onYes: onYes}
+}
+
+// selected returns the index of the row under the cursor of pane id, or
+// -1 when the list is empty.
+func (m *Model) selected(id paneID, n int) int {
+	c := m.panes[id].tbl.cursor
+	if c < 0 || c >= n {
+		return -1
+	}
+	return c
+}
+
+// ShortHelp is the help bar: the open tab's keys.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.keys
+	if m.form != nil || m.confirm != nil {
+		return nil
+	}
+	if p := m.current(); p != nil && p.detail != nil {
+		return []key.Binding{with(k.Back, "back"), k.Down, k.Up, k.NextTab}
+	}
+	return append(m.tabHelp(), k.NextTab)
+}
+
+// FullHelp is the ? screen: moving, tabs, then every tab's actions.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.NextTab, k.PrevTab, k.Open, k.Back, k.Reload, k.Search},
+		{with(k.New, "new policy / group / member"), with(k.Edit, "edit policy"), with(k.Delete, "delete policy / URL / group / member"),
+			with(k.Block, "block sender / URL"), with(k.Permit, "permit sender / URL")},
+		{with(k.Release, "release held"), with(k.Reject, "reject held"), k.Decode, k.Aliases, with(k.View, "click / search logs")},
+	}
+}
+
+func (m *Model) tabHelp() []key.Binding {
+	k := m.keys
+	switch m.tab {
+	case tabPolicies:
+		return []key.Binding{with(k.New, "new policy"), with(k.Edit, "edit"), with(k.Delete, "delete"), k.Open, k.Reload}
+	case tabSenders:
+		return []key.Binding{with(k.Block, "block sender"), with(k.Permit, "permit sender"), k.Reload}
+	case tabURLs:
+		return []key.Binding{with(k.Block, "block URL"), with(k.Permit, "permit URL"), with(k.Delete, "delete"), with(k.Search, "filter"), k.Open}
+	case tabGroups:
+		if m.group != nil {
+			return []key.Binding{with(k.New, "add members"), with(k.Delete, "remove member"), with(k.Back, "groups"), k.Reload}
+		}
+		return []key.Binding{with(k.Open, "members"), with(k.New, "new group"), with(k.Delete, "delete group"), with(k.Search, "find")}
+	case tabTracking:
+		return []key.Binding{with(k.Search, "search"), with(k.Open, "message info"), k.Reload}
+	case tabArchive:
+		return []key.Binding{with(k.Search, "search"), with(k.Open, "message detail"), k.Reload}
+	case tabLogs:
+		return []key.Binding{with(k.View, "click / search logs"), with(k.Search, "filter"), k.Open, k.Reload}
+	case tabTools:
+		return []key.Binding{k.Decode, k.Aliases}
+	case tabHeld:
+		return []key.Binding{with(k.Release, "release"), with(k.Reject, "reject"), with(k.Search, "filter"), k.Open, k.Reload}
+	}
+	return nil
+}
+
+// joinNonEmpty joins the non-empty parts with sep.
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
