@@ -76,6 +76,10 @@ func (m *Model) row(cols []column, selected bool) string {
 	base := st.Text
 	if selected {
 		base = st.Selected
+		// The lead column marks the cursor, for terminals without colour.
+		if len(cols) > 0 && cols[0].w == 1 {
+			cols[0].t = plain("›")
+		}
 	}
 	return rowIn(cols, m.width, base, st.Marker)
 }

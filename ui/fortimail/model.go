@@ -324,26 +324,30 @@ func (m *Model) Render() string {
 	lines := make([]string, 0, h)
 	lines = append(lines, m.tabBar(), m.crumbLine())
 	body := max(h-len(lines), 0)
-	var content []string
-	if m.form != nil {
-		content = m.form.render(m, body)
-	} else {
-		content = m.tabs[m.cur].render(m, body)
-	}
+	// An overlay takes the bottom; the view above keeps what matters
+	// (the focused field, the cursor) in the lines left.
+	var ov []string
 	if m.overlay != nil {
-		ov := m.overlay.lines(m, m.width)
+		ov = m.overlay.lines(m, m.width)
 		if len(ov) > body {
 			ov = ov[len(ov)-body:]
 		}
-		if keep := body - len(ov); len(content) > keep {
-			content = content[:keep]
-		}
-		for len(content) < body-len(ov) {
-			content = append(content, "")
-		}
-		content = append(content, ov...)
+	}
+	room := body - len(ov)
+	var content []string
+	switch {
+	case room <= 0:
+	case m.form != nil:
+		content = m.form.render(m, room)
+	default:
+		content = m.tabs[m.cur].render(m, room)
+	}
+	content = content[:min(len(content), room)]
+	for len(content) < room {
+		content = append(content, "")
 	}
 	lines = append(lines, content...)
+	lines = append(lines, ov...)
 	for len(lines) < h {
 		lines = append(lines, "")
 	}
