@@ -1,6 +1,9 @@
 package fortimail
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -635,5 +638,36 @@ func TestCapturingWhileAFormOrQuestionIsOpen(t *testing.T) {
 	h.press("3", "q") // typed into the name, not the console's keys
 	if v := h.m.form.fields[0].ti.Value(); v != "3q" {
 		t.Fatalf("name %q", v)
+	}
+}
+
+func TestRefusedLoginIsReportedWithoutThePassword(t *testing.T) {
+	h := newHarness(t, 120, 30)
+	h.press("[") // the sender lists, with the right password
+	const secret = "wrong-Secret-4711"
+	bad, err := bfm.New(bfm.Options{URL: h.srv.URL(), Username: h.srv.Username(),
+		Password: func(context.Context) (string, error) { return secret, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.c.Gateways.FortiMail = bad
+	h.press("ctrl+r")
+	if len(h.errs) != 1 || !errors.Is(h.errs[0], bfm.ErrLoginRefused) {
+		t.Fatalf("errors %v", h.errs)
+	}
+	// A change is refused the same way, and audited as failed.
+	h.press("a")
+	h.typeText("x@evil.example")
+	h.press("enter")
+	if len(h.errs) != 2 || !errors.Is(h.errs[1], bfm.ErrLoginRefused) {
+		t.Fatalf("errors %v", h.errs)
+	}
+	if _, res := h.audited("fortimail-add-to-sender-list"); res.Result != "failed" {
+		t.Errorf("result %+v", res)
+	}
+	recs, _ := h.c.Remedy.Audit.Recent(10)
+	seen := h.screen() + fmt.Sprint(h.errs) + fmt.Sprint(recs) + fmt.Sprint(h.infos)
+	if strings.Contains(seen, secret) {
+		t.Fatalf("the password was shown or logged:\n%s", seen)
 	}
 }

@@ -270,7 +270,7 @@ func (t *profilesTab[T]) saved(m *Model, msg profileSavedMsg[T]) tea.Cmd {
 		verb = "create"
 	}
 	if msg.err != nil {
-		if m.form != nil {
+		if m.form != nil && m.form.busy {
 			m.form.busy = false
 			m.form.err = "the appliance refused: " + msg.err.Error()
 		}
