@@ -287,7 +287,7 @@ func (f *form) render(m *Model, h int) []string {
 	case f.err != "":
 		out = append(out, common.Cell(txt(" "+f.err), w, st.Danger, st.Marker))
 	default:
-		out = append(out, st.Muted.Render(" "+helpLine(m.ShortHelp())))
+		out = append(out, "") // the help bar below says which keys do what
 	}
 	return out[:min(len(out), h)]
 }
@@ -350,15 +350,4 @@ func onOff(on bool) string {
 		return "[x] enabled"
 	}
 	return "[ ] disabled"
-}
-
-// helpLine writes bindings as the help bar does.
-func helpLine(bs []key.Binding) string {
-	parts := make([]string, 0, len(bs))
-	for _, b := range bs {
-		if b.Enabled() {
-			parts = append(parts, b.Help().Key+" "+b.Help().Desc)
-		}
-	}
-	return strings.Join(parts, " · ")
 }
