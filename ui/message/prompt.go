@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -218,7 +216,7 @@ type saveDoneMsg struct {
 func (m *Model) save(req saveReq, overwrite bool) tea.Cmd {
 	return common.RunJob(m.c, jobs.Spec{Name: "save " + req.what, Account: m.acct.Name},
 		func(context.Context, *jobs.Progress) (string, error) {
-			path, err := expandHome(req.path)
+			path, err := common.ExpandHome(req.path)
 			if err != nil {
 				return req.path, err
 			}
@@ -245,16 +243,4 @@ func (m *Model) saveDone(msg saveDoneMsg) tea.Cmd {
 		return common.Error(fmt.Errorf("save %s: %w", msg.req.what, msg.err))
 	}
 	return common.Info(fmt.Sprintf("saved %s, %s, to %s (mode 0600; not opened)", msg.req.what, humanBytes(int64(len(msg.req.data))), msg.path))
-}
-
-// expandHome turns a leading ~/ into the home directory.
-func expandHome(path string) (string, error) {
-	if path != "~" && !strings.HasPrefix(path, "~/") {
-		return path, nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return path, err
-	}
-	return filepath.Join(home, strings.TrimPrefix(path, "~")), nil
 }
