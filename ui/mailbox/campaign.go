@@ -231,8 +231,10 @@ func readKeys(ctx context.Context, acct common.Account, ref mail.FolderRef, uids
 	sem := make(chan struct{}, fetchConcurrency)
 	for _, uid := range uids {
 		if k, ok := cache.get(ref, uid); ok {
+			mu.Lock() // readers started earlier write out too
 			out[uid] = k
 			done++
+			mu.Unlock()
 			continue
 		}
 		select {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
 )
@@ -248,5 +249,43 @@ func TestTopIsHomeAndGOpensCampaigns(t *testing.T) {
 	h.press("g")
 	if _, ok := h.m.overlay.(*picker); !ok {
 		t.Fatal("g did not open the campaign picker")
+	}
+}
+
+// Half the messages known to the cache, half read: the two paths meet
+// without a race (go test -race) and every message is grouped.
+func TestCampaignMixesCachedAndReadMessages(t *testing.T) {
+	mb := mailtest.New()
+	var msgs []testMsg
+	for i := range 12 {
+		msgs = append(msgs, testMsg{from: fmt.Sprintf("s%d@x.example", i), subject: "s", body: `<a href="https://phish.example/">x</a>`})
+	}
+	uids := addMessages(mb, msgs)
+	h := newHarness(t, mb, 120, 30)
+	ref := h.m.open.ref
+	for i, uid := range uids {
+		if i%2 == 0 {
+			h.m.keyCache.put(ref, uid, analysis.CampaignKeys{URLDomains: []string{"phish.example"}})
+		}
+	}
+	if got := h.campaign("URL domain", "phish.example"); len(got) != len(uids) {
+		t.Fatalf("selected %d, want %d", len(got), len(uids))
+	}
+}
+
+func TestKeyCacheIsBounded(t *testing.T) {
+	c := newKeyCache()
+	ref := mail.FolderRef{Name: "INBOX", UIDValidity: 1}
+	for uid := range mail.UID(maxKeys + 10) {
+		c.put(ref, uid, analysis.CampaignKeys{})
+	}
+	if c.len() != maxKeys {
+		t.Fatalf("cache holds %d, want at most %d", c.len(), maxKeys)
+	}
+	if _, ok := c.get(ref, 0); ok {
+		t.Error("the oldest entry was not dropped")
+	}
+	if _, ok := c.get(mail.FolderRef{Name: "INBOX", UIDValidity: 2}, maxKeys+5); ok {
+		t.Error("an entry of another UIDVALIDITY answered")
 	}
 }
