@@ -20,14 +20,14 @@ func (m *Model) summaryTab(pg *page) *layout {
 	from := ev.From
 	out = append(out, m.field("From", safe(addressLine(from)), st.Text)...)
 	if from.Domain != "" {
-		out = append(out, m.note(domainNote(from.Domain), st.Muted)...)
+		out = append(out, m.noteText(domainNote(from.Domain), st.Muted)...)
 	}
 	fromOrg := analysis.OrgDomain(from.Domain)
 	if ev.ReplyTo.Address != "" {
 		elsewhere := analysis.OrgDomain(ev.ReplyTo.Domain) != fromOrg
 		out = append(out, m.field("Reply-To", safe(addressLine(ev.ReplyTo)), warnIf(st, elsewhere))...)
 		if elsewhere {
-			out = append(out, m.note("⚠ replies go to another domain than the sender's ("+safe(ev.ReplyTo.Domain).String()+")", st.Warning)...)
+			out = append(out, m.noteText(analysis.Concat(analysis.Plain("⚠ replies go to another domain than the sender's ("), safe(ev.ReplyTo.Domain), analysis.Plain(")")), st.Warning)...)
 		}
 	}
 	if ev.ReturnPath != "" {
@@ -35,7 +35,7 @@ func (m *Model) summaryTab(pg *page) *layout {
 		elsewhere := rp != "" && analysis.OrgDomain(rp) != fromOrg
 		out = append(out, m.field("Return-Path", safe(ev.ReturnPath), warnIf(st, elsewhere))...)
 		if elsewhere {
-			out = append(out, m.note("⚠ bounces go to another domain than the sender's ("+safe(rp).String()+"): the envelope sender is not the From", st.Warning)...)
+			out = append(out, m.noteText(analysis.Concat(analysis.Plain("⚠ bounces go to another domain than the sender's ("), safe(rp), analysis.Plain("): the envelope sender is not the From")), st.Warning)...)
 		}
 	}
 	out = append(out, m.field("To", safe(orDash(ev.To)), st.Text)...)
@@ -90,12 +90,12 @@ func addressLine(a analysis.Address) string {
 	return "—"
 }
 
-func domainNote(domain string) string {
-	s := "domain " + safe(domain).String()
+func domainNote(domain string) analysis.Text {
+	t := analysis.Concat(analysis.Plain("domain "), safe(domain))
 	if org := analysis.OrgDomain(domain); org != "" && org != domain {
-		s += " · registrable " + safe(org).String()
+		t = analysis.Concat(t, analysis.Plain(" · registrable "), safe(org))
 	}
-	return s
+	return t
 }
 
 // stateLine says what the server knows about the message: size, read

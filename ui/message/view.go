@@ -224,9 +224,9 @@ func (m *Model) field(label string, value analysis.Text, base themes.Paint) []st
 	return out
 }
 
-// note is a line under a field, in the value column.
-func (m *Model) note(text string, style themes.Paint) []string {
-	return m.wrapped(analysis.Plain(text), style, labelWidth+1)
+// noteText is a line under a field, in the value column.
+func (m *Model) noteText(t analysis.Text, style themes.Paint) []string {
+	return m.wrapped(t, style, labelWidth+1)
 }
 
 // line is one line of the program's own text, cut to the width.
