@@ -24,13 +24,13 @@ func TestDemoAsAnalyst(t *testing.T) {
 		term.keys("k")
 	}
 	term.keys("Enter")
-	scr = term.waitFor("Subject    ⟨CSI 31m⟩URGENT⟨CSI 0m⟩", "⟨CSI ?1049h⟩", "unread (opening it did not change that)")
+	scr = term.waitFor("Subject      ⟨CSI 31m⟩URGENT⟨CSI 0m⟩", "⟨CSI ?1049h⟩", "unread (opening it did not change that)")
 	if !strings.Contains(scr, "mailtriage  1 Mailbox") {
 		t.Fatalf("the tab bar is gone: the message reached the terminal:\n%s", scr)
 	}
 
 	term.keys("h")
-	term.waitFor("Raw headers", "Received: from")
+	term.waitFor("Headers (", "Received: from")
 	term.keys("q")
 	term.waitFor("demo │ INBOX │ 23 messages")
 

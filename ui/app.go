@@ -319,6 +319,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.screen == screenMailbox && m.box().Capturing() {
 		return m.routeToScreen(msg)
 	}
+	if m.screen == screenMessage && m.message.Capturing() {
+		return m.routeToScreen(msg)
+	}
 	if s := m.hosted(); s != nil && s.Capturing() {
 		return m.routeToScreen(msg)
 	}

@@ -117,15 +117,15 @@ func TestUnknownCommandIsReported(t *testing.T) {
 	}
 }
 
-func TestPlannedCommandSaysNotYet(t *testing.T) {
+func TestBlockSenderWithoutGatewaysSaysHow(t *testing.T) {
 	tm := start(t, 120, 30, demoAccount(t, "demo"))
 	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
 	keys(tm, ":")
-	tm.Type("export json /tmp/x.json")
+	tm.Type("block-sender")
 	keys(tm, "enter")
 	uitest.WaitModel(t, tm, "error shown", func(m tea.Model) bool { return root(m).flashErr })
-	if out := screenOf(t, tm); !strings.Contains(out, ":export is not in this build yet") {
-		t.Fatalf("planned command did not say so:\n%s", out)
+	if out := screenOf(t, tm); !strings.Contains(out, "no gateway configured: add a [mimecast] or [fortimail] table") {
+		t.Fatalf(":block-sender without gateways did not say how to configure one:\n%s", out)
 	}
 }
 

@@ -49,7 +49,7 @@ func init() {
 		{name: "report", usage: "report", help: "forward the message to the report desk as an attachment", run: func(m *Model, _ string) tea.Cmd { m.screen = screenMailbox; return m.box().Report() }},
 		{name: "audit", usage: "audit", help: "show the latest audit records", run: (*Model).cmdAudit},
 		{name: "block-sender", usage: "block-sender", help: "block the selection's senders on Mimecast / FortiMail (plan first)", run: func(m *Model, _ string) tea.Cmd { m.screen = screenMailbox; return m.box().BlockSender() }},
-		{name: "export", usage: "export json|iocs|eml FILE"},
+		{name: "export", usage: "export json|iocs|eml FILE", help: "write the message's analysis, indicators (.csv or JSON; --raw undefanged) or original; --force replaces", run: (*Model).cmdExport},
 	}
 }
 

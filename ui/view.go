@@ -172,7 +172,7 @@ func (m *Model) bottomLine() string {
 func (m *Model) screenHelp() []key.Binding {
 	switch m.screen {
 	case screenMessage:
-		return m.message.Keys().ShortHelp()
+		return m.message.ShortHelp()
 	case screenJobs:
 		return m.jobs.Keys().ShortHelp()
 	case screenMailbox:

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
@@ -32,6 +33,8 @@ type Common struct {
 	Remedy *remediate.Service
 	// Gateways are the Mimecast and FortiMail clients, if configured.
 	Gateways Gateways
+	// Limits bound the analysis of one message (zero fields: defaults).
+	Limits evidence.Limits
 }
 
 // RunJob runs fn as a backend job off the UI goroutine and turns its

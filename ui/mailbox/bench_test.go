@@ -49,7 +49,7 @@ func BenchmarkListViewCursorMove(b *testing.B) {
 // and must be rendered from scratch.
 func BenchmarkListViewPageDown(b *testing.B) {
 	m := benchModel(b)
-	down, top := uitest.Key("pgdown"), uitest.Key("g")
+	down, top := uitest.Key("pgdown"), uitest.Key("home")
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {

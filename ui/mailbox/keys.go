@@ -26,6 +26,7 @@ type KeyMap struct {
 	SelectSender  key.Binding
 	SelectDomain  key.Binding
 	SelectSubject key.Binding
+	Campaigns     key.Binding
 	Clear         key.Binding
 	Move          key.Binding
 	Copy          key.Binding
@@ -48,7 +49,7 @@ func DefaultKeyMap() KeyMap {
 		Down:       key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "down")),
 		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
 		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "newest")),
+		Top:        key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "newest")),
 		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "oldest")),
 		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		NextPane:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "folders/list")),
@@ -61,6 +62,7 @@ func DefaultKeyMap() KeyMap {
 		SelectSender:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "select same sender")),
 		SelectDomain:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "select sender domain")),
 		SelectSubject: key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "select same subject")),
+		Campaigns:     key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "campaigns: group, select one")),
 		Clear:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear selection/search")),
 		Move:          key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move")),
 		Copy:          key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
@@ -85,7 +87,8 @@ func (k *KeyMap) Bindings() common.Bindings {
 		"toggle_read": &k.ToggleRead, "refresh": &k.Refresh,
 		"select": &k.Select, "select_range": &k.SelectRange, "select_all": &k.SelectAll,
 		"select_sender": &k.SelectSender, "select_domain": &k.SelectDomain, "select_subject": &k.SelectSubject,
-		"clear": &k.Clear, "move": &k.Move, "copy": &k.Copy, "trash": &k.Trash, "delete": &k.Delete,
+		"campaigns": &k.Campaigns,
+		"clear":     &k.Clear, "move": &k.Move, "copy": &k.Copy, "trash": &k.Trash, "delete": &k.Delete,
 		"soft_delete": &k.SoftDelete, "flag": &k.Flag, "tag": &k.Tag, "undo": &k.Undo, "search": &k.Search,
 		"info": &k.Info, "report": &k.Report, "block": &k.Block,
 	}
@@ -101,7 +104,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.NextPane, k.Search, k.Clear, k.Info, k.Refresh},
-		{k.Select, k.SelectRange, k.SelectAll, k.SelectSender, k.SelectDomain, k.SelectSubject},
+		{k.Select, k.SelectRange, k.SelectAll, k.SelectSender, k.SelectDomain, k.SelectSubject, k.Campaigns},
 		{k.Move, k.Copy, k.Trash, k.Delete, k.SoftDelete, k.ToggleRead, k.Flag, k.Tag, k.Undo, k.Report, k.Block},
 	}
 }

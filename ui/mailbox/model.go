@@ -49,6 +49,9 @@ type Model struct {
 	// usedTags are categories added this session (stored form), offered
 	// first by the tag picker.
 	usedTags []string
+	// keyCache holds the campaign keys of messages read for grouping.
+	keyCache *keyCache
+	scan     scanLimits
 }
 
 // folder is the open folder's list state.
@@ -75,7 +78,8 @@ func (f *folder) uidAt(row int) mail.UID { return f.uids[len(f.uids)-1-row] }
 // New returns the mailbox screen for acct; keys from the configuration
 // must already be applied to keys.
 func New(c *common.Common, acct common.Account, keys KeyMap) *Model {
-	return &Model{c: c, acct: acct, keys: keys, rows: rowCache{}, pending: map[int]*pendingOp{}}
+	return &Model{c: c, acct: acct, keys: keys, rows: rowCache{}, pending: map[int]*pendingOp{}, keyCache: newKeyCache(),
+		scan: scanLimits{envelopes: maxEnvelopeScan, bodies: maxBodyScan}}
 }
 
 // Account returns the account this screen shows.
@@ -168,6 +172,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case blockedMsg:
 		if msg.account == m.acct.Name {
 			return m, m.blocked(msg)
+		}
+	case campaignsMsg:
+		if msg.account == m.acct.Name {
+			return m, m.campaignsFound(msg)
 		}
 	case folderInfoMsg:
 		if msg.account == m.acct.Name {

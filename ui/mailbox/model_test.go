@@ -138,7 +138,7 @@ func TestScrollKeysMoveCursorAndWindow(t *testing.T) {
 	if top := h.m.open.top; top == 0 {
 		t.Fatal("window did not scroll with the cursor")
 	}
-	h.press("g")
+	h.press("home")
 	if h.m.open.cursor != 0 || h.m.open.top != 0 {
 		t.Fatalf("g did not go to the newest message: cursor %d top %d", h.m.open.cursor, h.m.open.top)
 	}

@@ -31,6 +31,8 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.selectLike(likeDomain)
 	case key.Matches(msg, k.SelectSubject):
 		return m.selectLike(likeSubject)
+	case key.Matches(msg, k.Campaigns):
+		return m.pickCampaign()
 	case key.Matches(msg, k.Clear):
 		return m.clear()
 	case key.Matches(msg, k.Move):

@@ -56,3 +56,13 @@ func (m *Model) current() (*mail.Envelope, error) {
 	}
 	return e, nil
 }
+
+// CurrentMessage is the message under the cursor and its folder, for
+// commands that act on one message (:export).
+func (m *Model) CurrentMessage() (mail.FolderRef, mail.Envelope, error) {
+	e, err := m.current()
+	if err != nil {
+		return mail.FolderRef{}, mail.Envelope{}, err
+	}
+	return m.open.ref, *e, nil
+}

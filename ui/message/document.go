@@ -3,111 +3,100 @@ package message
 import (
 	"bytes"
 	"fmt"
-	"mime"
 	"strings"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/mail"
 )
 
-// maxBodyBytes caps the text shown of one body: past a megabyte nobody
-// reads on a terminal, and wrapping it would cost every resize.
+// maxBodyBytes caps the text shown of one body (and of the raw source):
+// past a megabyte nobody reads on a terminal, and wrapping it would cost
+// every resize.
 const maxBodyBytes = 1 << 20
 
-// document is a message made safe for display: every string from the mail
-// has passed through Sanitize. It is built off the UI goroutine.
+// document is one message analysed and made safe for display. It is built
+// off the UI goroutine: the analysis (evidence.Analyze, bounded by
+// Limits) and the sanitizing of the big texts (bodies, raw source) happen
+// in the job that fetched the message. The evidence strings are
+// sanitized when a tab is laid out.
 type document struct {
-	fields      []field
-	text        analysis.Text // the text/plain body
-	html        analysis.Text // the HTML body as readable text; links show their targets
-	rawHeader   []analysis.Text
-	attachments []attachment
-	warnings    []analysis.Text
-	truncated   bool  // the message was cut at the fetch limit
-	size        int64 // size on the server
-	flags       mail.Flags
+	ev   *evidence.Evidence
+	raw  []byte // the message as fetched (cut at the fetch limit when truncated)
+	text analysis.Text
+	html analysis.Text // the HTML body as readable text; links show their targets
+	// headers are the header fields as they stand, sanitized.
+	headers []headerField
+	// rawLines is the source, line by line, sanitized.
+	rawLines []analysis.Text
+	rawCut   int // bytes of source not shown
+	parts    []mail.Part
+	warnings []analysis.Text
+	// receivedSPF are the Received-SPF fields, sanitized.
+	receivedSPF []analysis.Text
+
+	truncated bool  // the message was cut at the fetch limit
+	size      int64 // size on the server
+	flags     mail.Flags
+	// nested is set for an attached message opened from its parent: it
+	// has no flags and no place on the server of its own.
+	nested bool
+	title  analysis.Text // what the tab bar calls a nested message
 }
 
-type field struct {
-	label string
+type headerField struct {
+	name  analysis.Text
 	value analysis.Text
-	alert bool // worth the analyst's attention (e.g. Reply-To elsewhere)
+	plain string // lower-case name: value, for the filter
 }
 
-type attachment struct {
-	name        analysis.Text
-	contentType analysis.Text
-	disposition string
-	size        int
+// buildDocument analyses and sanitizes a fetched message.
+func buildDocument(raw *mail.RawMessage, lim evidence.Limits) *document {
+	d := analyse(raw.Raw, lim)
+	d.truncated, d.size, d.flags = raw.Truncated, raw.Size, raw.Flags
+	return d
 }
 
-// buildDocument parses and sanitizes a fetched message.
-func buildDocument(raw *mail.RawMessage) *document {
-	p := mail.ParseMessage(raw.Raw)
-	d := &document{truncated: raw.Truncated, size: raw.Size, flags: raw.Flags}
-	d.fields = summaryFields(p)
+// buildNested analyses an attached message (a message/rfc822 part).
+func buildNested(content []byte, title string, lim evidence.Limits) *document {
+	d := analyse(content, lim)
+	d.size, d.nested, d.title = int64(len(content)), true, analysis.SanitizeLine(title)
+	return d
+}
+
+func analyse(raw []byte, lim evidence.Limits) *document {
+	ev, p := evidence.AnalyzeMessage(raw, lim)
+	d := &document{ev: ev, raw: raw, parts: p.Parts}
 	d.text = analysis.Sanitize(capText(p.Text))
 	if p.HTML != "" {
 		d.html = analysis.Sanitize(analysis.HTMLToText(p.HTML, maxBodyBytes))
 	}
-	for _, line := range bytes.Split(p.RawHeader, []byte("\n")) {
-		d.rawHeader = append(d.rawHeader, analysis.SanitizeLine(strings.TrimSuffix(string(line), "\r")))
-	}
-	for _, pt := range p.Parts {
-		d.attachments = append(d.attachments, attachment{
-			name:        analysis.SanitizeLine(nameOr(pt.Name, "(no name)")),
-			contentType: analysis.SanitizeLine(pt.ContentType),
-			disposition: pt.Disposition,
-			size:        pt.Size,
+	for _, f := range p.Header {
+		name := f.Name
+		if name == "" {
+			name = "(no colon)"
+		}
+		d.headers = append(d.headers, headerField{
+			name:  analysis.SanitizeLine(name),
+			value: analysis.SanitizeLine(f.Value),
+			plain: strings.ToLower(name + ": " + f.Value),
 		})
+		if strings.EqualFold(f.Name, "Received-SPF") {
+			d.receivedSPF = append(d.receivedSPF, analysis.SanitizeLine(f.Value))
+		}
+	}
+	src := raw
+	if len(src) > maxBodyBytes {
+		d.rawCut = len(src) - maxBodyBytes
+		src = src[:maxBodyBytes]
+	}
+	for line := range bytes.SplitSeq(src, []byte("\n")) {
+		d.rawLines = append(d.rawLines, analysis.SanitizeLine(strings.TrimSuffix(string(line), "\r")))
 	}
 	for _, w := range p.Warnings {
 		d.warnings = append(d.warnings, analysis.SanitizeLine(w))
 	}
 	return d
-}
-
-func summaryFields(p *mail.Parsed) []field {
-	fields := []field{
-		{label: "Subject", value: analysis.SanitizeLine(p.Subject)},
-		{label: "From", value: analysis.SanitizeLine(p.From)},
-		{label: "To", value: analysis.SanitizeLine(p.To)},
-	}
-	if p.Cc != "" {
-		fields = append(fields, field{label: "Cc", value: analysis.SanitizeLine(p.Cc)})
-	}
-	if p.ReplyTo != "" {
-		fields = append(fields, field{
-			label: "Reply-To",
-			value: analysis.SanitizeLine(p.ReplyTo),
-			alert: domainOf(p.ReplyTo) != domainOf(p.From),
-		})
-	}
-	date := p.DateText
-	if !p.Date.IsZero() {
-		date = p.Date.Format("Mon, 02 Jan 2006 15:04:05 -0700")
-	}
-	fields = append(fields, field{label: "Date", value: analysis.SanitizeLine(date)})
-	return fields
-}
-
-// domainOf is the domain of the first address in a header value, lower
-// case; "" when there is none.
-func domainOf(header string) string {
-	dec := new(mime.WordDecoder)
-	if d, err := dec.DecodeHeader(header); err == nil {
-		header = d
-	}
-	at := strings.LastIndexByte(header, '@')
-	if at < 0 {
-		return ""
-	}
-	rest := header[at+1:]
-	end := strings.IndexAny(rest, "> ,;\"")
-	if end >= 0 {
-		rest = rest[:end]
-	}
-	return strings.ToLower(rest)
 }
 
 func capText(s string) string {
@@ -117,9 +106,10 @@ func capText(s string) string {
 	return s[:maxBodyBytes] + fmt.Sprintf("\n[… %d more bytes not shown]", len(s)-maxBodyBytes)
 }
 
-func nameOr(s, fallback string) string {
-	if s == "" {
-		return fallback
+// partFor returns the MIME part of the i-th analysed attachment.
+func (d *document) partFor(i int) (mail.Part, bool) {
+	if i < 0 || i >= len(d.parts) || i >= len(d.ev.Attachments) {
+		return mail.Part{}, false
 	}
-	return s
+	return d.parts[i], true
 }

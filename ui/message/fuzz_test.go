@@ -1,16 +1,16 @@
 package message
 
 import (
-	"strings"
 	"testing"
 
+	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/demo"
 )
 
 // FuzzMessageScreen feeds arbitrary bytes through the whole reading path
-// (parse, sanitize, HTML to text, layout) and checks that nothing unsafe
-// reaches the screen, in every mode.
+// (parse, analyse, sanitize, HTML to text, layout) and checks that nothing
+// unsafe reaches the screen, on any tab.
 func FuzzMessageScreen(f *testing.F) {
 	msgs, err := demo.Messages()
 	if err != nil {
@@ -21,10 +21,7 @@ func FuzzMessageScreen(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		m := newModel(60, 20)
-		m.doc = buildDocument(&mail.RawMessage{Raw: raw, Size: int64(len(raw))})
-		for _, mode := range []struct{ raw, html bool }{{false, false}, {true, false}, {false, true}} {
-			m.showRaw, m.showHTML = mode.raw, mode.html
-			assertSafe(t, "fuzz", strings.Join(m.renderLines(), "\n"))
-		}
+		m.stack = []*page{newPage(buildDocument(&mail.RawMessage{Raw: raw, Size: int64(len(raw))}, evidence.Limits{}))}
+		assertEveryTabSafe(t, m, "fuzz")
 	})
 }

@@ -7,15 +7,27 @@ import (
 )
 
 // KeyMap is the message screen's keys ([keys.message] in the config).
+// The digits are the console's screen keys, so the tabs of the evidence
+// board are walked with tab/shift+tab or ]/[ instead.
 type KeyMap struct {
-	Up         key.Binding
-	Down       key.Binding
-	PageUp     key.Binding
-	PageDown   key.Binding
-	Top        key.Binding
-	Bottom     key.Binding
-	RawHeaders key.Binding
-	HTML       key.Binding
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+	NextTab  key.Binding
+	PrevTab  key.Binding
+	Headers  key.Binding
+	HTML     key.Binding
+	// Open opens the attachment under the cursor when it is a message.
+	Open       key.Binding
+	Save       key.Binding
+	CopyURL    key.Binding
+	CopyRawURL key.Binding
+	Filter     key.Binding
+	NextMatch  key.Binding
+	PrevMatch  key.Binding
 	ToggleRead key.Binding
 	Back       key.Binding
 }
@@ -29,8 +41,17 @@ func DefaultKeyMap() KeyMap {
 		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn/space", "page down")),
 		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
 		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		RawHeaders: key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "raw headers")),
-		HTML:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "text/HTML part")),
+		NextTab:    key.NewBinding(key.WithKeys("tab", "]"), key.WithHelp("tab/]", "next tab")),
+		PrevTab:    key.NewBinding(key.WithKeys("shift+tab", "["), key.WithHelp("shift+tab/[", "prev tab")),
+		Headers:    key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "headers tab")),
+		HTML:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "text/HTML")),
+		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open attached message")),
+		Save:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save to file")),
+		CopyURL:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy URL defanged")),
+		CopyRawURL: key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy URL as is (live)")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter headers / search raw")),
+		NextMatch:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+		PrevMatch:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
 		ToggleRead: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "read/unread")),
 		Back:       key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc/q", "back")),
 	}
@@ -40,20 +61,25 @@ func DefaultKeyMap() KeyMap {
 func (k *KeyMap) Bindings() common.Bindings {
 	return common.Bindings{
 		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown,
-		"top": &k.Top, "bottom": &k.Bottom, "raw_headers": &k.RawHeaders, "html": &k.HTML,
+		"top": &k.Top, "bottom": &k.Bottom, "next_tab": &k.NextTab, "prev_tab": &k.PrevTab,
+		"headers": &k.Headers, "raw_headers": &k.Headers, "html": &k.HTML, "open": &k.Open, "save": &k.Save,
+		"copy_url": &k.CopyURL, "copy_raw_url": &k.CopyRawURL, "filter": &k.Filter,
+		"next_match": &k.NextMatch, "prev_match": &k.PrevMatch,
 		"toggle_read": &k.ToggleRead, "back": &k.Back,
 	}
 }
 
-// ShortHelp is the help bar.
+// ShortHelp is the help bar of any tab; Model.ShortHelp fits it to the
+// tab shown.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Down, k.PageDown, k.RawHeaders, k.HTML, k.ToggleRead, k.Back}
+	return []key.Binding{k.NextTab, k.PrevTab, k.Down, k.Save, k.Back}
 }
 
 // FullHelp is the ? screen.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.RawHeaders, k.HTML, k.ToggleRead, k.Back},
+		{k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Headers, k.HTML, k.Open, k.Save, k.CopyURL, k.CopyRawURL},
+		{k.Filter, k.NextMatch, k.PrevMatch, k.ToggleRead, k.Back},
 	}
 }

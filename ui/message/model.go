@@ -1,7 +1,11 @@
-// Package message is the message detail screen: sanitized summary
-// headers, the body (HTML shown as text with every link's real target),
-// the attachment list, parser warnings, and the raw header block on a
-// toggle. Reading uses BODY.PEEK: opening a message does not mark it read.
+// Package message is the message detail screen, laid out as the
+// analyst's evidence board: tabs for the summary and risk signals, the
+// authentication results, the Received hops, every URL, the attachments
+// with their hashes, the header fields and the raw source. An attached
+// message opens as a message of its own, on a stack. Reading uses
+// BODY.PEEK: opening a message does not mark it read. Nothing a message
+// points at is fetched, and nothing is saved or copied unless the analyst
+// asks.
 package message
 
 import (
@@ -12,18 +16,55 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
-	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
-// LoadedMsg carries a fetched, parsed and sanitized message.
+type tab int
+
+const (
+	tabSummary tab = iota
+	tabAuth
+	tabHops
+	tabURLs
+	tabAttachments
+	tabHeaders
+	tabRaw
+	numTabs
+)
+
+var tabNames = [numTabs]string{"Summary", "Auth", "Hops", "URLs", "Attachments", "Headers", "Raw"}
+
+// maxStack bounds how deep attached messages open inside each other.
+const maxStack = 8
+
+// LoadedMsg carries a fetched and analysed message.
 type LoadedMsg struct {
 	Gen int
 	doc *document
 	Err error
+}
+
+// nestedLoadedMsg carries an attached message, analysed.
+type nestedLoadedMsg struct {
+	gen   int
+	depth int // stack depth it was opened from
+	doc   *document
+}
+
+// page is one message on the stack with the analyst's place in each tab.
+type page struct {
+	doc    *document
+	tab    tab
+	offset [numTabs]int
+	cursor [numTabs]int // item cursor (URLs, Attachments)
+	html   bool
+	filter string // Headers: fields containing it
+	search string // Raw: lines containing it
+	match  int    // Raw: the current match
 }
 
 // Model is the message screen.
@@ -40,22 +81,11 @@ type Model struct {
 
 	loading bool
 	err     error
-	doc     *document
+	stack   []*page // the opened message first, attached messages above it
+	prompt  *prompt // an input or question that has the keyboard
 
-	showRaw  bool
-	showHTML bool
-	offset   int
-	lines    []string // rendered for the current width and mode
-	linesFor layoutKey
-}
-
-// layoutKey is everything the rendered lines depend on.
-type layoutKey struct {
-	width     int
-	raw, html bool
-	doc       *document
-	styles    *themes.Styles
-	seen      bool
+	lay    *layout
+	layFor layoutKey
 }
 
 // New returns an empty message screen.
@@ -72,17 +102,70 @@ func (m *Model) SetSize(width, height int) {
 	m.clampOffset()
 }
 
-// Keys returns the key map, for the help bar.
+// Keys returns the key map.
 func (m *Model) Keys() KeyMap { return m.keys }
+
+// Capturing reports that a prompt has the keyboard: the root then passes
+// every key, even q and digits, to the screen.
+func (m *Model) Capturing() bool { return m.prompt != nil }
+
+// ShortHelp is the help bar for the tab shown.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.keys
+	if m.prompt != nil {
+		return nil
+	}
+	out := []key.Binding{k.NextTab, k.PrevTab}
+	switch pg := m.page(); {
+	case pg == nil:
+	case pg.tab == tabURLs:
+		out = append(out, k.Down, k.CopyURL, k.CopyRawURL)
+	case pg.tab == tabAttachments:
+		out = append(out, k.Down, k.Open, k.Save)
+	case pg.tab == tabHeaders:
+		out = append(out, k.Filter)
+	case pg.tab == tabRaw:
+		out = append(out, k.Filter, k.NextMatch, k.PrevMatch)
+	case pg.tab == tabSummary:
+		out = append(out, k.HTML, k.ToggleRead, k.Save)
+	default:
+		out = append(out, k.Down)
+	}
+	return append(out, k.Back)
+}
+
+// Target is the message the screen shows, for exports: always the message
+// opened from the list (an attached message's evidence is part of it).
+type Target struct {
+	Account   common.Account
+	Folder    mail.FolderRef
+	UID       mail.UID
+	Raw       []byte
+	Truncated bool
+}
+
+// Current returns the open message, if one is loaded.
+func (m *Model) Current() (Target, bool) {
+	if m.loading || len(m.stack) == 0 {
+		return Target{}, false
+	}
+	d := m.stack[0].doc
+	return Target{Account: m.acct, Folder: m.ref, UID: m.env.UID, Raw: d.raw, Truncated: d.truncated}, true
+}
+
+func (m *Model) page() *page {
+	if len(m.stack) == 0 {
+		return nil
+	}
+	return m.stack[len(m.stack)-1]
+}
 
 // Open starts reading a message; the screen shows it when it arrives.
 func (m *Model) Open(acct common.Account, ref mail.FolderRef, env mail.Envelope) tea.Cmd {
 	m.gen++
 	m.acct, m.ref, m.env = acct, ref, env
-	m.loading, m.err, m.doc = true, nil, nil
-	m.offset, m.showRaw, m.showHTML = 0, false, false
-	m.lines = nil
-	gen, limit, uid := m.gen, acct.MessageLimit, env.UID
+	m.loading, m.err, m.stack, m.prompt = true, nil, nil, nil
+	gen, limit, uid, lim := m.gen, acct.MessageLimit, env.UID, m.c.Limits
 	spec := jobs.Spec{Name: fmt.Sprintf("read message %d", uid), Account: acct.Name, Retries: 1}
 	return common.RunJob(m.c, spec,
 		func(ctx context.Context, _ *jobs.Progress) (*document, error) {
@@ -90,7 +173,7 @@ func (m *Model) Open(acct common.Account, ref mail.FolderRef, env mail.Envelope)
 			if err != nil {
 				return nil, err
 			}
-			return buildDocument(raw), nil
+			return buildDocument(raw, lim), nil
 		},
 		func(_ jobs.ID, doc *document, err error) tea.Msg {
 			return LoadedMsg{Gen: gen, doc: doc, Err: err}
@@ -104,24 +187,31 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.Gen != m.gen {
 			return m, nil
 		}
-		m.loading = false
-		m.err = msg.Err
-		m.doc = msg.doc
-		if m.doc != nil && m.doc.html.Width() > 0 && len(m.doc.text.Segs) == 0 {
-			m.showHTML = true
-		}
+		m.loading, m.err = false, msg.Err
 		if msg.Err != nil {
 			return m, common.Error(msg.Err)
 		}
+		m.stack = []*page{newPage(msg.doc)}
+	case nestedLoadedMsg:
+		if msg.gen != m.gen || msg.depth != len(m.stack) {
+			return m, nil
+		}
+		m.stack = append(m.stack, newPage(msg.doc))
+		return m, common.Info("attached message opened — esc/q goes back to its parent")
+	case saveDoneMsg:
+		return m, m.saveDone(msg)
 	case common.SeenChangedMsg:
-		if msg.Account == m.acct.Name && msg.Folder == m.ref && m.doc != nil {
+		if msg.Account == m.acct.Name && msg.Folder == m.ref && len(m.stack) > 0 {
 			for _, uid := range msg.UIDs {
 				if uid == m.env.UID {
-					m.doc.flags.Seen = msg.Seen
+					m.stack[0].doc.flags.Seen = msg.Seen
 				}
 			}
 		}
 	case tea.KeyPressMsg:
+		if m.prompt != nil {
+			return m, m.promptKey(msg)
+		}
 		return m, m.handleKey(msg)
 	case tea.MouseWheelMsg:
 		switch msg.Mouse().Button {
@@ -134,56 +224,238 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+func newPage(d *document) *page {
+	pg := &page{doc: d}
+	// A message with only an HTML body shows it at once.
+	if len(d.html.Segs) > 0 && len(d.text.Segs) == 0 {
+		pg.html = true
+	}
+	return pg
+}
+
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
-	page := max(m.height-1, 1)
+	pg := m.page()
+	if key.Matches(msg, k.Back) {
+		return m.back(msg.String() == "esc")
+	}
+	if pg == nil {
+		return nil
+	}
+	page := max(m.bodyHeight()-1, 1)
 	switch {
-	case key.Matches(msg, k.Back):
-		return func() tea.Msg { return common.BackMsg{} }
+	case key.Matches(msg, k.NextTab):
+		m.setTab((pg.tab + 1) % numTabs)
+	case key.Matches(msg, k.PrevTab):
+		m.setTab((pg.tab + numTabs - 1) % numTabs)
+	case key.Matches(msg, k.Headers):
+		m.setTab(tabHeaders)
 	case key.Matches(msg, k.Up):
-		m.scroll(-1)
+		m.step(-1)
 	case key.Matches(msg, k.Down):
-		m.scroll(1)
+		m.step(1)
 	case key.Matches(msg, k.PageUp):
 		m.scroll(-page)
 	case key.Matches(msg, k.PageDown):
 		m.scroll(page)
 	case key.Matches(msg, k.Top):
-		m.offset = 0
+		pg.offset[pg.tab], pg.cursor[pg.tab] = 0, 0
 	case key.Matches(msg, k.Bottom):
-		m.offset = len(m.renderLines())
+		pg.offset[pg.tab] = len(m.currentLayout().lines)
+		if n := len(m.currentLayout().items); pg.tab == tabURLs || pg.tab == tabAttachments {
+			pg.cursor[pg.tab] = max(n-1, 0)
+		}
 		m.clampOffset()
-	case key.Matches(msg, k.RawHeaders):
-		m.showRaw = !m.showRaw
-		m.offset = 0
 	case key.Matches(msg, k.HTML):
 		return m.toggleHTML()
 	case key.Matches(msg, k.ToggleRead):
 		return m.toggleSeen()
+	case key.Matches(msg, k.Open) && pg.tab == tabAttachments:
+		return m.openAttached()
+	case key.Matches(msg, k.Save):
+		return m.savePrompt()
+	case key.Matches(msg, k.CopyURL) && pg.tab == tabURLs:
+		return m.copyURL(false)
+	case key.Matches(msg, k.CopyRawURL) && pg.tab == tabURLs:
+		return m.copyURL(true)
+	case key.Matches(msg, k.Filter):
+		return m.filterPrompt()
+	case key.Matches(msg, k.NextMatch) && pg.tab == tabRaw:
+		return m.nextMatch(1)
+	case key.Matches(msg, k.PrevMatch) && pg.tab == tabRaw:
+		return m.nextMatch(-1)
 	}
 	return nil
+}
+
+// back clears the tab's filter or search first (esc only), then closes an
+// attached message, then leaves the screen.
+func (m *Model) back(esc bool) tea.Cmd {
+	if pg := m.page(); pg != nil && esc {
+		switch {
+		case pg.tab == tabHeaders && pg.filter != "":
+			pg.filter, pg.offset[tabHeaders] = "", 0
+			return nil
+		case pg.tab == tabRaw && pg.search != "":
+			pg.search = ""
+			return nil
+		}
+	}
+	if len(m.stack) > 1 {
+		m.stack = m.stack[:len(m.stack)-1]
+		m.clampOffset()
+		return nil
+	}
+	return func() tea.Msg { return common.BackMsg{} }
+}
+
+func (m *Model) setTab(t tab) {
+	if pg := m.page(); pg != nil {
+		pg.tab = t
+		m.clampOffset()
+	}
+}
+
+// step moves the item cursor on tabs that have one, and scrolls on the
+// others.
+func (m *Model) step(delta int) {
+	pg := m.page()
+	if pg.tab != tabURLs && pg.tab != tabAttachments {
+		m.scroll(delta)
+		return
+	}
+	lay := m.currentLayout()
+	if len(lay.items) == 0 {
+		m.scroll(delta)
+		return
+	}
+	c := clampInt(pg.cursor[pg.tab]+delta, 0, len(lay.items)-1)
+	pg.cursor[pg.tab] = c
+	m.reveal(lay.items[c])
+}
+
+// reveal scrolls just enough to show sp (its top when it is taller than
+// the screen).
+func (m *Model) reveal(sp span) {
+	pg := m.page()
+	h := m.bodyHeight()
+	off := pg.offset[pg.tab]
+	if sp.start+sp.n > off+h {
+		off = sp.start + sp.n - h
+	}
+	if sp.start < off {
+		off = sp.start
+	}
+	pg.offset[pg.tab] = off
+	m.clampOffset()
+}
+
+func (m *Model) offset() int {
+	if pg := m.page(); pg != nil {
+		return pg.offset[pg.tab]
+	}
+	return 0
+}
+
+// bodyHeight is the number of lines of the tab on screen.
+func (m *Model) bodyHeight() int {
+	h := m.height - 1
+	if m.prompt != nil {
+		h--
+	}
+	return max(h, 1)
+}
+
+func (m *Model) scroll(delta int) {
+	if pg := m.page(); pg != nil {
+		pg.offset[pg.tab] += delta
+		m.clampOffset()
+	}
+}
+
+func (m *Model) clampOffset() {
+	pg := m.page()
+	if pg == nil || m.width <= 0 {
+		return
+	}
+	maxOff := max(len(m.currentLayout().lines)-m.bodyHeight(), 0)
+	pg.offset[pg.tab] = clampInt(pg.offset[pg.tab], 0, maxOff)
 }
 
 func (m *Model) toggleHTML() tea.Cmd {
-	if m.doc == nil {
-		return nil
-	}
-	if len(m.doc.html.Segs) == 0 {
+	pg := m.page()
+	d := pg.doc
+	if len(d.html.Segs) == 0 {
 		return common.Info("this message has no HTML part")
 	}
-	if len(m.doc.text.Segs) == 0 && m.showHTML {
+	if len(d.text.Segs) == 0 && pg.html {
 		return common.Info("this message has no text part")
 	}
-	m.showHTML = !m.showHTML
-	m.offset = 0
+	pg.html = !pg.html
+	pg.tab, pg.offset[tabSummary] = tabSummary, 0
 	return nil
 }
 
-func (m *Model) toggleSeen() tea.Cmd {
-	if m.doc == nil {
+// openAttached opens the attachment under the cursor as a message of its
+// own, analysed in a job like the message itself.
+func (m *Model) openAttached() tea.Cmd {
+	pg := m.page()
+	i := pg.cursor[tabAttachments]
+	part, ok := pg.doc.partFor(i)
+	if !ok {
 		return nil
 	}
-	acct, ref, uids, seen := m.acct, m.ref, []mail.UID{m.env.UID}, !m.doc.flags.Seen
+	a := pg.doc.ev.Attachments[i]
+	if !a.HasFlag(analysis.AttachNestedMessage) {
+		return common.Info("this attachment is not a message; s saves it to a file")
+	}
+	if len(m.stack) >= maxStack {
+		return common.Error(fmt.Errorf("attached messages are nested more than %d deep; not opening further", maxStack))
+	}
+	gen, depth, lim := m.gen, len(m.stack), m.c.Limits
+	title := fmt.Sprintf("%d %s", i+1, a.Name)
+	content := part.Content
+	return common.RunJob(m.c, jobs.Spec{Name: "analyse attached message", Account: m.acct.Name, Quiet: true},
+		func(context.Context, *jobs.Progress) (*document, error) {
+			return buildNested(content, title, lim), nil
+		},
+		func(_ jobs.ID, doc *document, _ error) tea.Msg {
+			return nestedLoadedMsg{gen: gen, depth: depth, doc: doc}
+		})
+}
+
+// copyURL puts the URL under the cursor on the clipboard (OSC 52) — only
+// ever on this explicit request. Defanged by default; the live URL only
+// when it holds nothing that could not be shown.
+func (m *Model) copyURL(live bool) tea.Cmd {
+	pg := m.page()
+	urls := pg.doc.ev.URLs
+	i := pg.cursor[tabURLs]
+	if i >= len(urls) {
+		return common.Info("no URL to copy")
+	}
+	u := urls[i]
+	text, what := u.Defanged, "defanged URL"
+	if live {
+		if safe(u.URL).Markers > 0 {
+			return common.Error(errors.New("this URL hides characters (shown as markers); y copies its defanged form"))
+		}
+		text, what = u.URL, "live URL (careful: it works when pasted)"
+	}
+	if safe(text).Markers > 0 {
+		return common.Error(errors.New("this URL hides characters (shown as markers); not copied"))
+	}
+	return tea.Batch(tea.SetClipboard(text), common.Info("copied the "+what+" to the clipboard"))
+}
+
+func (m *Model) toggleSeen() tea.Cmd {
+	if len(m.stack) == 0 {
+		return nil
+	}
+	if len(m.stack) > 1 {
+		return common.Info("an attached message has no read state of its own")
+	}
+	acct, ref, uids, seen := m.acct, m.ref, []mail.UID{m.env.UID}, !m.stack[0].doc.flags.Seen
 	action := remediate.Unread
 	if seen {
 		action = remediate.Read
@@ -204,14 +476,4 @@ func (m *Model) toggleSeen() tea.Cmd {
 			}
 			return common.SeenChangedMsg{Account: acct.Name, Folder: ref, UIDs: uids, Seen: seen}
 		})
-}
-
-func (m *Model) scroll(delta int) {
-	m.offset += delta
-	m.clampOffset()
-}
-
-func (m *Model) clampOffset() {
-	maxOff := max(len(m.renderLines())-m.height, 0)
-	m.offset = max(min(m.offset, maxOff), 0)
 }
