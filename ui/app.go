@@ -266,6 +266,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.BackMsg:
 		m.screen = screenMailbox
 		return m, nil
+	case common.TrackMsg:
+		if t, ok := m.mimecast.(interface{ OpenTracking(string) tea.Cmd }); ok {
+			m.screen = screenMimecast
+			return m, t.OpenTracking(msg.MessageID)
+		}
+		return m, m.setFlash("the Mimecast screens are not available in this session", true)
+	case common.BlockSenderMsg:
+		m.screen = screenMailbox
+		return m, m.box().BlockSender()
 	case common.ShowScreenMsg:
 		switch msg.Name {
 		case "mimecast":

@@ -116,4 +116,3 @@ func BenchmarkPullUnread5k(b *testing.B) {
 		}
 	}
 }
-

@@ -41,3 +41,11 @@ type Gateways struct {
 // ShowScreenMsg asks the root to switch to a hosted screen ("mimecast",
 // "fortimail").
 type ShowScreenMsg struct{ Name string }
+
+// TrackMsg asks the root to open Mimecast message tracking on a
+// Message-ID.
+type TrackMsg struct{ MessageID string }
+
+// BlockSenderMsg asks the root to block the sender of the message under
+// the mailbox cursor (the mailbox's plan flow).
+type BlockSenderMsg struct{}

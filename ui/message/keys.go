@@ -30,6 +30,12 @@ type KeyMap struct {
 	PrevMatch  key.Binding
 	ToggleRead key.Binding
 	Back       key.Binding
+	// Gateway actions.
+	BlockSender key.Binding
+	Track       key.Binding
+	BlockURL    key.Binding
+	PermitURL   key.Binding
+	DecodeURL   key.Binding
 }
 
 // DefaultKeyMap returns the default keys.
@@ -37,7 +43,7 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Up:         key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "up")),
 		Down:       key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "down")),
-		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+b", "b"), key.WithHelp("pgup", "page up")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
 		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn/space", "page down")),
 		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
 		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
@@ -54,6 +60,12 @@ func DefaultKeyMap() KeyMap {
 		PrevMatch:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
 		ToggleRead: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "read/unread")),
 		Back:       key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc/q", "back")),
+
+		BlockSender: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block sender on gateways")),
+		Track:       key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "track in Mimecast")),
+		BlockURL:    key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "block URL on Mimecast")),
+		PermitURL:   key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "permit URL on Mimecast")),
+		DecodeURL:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "decode Mimecast link via API")),
 	}
 }
 
@@ -66,6 +78,7 @@ func (k *KeyMap) Bindings() common.Bindings {
 		"copy_url": &k.CopyURL, "copy_raw_url": &k.CopyRawURL, "filter": &k.Filter,
 		"next_match": &k.NextMatch, "prev_match": &k.PrevMatch,
 		"toggle_read": &k.ToggleRead, "back": &k.Back,
+		"block_sender": &k.BlockSender, "track": &k.Track, "block_url": &k.BlockURL, "permit_url": &k.PermitURL, "decode_url": &k.DecodeURL,
 	}
 }
 
@@ -81,5 +94,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Headers, k.HTML, k.Open, k.Save, k.CopyURL, k.CopyRawURL},
 		{k.Filter, k.NextMatch, k.PrevMatch, k.ToggleRead, k.Back},
+		{k.BlockSender, k.Track, k.BlockURL, k.PermitURL, k.DecodeURL},
 	}
 }

@@ -274,6 +274,16 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openAttached()
 	case key.Matches(msg, k.Save):
 		return m.savePrompt()
+	case key.Matches(msg, k.BlockSender):
+		return m.blockSender()
+	case key.Matches(msg, k.Track):
+		return m.trackInMimecast()
+	case key.Matches(msg, k.BlockURL) && pg.tab == tabURLs:
+		return m.urlAction(true)
+	case key.Matches(msg, k.PermitURL) && pg.tab == tabURLs:
+		return m.urlAction(false)
+	case key.Matches(msg, k.DecodeURL) && pg.tab == tabURLs:
+		return m.decodeURL()
 	case key.Matches(msg, k.CopyURL) && pg.tab == tabURLs:
 		return m.copyURL(false)
 	case key.Matches(msg, k.CopyRawURL) && pg.tab == tabURLs:

@@ -23,6 +23,7 @@ const (
 	promptSearch                      // Raw: search the source
 	promptSave                        // the path to save to
 	promptOverwrite                   // y/n: replace an existing file
+	promptConfirm                     // y/n: a gateway action
 )
 
 // prompt is the line at the bottom of the screen that has the keyboard:
@@ -32,6 +33,7 @@ type prompt struct {
 	ti       textinput.Model
 	question string
 	save     saveReq
+	confirm  func() tea.Cmd // promptConfirm: what y does
 }
 
 // saveReq is something the analyst asked to write to a file.
@@ -56,7 +58,7 @@ func newInput(label, value, placeholder string) textinput.Model {
 }
 
 func (p *prompt) view(w int) string {
-	if p.kind == promptOverwrite {
+	if p.kind == promptOverwrite || p.kind == promptConfirm {
 		return p.question
 	}
 	p.ti.SetWidth(max(w-len([]rune(p.ti.Prompt))-2, 10))
@@ -138,6 +140,13 @@ func safeExt(ext string) string {
 
 func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 	p := m.prompt
+	if p.kind == promptConfirm {
+		m.closePrompt()
+		if s := msg.String(); s == "y" || s == "Y" {
+			return p.confirm()
+		}
+		return common.Info("cancelled")
+	}
 	if p.kind == promptOverwrite {
 		switch msg.String() {
 		case "y", "Y":

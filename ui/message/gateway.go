@@ -1,0 +1,129 @@
+package message
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/mimecast"
+	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+// From the evidence to the gateway in one key: block the sender (the
+// mailbox's plan flow), track the message in Mimecast, and block, permit
+// or decode the URL under the cursor.
+
+// trackInMimecast asks the root to open Mimecast tracking on this
+// message's Message-ID.
+func (m *Model) trackInMimecast() tea.Cmd {
+	if m.c.Gateways.Mimecast == nil {
+		return common.Error(errors.New("no Mimecast gateway is configured: add a [mimecast] table"))
+	}
+	id := strings.Trim(m.env.MessageID, "<>")
+	if id == "" {
+		return common.Error(errors.New("this message has no Message-ID to track"))
+	}
+	return func() tea.Msg { return common.TrackMsg{MessageID: id} }
+}
+
+// blockSender asks the root to run the mailbox's block flow on this
+// message (it is the one under the list cursor).
+func (m *Model) blockSender() tea.Cmd {
+	return func() tea.Msg { return common.BlockSenderMsg{} }
+}
+
+// urlAction asks before blocking or permitting the URL under the cursor
+// on Mimecast (managed URLs, explicit match), audited.
+func (m *Model) urlAction(block bool) tea.Cmd {
+	mc := m.c.Gateways.Mimecast
+	if mc == nil {
+		return common.Error(errors.New("no Mimecast gateway is configured: add a [mimecast] table"))
+	}
+	pg := m.page()
+	i := pg.cursor[tabURLs]
+	if i >= len(pg.doc.ev.URLs) {
+		return common.Info("no URL here")
+	}
+	u := pg.doc.ev.URLs[i]
+	target := u.URL
+	if u.Wrapped != nil && u.Wrapped.Original != "" {
+		target = u.Wrapped.Original // where the link really goes, not the wrapper
+	}
+	if safe(target).Markers > 0 {
+		return common.Error(errors.New("this URL hides characters; it is not sent to the gateway as it is"))
+	}
+	verb := "permit"
+	if block {
+		verb = "block"
+	}
+	question := fmt.Sprintf("%s %s on Mimecast (explicit match)? y/n", verb, u.Defanged)
+	return m.open(&prompt{kind: promptConfirm, question: question, confirm: func() tea.Cmd {
+		return m.manageURL(mc, target, block)
+	}})
+}
+
+func analysisDefang(u string) string { return safe(analysis.Defang(u)).String() }
+
+func (m *Model) manageURL(mc *mimecast.Client, target string, block bool) tea.Cmd {
+	svc, acct, ref, msgID := m.c.Remedy, m.acct, m.ref, strings.Trim(m.env.MessageID, "<>")
+	action := remediate.Action("mimecast-permit-url")
+	if block {
+		action = "mimecast-block-url"
+	}
+	req := remediate.Request{Account: acct.Name, Box: acct.Mailbox, Action: action, Folder: ref}
+	return common.RunJob(m.c, jobs.Spec{Name: string(action), Account: acct.Name},
+		func(ctx context.Context, _ *jobs.Progress) (string, error) {
+			if svc == nil {
+				return "", errors.New("remediation is not available in this session")
+			}
+			err := svc.Audited(ctx, req, target, func(ctx context.Context) error {
+				spec := mimecast.ManagedURLSpec{URL: target, MatchType: mimecast.MatchExplicit, Action: mimecast.URLPermit,
+					Comment: "mailtriage: from message " + msgID}
+				if block {
+					spec.Action = mimecast.URLBlock
+				}
+				_, err := mc.CreateManagedURL(ctx, spec)
+				return err
+			})
+			return string(action), err
+		},
+		func(_ jobs.ID, what string, err error) tea.Msg {
+			if err != nil {
+				return common.ErrorMsg{Err: err}
+			}
+			return common.InfoMsg{Text: strings.TrimPrefix(what, "mimecast-") + ": " + analysisDefang(target) + " on Mimecast"}
+		})
+}
+
+// decodeURL asks Mimecast for the original of a rewritten link that only
+// its decode-url API knows.
+func (m *Model) decodeURL() tea.Cmd {
+	mc := m.c.Gateways.Mimecast
+	if mc == nil {
+		return common.Error(errors.New("no Mimecast gateway is configured: add a [mimecast] table"))
+	}
+	pg := m.page()
+	i := pg.cursor[tabURLs]
+	if i >= len(pg.doc.ev.URLs) {
+		return common.Info("no URL here")
+	}
+	u := pg.doc.ev.URLs[i]
+	if u.Wrapped == nil || !u.Wrapped.NeedsAPIDecode {
+		return common.Info("this link needs no API decode")
+	}
+	acct := m.acct.Name
+	return common.RunJob(m.c, jobs.Spec{Name: "decode URL", Account: acct},
+		func(ctx context.Context, _ *jobs.Progress) (string, error) { return mc.DecodeURL(ctx, u.URL) },
+		func(_ jobs.ID, orig string, err error) tea.Msg {
+			if err != nil {
+				return common.ErrorMsg{Err: fmt.Errorf("decode URL: %w", err)}
+			}
+			return common.InfoMsg{Text: "Mimecast says it goes to " + analysisDefang(orig)}
+		})
+}
