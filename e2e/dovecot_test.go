@@ -108,7 +108,7 @@ func TestConsoleOnDovecot(t *testing.T) {
 		term.keys("j")
 	}
 	term.keys("Enter")
-	term.waitFor("Subject    "+subject, "unread (opening it did not change that)")
+	term.waitFor("Subject      "+subject, "unread (opening it did not change that)")
 	if hasFlag(serverFlags(t, srv, "INBOX", subject), imap.FlagSeen) {
 		t.Fatal("reading the message marked it read on the server")
 	}

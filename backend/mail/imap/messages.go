@@ -241,50 +241,39 @@ func rawFrom(b *imapclient.FetchMessageBuffer, limit int64) *mail.RawMessage {
 	}
 }
 
-// fetchBatch is how many messages one pipelined UID FETCH of FetchMany
-// asks for, and fetchDepth how many of those are in flight at once: deep
-// enough to hide a slow link's round trips, small enough to bound memory.
-const (
-	fetchBatch = 100
-	fetchDepth = 4
-)
+// fetchBatch is how many messages one UID FETCH of FetchMany asks for:
+// the server streams the whole batch in one round trip, and only one
+// batch of raw messages is held at a time.
+const fetchBatch = 250
 
 // FetchMany reads whole messages (BODY.PEEK, at most limit bytes each) in
-// pipelined batches of UID FETCH, calling fn for each in the order of
+// batches, one UID FETCH per batch, calling fn for each in the order of
 // uids. Messages that no longer exist are skipped. It is one connection's
 // work, so it is not retried: fn may already have seen part of it.
+//
+// Batches are not pipelined: go-imap beta.8 dispatches the responses of
+// several FETCH commands in flight to one reader, which stalls when a
+// later command's literal arrives before the earlier command's consumer
+// is done (seen as a hang in testing).
 func (m *Mailbox) FetchMany(ctx context.Context, folder mail.FolderRef, uids []mail.UID, limit int64, fn func(*mail.RawMessage) error) error {
 	if len(uids) == 0 {
 		return nil
 	}
 	err := m.withOnce(ctx, folder, func(cn *conn) error {
-		var inflight []*imapclient.FetchCommand
-		var asked [][]mail.UID
-		next := 0
-		send := func() {
-			for len(inflight) < fetchDepth && next < len(uids) {
-				part := uids[next:min(next+fetchBatch, len(uids))]
-				next += len(part)
-				inflight = append(inflight, cn.c.Fetch(uidSet(part), bodyItems(limit)))
-				asked = append(asked, part)
-			}
-		}
-		send()
-		for len(inflight) > 0 {
-			bufs, err := inflight[0].Collect()
-			part := asked[0]
-			inflight, asked = inflight[1:], asked[1:]
-			if err != nil {
-				for _, c := range inflight {
-					_ = c.Close()
+		for start := 0; start < len(uids); start += fetchBatch {
+			part := uids[start:min(start+fetchBatch, len(uids))]
+			var bufs []*imapclient.FetchMessageBuffer
+			for _, set := range chunks(part) {
+				got, err := cn.c.Fetch(set, bodyItems(limit)).Collect()
+				if err != nil {
+					return err
 				}
+				bufs = append(bufs, got...)
+			}
+			if err := emitInOrder(part, bufs, limit, fn); err != nil {
 				return err
 			}
-			send()
-			if err := emitInOrder(part, bufs, limit, fn); err != nil {
-				for _, c := range inflight {
-					_ = c.Close()
-				}
+			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
