@@ -71,6 +71,11 @@ func itemID(account string, ref mail.FolderRef, uid mail.UID) string {
 	return fmt.Sprintf("%s/%s/%d/%d", account, ref.Name, ref.UIDValidity, uid)
 }
 
+// Build makes the record of one message (as pull writes it).
+func Build(account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool) Record {
+	return build(account, ref, msg, analyse)
+}
+
 // build makes the record of one message. With analyse, the export comes
 // from evidence.ExportMessage (full analysis); without, the same shape is
 // built from one MIME parse, which is several times cheaper.
