@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -77,4 +78,43 @@ func rssOf(b *testing.B, term *terminal) int {
 	}
 	b.Fatal("no VmRSS")
 	return 0
+}
+
+// BenchmarkPull50k runs `mailtriage pull --format jsonl` over the whole
+// 50,000-message folder (output discarded) and reports its peak resident
+// memory and throughput: streaming keeps memory bounded whatever the
+// folder's size.
+func BenchmarkPull50k(b *testing.B) {
+	srv := corpustest.BigInbox(b, 50_000)
+	cfgPath := b.TempDir() + "/config.toml"
+	cfg := fmt.Sprintf("audit_log = %q\n[[accounts]]\nname = \"bench\"\nimap = \"imap://%s\"\ntls = \"none\"\nusername = %q\npassword_env = \"BENCH_PW\"\n",
+		b.TempDir()+"/audit.jsonl", srv.Addr, corpustest.BigUser)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	var peakMB float64
+	for b.Loop() {
+		cmd := exec.Command(binary, "pull", "--config", cfgPath, "--format", "jsonl")
+		cmd.Env = append(cmd.Environ(), "BENCH_PW="+corpustest.BigPassword)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		sc := bufio.NewScanner(out)
+		sc.Buffer(nil, 8<<20)
+		for sc.Scan() {
+			n++
+		}
+		if err := cmd.Wait(); err != nil || n != 50_000 {
+			b.Fatalf("pull: %d records, %v", n, err)
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			peakMB = max(peakMB, float64(ru.Maxrss)/1024)
+		}
+	}
+	b.ReportMetric(peakMB, "MB-peak-RSS")
 }
