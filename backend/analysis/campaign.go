@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // CampaignKeys are the values that group messages of one campaign: two
@@ -37,8 +38,10 @@ func NormalizeSubject(s string, numbers bool) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	digits := false
-	for _, r := range s {
+	for i, r := range s {
 		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			continue // an invalid byte, not a real U+FFFD
 		case isInvisible(r), unicode.IsControl(r) && !unicode.IsSpace(r):
 			continue
 		case unicode.IsSpace(r):
@@ -70,7 +73,20 @@ func NormalizeSubject(s string, numbers bool) string {
 			}
 		}
 	}
-	return s
+	// Lowering may lengthen a few letters: cap the result, so that a
+	// normalised subject is its own normal form.
+	return strings.TrimSpace(capBytesRune(s, maxLine))
+}
+
+// capBytesRune cuts s to at most n bytes at a rune boundary.
+func capBytesRune(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // Campaign computes the campaign keys of one message.

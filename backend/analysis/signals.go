@@ -269,6 +269,20 @@ func (s *signaller) domains(in SignalInput) {
 		}
 	}
 	protected := s.protected()
+	skeletons := make(map[string]string, len(protected)) // skeleton → protected domain
+	for _, p := range sortedKeys(protected) {
+		if _, dup := skeletons[skeleton(p)]; !dup {
+			skeletons[skeleton(p)] = p
+		}
+	}
+	brandWords := make([][]string, len(s.opts.Brands))
+	for i, b := range s.opts.Brands {
+		for _, d := range b.Domains {
+			if label, _, _ := strings.Cut(d, "."); len(label) >= 4 {
+				brandWords[i] = append(brandWords[i], skeleton(label))
+			}
+		}
+	}
 	for _, org := range order {
 		if _, ok := protected[org]; ok {
 			continue
@@ -279,15 +293,11 @@ func (s *signaller) domains(in SignalInput) {
 			s.add("mixed_script_domain", High, "Domain mixes scripts",
 				fmt.Sprintf("%s domain %s (%s) mixes alphabets", w, uni, org))
 		}
-		sk := skeleton(uni)
 		matched := false
-		for p, whose := range protected {
-			if sk == skeleton(p) {
-				s.add("confusable_domain", High, "Domain looks like "+whose,
-					fmt.Sprintf("%s domain %s (%s) reads as %s", w, uni, org, p))
-				matched = true
-				break
-			}
+		if p, ok := skeletons[skeleton(uni)]; ok {
+			s.add("confusable_domain", High, "Domain looks like "+protected[p],
+				fmt.Sprintf("%s domain %s (%s) reads as %s", w, uni, org, p))
+			matched = true
 		}
 		if !matched {
 			for _, p := range sortedKeys(protected) {
@@ -300,8 +310,8 @@ func (s *signaller) domains(in SignalInput) {
 			}
 		}
 		if !matched {
-			for _, b := range s.opts.Brands {
-				if brandInDomain(org, b) {
+			for i, b := range s.opts.Brands {
+				if brandInDomain(org, brandWords[i]) {
 					s.add("brand_in_domain", Medium, "Domain uses the name "+b.Name,
 						fmt.Sprintf("%s domain %s carries the name %s but is not one of its domains", w, org, b.Name))
 					break
@@ -325,14 +335,14 @@ func sortedKeys(m map[string]string) []string {
 }
 
 // brandInDomain reports whether the first label of org, read as the
-// analyst would (skeleton), holds a brand's own domain label as a word:
-// "paypal-secure.com", "secure-paypa1.net", "paypal.example".
-func brandInDomain(org string, b Brand) bool {
+// analyst would (skeleton), holds one of brand (the skeletons of a
+// brand's own domain labels) as a word: "paypal-secure.com",
+// "secure-paypa1.net", "paypal.example".
+func brandInDomain(org string, brand []string) bool {
 	label, _, _ := strings.Cut(org, ".")
 	words := strings.FieldsFunc(skeleton(label), func(r rune) bool { return r == '-' || r == '_' })
-	for _, d := range b.Domains {
-		brand, _, _ := strings.Cut(d, ".")
-		if len(brand) >= 4 && slices.Contains(words, skeleton(brand)) {
+	for _, w := range words {
+		if slices.Contains(brand, w) {
 			return true
 		}
 	}
@@ -388,11 +398,10 @@ func skeleton(s string) string {
 		}
 	}
 	out := b.String()
-	if strings.Contains(out, "rn") || strings.Contains(out, "vv") || strings.Contains(out, "i") {
-		out = strings.NewReplacer("rn", "m", "vv", "w", "i", "l").Replace(out)
-	}
-	return out
+	return skeletonPairs.Replace(out)
 }
+
+var skeletonPairs = strings.NewReplacer("rn", "m", "vv", "w", "i", "l")
 
 // mixedScripts reports whether a label of the Unicode domain mixes
 // letters of different scripts (Latin with Cyrillic, Greek, …).
