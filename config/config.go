@@ -31,6 +31,8 @@ type Config struct {
 	FortiMail *FortiMail `toml:"fortimail"`
 	// MaxMessageBytes caps how much of one message is fetched for reading.
 	MaxMessageBytes int64 `toml:"max_message_bytes"`
+	// Analysis tunes the evidence view ([analysis]).
+	Analysis *Analysis `toml:"analysis"`
 	// AuditLog is where remediation records go (default: the user's
 	// state dir, see audit.DefaultPath).
 	AuditLog string `toml:"audit_log"`
@@ -67,6 +69,21 @@ type Account struct {
 	PollSeconds int `toml:"poll_seconds"`
 	// Connections caps the command connections to the server.
 	Connections int `toml:"connections"`
+}
+
+// Analysis is the [analysis] table: whose verdicts to trust and what to
+// protect.
+type Analysis struct {
+	// TrustedAuthServIDs are the authserv-ids (e.g. "mx.example.com") of
+	// the servers whose Authentication-Results are believed; empty: only
+	// the topmost field (added by our own edge) counts.
+	TrustedAuthServIDs []string `toml:"trusted_authserv_ids"`
+	// InternalDomains are the organisation's own domains; InternalNames
+	// names that should only ever write from them ("Jane Doe", "IT
+	// Helpdesk"); ProtectedDomains further domains watched for look-alikes.
+	InternalDomains  []string `toml:"internal_domains"`
+	InternalNames    []string `toml:"internal_names"`
+	ProtectedDomains []string `toml:"protected_domains"`
 }
 
 // Mimecast is the [mimecast] table (used by the Mimecast screens).

@@ -221,3 +221,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestAnalysisAndReportDeskKeys(t *testing.T) {
+	cfg, err := Parse([]byte(`audit_log = "/var/log/mailtriage/audit.jsonl"
+[analysis]
+trusted_authserv_ids = ["mx.northwind.example"]
+internal_domains = ["northwind.example"]
+internal_names = ["Margaret Chen"]
+protected_domains = ["northwind-bank.example"]
+` + minimal + `smtp = "smtp://mail.example.com"
+report_to = "abuse@example.com"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := cfg.Analysis
+	if a == nil || a.TrustedAuthServIDs[0] != "mx.northwind.example" || a.InternalNames[0] != "Margaret Chen" || cfg.AuditLog == "" {
+		t.Fatalf("analysis %+v audit %q", a, cfg.AuditLog)
+	}
+	ep, ok, err := cfg.Accounts[0].SMTPEndpoint()
+	if err != nil || !ok || ep.Addr != "mail.example.com:587" || ep.TLS != TLSStartTLS {
+		t.Fatalf("smtp %+v %v %v", ep, ok, err)
+	}
+	for _, bad := range []string{`smtp = "http://x"`, `smtp = "smtp://x"` + "\n" + `smtp_tls = "none"`, `report_to = "nobody"`} {
+		if _, err := Parse([]byte(minimal + bad + "\n")); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}

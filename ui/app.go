@@ -14,6 +14,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/themes"
@@ -49,6 +50,8 @@ type Options struct {
 	Remedy *remediate.Service
 	// Gateways are the configured Mimecast and FortiMail clients.
 	Gateways common.Gateways
+	// Limits tune and bound the analysis of a message.
+	Limits evidence.Limits
 	// NewMimecast and NewFortiMail build the gateway screens (nil: the
 	// screen says the gateway is not configured).
 	NewMimecast  func(c *common.Common) common.Screen
@@ -104,7 +107,7 @@ func New(opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(200), Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator, Remedy: opts.Remedy, Gateways: opts.Gateways}
+	c := &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(200), Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator, Remedy: opts.Remedy, Gateways: opts.Gateways, Limits: opts.Limits}
 	m := &Model{c: c, opts: opts, theme: theme, autoTheme: auto, active: opts.Initial}
 	if err := m.buildKeys(); err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/mail"
 )
 
@@ -23,8 +24,10 @@ type Options struct {
 	Since       time.Time
 	Limit       int // 0: no limit
 	OldestFirst bool
-	// WithAnalysis adds the full evidence (auth, hops, URLs, signals).
+	// WithAnalysis adds the full evidence (auth, hops, URLs, signals),
+	// tuned and bounded by Limits.
 	WithAnalysis bool
+	Limits       evidence.Limits
 	// Format is "jsonl" (one object a line) or "json" (one array).
 	Format string
 	// MaxBytes caps each message read (0: no cap).
@@ -131,7 +134,7 @@ func pullFolder(ctx context.Context, box mail.Mailbox, ref mail.FolderRef, uids 
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				rec := build(opts.Account, ref, j.msg, opts.WithAnalysis)
+				rec := build(opts.Account, ref, j.msg, opts.WithAnalysis, opts.Limits)
 				line, err := json.Marshal(rec)
 				select {
 				case results <- result{seq: j.seq, uid: j.msg.UID, line: line, err: err}:

@@ -72,19 +72,19 @@ func itemID(account string, ref mail.FolderRef, uid mail.UID) string {
 }
 
 // Build makes the record of one message (as pull writes it).
-func Build(account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool) Record {
-	return build(account, ref, msg, analyse)
+func Build(account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool, lim evidence.Limits) Record {
+	return build(account, ref, msg, analyse, lim)
 }
 
 // build makes the record of one message. With analyse, the export comes
 // from evidence.ExportMessage (full analysis); without, the same shape is
 // built from one MIME parse, which is several times cheaper.
-func build(account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool) Record {
+func build(account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool, lim evidence.Limits) Record {
 	id := itemID(account, ref, msg.UID)
 	var x *evidence.Export
 	var p *mail.Parsed
 	if analyse {
-		x = evidence.ExportMessage(msg.Raw, id, ref.Name, evidence.Limits{})
+		x = evidence.ExportMessage(msg.Raw, id, ref.Name, lim)
 		p = mail.ParseMessage(msg.Raw)
 	} else {
 		p = mail.ParseMessage(msg.Raw)

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/pull"
 )
@@ -177,7 +178,7 @@ func (w *watcher) catchUp(ctx context.Context) error {
 		return nil
 	}
 	return w.box.FetchMany(ctx, l.Folder, fresh, w.opts.MaxBytes, func(msg *mail.RawMessage) error {
-		rec, err := json.Marshal(pull.Build(w.opts.Account, l.Folder, msg, false))
+		rec, err := json.Marshal(pull.Build(w.opts.Account, l.Folder, msg, false, evidence.Limits{}))
 		if err != nil {
 			return err
 		}

@@ -98,7 +98,7 @@ func runPull(ctx context.Context, args []string, cfgPath, account string, stdout
 		return fail(stderr, 1, err)
 	}
 	opts := pull.Options{Account: h.acct.Name, Folders: folders, Unread: *unread, Since: sinceT, Limit: *limit,
-		OldestFirst: *oldest, WithAnalysis: *withAnalysis, Format: *format, MaxBytes: h.acct.MessageLimit}
+		OldestFirst: *oldest, WithAnalysis: *withAnalysis, Limits: analysisLimits(h.cfg), Format: *format, MaxBytes: h.acct.MessageLimit}
 	if *markRead {
 		opts.Written = func(ctx context.Context, ref mail.FolderRef, uids []mail.UID) error {
 			_, err := h.remedy.Do(ctx, remediate.Request{Account: h.acct.Name, Box: h.acct.Mailbox, Action: remediate.Read, Folder: ref, UIDs: uids}, nil)

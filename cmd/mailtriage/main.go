@@ -23,6 +23,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/audit"
+	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/ui"
@@ -129,7 +130,7 @@ func runConsole(ctx context.Context, cfgPath, account, theme string, stderr io.W
 	if err != nil {
 		return fail(stderr, 2, err)
 	}
-	opts := ui.Options{Accounts: accounts, Initial: initial, Theme: theme, Colors: cfg.Colors, Keys: cfg.Keys, Operator: operator(), Remedy: remedy}
+	opts := ui.Options{Accounts: accounts, Initial: initial, Theme: theme, Colors: cfg.Colors, Keys: cfg.Keys, Operator: operator(), Remedy: remedy, Limits: analysisLimits(cfg)}
 	return runUI(ctx, withGateways(opts, gw), stderr)
 }
 
@@ -183,4 +184,17 @@ func operator() string {
 		return u
 	}
 	return "analyst"
+}
+
+// analysisLimits carries [analysis] and max_message_bytes to the
+// evidence analysis.
+func analysisLimits(cfg *config.Config) evidence.Limits {
+	lim := evidence.Limits{MaxBytes: int(cfg.MessageLimit())}
+	if a := cfg.Analysis; a != nil {
+		lim.Auth.TrustedAuthServIDs = a.TrustedAuthServIDs
+		lim.Signals.InternalDomains = a.InternalDomains
+		lim.Signals.InternalNames = a.InternalNames
+		lim.Signals.ProtectedDomains = a.ProtectedDomains
+	}
+	return lim
 }
