@@ -10,7 +10,8 @@ import (
 
 // From the mailbox: find the CEO-fraud mail, b, pick Mimecast's managed
 // sender block, see the plan, apply it, and find the sender in the
-// Mimecast screen's Managed senders tab; then undo it from the mailbox.
+// Mimecast screen's Managed senders tab; then undo it from the mailbox,
+// and track the message in Mimecast from its detail screen.
 func TestBlockSenderFromTheMailboxShowsInMimecast(t *testing.T) {
 	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
 	term := run(t, []string{"MAILTRIAGE_DEMO_AUDIT=" + auditPath}, "demo")
@@ -37,6 +38,12 @@ func TestBlockSenderFromTheMailboxShowsInMimecast(t *testing.T) {
 
 	term.keys("1", "u")
 	term.waitFor("undone: Mimecast: block sender → recipient (managed senders)")
+
+	// From the message, T tracks it in Mimecast.
+	term.keys("Enter")
+	term.waitFor("Summary")
+	term.keys("T")
+	term.waitFor("[Tracking]", "· 1 message", "Quick favour")
 	term.keys("q")
 	term.waitFor("EXITED 0")
 

@@ -270,9 +270,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.screen = screenMailbox
 		return m, nil
 	case common.TrackMsg:
-		if t, ok := m.mimecast.(interface{ OpenTracking(string) tea.Cmd }); ok {
+		if t, ok := m.mimecast.(interface {
+			OpenTrackingAt(string, time.Time) tea.Cmd
+		}); ok {
 			m.screen = screenMimecast
-			return m, t.OpenTracking(msg.MessageID)
+			return m, t.OpenTrackingAt(msg.MessageID, msg.Date)
 		}
 		return m, m.setFlash("the Mimecast screens are not available in this session", true)
 	case common.BlockSenderMsg:

@@ -1,6 +1,8 @@
 package common
 
 import (
+	"time"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -44,7 +46,10 @@ type ShowScreenMsg struct{ Name string }
 
 // TrackMsg asks the root to open Mimecast message tracking on a
 // Message-ID.
-type TrackMsg struct{ MessageID string }
+type TrackMsg struct {
+	MessageID string
+	Date      time.Time // when it was sent or received; zero if unknown
+}
 
 // BlockSenderMsg asks the root to block the sender of the message under
 // the mailbox cursor (the mailbox's plan flow).

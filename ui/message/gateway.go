@@ -29,7 +29,8 @@ func (m *Model) trackInMimecast() tea.Cmd {
 	if id == "" {
 		return common.Error(errors.New("this message has no Message-ID to track"))
 	}
-	return func() tea.Msg { return common.TrackMsg{MessageID: id} }
+	when := m.env.SortTime()
+	return func() tea.Msg { return common.TrackMsg{MessageID: id, Date: when} }
 }
 
 // blockSender asks the root to run the mailbox's block flow on this

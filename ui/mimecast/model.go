@@ -188,10 +188,20 @@ func (m *Model) Status() string {
 // OpenTracking shows the Tracking tab and searches for messageID (as the
 // mailbox asks for the message under its cursor).
 func (m *Model) OpenTracking(messageID string) tea.Cmd {
+	return m.OpenTrackingAt(messageID, time.Time{})
+}
+
+// OpenTrackingAt is OpenTracking for a message sent around when: the
+// search window is two days either side (tracking otherwise looks at the
+// last day only, and the mail under triage is often older).
+func (m *Model) OpenTrackingAt(messageID string, when time.Time) tea.Cmd {
 	m.form, m.confirm = nil, nil
 	m.tab = tabTracking
 	m.panes[paneTracking].detail = nil
 	q := &mimecast.TrackingQuery{MessageID: messageID, SearchReason: "triage"}
+	if !when.IsZero() {
+		q.Start, q.End = when.Add(-48*time.Hour), when.Add(48*time.Hour)
+	}
 	return tea.Batch(showScreen, m.track(q))
 }
 
