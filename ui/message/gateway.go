@@ -63,15 +63,16 @@ func (m *Model) urlAction(block bool) tea.Cmd {
 	if block {
 		verb = "block"
 	}
-	question := fmt.Sprintf("%s %s on Mimecast (explicit match)? y/n", verb, u.Defanged)
-	return m.open(&prompt{kind: promptConfirm, question: question, confirm: func() tea.Cmd {
-		return m.manageURL(mc, target, block)
+	question := fmt.Sprintf("%s %s on Mimecast: e this URL, d its whole domain, n cancel", verb, u.Defanged)
+	return m.open(&prompt{kind: promptConfirm, question: question, choices: map[string]func() tea.Cmd{
+		"e": func() tea.Cmd { return m.manageURL(mc, target, block, mimecast.MatchExplicit) },
+		"d": func() tea.Cmd { return m.manageURL(mc, target, block, mimecast.MatchDomain) },
 	}})
 }
 
 func analysisDefang(u string) string { return safe(analysis.Defang(u)).String() }
 
-func (m *Model) manageURL(mc *mimecast.Client, target string, block bool) tea.Cmd {
+func (m *Model) manageURL(mc *mimecast.Client, target string, block bool, match mimecast.MatchType) tea.Cmd {
 	svc, acct, ref, msgID := m.c.Remedy, m.acct, m.ref, strings.Trim(m.env.MessageID, "<>")
 	action := remediate.Action("mimecast-permit-url")
 	if block {
@@ -83,8 +84,8 @@ func (m *Model) manageURL(mc *mimecast.Client, target string, block bool) tea.Cm
 			if svc == nil {
 				return "", errors.New("remediation is not available in this session")
 			}
-			err := svc.Audited(ctx, req, target, func(ctx context.Context) error {
-				spec := mimecast.ManagedURLSpec{URL: target, MatchType: mimecast.MatchExplicit, Action: mimecast.URLPermit,
+			err := svc.Audited(ctx, req, string(match)+" "+target, func(ctx context.Context) error {
+				spec := mimecast.ManagedURLSpec{URL: target, MatchType: match, Action: mimecast.URLPermit,
 					Comment: "mailtriage: from message " + msgID}
 				if block {
 					spec.Action = mimecast.URLBlock
@@ -98,7 +99,7 @@ func (m *Model) manageURL(mc *mimecast.Client, target string, block bool) tea.Cm
 			if err != nil {
 				return common.ErrorMsg{Err: err}
 			}
-			return common.InfoMsg{Text: strings.TrimPrefix(what, "mimecast-") + ": " + analysisDefang(target) + " on Mimecast"}
+			return common.InfoMsg{Text: strings.TrimPrefix(what, "mimecast-") + " (" + string(match) + "): " + analysisDefang(target) + " on Mimecast"}
 		})
 }
 

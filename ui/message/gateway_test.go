@@ -33,10 +33,10 @@ func TestBlockURLOnMimecastFromTheURLsTab(t *testing.T) {
 	srv := withMimecast(t, h)
 	h.goTo(tabURLs)
 	h.press("B")
-	if !strings.Contains(h.screen(), "block hxxps://login[.]evil[.]example/reset on Mimecast (explicit match)? y/n") {
+	if !strings.Contains(h.screen(), "block hxxps://login[.]evil[.]example/reset on Mimecast: e this URL, d its whole domain, n cancel") {
 		t.Fatalf("question:\n%s", h.screen())
 	}
-	h.press("y")
+	h.press("e")
 	found := false
 	for _, u := range srv.ManagedURLs() {
 		if u.Action == "block" && strings.Contains(u.URL, "login.evil.example/reset") {
@@ -55,6 +55,15 @@ func TestBlockURLOnMimecastFromTheURLsTab(t *testing.T) {
 	h.press("P", "n")
 	if len(srv.ManagedURLs()) != before {
 		t.Fatal("n permitted anyway")
+	}
+	// d blocks the whole domain.
+	h.press("B", "d")
+	domain := false
+	for _, u := range srv.ManagedURLs() {
+		domain = domain || u.MatchType == "domain" && u.Action == "block"
+	}
+	if !domain {
+		t.Fatalf("no domain block: %+v (errors %v)", srv.ManagedURLs(), h.errs)
 	}
 }
 

@@ -34,6 +34,9 @@ type prompt struct {
 	question string
 	save     saveReq
 	confirm  func() tea.Cmd // promptConfirm: what y does
+	// choices, when set, replace y: each key runs its command; any
+	// other key cancels.
+	choices map[string]func() tea.Cmd
 }
 
 // saveReq is something the analyst asked to write to a file.
@@ -142,7 +145,11 @@ func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 	p := m.prompt
 	if p.kind == promptConfirm {
 		m.closePrompt()
-		if s := msg.String(); s == "y" || s == "Y" {
+		k := msg.String()
+		if do, ok := p.choices[k]; ok {
+			return do()
+		}
+		if p.choices == nil && (k == "y" || k == "Y") {
 			return p.confirm()
 		}
 		return common.Info("cancelled")
