@@ -99,6 +99,9 @@ type OpenMessageMsg struct {
 // BackMsg asks the root to leave the current screen.
 type BackMsg struct{}
 
+// ForAccount names the account whose screen the message is for.
+func (m SeenChangedMsg) ForAccount() string { return m.Account }
+
 // SeenChangedMsg tells every screen that messages were marked read or
 // unread, so the list and the open message agree.
 type SeenChangedMsg struct {

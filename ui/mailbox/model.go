@@ -109,8 +109,14 @@ func (m *Model) InvalidateStyles() { m.rows = rowCache{} }
 // Keys returns the key map, for the help bar.
 func (m *Model) Keys() KeyMap { return m.keys }
 
+// accountMsg is a backend reply for one account's screen.
+type accountMsg interface{ ForAccount() string }
+
 // Update handles keys, mouse and backend replies.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if am, ok := msg.(accountMsg); ok && am.ForAccount() != m.acct.Name {
+		return m, nil // another account's screen asked for it
+	}
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
@@ -119,68 +125,38 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseClickMsg:
 		return m, m.handleClick(msg)
 	case FoldersLoadedMsg:
-		if msg.Account == m.acct.Name {
-			return m, m.foldersLoaded(msg)
-		}
+		return m, m.foldersLoaded(msg)
 	case ListingLoadedMsg:
-		if msg.Account == m.acct.Name {
-			return m, m.listingLoaded(msg)
-		}
+		return m, m.listingLoaded(msg)
 	case EnvelopesLoadedMsg:
-		if msg.Account == m.acct.Name {
-			return m, m.envelopesLoaded(msg)
-		}
+		return m, m.envelopesLoaded(msg)
 	case EventMsg:
-		if msg.Account == m.acct.Name {
-			return m, m.handleEvent(msg)
-		}
+		return m, m.handleEvent(msg)
 	case common.SeenChangedMsg:
-		if msg.Account == m.acct.Name {
-			m.applySeen(msg.Folder, msg.UIDs, msg.Seen)
-		}
+		m.applySeen(msg.Folder, msg.UIDs, msg.Seen)
 	case seenFailedMsg:
-		if msg.account == m.acct.Name {
-			m.applySeen(msg.folder, msg.uids, !msg.seen)
-			return m, common.Error(msg.err)
-		}
+		m.applySeen(msg.folder, msg.uids, !msg.seen)
+		return m, common.Error(msg.err)
 	case remediatedMsg:
-		if msg.account == m.acct.Name {
-			return m, m.remediated(msg)
-		}
+		return m, m.remediated(msg)
 	case countsMsg:
-		if msg.account == m.acct.Name {
-			for _, st := range msg.statuses {
-				m.setFolderStatus(st)
-			}
+		for _, st := range msg.statuses {
+			m.setFolderStatus(st)
 		}
 	case likeFoundMsg:
-		if msg.account == m.acct.Name {
-			return m, m.likeFound(msg)
-		}
+		return m, m.likeFound(msg)
 	case searchDoneMsg:
-		if msg.account == m.acct.Name {
-			return m, m.searchDone(msg)
-		}
+		return m, m.searchDone(msg)
 	case searchAllMsg:
-		if msg.account == m.acct.Name {
-			return m, m.searchAllDone(msg)
-		}
+		return m, m.searchAllDone(msg)
 	case blockOptionsMsg:
-		if msg.account == m.acct.Name {
-			return m, m.blockOptionsLoaded(msg)
-		}
+		return m, m.blockOptionsLoaded(msg)
 	case blockedMsg:
-		if msg.account == m.acct.Name {
-			return m, m.blocked(msg)
-		}
+		return m, m.blocked(msg)
 	case campaignsMsg:
-		if msg.account == m.acct.Name {
-			return m, m.campaignsFound(msg)
-		}
+		return m, m.campaignsFound(msg)
 	case folderInfoMsg:
-		if msg.account == m.acct.Name {
-			return m, m.folderInfoDone(msg)
-		}
+		return m, m.folderInfoDone(msg)
 	}
 	return m, nil
 }

@@ -242,3 +242,13 @@ func TestSearchAllFoldersMergesAndOpens(t *testing.T) {
 		t.Fatalf("cursor on %+v", e)
 	}
 }
+
+func TestRepliesForAnotherAccountAreDropped(t *testing.T) {
+	h := remedyHarness(t, 2)
+	before := len(h.m.folders)
+	h.m.Update(FoldersLoadedMsg{Account: "someone else", Folders: nil})
+	h.m.Update(searchDoneMsg{account: "someone else", gen: h.m.gen, folder: "INBOX", query: "x"})
+	if len(h.m.folders) != before || h.m.Query() != "" {
+		t.Fatalf("another account's replies were applied: %d folders, query %q", len(h.m.folders), h.m.Query())
+	}
+}

@@ -42,16 +42,10 @@ func (m *Model) blockSender() tea.Cmd {
 // urlAction asks before blocking or permitting the URL under the cursor
 // on Mimecast (managed URLs, explicit match), audited.
 func (m *Model) urlAction(block bool) tea.Cmd {
-	mc := m.c.Gateways.Mimecast
-	if mc == nil {
-		return common.Error(errors.New("no Mimecast gateway is configured: add a [mimecast] table"))
+	mc, u, stop := m.mimecastURL()
+	if stop != nil {
+		return stop
 	}
-	pg := m.page()
-	i := pg.cursor[tabURLs]
-	if i >= len(pg.doc.ev.URLs) {
-		return common.Info("no URL here")
-	}
-	u := pg.doc.ev.URLs[i]
 	target := u.URL
 	if u.Wrapped != nil && u.Wrapped.Original != "" {
 		target = u.Wrapped.Original // where the link really goes, not the wrapper
@@ -106,16 +100,10 @@ func (m *Model) manageURL(mc *mimecast.Client, target string, block bool, match 
 // decodeURL asks Mimecast for the original of a rewritten link that only
 // its decode-url API knows.
 func (m *Model) decodeURL() tea.Cmd {
-	mc := m.c.Gateways.Mimecast
-	if mc == nil {
-		return common.Error(errors.New("no Mimecast gateway is configured: add a [mimecast] table"))
+	mc, u, stop := m.mimecastURL()
+	if stop != nil {
+		return stop
 	}
-	pg := m.page()
-	i := pg.cursor[tabURLs]
-	if i >= len(pg.doc.ev.URLs) {
-		return common.Info("no URL here")
-	}
-	u := pg.doc.ev.URLs[i]
 	if u.Wrapped == nil || !u.Wrapped.NeedsAPIDecode {
 		return common.Info("this link needs no API decode")
 	}
@@ -128,4 +116,19 @@ func (m *Model) decodeURL() tea.Cmd {
 			}
 			return common.InfoMsg{Text: "Mimecast says it goes to " + analysisDefang(orig)}
 		})
+}
+
+// mimecastURL is the Mimecast client and the URL under the cursor, or the
+// command that says why there is none.
+func (m *Model) mimecastURL() (*mimecast.Client, analysis.URL, tea.Cmd) {
+	mc := m.c.Gateways.Mimecast
+	if mc == nil {
+		return nil, analysis.URL{}, common.Error(errors.New("no Mimecast gateway is configured: add a [mimecast] table"))
+	}
+	pg := m.page()
+	i := pg.cursor[tabURLs]
+	if i >= len(pg.doc.ev.URLs) {
+		return nil, analysis.URL{}, common.Info("no URL here")
+	}
+	return mc, pg.doc.ev.URLs[i], nil
 }
