@@ -187,3 +187,40 @@ func TestWatchWebhookIsSignedAndRetried(t *testing.T) {
 		t.Fatalf("state %s", data)
 	}
 }
+
+// --exec hands each record to a command on its stdin; a failing command
+// is retried (here it fails until a flag file exists).
+func TestWatchExecRetriesUntilTheCommandSucceeds(t *testing.T) {
+	srv := startDovecot(t)
+	cfg := writeConfig(t, "audit_log = "+quoteTOML(t.TempDir()+"/a.jsonl")+"\n"+accountConfig("soc", "imap://"+srv.Addr, "none", "", ""))
+	dir := t.TempDir()
+	out, ready, tries := dir+"/records.jsonl", dir+"/ready", dir+"/tries"
+	cmd := "echo try >> " + tries + "; test -e " + ready + " && cat >> " + out
+	state := dir + "/state.json"
+	startWatch(t, cfg, nil, "--folder", "INBOX", "--state", state, "--exec", cmd)
+	waitFile(t, state)
+	appendMail(t, srv, "INBOX", "for the command")
+	// The command fails while the flag is missing: wait until it was
+	// tried twice (a retry), and the state must not have moved past the
+	// message meanwhile.
+	for end := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		data, _ := os.ReadFile(tries)
+		if strings.Count(string(data), "try") >= 2 {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatal("the command was not retried")
+		}
+	}
+	if st, _ := watch.LoadState(state); st.LastUID > 23 {
+		t.Fatal("the state moved past a message the command refused")
+	}
+	if err := os.WriteFile(ready, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, state, 24)
+	data, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(data), `"name":"for the command"`) || strings.Count(string(data), "\n") != 1 {
+		t.Fatalf("records file %q %v", data, err)
+	}
+}
