@@ -152,6 +152,20 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 	return tok.AccessToken, nil
 }
 
+// SignedIn reports whether a token can be had without a sign-in that
+// needs the analyst: a valid cached token or a refresh token.
+func (s *Source) SignedIn() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok == nil {
+		s.tok = s.load()
+	}
+	return s.tok.valid(time.Now()) || s.tok != nil && s.tok.RefreshToken != ""
+}
+
+// Flow is the source's sign-in flow.
+func (s *Source) Flow() Flow { return s.cfg.Flow }
+
 // Error is Entra ID's refusal: {"error","error_description"}.
 type Error struct {
 	Status      int
