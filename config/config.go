@@ -69,6 +69,28 @@ type Account struct {
 	PollSeconds int `toml:"poll_seconds"`
 	// Connections caps the command connections to the server.
 	Connections int `toml:"connections"`
+
+	// Graph makes this a Microsoft Graph account instead of IMAP:
+	// graph = "https://graph.microsoft.com/v1.0".
+	Graph string `toml:"graph"`
+	// Mailbox is the Graph user whose mail is read (UPN or id); empty
+	// means the signed-in user. App-only tokens need it.
+	Mailbox string `toml:"mailbox"`
+	// IMAPAuth is "password" (default) or "xoauth2" (Exchange Online
+	// IMAP with the tenant/client_id sign-in below).
+	IMAPAuth string `toml:"imap_auth"`
+	// Tenant, ClientID and the client secret are the Entra ID app
+	// registration for Graph and XOAUTH2; Auth is "client_credentials"
+	// (default, app-only, needs the secret) or "device" (the analyst
+	// signs in with a code shown on the terminal). Authority overrides
+	// the login endpoint (national clouds).
+	Tenant          string `toml:"tenant"`
+	ClientID        string `toml:"client_id"`
+	ClientSecret    string `toml:"client_secret"`
+	ClientSecretCmd string `toml:"client_secret_cmd"`
+	ClientSecretEnv string `toml:"client_secret_env"`
+	Auth            string `toml:"auth"`
+	Authority       string `toml:"authority"`
 }
 
 // Analysis is the [analysis] table: whose verdicts to trust and what to

@@ -74,6 +74,11 @@ func (a *Account) PasswordSecret() Secret {
 	return Secret{Field: "password", Plain: a.Password, Cmd: a.PasswordCmd, Env: a.PasswordEnv}
 }
 
+// ClientSecretSecret is the account's Entra ID client secret source.
+func (a *Account) ClientSecretSecret() Secret {
+	return Secret{Field: "client_secret", Plain: a.ClientSecret, Cmd: a.ClientSecretCmd, Env: a.ClientSecretEnv}
+}
+
 // SMTPPasswordSecret is the SMTP password source: its own when given,
 // else the IMAP password.
 func (a *Account) SMTPPasswordSecret() Secret {

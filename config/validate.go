@@ -48,14 +48,17 @@ func (a *Account) validate() error {
 	if a.Name == "" {
 		return fmt.Errorf("name: missing")
 	}
-	if a.Username == "" {
-		return fmt.Errorf("username: missing")
-	}
-	if _, err := a.Endpoint(); err != nil {
-		return err
-	}
-	if err := oneSecret("password", a.Password, a.PasswordCmd, a.PasswordEnv); err != nil {
-		return err
+	switch {
+	case a.IMAP != "" && a.Graph != "":
+		return fmt.Errorf("imap, graph: set only one (an account is either IMAP or Microsoft Graph)")
+	case a.Graph != "":
+		if err := a.validateGraph(); err != nil {
+			return err
+		}
+	default:
+		if err := a.validateIMAP(); err != nil {
+			return err
+		}
 	}
 	for role, folder := range a.Folders {
 		if !isRole(role) {
@@ -81,6 +84,113 @@ func (a *Account) validate() error {
 	}
 	if a.Connections < 0 || a.Connections > 8 {
 		return fmt.Errorf("connections: %d is out of range 1..8", a.Connections)
+	}
+	return nil
+}
+
+func (a *Account) validateIMAP() error {
+	if a.Username == "" {
+		return fmt.Errorf("username: missing")
+	}
+	if _, err := a.Endpoint(); err != nil {
+		return err
+	}
+	if a.Mailbox != "" {
+		return fmt.Errorf("mailbox: only for graph accounts (IMAP reads the mailbox of username)")
+	}
+	switch a.IMAPAuth {
+	case "", IMAPAuthPassword:
+		if err := a.noOAuth("imap_auth = \"xoauth2\" or graph"); err != nil {
+			return err
+		}
+		return oneSecret("password", a.Password, a.PasswordCmd, a.PasswordEnv)
+	case IMAPAuthXOAuth2:
+		if a.Password+a.PasswordCmd+a.PasswordEnv != "" {
+			return fmt.Errorf("password: not used with imap_auth = \"xoauth2\" (the token comes from tenant and client_id)")
+		}
+		return a.validateOAuth()
+	}
+	return fmt.Errorf("imap_auth: %q is not one of password, xoauth2", a.IMAPAuth)
+}
+
+func (a *Account) validateGraph() error {
+	u, err := url.Parse(a.Graph)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		return fmt.Errorf("graph: %q is not an https URL like %q", a.Graph, "https://graph.microsoft.com/v1.0")
+	}
+	for _, f := range []struct{ key, val string }{{"tls", a.TLS}, {"imap_auth", a.IMAPAuth}, {"ca_file", a.CAFile}} {
+		if f.val != "" {
+			return fmt.Errorf("%s: only for imap accounts", f.key)
+		}
+	}
+	if a.Connections != 0 {
+		return fmt.Errorf("connections: only for imap accounts")
+	}
+	if a.Password+a.PasswordCmd+a.PasswordEnv != "" {
+		return fmt.Errorf("password: a graph account signs in with tenant and client_id, not a password")
+	}
+	if err := a.validateOAuth(); err != nil {
+		return err
+	}
+	if a.AuthFlow() == AuthClientCredentials && a.Mailbox == "" {
+		return fmt.Errorf("mailbox: missing (app-only sign-in has no user of its own; name the mailbox to read)")
+	}
+	if a.SMTP != "" && a.SMTPPassword+a.SMTPPasswordCmd+a.SMTPPasswordEnv == "" {
+		return fmt.Errorf("smtp_password: missing (a graph account has no password to reuse for SMTP)")
+	}
+	return nil
+}
+
+// Sign-in settings as written in the configuration.
+const (
+	IMAPAuthPassword      = "password"
+	IMAPAuthXOAuth2       = "xoauth2"
+	AuthClientCredentials = "client_credentials"
+	AuthDevice            = "device"
+)
+
+// AuthFlow is the OAuth2 flow of a graph or xoauth2 account.
+func (a *Account) AuthFlow() string {
+	if a.Auth == "" {
+		return AuthClientCredentials
+	}
+	return a.Auth
+}
+
+// UsesOAuth reports whether the account signs in with Entra ID.
+func (a *Account) UsesOAuth() bool { return a.Graph != "" || a.IMAPAuth == IMAPAuthXOAuth2 }
+
+func (a *Account) validateOAuth() error {
+	if a.Tenant == "" {
+		return fmt.Errorf("tenant: missing (the Entra ID tenant id or domain)")
+	}
+	if a.ClientID == "" {
+		return fmt.Errorf("client_id: missing (the app registration's application id)")
+	}
+	if a.Authority != "" {
+		if u, err := url.Parse(a.Authority); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+			return fmt.Errorf("authority: %q is not an https URL like %q", a.Authority, "https://login.microsoftonline.com")
+		}
+	}
+	secret := a.ClientSecret + a.ClientSecretCmd + a.ClientSecretEnv
+	switch a.AuthFlow() {
+	case AuthClientCredentials:
+		return oneSecret("client_secret", a.ClientSecret, a.ClientSecretCmd, a.ClientSecretEnv)
+	case AuthDevice:
+		if secret != "" {
+			return fmt.Errorf("client_secret: not used with auth = \"device\" (the analyst signs in; the app is a public client)")
+		}
+		return nil
+	}
+	return fmt.Errorf("auth: %q is not one of client_credentials, device", a.Auth)
+}
+
+// noOAuth refuses sign-in settings on an account that does not use them.
+func (a *Account) noOAuth(use string) error {
+	for _, f := range []struct{ key, val string }{{"tenant", a.Tenant}, {"client_id", a.ClientID}, {"client_secret", a.ClientSecret + a.ClientSecretCmd + a.ClientSecretEnv}, {"auth", a.Auth}, {"authority", a.Authority}} {
+		if f.val != "" {
+			return fmt.Errorf("%s: only used with %s", f.key, use)
+		}
 	}
 	return nil
 }
@@ -216,6 +326,9 @@ func (c *Config) checkSecretsPrivate(perm fs.FileMode) error {
 		}
 		if a.SMTPPassword != "" {
 			fields = append(fields, a.label(i)+".smtp_password")
+		}
+		if a.ClientSecret != "" {
+			fields = append(fields, a.label(i)+".client_secret")
 		}
 	}
 	if m := c.Mimecast; m != nil {

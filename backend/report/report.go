@@ -19,6 +19,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/mailtriage/mailtriage/backend/oauth"
 )
 
 // TLS modes, as in the configuration.
@@ -35,7 +37,10 @@ type Server struct {
 	TLSConfig *tls.Config
 	Username  string // empty: no AUTH
 	Password  func(context.Context) (string, error)
-	Timeout   time.Duration // whole conversation; default 60 s
+	// OAuth2, when set, returns an access token and AUTH XOAUTH2 is
+	// used instead of PLAIN (Exchange Online).
+	OAuth2  func(context.Context) (string, error)
+	Timeout time.Duration // whole conversation; default 60 s
 }
 
 // Report is what to send.
@@ -119,8 +124,13 @@ func Send(ctx context.Context, srv Server, from string, to []string, msg []byte)
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	password := ""
-	if srv.Username != "" && srv.Password != nil {
+	password, token := "", ""
+	if srv.Username != "" && srv.OAuth2 != nil {
+		var err error
+		if token, err = srv.OAuth2(ctx); err != nil {
+			return fmt.Errorf("smtp %s: get an OAuth2 token: %w", srv.Addr, err)
+		}
+	} else if srv.Username != "" && srv.Password != nil {
 		var err error
 		if password, err = srv.Password(ctx); err != nil {
 			return err
@@ -142,7 +152,11 @@ func Send(ctx context.Context, srv Server, from string, to []string, msg []byte)
 	}
 	defer c.Close()
 	if srv.Username != "" {
-		if err := c.Auth(sasl.NewPlainClient("", srv.Username, password)); err != nil {
+		auth := sasl.NewPlainClient("", srv.Username, password)
+		if srv.OAuth2 != nil {
+			auth = oauth.NewXOAuth2Client(srv.Username, token)
+		}
+		if err := c.Auth(auth); err != nil {
 			return fmt.Errorf("smtp %s: login as %s refused: %w", srv.Addr, srv.Username, err)
 		}
 	}

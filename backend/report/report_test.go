@@ -67,3 +67,21 @@ func TestReportRefusalsAreReadable(t *testing.T) {
 		t.Fatal("header injection in the address accepted")
 	}
 }
+
+func TestReportLogsInWithXOAUTH2WhenATokenSourceIsSet(t *testing.T) {
+	s := smtptest.Start(t, "soc@example.com", "unused")
+	s.Token = "tok-abc"
+	msg, _, _ := Build(Report{From: "soc@example.com", To: []string{"abuse@example.com"}, Original: []byte(original), Date: time.Now()})
+	srv := Server{Addr: s.Addr, TLS: TLSNone, Username: "soc@example.com", OAuth2: func(context.Context) (string, error) { return "tok-abc", nil }}
+	if err := Send(context.Background(), srv, "soc@example.com", []string{"abuse@example.com"}, msg); err != nil {
+		t.Fatalf("XOAUTH2 submission: %v", err)
+	}
+	if len(s.Received()) != 1 {
+		t.Fatal("nothing received")
+	}
+	srv.OAuth2 = func(context.Context) (string, error) { return "stale", nil }
+	err := Send(context.Background(), srv, "soc@example.com", []string{"abuse@example.com"}, msg)
+	if err == nil || !strings.Contains(err.Error(), "refused") || strings.Contains(err.Error(), "stale") {
+		t.Fatalf("refused token: %v", err)
+	}
+}

@@ -13,7 +13,9 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/mail/imap"
+	"github.com/mailtriage/mailtriage/backend/oauth"
 	"github.com/mailtriage/mailtriage/backend/report"
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/ui/common"
@@ -43,6 +45,9 @@ func openAccounts(cfg *config.Config, first string) ([]common.Account, int, erro
 }
 
 func newAccount(a *config.Account, limit int64) (common.Account, error) {
+	if a.Graph != "" {
+		return newGraphAccount(a, limit)
+	}
 	ep, err := a.Endpoint()
 	if err != nil {
 		return common.Account{}, err
@@ -56,17 +61,26 @@ func newAccount(a *config.Account, limit int64) (common.Account, error) {
 		tlsCfg.RootCAs = pool
 	}
 	mode := map[string]imap.TLSMode{config.TLSImplicit: imap.TLSImplicit, config.TLSStartTLS: imap.TLSStartTLS, config.TLSNone: imap.TLSNone}[ep.TLS]
-	mb := imap.New(imap.Config{
+	icfg := imap.Config{
 		Addr:         ep.Addr,
 		TLS:          mode,
 		TLSConfig:    tlsCfg,
 		Username:     a.Username,
-		Password:     a.PasswordSecret().Cached(),
 		Roles:        a.Roles(),
 		Connections:  a.Connections,
 		PollInterval: time.Duration(a.PollSeconds) * time.Second,
-	})
-	desk, err := reportDesk(a, tlsCfg)
+	}
+	var outlook *oauth.Source
+	if a.IMAPAuth == config.IMAPAuthXOAuth2 {
+		if outlook, err = tokenSource(a, "outlook", nil); err != nil {
+			return common.Account{}, err
+		}
+		icfg.OAuth2 = outlook.Token
+	} else {
+		icfg.Password = a.PasswordSecret().Cached()
+	}
+	mb := imap.New(icfg)
+	desk, err := reportDesk(a, tlsCfg, outlook)
 	if err != nil {
 		mb.Close()
 		return common.Account{}, err
@@ -83,26 +97,115 @@ func newAccount(a *config.Account, limit int64) (common.Account, error) {
 
 // reportDesk is the account's abuse desk, when smtp and report_to are
 // set. The SMTP server is trusted like the IMAP one (same ca_file).
-func reportDesk(a *config.Account, imapTLS *tls.Config) (*common.ReportDesk, error) {
+func reportDesk(a *config.Account, imapTLS *tls.Config, outlook *oauth.Source) (*common.ReportDesk, error) {
 	ep, ok, err := a.SMTPEndpoint()
 	if err != nil || !ok || a.ReportTo == "" {
 		return nil, err
 	}
+	if imapTLS == nil {
+		imapTLS = &tls.Config{}
+	}
 	tlsCfg := imapTLS.Clone()
 	tlsCfg.ServerName = ep.Host
-	user := a.SMTPUsername
-	if user == "" {
-		user = a.Username
+	user := cmpOr(a.SMTPUsername, a.Username, a.Mailbox)
+	from := cmpOr(a.ReportFrom, a.Username, a.Mailbox)
+	srv := report.Server{Addr: ep.Addr, TLS: ep.TLS, TLSConfig: tlsCfg, Username: user}
+	if outlook != nil && a.SMTPPassword+a.SMTPPasswordCmd+a.SMTPPasswordEnv == "" {
+		// Exchange Online: the IMAP token's resource covers SMTP too.
+		srv.OAuth2 = outlook.Token
+	} else {
+		srv.Password = a.SMTPPasswordSecret().Cached()
 	}
-	from := a.ReportFrom
-	if from == "" {
-		from = a.Username
+	return &common.ReportDesk{SMTP: srv, From: from, To: []string{a.ReportTo}}, nil
+}
+
+func cmpOr(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
 	}
-	return &common.ReportDesk{
-		SMTP: report.Server{Addr: ep.Addr, TLS: ep.TLS, TLSConfig: tlsCfg, Username: user, Password: a.SMTPPasswordSecret().Cached()},
-		From: from,
-		To:   []string{a.ReportTo},
-	}, nil
+	return ""
+}
+
+// newGraphAccount builds a Microsoft Graph mailbox; the status bar shows
+// the Graph URL and the mailbox read.
+func newGraphAccount(a *config.Account, limit int64) (common.Account, error) {
+	src, err := tokenSource(a, "graph", oauth.GraphScopes(oauthFlow(a), a.Graph))
+	if err != nil {
+		return common.Account{}, err
+	}
+	mb := graph.New(graph.Config{
+		BaseURL:      a.Graph,
+		Mailbox:      a.Mailbox,
+		Token:        src.Token,
+		Roles:        a.Roles(),
+		PollInterval: time.Duration(a.PollSeconds) * time.Second,
+	})
+	desk, err := reportDesk(a, nil, nil)
+	if err != nil {
+		mb.Close()
+		return common.Account{}, err
+	}
+	server := strings.TrimRight(a.Graph, "/") + "/me"
+	if a.Mailbox != "" {
+		server = strings.TrimRight(a.Graph, "/") + "/users/" + a.Mailbox
+	}
+	return common.Account{Name: a.Name, Server: server, Mailbox: mb, DefaultFolder: a.DefaultFolder, MessageLimit: limit, Report: desk}, nil
+}
+
+func oauthFlow(a *config.Account) oauth.Flow {
+	if a.AuthFlow() == config.AuthDevice {
+		return oauth.DeviceCode
+	}
+	return oauth.ClientCredentials
+}
+
+// tokenSource is the account's Entra ID token source for one resource
+// ("graph" or "outlook"), cached under the user's state directory. The
+// device-code prompt goes to stderr: signInFirst runs it before the
+// console takes the terminal.
+func tokenSource(a *config.Account, resource string, scopes []string) (*oauth.Source, error) {
+	flow := oauthFlow(a)
+	if scopes == nil {
+		scopes = oauth.OutlookScopes(flow)
+	}
+	cache, err := oauth.CachePath(a.Name, resource)
+	if err != nil {
+		return nil, err
+	}
+	name := a.Name
+	src := oauth.New(oauth.Config{
+		Authority:    a.Authority,
+		Tenant:       a.Tenant,
+		ClientID:     a.ClientID,
+		ClientSecret: a.ClientSecretSecret().Cached(),
+		Flow:         flow,
+		Scopes:       scopes,
+		CachePath:    cache,
+		Prompt: func(p oauth.DevicePrompt) {
+			fmt.Fprintf(os.Stderr, "mailtriage: account %q: %s\n", name, analysis.SanitizeLine(p.Message))
+		},
+	})
+	if err := signInFirst(src, name); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// signInFirst runs a device-code sign-in now, while the terminal is still
+// ours, unless a cached or refreshable token makes it unnecessary; once
+// the console runs, the prompt would have nowhere to go.
+func signInFirst(src *oauth.Source, account string) error {
+	if src.Flow() != oauth.DeviceCode || src.SignedIn() {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	if _, err := src.Token(ctx); err != nil {
+		return fmt.Errorf("sign in to account %q: %w", account, err)
+	}
+	return nil
 }
 
 func loadCA(path string) (*x509.CertPool, error) {

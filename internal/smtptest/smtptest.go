@@ -20,6 +20,9 @@ type Server struct {
 	Addr     string
 	User     string
 	Password string
+	// Token, when set (before the first connection), is the bearer token
+	// AUTH XOAUTH2 accepts for User, as Exchange Online would.
+	Token string
 
 	mu  sync.Mutex
 	got []Message
@@ -62,9 +65,17 @@ type session struct {
 	cur  Message
 }
 
-func (se *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (se *session) AuthMechanisms() []string {
+	if se.s.Token != "" {
+		return []string{sasl.Plain, "XOAUTH2"}
+	}
+	return []string{sasl.Plain}
+}
 
-func (se *session) Auth(string) (sasl.Server, error) {
+func (se *session) Auth(mech string) (sasl.Server, error) {
+	if mech == "XOAUTH2" {
+		return &xoauth2Server{se: se}, nil
+	}
 	return sasl.NewPlainServer(func(_, user, pass string) error {
 		if user != se.s.User || pass != se.s.Password {
 			return errors.New("invalid credentials")
@@ -101,3 +112,22 @@ func (se *session) Data(r io.Reader) error {
 
 func (se *session) Reset()        { se.cur = Message{} }
 func (se *session) Logout() error { return nil }
+
+// xoauth2Server checks "user=U^Aauth=Bearer T^A^A"; a wrong token gets
+// the JSON error challenge, then the failure once the client answers it.
+type xoauth2Server struct {
+	se     *session
+	failed bool
+}
+
+func (x *xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
+	if x.failed {
+		return nil, false, errors.New("invalid token")
+	}
+	if string(resp) == "user="+x.se.s.User+"\x01auth=Bearer "+x.se.s.Token+"\x01\x01" {
+		x.se.auth = true
+		return nil, true, nil
+	}
+	x.failed = true
+	return []byte(`{"status":"401","schemes":"bearer"}`), false, nil
+}

@@ -18,18 +18,27 @@ import (
 	"golang.org/x/text/encoding/htmlindex"
 
 	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/oauth"
 )
 
 // dial connects, secures and logs in one connection. Every failure comes
 // back as a *mail.ConnError that names the stage and the server.
 func (m *Mailbox) dial(ctx context.Context, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
 	cfg := m.cfg
-	ctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
-	defer cancel()
-
 	fail := func(stage string, err error) error {
 		return &mail.ConnError{Stage: stage, Server: cfg.Addr, Err: err, Hint: hintFor(stage, cfg.TLS, err)}
 	}
+	// The token comes first, outside the dial timeout: a device-code
+	// sign-in waits for the analyst, not for the server.
+	token := ""
+	if cfg.OAuth2 != nil {
+		var err error
+		if token, err = cfg.OAuth2(ctx); err != nil {
+			return nil, &mail.ConnError{Stage: "login", Server: cfg.Addr, Err: fmt.Errorf("get an OAuth2 token: %w", err)}
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+	defer cancel()
 
 	dialer := &net.Dialer{KeepAlive: 30 * time.Second}
 	raw, err := dialer.DialContext(ctx, "tcp", cfg.Addr)
@@ -76,7 +85,7 @@ func (m *Mailbox) dial(ctx context.Context, handler *imapclient.UnilateralDataHa
 		}
 	}
 
-	if err := m.login(ctx, c); err != nil {
+	if err := m.login(ctx, c, token); err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -87,9 +96,15 @@ func (m *Mailbox) dial(ctx context.Context, handler *imapclient.UnilateralDataHa
 	return c, nil
 }
 
-func (m *Mailbox) login(ctx context.Context, c *imapclient.Client) error {
+func (m *Mailbox) login(ctx context.Context, c *imapclient.Client, token string) error {
 	fail := func(err error) error {
 		return &mail.ConnError{Stage: "login", Server: m.cfg.Addr, Err: err}
+	}
+	if m.cfg.OAuth2 != nil {
+		if err := c.Authenticate(oauth.NewXOAuth2Client(m.cfg.Username, token)); err != nil {
+			return fail(serverWords(err))
+		}
+		return nil
 	}
 	if c.Caps().Has(imap.CapLoginDisabled) {
 		return fail(errors.New("server refuses LOGIN on this connection (LOGINDISABLED); use TLS"))

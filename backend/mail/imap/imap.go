@@ -34,6 +34,9 @@ type Config struct {
 	// Password is asked for at each login, so the secret is held by whoever
 	// resolved it and never copied into logs or errors here.
 	Password func(ctx context.Context) (string, error)
+	// OAuth2, when set, returns an access token and the login is
+	// AUTHENTICATE XOAUTH2 (Exchange Online) instead of LOGIN.
+	OAuth2 func(ctx context.Context) (string, error)
 	// Roles assigns roles to folders by name where the server does not
 	// announce special-use attributes.
 	Roles map[string]mail.Role

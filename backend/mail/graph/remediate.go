@@ -1,0 +1,287 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/mailtriage/mailtriage/backend/mail"
+)
+
+// Move moves uids to dest with one /move per message, in $batch requests.
+// Each answer carries the message as it now is in dest; it gets a UID
+// there. Messages whose move failed are still at the source.
+func (m *Mailbox) Move(ctx context.Context, from mail.FolderRef, uids []mail.UID, dest string) (mail.Transfer, error) {
+	return m.transfer(ctx, "move", from, uids, dest)
+}
+
+// Copy copies uids to dest with one /copy per message; copies get new ids.
+func (m *Mailbox) Copy(ctx context.Context, from mail.FolderRef, uids []mail.UID, dest string) (mail.Transfer, error) {
+	return m.transfer(ctx, "copy", from, uids, dest)
+}
+
+func (m *Mailbox) transfer(ctx context.Context, verb string, from mail.FolderRef, uids []mail.UID, dest string) (mail.Transfer, error) {
+	t := mail.Transfer{From: from, To: mail.FolderRef{Name: dest}}
+	if len(uids) == 0 {
+		return t, nil
+	}
+	l, err := m.resolveForChange(ctx, from, uids)
+	if err != nil {
+		return t, err
+	}
+	destID, err := m.folderID(ctx, dest)
+	if err != nil {
+		t.NotDone = slices.Clone(uids)
+		return t, fmt.Errorf("%s to %q: 0 of %d done: %w", verb, dest, len(uids), err)
+	}
+	var calls []call
+	var asked []mail.UID
+	for _, u := range uids {
+		gid, ok := l.ids[u]
+		if !ok {
+			t.NotDone = append(t.NotDone, u) // not (or no longer) here
+			continue
+		}
+		calls = append(calls, call{method: http.MethodPost, path: msgPath(gid) + "/" + verb, body: map[string]string{"destinationId": destID}})
+		asked = append(asked, u)
+	}
+	res, berr := m.batch(ctx, calls)
+	m.mu.Lock()
+	src, dst := m.state(l.id), m.state(destID)
+	t.To.UIDValidity = dst.validity
+	var firstErr error
+	for i, r := range res {
+		u := asked[i]
+		var moved message
+		if r.err == nil && r.status == 0 {
+			r.err = berr // the batch itself failed before this one ran
+		}
+		if r.err == nil {
+			r.err = decode(r.body, &moved)
+		}
+		if r.err != nil {
+			t.NotDone = append(t.NotDone, u)
+			if firstErr == nil && !IsNotFound(r.err) {
+				firstErr = r.err
+			}
+			continue
+		}
+		if verb == "move" && src != dst {
+			src.drop(u)
+		}
+		t.Done = append(t.Done, mail.UIDPair{Src: u, Dst: dst.add(moved.ID)})
+	}
+	m.mu.Unlock()
+	if berr != nil && firstErr == nil {
+		firstErr = berr
+	}
+	slices.SortFunc(t.Done, func(a, b mail.UIDPair) int { return int(a.Src) - int(b.Src) })
+	slices.Sort(t.NotDone)
+	if firstErr != nil {
+		return t, fmt.Errorf("%s to %q: %d of %d done: %w", verb, dest, len(t.Done), len(uids), firstErr)
+	}
+	return t, nil
+}
+
+// Store reads each message's read state, flag and categories, works out
+// what the change really alters, and PATCHes only those messages. The
+// categories list is replaced whole, so it is written with If-Match on the
+// ETag just read; a message changed meanwhile is read and tried again.
+func (m *Mailbox) Store(ctx context.Context, folder mail.FolderRef, uids []mail.UID, change mail.FlagChange) (mail.StoreResult, error) {
+	res := mail.StoreResult{Added: map[string][]mail.UID{}, Removed: map[string][]mail.UID{}}
+	for _, f := range append(slices.Clone(change.Add), change.Remove...) {
+		switch f {
+		case mail.FlagDeleted:
+			return res, errNoDeletedFlag
+		case mail.FlagAnswered:
+			return res, errors.New(`a Graph mailbox does not let a client set \Answered`)
+		}
+		if strings.HasPrefix(f, `\`) && f != mail.FlagSeen && f != mail.FlagFlagged {
+			return res, fmt.Errorf("flag %s is not supported on Graph", f)
+		}
+	}
+	if len(uids) == 0 {
+		return res, nil
+	}
+	l, err := m.resolveForChange(ctx, folder, uids)
+	if err != nil {
+		return res, err
+	}
+	todo := uids
+	for round := 0; len(todo) > 0; round++ {
+		msgs, err := m.getMany(ctx, l, todo, stateFields)
+		if err != nil {
+			return res, fmt.Errorf("change flags of %d messages in %q: %w", len(uids), folder.Name, err)
+		}
+		var calls []call
+		var plans []storePlan
+		for _, u := range todo {
+			msg, ok := msgs[u]
+			if !ok {
+				continue
+			}
+			p := planStore(u, msg, change)
+			if p.patch == nil {
+				continue
+			}
+			c := call{method: http.MethodPatch, path: msgPath(msg.ID), body: p.patch}
+			if _, ok := p.patch["categories"]; ok && msg.ETag != "" {
+				c.header = map[string]string{"If-Match": msg.ETag}
+			}
+			calls = append(calls, c)
+			plans = append(plans, p)
+		}
+		answers, err := m.batch(ctx, calls)
+		if err != nil {
+			return res, fmt.Errorf("change flags of %d messages in %q: %w", len(uids), folder.Name, err)
+		}
+		todo = nil
+		var firstErr error
+		for i, a := range answers {
+			switch {
+			case a.err == nil:
+				plans[i].book(&res)
+			case a.status == http.StatusPreconditionFailed && round < 3:
+				todo = append(todo, plans[i].uid) // changed meanwhile: read again
+			case IsNotFound(a.err):
+			default:
+				firstErr = cmpErr(firstErr, a.err)
+			}
+		}
+		if firstErr != nil {
+			return res, fmt.Errorf("change flags of %d messages in %q: %w", len(uids), folder.Name, firstErr)
+		}
+	}
+	return res, nil
+}
+
+func cmpErr(first, next error) error {
+	if first != nil {
+		return first
+	}
+	return next
+}
+
+// storePlan is the PATCH for one message and what it changes.
+type storePlan struct {
+	uid            mail.UID
+	patch          map[string]any
+	added, removed []string
+}
+
+func (p storePlan) book(res *mail.StoreResult) {
+	for _, f := range p.added {
+		res.Added[f] = append(res.Added[f], p.uid)
+	}
+	for _, f := range p.removed {
+		res.Removed[f] = append(res.Removed[f], p.uid)
+	}
+}
+
+func planStore(u mail.UID, msg *message, change mail.FlagChange) storePlan {
+	p := storePlan{uid: u}
+	set := func(k string, v any) {
+		if p.patch == nil {
+			p.patch = map[string]any{}
+		}
+		p.patch[k] = v
+	}
+	cats := slices.Clone(msg.Categories)
+	catsChanged := false
+	apply := func(f string, add bool) {
+		switch f {
+		case mail.FlagSeen:
+			if msg.IsRead != add {
+				set("isRead", add)
+			} else {
+				return
+			}
+		case mail.FlagFlagged:
+			if msg.flagged() == add {
+				return
+			}
+			status := "notFlagged"
+			if add {
+				status = "flagged"
+			}
+			set("flag", followupFlag{FlagStatus: status})
+		default:
+			name := mail.DecodeKeyword(f)
+			i := slices.IndexFunc(cats, func(c string) bool { return strings.EqualFold(c, name) })
+			if (i >= 0) == add {
+				return
+			}
+			if add {
+				cats = append(cats, name)
+			} else {
+				cats = slices.Delete(cats, i, i+1)
+			}
+			catsChanged = true
+		}
+		if add {
+			p.added = append(p.added, f)
+		} else {
+			p.removed = append(p.removed, f)
+		}
+	}
+	for _, f := range change.Add {
+		apply(f, true)
+	}
+	for _, f := range change.Remove {
+		apply(f, false)
+	}
+	if catsChanged {
+		if cats == nil {
+			cats = []string{}
+		}
+		set("categories", cats)
+	}
+	return p
+}
+
+// Expunge deletes uids permanently (permanentDelete: to Purges, gone after
+// the retention period unless on hold). A message already gone counts as
+// deleted.
+func (m *Mailbox) Expunge(ctx context.Context, folder mail.FolderRef, uids []mail.UID) ([]mail.UID, error) {
+	if len(uids) == 0 {
+		return nil, nil
+	}
+	l, err := m.resolveForChange(ctx, folder, uids)
+	if err != nil {
+		return nil, err
+	}
+	var calls []call
+	var asked []mail.UID
+	for _, u := range uids {
+		if gid, ok := l.ids[u]; ok {
+			calls = append(calls, call{method: http.MethodPost, path: msgPath(gid) + "/permanentDelete"})
+			asked = append(asked, u)
+		}
+	}
+	res, berr := m.batch(ctx, calls)
+	var gone []mail.UID
+	var firstErr error
+	m.mu.Lock()
+	f := m.state(l.id)
+	for i, r := range res {
+		if r.status == 0 && r.err == nil {
+			continue // never sent
+		}
+		if r.err == nil || IsNotFound(r.err) {
+			gone = append(gone, asked[i])
+			f.drop(asked[i])
+			continue
+		}
+		firstErr = cmpErr(firstErr, r.err)
+	}
+	m.mu.Unlock()
+	firstErr = cmpErr(firstErr, berr)
+	slices.Sort(gone)
+	if firstErr != nil {
+		return gone, fmt.Errorf("delete %d messages permanently in %q: %w", len(uids), folder.Name, firstErr)
+	}
+	return gone, nil
+}

@@ -1,0 +1,141 @@
+package oauth_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mailtriage/mailtriage/backend/mail/graph"
+	"github.com/mailtriage/mailtriage/backend/mail/graph/graphtest"
+	"github.com/mailtriage/mailtriage/backend/oauth"
+)
+
+func secret(s string) func(context.Context) (string, error) {
+	return func(context.Context) (string, error) { return s, nil }
+}
+
+func appConfig(srv *graphtest.Server, cache string) oauth.Config {
+	return oauth.Config{
+		Authority:    srv.URL(),
+		Tenant:       "contoso.onmicrosoft.com",
+		ClientID:     srv.ClientID,
+		ClientSecret: secret(srv.ClientSecret),
+		Flow:         oauth.ClientCredentials,
+		Scopes:       oauth.GraphScopes(oauth.ClientCredentials, srv.BaseURL()),
+		CachePath:    cache,
+		HTTPClient:   srv.Client(),
+	}
+}
+
+func TestClientCredentialsTokenIsCachedPrivatelyAndReused(t *testing.T) {
+	srv := graphtest.New()
+	defer srv.Close()
+	cache := filepath.Join(t.TempDir(), "state", "tokens", "soc-graph.json")
+	src := oauth.New(appConfig(srv, cache))
+	tok, err := src.Token(context.Background())
+	if err != nil || tok == "" {
+		t.Fatalf("token: %q %v", tok, err)
+	}
+	again, _ := src.Token(context.Background())
+	if again != tok || srv.Grants(graphtest.GrantClientCredentials) != 1 {
+		t.Fatalf("second call asked again (%d grants)", srv.Grants(graphtest.GrantClientCredentials))
+	}
+	st, err := os.Stat(cache)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("cache file: %v %v", st, err)
+	}
+	// A new process reads the cache instead of signing in.
+	fresh := oauth.New(appConfig(srv, cache))
+	if tok2, err := fresh.Token(context.Background()); err != nil || tok2 != tok || srv.Grants(graphtest.GrantClientCredentials) != 1 {
+		t.Fatalf("cached token not reused: %v, %d grants", err, srv.Grants(graphtest.GrantClientCredentials))
+	}
+	// The token works against Graph.
+	m := graph.New(graph.Config{BaseURL: srv.BaseURL(), Mailbox: srv.Mailbox, HTTPClient: srv.Client(), Token: fresh.Token})
+	defer m.Close()
+	if _, err := m.Folders(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExpiredAppTokenIsRenewed(t *testing.T) {
+	srv := graphtest.New()
+	defer srv.Close()
+	srv.SetTokenLifetime(time.Second)
+	src := oauth.New(appConfig(srv, ""))
+	first, _ := src.Token(context.Background())
+	time.Sleep(1100 * time.Millisecond)
+	second, err := src.Token(context.Background())
+	if err != nil || second == first || srv.Grants(graphtest.GrantClientCredentials) != 2 {
+		t.Fatalf("renewal: %v, same=%v, %d grants", err, second == first, srv.Grants(graphtest.GrantClientCredentials))
+	}
+}
+
+func TestWrongSecretIsReportedInEntrasWords(t *testing.T) {
+	srv := graphtest.New()
+	defer srv.Close()
+	cfg := appConfig(srv, "")
+	cfg.ClientSecret = secret("wrong")
+	_, err := oauth.New(cfg).Token(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "invalid_client") || !strings.Contains(err.Error(), "AADSTS7000215") {
+		t.Fatalf("wrong secret: %v", err)
+	}
+}
+
+func TestDeviceFlowPromptsPollsAndRefreshes(t *testing.T) {
+	srv := graphtest.New()
+	defer srv.Close()
+	srv.SetDeviceFlow(2, 1)
+	srv.SetTokenLifetime(time.Second)
+	var mu sync.Mutex
+	var prompts []oauth.DevicePrompt
+	cache := filepath.Join(t.TempDir(), "tokens", "soc-graph.json")
+	cfg := oauth.Config{
+		Authority: srv.URL(), Tenant: "organizations", ClientID: srv.ClientID, Flow: oauth.DeviceCode,
+		Scopes: oauth.GraphScopes(oauth.DeviceCode, srv.BaseURL()), CachePath: cache, HTTPClient: srv.Client(),
+		Prompt: func(p oauth.DevicePrompt) {
+			mu.Lock()
+			prompts = append(prompts, p)
+			mu.Unlock()
+		},
+	}
+	src := oauth.New(cfg)
+	tok, err := src.Token(context.Background())
+	if err != nil || tok == "" {
+		t.Fatalf("device flow: %v", err)
+	}
+	if len(prompts) != 1 || prompts[0].URL != "https://microsoft.com/devicelogin" || prompts[0].Code == "" || !strings.Contains(prompts[0].Message, prompts[0].Code) {
+		t.Fatalf("prompts %+v", prompts)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	// A new process: the cached access token has expired, the refresh
+	// token renews it without a second prompt.
+	renewed, err := oauth.New(cfg).Token(context.Background())
+	if err != nil || renewed == tok || srv.Grants(graphtest.GrantRefreshToken) != 1 || len(prompts) != 1 {
+		t.Fatalf("refresh: %v, %d refreshes, %d prompts", err, srv.Grants(graphtest.GrantRefreshToken), len(prompts))
+	}
+}
+
+func TestDeviceFlowGivesUpWhenCancelled(t *testing.T) {
+	srv := graphtest.New()
+	defer srv.Close()
+	srv.SetDeviceFlow(1000, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	cfg := oauth.Config{Authority: srv.URL(), Tenant: "organizations", ClientID: srv.ClientID, Flow: oauth.DeviceCode,
+		Scopes: oauth.GraphScopes(oauth.DeviceCode, srv.BaseURL()), HTTPClient: srv.Client(), Prompt: func(oauth.DevicePrompt) {}}
+	if _, err := oauth.New(cfg).Token(ctx); err == nil || !strings.Contains(err.Error(), "abandoned") {
+		t.Fatalf("cancelled device flow: %v", err)
+	}
+}
+
+func TestCachePathIsUnderTheStateDir(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", "/state")
+	p, err := oauth.CachePath("soc/main", "graph")
+	if err != nil || p != "/state/mailtriage/tokens/soc_main-graph.json" {
+		t.Fatalf("CachePath: %q %v", p, err)
+	}
+}
