@@ -277,6 +277,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, t.OpenTrackingAt(msg.MessageID, msg.Date)
 		}
 		return m, m.setFlash("the Mimecast screens are not available in this session", true)
+	case panelMsg:
+		return m, m.showPanel(msg)
 	case common.BlockSenderMsg:
 		m.screen = screenMailbox
 		return m, m.box().BlockSender()

@@ -47,6 +47,8 @@ func init() {
 		{name: "undo", usage: "undo", help: "take back the last remediation", run: func(m *Model, _ string) tea.Cmd { return m.box().Undo() }},
 		{name: "info", usage: "info [FOLDER]", help: "folder metadata", run: (*Model).cmdInfo},
 		{name: "report", usage: "report", help: "forward the message to the report desk as an attachment", run: func(m *Model, _ string) tea.Cmd { m.screen = screenMailbox; return m.box().Report() }},
+		{name: "calendar", usage: "calendar [DAYS|SUBJECT]", help: "upcoming events, or events about a subject (Graph accounts)", run: (*Model).cmdCalendar},
+		{name: "contacts", usage: "contacts [TEXT]", help: "the address book, filtered by TEXT (Graph accounts)", run: (*Model).cmdContacts},
 		{name: "audit", usage: "audit", help: "show the latest audit records", run: (*Model).cmdAudit},
 		{name: "block-sender", usage: "block-sender", help: "block the selection's senders on Mimecast / FortiMail (plan first)", run: func(m *Model, _ string) tea.Cmd { m.screen = screenMailbox; return m.box().BlockSender() }},
 		{name: "export", usage: "export json|iocs|eml FILE", help: "write the message's analysis, indicators (.csv or JSON; --raw undefanged) or original; --force replaces", run: (*Model).cmdExport},

@@ -206,6 +206,10 @@ func runHeadless(ctx context.Context, sub string, args []string, cfgPath, accoun
 		return runAct(ctx, args, cfgPath, account, stdout, stderr)
 	case "watch":
 		return runWatch(ctx, args, cfgPath, account, stdout, stderr)
+	case "calendar":
+		return runCalendar(ctx, args, cfgPath, account, stdout, stderr)
+	case "contacts":
+		return runContacts(ctx, args, cfgPath, account, stdout, stderr)
 	}
 	return fail(stderr, 2, fmt.Errorf("unknown command %q", sub))
 }

@@ -42,6 +42,10 @@ const usage = `usage:
   mailtriage act VERB (--uid N ... | --message-id ID ... | --search QUERY) [--folder F] [--to FOLDER] [--dry-run]
                                                                VERB: move copy delete tag untag read unread
   mailtriage folders [--json]                                  the folder tree with counts
+  mailtriage calendar list [--subject S] [--from D] [--to D]   calendar events (Graph accounts)
+  mailtriage calendar create --subject S --start T --end T [--attendee A ...] [--optional A ...]
+                  [--location L] [--body B] [--category C ...] [--show-as busy] [--reminder 15] [--all-day] [--private]
+  mailtriage contacts                                          the address book (Graph accounts)
 
 The configuration is read from --config, else $MAILTRIAGE_CONFIG, else
 $XDG_CONFIG_HOME/mailtriage/config.toml (~/.config/mailtriage/config.toml).
@@ -72,7 +76,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		sub, rest = rest[0], rest[1:]
 	}
 	switch sub {
-	case "pull", "folders", "act", "watch":
+	case "pull", "folders", "act", "watch", "calendar", "contacts":
 		// Headless: ctrl+c ends them cleanly (the console handles its own).
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 		defer stop()

@@ -176,7 +176,7 @@ func (m *Model) drawOverlay(lines []string, w int) []string {
 	}
 	panel := m.overlay.lines(m.c, w)
 	if len(panel) > len(lines)-1 {
-		panel = panel[len(panel)-(len(lines)-1):]
+		panel = panel[:len(lines)-1] // a tall panel keeps its title and first rows
 	}
 	copy(lines[len(lines)-len(panel):], panel)
 	return lines

@@ -51,6 +51,9 @@ type Server struct {
 
 	throttle, throttleItems int
 	retryAfter              int
+
+	events   []*event
+	contacts []map[string]any
 }
 
 type folder struct {

@@ -164,6 +164,12 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, parts []string) {
 		}
 	case route("POST", 1, "messages"):
 		s.create(w, r)
+	case route("POST", 1, "events"):
+		s.createEvent(w, r)
+	case route("GET", 1, "events"):
+		s.listEvents(w, r)
+	case route("GET", 1, "contacts"):
+		s.listContacts(w, r)
 	case route("GET", 2, "messages", "*"):
 		if m := s.msgOr404(w, parts[1]); m != nil {
 			writeJSON(w, http.StatusOK, s.selectFields(s.msgJSON(m), q))

@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/mail/graph"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+// :calendar and :contacts — the Exchange seed's calendar and contacts, for
+// accounts on Microsoft Graph, shown in a panel over the mailbox.
+
+type panelMsg struct {
+	title string
+	lines []string
+	err   error
+}
+
+func (m *Model) graphBox() (*graph.Mailbox, error) {
+	g, ok := m.opts.Accounts[m.active].Mailbox.(*graph.Mailbox)
+	if !ok {
+		return nil, errors.New("calendar and contacts need an account on Microsoft Graph (graph = \"https://graph.microsoft.com/v1.0\")")
+	}
+	return g, nil
+}
+
+// cmdCalendar lists the events of the next days ("calendar 14": two weeks;
+// default 7), or those matching a subject ("calendar debrief").
+func (m *Model) cmdCalendar(arg string) tea.Cmd {
+	g, err := m.graphBox()
+	if err != nil {
+		return m.setFlash(err.Error(), true)
+	}
+	days, subject := 7, ""
+	if _, err := fmt.Sscan(arg, &days); err != nil || days <= 0 {
+		days, subject = 7, strings.TrimSpace(arg)
+	}
+	from := m.c.Now()
+	q := graph.EventQuery{Subject: subject, From: from, To: from.AddDate(0, 0, days), Limit: 200}
+	if subject != "" {
+		q.From, q.To = time.Time{}, time.Time{}
+	}
+	title := fmt.Sprintf("Calendar — next %d days", days)
+	if subject != "" {
+		title = fmt.Sprintf("Calendar — events about %q", subject)
+	}
+	return common.RunJob(m.c, jobs.Spec{Name: "calendar", Account: m.opts.Accounts[m.active].Name},
+		func(ctx context.Context, _ *jobs.Progress) ([]graph.Event, error) { return g.ListEvents(ctx, q) },
+		func(_ jobs.ID, events []graph.Event, err error) tea.Msg {
+			lines := make([]string, 0, len(events))
+			for _, e := range events {
+				when := e.Start.Local().Format("Mon Jan 02 15:04") + "–" + e.End.Local().Format("15:04")
+				if e.AllDay {
+					when = e.Start.Format("Mon Jan 02") + " all day"
+				}
+				line := when + "  " + e.Subject
+				if e.Location != "" {
+					line += " @ " + e.Location
+				}
+				if n := len(e.Required) + len(e.Optional); n > 0 {
+					line += fmt.Sprintf(" (%d attendees)", n)
+				}
+				lines = append(lines, line)
+			}
+			if len(lines) == 0 {
+				lines = []string{"no events"}
+			}
+			return panelMsg{title: title, lines: lines, err: err}
+		})
+}
+
+func (m *Model) cmdContacts(arg string) tea.Cmd {
+	g, err := m.graphBox()
+	if err != nil {
+		return m.setFlash(err.Error(), true)
+	}
+	filter := strings.ToLower(strings.TrimSpace(arg))
+	return common.RunJob(m.c, jobs.Spec{Name: "contacts", Account: m.opts.Accounts[m.active].Name},
+		func(ctx context.Context, _ *jobs.Progress) ([]graph.Contact, error) { return g.ListContacts(ctx, 1000) },
+		func(_ jobs.ID, contacts []graph.Contact, err error) tea.Msg {
+			var lines []string
+			for _, c := range contacts {
+				line := c.DisplayName + "  " + strings.Join(c.Emails, ", ")
+				if c.Company != "" {
+					line += "  · " + c.Company
+				}
+				if filter == "" || strings.Contains(strings.ToLower(line), filter) {
+					lines = append(lines, line)
+				}
+			}
+			if len(lines) == 0 {
+				lines = []string{"no contacts"}
+			}
+			return panelMsg{title: "Contacts", lines: lines, err: err}
+		})
+}
+
+func (m *Model) showPanel(msg panelMsg) tea.Cmd {
+	if msg.err != nil {
+		return m.setFlash(msg.err.Error(), true)
+	}
+	m.screen = screenMailbox
+	m.box().ShowInfo(msg.title, msg.lines)
+	return nil
+}
