@@ -39,7 +39,9 @@ func TestCalendarAndContactsPanels(t *testing.T) {
 	keys(tm, ":")
 	tm.Type("calendar")
 	keys(tm, "enter")
-	uitest.WaitModel(t, tm, "calendar shown", func(m tea.Model) bool { return strings.Contains(uitest.Plain(root(m).Render()), "Phishing debrief @ Room 4") })
+	uitest.WaitModel(t, tm, "calendar shown", func(m tea.Model) bool {
+		return strings.Contains(uitest.Plain(root(m).Render()), "Phishing debrief @ Room 4")
+	})
 	keys(tm, "esc", ":")
 	tm.Type("contacts jane")
 	keys(tm, "enter")
