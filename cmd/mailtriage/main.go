@@ -3,6 +3,7 @@
 //
 //	mailtriage [--config FILE] [--account NAME]   the console on your accounts
 //	mailtriage demo                               the console on a built-in demo mailbox
+//	mailtriage serve --listen ADDR ...            the console over SSH
 //
 // This file is wiring only: flags, configuration, and handing both to the
 // ui package.
@@ -41,6 +42,8 @@ const usage = `usage:
   mailtriage act VERB (--uid N ... | --message-id ID ... | --search QUERY) [--folder F] [--to FOLDER] [--dry-run]
                                                                VERB: move copy delete tag untag read unread
   mailtriage folders [--json]                                  the folder tree with counts
+  mailtriage serve [--listen ADDR] [--host-key FILE] [--authorized-keys FILE]
+                                                               the console over SSH (see [serve])
 
 The configuration is read from --config, else $MAILTRIAGE_CONFIG, else
 $XDG_CONFIG_HOME/mailtriage/config.toml (~/.config/mailtriage/config.toml).
@@ -76,6 +79,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 		defer stop()
 		return runHeadless(ctx, sub, rest, *cfgPath, *account, stdout, stderr)
+	case "serve":
+		// SIGTERM or ctrl+c: the sessions are told, then the server stops.
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		defer stop()
+		return runServe(ctx, rest, *cfgPath, stdout, stderr)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
@@ -93,8 +101,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "serve":
-		return fail(stderr, 2, errors.New("serve (the console over SSH) is not in this build yet"))
 	}
 	fmt.Fprint(stderr, usage)
 	return fail(stderr, 2, fmt.Errorf("unknown command %q", sub))
