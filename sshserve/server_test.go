@@ -162,11 +162,13 @@ func (tm *term) Write(b []byte) (int, error) {
 }
 
 // login opens a console as role in a w×h terminal and waits for the
-// message list.
+// message list to be loaded (the demo INBOX has 23 messages, 11 unread;
+// the status line is redrawn only where it changed, so the counts are
+// what to look for).
 func (f *fixture) login(role, user string, w, h int, env ...string) *term {
 	f.t.Helper()
 	tm := f.open(role, user, w, h, env...)
-	tm.waitFor("INBOX")
+	tm.waitFor("23 messages · 11 unread")
 	return tm
 }
 
