@@ -516,3 +516,20 @@ func TestShutdownTellsEverySessionAndServeReturns(t *testing.T) {
 		t.Fatalf("%d goroutines left (%d before):\n%s", n, base, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+func TestNoColorFromTheSessionIsHonoured(t *testing.T) {
+	f := start(t, nil)
+	plain := f.login("viewer", "val", 120, 30, "NO_COLOR", "1")
+	coloured := f.login("viewer", "ann", 120, 30)
+	hasColour := func(tm *term) bool {
+		tm.mu.Lock()
+		defer tm.mu.Unlock()
+		return bytes.Contains(tm.out, []byte("\x1b[38;")) || bytes.Contains(tm.out, []byte("\x1b[48;"))
+	}
+	if hasColour(plain) {
+		t.Fatal("NO_COLOR=1 session got colours")
+	}
+	if !hasColour(coloured) {
+		t.Fatal("a session without NO_COLOR got no colours (is the check right?)")
+	}
+}
