@@ -36,6 +36,8 @@ type Config struct {
 	// AuditLog is where remediation records go (default: the user's
 	// state dir, see audit.DefaultPath).
 	AuditLog string `toml:"audit_log"`
+	// Serve is the [serve] table (mailtriage serve).
+	Serve *Serve `toml:"serve"`
 }
 
 // Account is one [[accounts]] entry.

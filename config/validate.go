@@ -34,6 +34,11 @@ func (c *Config) Validate() error {
 		}
 		seen[a.Name] = true
 	}
+	if c.Serve != nil {
+		if err := c.Serve.validate(); err != nil {
+			return fmt.Errorf("serve.%w", err)
+		}
+	}
 	return nil
 }
 

@@ -58,6 +58,10 @@ type Options struct {
 	NewFortiMail func(c *common.Common) common.Screen
 	// Environ is the session's environment (NO_COLOR is honoured).
 	Environ []string
+	// Jobs runs the session's backend jobs (default: a runner of its
+	// own). The SSH server passes one so that it can wait for a session's
+	// jobs to end before it lets the session go.
+	Jobs *jobs.Runner
 }
 
 // Model is the root of the console.
@@ -107,7 +111,10 @@ func New(opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(200), Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator, Remedy: opts.Remedy, Gateways: opts.Gateways, Limits: opts.Limits}
+	if opts.Jobs == nil {
+		opts.Jobs = jobs.NewRunner(200)
+	}
+	c := &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: opts.Jobs, Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator, Remedy: opts.Remedy, Gateways: opts.Gateways, Limits: opts.Limits}
 	m := &Model{c: c, opts: opts, theme: theme, autoTheme: auto, active: opts.Initial}
 	if err := m.buildKeys(); err != nil {
 		return nil, err
@@ -203,7 +210,7 @@ func noColor(environ []string) bool {
 
 // Init opens the first account and starts following jobs.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.box().Init(), waitJobs(m.c.Jobs)}
+	cmds := []tea.Cmd{m.box().Init(), waitJobs(m.c.Ctx, m.c.Jobs)}
 	for _, s := range []common.Screen{m.mimecast, m.fortimail} {
 		if s != nil {
 			cmds = append(cmds, s.Init())
@@ -228,11 +235,17 @@ type jobsChangedMsg struct{}
 
 type clearFlashMsg struct{ id int }
 
-// waitJobs wakes the UI when any job starts, progresses or ends.
-func waitJobs(r *jobs.Runner) tea.Cmd {
+// waitJobs wakes the UI when any job starts, progresses or ends, and
+// gives up when the session ends (over SSH, a waiter left behind would
+// outlive its session).
+func waitJobs(ctx context.Context, r *jobs.Runner) tea.Cmd {
 	return func() tea.Msg {
-		<-r.Changed()
-		return jobsChangedMsg{}
+		select {
+		case <-r.Changed():
+			return jobsChangedMsg{}
+		case <-ctx.Done():
+			return nil
+		}
 	}
 }
 
@@ -254,7 +267,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.routeToScreen(msg)
 	case jobsChangedMsg:
 		m.jobs.SetJobs(m.c.Jobs.Snapshot())
-		return m, waitJobs(m.c.Jobs)
+		return m, waitJobs(m.c.Ctx, m.c.Jobs)
 	case common.ErrorMsg:
 		return m, m.setFlash(msg.Err.Error(), true)
 	case common.InfoMsg:

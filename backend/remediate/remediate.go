@@ -101,10 +101,8 @@ var ErrNotUndoable = errors.New("a permanent delete cannot be undone")
 // are done of how many.
 func (s *Service) Do(ctx context.Context, req Request, progress func(done, total int)) (Outcome, error) {
 	out := Outcome{Request: req}
-	if s.Allow != nil {
-		if err := s.Allow(req.Action); err != nil {
-			return out, err
-		}
+	if err := s.Check(req.Action); err != nil {
+		return out, err
 	}
 	if err := check(req); err != nil {
 		return out, err
@@ -117,7 +115,7 @@ func (s *Service) Do(ctx context.Context, req Request, progress func(done, total
 	if err := s.Audit.Write(s.intent(out.AuditID, req, ids)); err != nil {
 		return out, fmt.Errorf("%s: the audit log cannot be written, nothing was changed: %w", req.Action, err)
 	}
-	runErr := s.run(ctx, req, &out, progress)
+	runErr := interrupted(ctx, s.run(ctx, req, &out, progress))
 	if err := s.Audit.Write(s.result(out, runErr)); err != nil && runErr == nil {
 		runErr = fmt.Errorf("done, but the result could not be written to the audit log: %w", err)
 	}
@@ -468,10 +466,8 @@ func compact(uids []mail.UID) string {
 // record, after the permission check, so every front end audits it the
 // same way.
 func (s *Service) Audited(ctx context.Context, req Request, detail string, fn func(ctx context.Context) error) error {
-	if s.Allow != nil {
-		if err := s.Allow(req.Action); err != nil {
-			return err
-		}
+	if err := s.Check(req.Action); err != nil {
+		return err
 	}
 	var ids map[mail.UID]string
 	if req.Box != nil && len(req.UIDs) > 0 {
@@ -483,7 +479,7 @@ func (s *Service) Audited(ctx context.Context, req Request, detail string, fn fu
 	if err := s.Audit.Write(intent); err != nil {
 		return fmt.Errorf("%s: the audit log cannot be written, nothing was done: %w", req.Action, err)
 	}
-	err := fn(ctx)
+	err := interrupted(ctx, fn(ctx))
 	out := Outcome{Request: req, AuditID: id}
 	if err == nil {
 		out.Done = req.UIDs
@@ -492,6 +488,18 @@ func (s *Service) Audited(ctx context.Context, req Request, detail string, fn fu
 	}
 	if werr := s.Audit.Write(s.result(out, err)); werr != nil && err == nil {
 		err = fmt.Errorf("done, but the result could not be written to the audit log: %w", werr)
+	}
+	return err
+}
+
+// interrupted adds why ctx ended to an error it caused, so the result
+// record of a job cut short says so ("context canceled: session ended").
+func interrupted(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil {
+		return err
+	}
+	if cause := context.Cause(ctx); cause != nil && cause != ctx.Err() && !errors.Is(err, cause) {
+		return fmt.Errorf("%w: %w", err, cause)
 	}
 	return err
 }

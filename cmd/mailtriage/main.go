@@ -3,6 +3,7 @@
 //
 //	mailtriage [--config FILE] [--account NAME]   the console on your accounts
 //	mailtriage demo                               the console on a built-in demo mailbox
+//	mailtriage serve --listen ADDR ...            the console over SSH
 //
 // This file is wiring only: flags, configuration, and handing both to the
 // ui package.
@@ -46,6 +47,8 @@ const usage = `usage:
   mailtriage calendar create --subject S --start T --end T [--attendee A ...] [--optional A ...]
                   [--location L] [--body B] [--category C ...] [--show-as busy] [--reminder 15] [--all-day] [--private]
   mailtriage contacts                                          the address book (Graph accounts)
+  mailtriage serve [--listen ADDR] [--host-key FILE] [--authorized-keys FILE]
+                                                               the console over SSH (see [serve])
 
 The configuration is read from --config, else $MAILTRIAGE_CONFIG, else
 $XDG_CONFIG_HOME/mailtriage/config.toml (~/.config/mailtriage/config.toml).
@@ -81,6 +84,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 		defer stop()
 		return runHeadless(ctx, sub, rest, *cfgPath, *account, stdout, stderr)
+	case "serve":
+		// SIGTERM or ctrl+c: the sessions are told, then the server stops.
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		defer stop()
+		return runServe(ctx, rest, *cfgPath, stdout, stderr)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
@@ -98,8 +106,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "serve":
-		return fail(stderr, 2, errors.New("serve (the console over SSH) is not in this build yet"))
 	}
 	fmt.Fprint(stderr, usage)
 	return fail(stderr, 2, fmt.Errorf("unknown command %q", sub))

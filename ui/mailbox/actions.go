@@ -24,6 +24,9 @@ const maxUndo = 20
 // dest is the folder of move and copy, keyword the category of tag and
 // untag (as stored). Permanent deletes and big selections ask first.
 func (m *Model) Act(action remediate.Action, dest, keyword string) tea.Cmd {
+	if err := m.c.Remedy.Check(action); err != nil {
+		return common.Error(err)
+	}
 	uids, err := m.targets()
 	if err != nil {
 		return common.Error(err)
@@ -85,6 +88,11 @@ type remediatedMsg struct {
 
 // apply changes the screen at once and runs the action as a job.
 func (m *Model) apply(req remediate.Request) tea.Cmd {
+	// Refused before the screen changes, so nothing flickers (Act checks
+	// too, before any confirmation; this covers undo).
+	if err := m.c.Remedy.Check(req.Action); err != nil {
+		return common.Error(err)
+	}
 	m.opSeq++
 	id := m.opSeq
 	m.pending[id] = m.optimistic(req)

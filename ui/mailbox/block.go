@@ -25,6 +25,9 @@ const (
 // the senders, asks FortiMail for its session profiles if configured, and
 // then offers every way the configured gateways can block.
 func (m *Model) BlockSender() tea.Cmd {
+	if err := m.c.Remedy.Check(actionBlock); err != nil {
+		return common.Error(err)
+	}
 	gw := m.gateways()
 	if gw.Mimecast == nil && gw.FortiMail == nil {
 		return common.Error(errors.New("no gateway configured: add a [mimecast] or [fortimail] table to block senders"))
