@@ -380,3 +380,29 @@ func TestCancelledCallLeavesMailboxUsable(t *testing.T) {
 		t.Fatalf("after a cancelled call: %d envelopes, %v", len(envs), err)
 	}
 }
+
+// imapmemserver answers a multipart without boundary with a BODYSTRUCTURE
+// go-imap cannot parse, which closes the connection: the folder must still
+// list, its rows arriving without the attachment mark.
+func TestUnparseableBodyStructureStillLists(t *testing.T) {
+	srv := startMem(t, nil)
+	srv.add(t, "INBOX", 3)
+	bad := "From: x@example.com\r\nSubject: no boundary\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed\r\n\r\nbody without parts\r\n"
+	if _, err := srv.user.Append("INBOX", bytes.NewReader([]byte(bad)), &imap.AppendOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestMailbox(srv.addr, "s3cret")
+	defer m.Close()
+	ctx := context.Background()
+	if _, err := m.List(ctx, "INBOX", 0); err != nil { // learn the count first
+		t.Fatal(err)
+	}
+	l, err := m.List(ctx, "INBOX", 10)
+	if err != nil || len(l.UIDs) != 4 || len(l.Newest) != 4 {
+		t.Fatalf("list: %d UIDs, %d envelopes, %v", len(l.UIDs), len(l.Newest), err)
+	}
+	envs, err := m.Envelopes(ctx, l.Folder, l.UIDs[3:])
+	if err != nil || len(envs) != 1 || envs[0].Subject != "no boundary" {
+		t.Fatalf("envelopes: %+v %v", envs, err)
+	}
+}

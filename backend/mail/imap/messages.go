@@ -24,12 +24,27 @@ var envelopeItems = &imap.FetchOptions{
 	BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
 }
 
+// plainEnvelopeItems is envelopeItems without BODYSTRUCTURE, the fallback
+// when a server's BODYSTRUCTURE cannot be parsed.
+var plainEnvelopeItems = &imap.FetchOptions{UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true}
+
 // List selects the folder afresh and, pipelined behind the SELECT, asks for
 // every UID, the unread count, and the envelopes of the newest prefetch
 // messages by sequence number (counted from the folder's last known size,
 // "n-prefetch+1:*"). The first screen thus costs one round trip, whatever
 // the folder's size; only when the guess was off is a second needed.
 func (m *Mailbox) List(ctx context.Context, folder string, prefetch int) (mail.Listing, error) {
+	l, err := m.list(ctx, folder, prefetch, envelopeItems)
+	if err != nil && prefetch > 0 && isRetryable(err) && ctx.Err() == nil {
+		// A server's malformed BODYSTRUCTURE is fatal to go-imap's reader
+		// (imapmemserver sends one for a multipart without boundary):
+		// list again without it, the attachment marks are all we lose.
+		l, err = m.list(ctx, folder, prefetch, plainEnvelopeItems)
+	}
+	return l, err
+}
+
+func (m *Mailbox) list(ctx context.Context, folder string, prefetch int, items *imap.FetchOptions) (mail.Listing, error) {
 	var out mail.Listing
 	err := m.with(ctx, mail.FolderRef{}, func(cn *conn) error {
 		esearch := cn.c.Caps().Has(imap.CapESearch)
@@ -38,7 +53,7 @@ func (m *Mailbox) List(ctx context.Context, folder string, prefetch int) (mail.L
 		unseen := cn.c.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagSeen}}, searchReturn(esearch, true))
 		var newest *imapclient.FetchCommand
 		if known := m.knownCount(folder); prefetch > 0 && known > 0 {
-			newest = cn.c.Fetch(newestSeq(known, prefetch, true), envelopeItems)
+			newest = cn.c.Fetch(newestSeq(known, prefetch, true), items)
 		}
 		data, err := sel.Wait()
 		if err != nil {
@@ -54,7 +69,7 @@ func (m *Mailbox) List(ctx context.Context, folder string, prefetch int) (mail.L
 		cn.selected, cn.validity = folder, data.UIDValidity
 		cn.permKeywords = hasFlag(data.PermanentFlags, imap.FlagWildcard)
 
-		envs, err := collectNewest(cn.c, newest, data.NumMessages, prefetch)
+		envs, err := collectNewest(cn.c, newest, data.NumMessages, prefetch, items)
 		if err != nil {
 			return err
 		}
@@ -105,7 +120,7 @@ func newestSeq(n uint32, prefetch int, openEnded bool) imap.SeqSet {
 // collectNewest reads the pipelined fetch of the newest envelopes; when
 // there was no guess, or the guess no longer fits the folder, it asks
 // again now that SELECT has said how many messages there are.
-func collectNewest(c *imapclient.Client, guessed *imapclient.FetchCommand, n uint32, prefetch int) ([]mail.Envelope, error) {
+func collectNewest(c *imapclient.Client, guessed *imapclient.FetchCommand, n uint32, prefetch int, items *imap.FetchOptions) ([]mail.Envelope, error) {
 	if guessed != nil {
 		bufs, err := guessed.Collect()
 		switch {
@@ -122,7 +137,7 @@ func collectNewest(c *imapclient.Client, guessed *imapclient.FetchCommand, n uin
 	if prefetch <= 0 || n == 0 {
 		return nil, nil
 	}
-	bufs, err := c.Fetch(newestSeq(n, prefetch, false), envelopeItems).Collect()
+	bufs, err := c.Fetch(newestSeq(n, prefetch, false), items).Collect()
 	if err != nil {
 		return nil, err
 	}
@@ -175,14 +190,23 @@ func uidSet(uids []mail.UID) imap.UIDSet {
 	return set
 }
 
-// Envelopes fetches list data for uids in one UID FETCH.
+// Envelopes fetches list data for uids in one UID FETCH (again without
+// BODYSTRUCTURE if the server's one broke the connection, see List).
 func (m *Mailbox) Envelopes(ctx context.Context, folder mail.FolderRef, uids []mail.UID) ([]mail.Envelope, error) {
+	out, err := m.envelopes(ctx, folder, uids, envelopeItems)
+	if err != nil && isRetryable(err) && ctx.Err() == nil {
+		out, err = m.envelopes(ctx, folder, uids, plainEnvelopeItems)
+	}
+	return out, err
+}
+
+func (m *Mailbox) envelopes(ctx context.Context, folder mail.FolderRef, uids []mail.UID, items *imap.FetchOptions) ([]mail.Envelope, error) {
 	if len(uids) == 0 {
 		return nil, nil
 	}
 	var out []mail.Envelope
 	err := m.with(ctx, folder, func(cn *conn) error {
-		bufs, err := cn.c.Fetch(uidSet(uids), envelopeItems).Collect()
+		bufs, err := cn.c.Fetch(uidSet(uids), items).Collect()
 		if err != nil {
 			return err
 		}
