@@ -397,8 +397,6 @@ func ownWord(t testing.TB, folder string) string {
 
 func TestTwoSessionsKeepIndependentState(t *testing.T) {
 	f := start(t, nil)
-	// Quarantine, not Junk: the demo server drops the connection when
-	// Junk is opened with envelopes (a bug of its own, see the report).
 	word := ownWord(t, "Quarantine")
 	a := f.login("viewer", "ann", 140, 30)
 	b := f.login("viewer", "bob", 140, 30)
@@ -531,5 +529,42 @@ func TestNoColorFromTheSessionIsHonoured(t *testing.T) {
 	}
 	if !hasColour(coloured) {
 		t.Fatal("a session without NO_COLOR got no colours (is the check right?)")
+	}
+}
+
+// A lone ESC from the client is the esc key at once (it goes to Bubble
+// Tea as its CSI u form, so the 50 ms escape timeout does not apply), and
+// still works as esc: it leaves the open message.
+func TestEscLeavesTheMessage(t *testing.T) {
+	f := start(t, nil)
+	a := f.login("viewer", "ann", 140, 30)
+	a.press("\r")
+	a.waitFor("Summary")
+	a.press("\x1b")
+	a.waitFor("enter open • space select") // the list's help bar is back
+	a.press(":folder Junk\r")
+	a.waitFor("Junk │")
+}
+
+func TestLoneEscBecomesCSIu(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"\x1b", "\x1b[27u"},
+		{"\x1b[A", "\x1b[A"},
+		{"\x1bx", "\x1bx"},
+		{"j", "j"},
+	} {
+		r := &loneEsc{r: strings.NewReader(tc.in)}
+		var got []byte
+		buf := make([]byte, 2) // small reads: pending bytes must follow
+		for {
+			n, err := r.Read(buf)
+			got = append(got, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		if string(got) != tc.want {
+			t.Errorf("%q → %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

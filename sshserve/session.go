@@ -183,7 +183,7 @@ func (s *Server) console(ctx context.Context, cancel context.CancelCauseFunc, co
 	if w <= 0 || h <= 0 {
 		w, h = 80, 24
 	}
-	in := &idleReader{r: ch}
+	in := &idleReader{r: &loneEsc{r: ch}}
 	in.touch()
 	p := tea.NewProgram(m,
 		tea.WithInput(in),
@@ -219,14 +219,17 @@ func (s *Server) console(ctx context.Context, cancel context.CancelCauseFunc, co
 }
 
 // sessionEnv is the console's environment: the client's TERM and what it
-// sent with env requests, never the server's own.
+// sent with env requests, never the server's own. SSH_TTY tells Bubble Tea
+// (and the console's theme detection) that this is a remote session, so
+// neither sends terminal queries whose answers a client still switching
+// its terminal to raw mode would echo on screen.
 func sessionEnv(term string, reqEnv []string) []string {
 	if term == "" {
 		term = "xterm-256color"
 	}
-	env := []string{"TERM=" + term}
+	env := []string{"TERM=" + term, "SSH_TTY=/dev/pts/ssh"}
 	for _, kv := range reqEnv {
-		if !strings.HasPrefix(kv, "TERM=") {
+		if !strings.HasPrefix(kv, "TERM=") && !strings.HasPrefix(kv, "SSH_TTY=") {
 			env = append(env, kv)
 		}
 	}
@@ -273,6 +276,32 @@ func (r *idleReader) Read(b []byte) (int, error) {
 }
 
 func (r *idleReader) touch() { r.last.Store(time.Now().UnixNano()) }
+
+// loneEsc turns an ESC byte that arrives alone (a client sends an escape
+// sequence in one write, so a lone ESC is the esc key) into its
+// unambiguous CSI u form. Bubble Tea would otherwise wait 50 ms for more
+// bytes before deciding it was the esc key, on every press.
+type loneEsc struct {
+	r       io.Reader
+	pending []byte
+}
+
+// escKey is the esc key in the kitty keyboard protocol's CSI u form.
+var escKey = []byte("\x1b[27u")
+
+func (l *loneEsc) Read(b []byte) (int, error) {
+	if len(l.pending) > 0 {
+		n := copy(b, l.pending)
+		l.pending = l.pending[n:]
+		return n, nil
+	}
+	n, err := l.r.Read(b)
+	if n == 1 && b[0] == 0x1b {
+		n = copy(b, escKey)
+		l.pending = append(l.pending[:0], escKey[n:]...)
+	}
+	return n, err
+}
 
 func (r *idleReader) idleFor() time.Duration { return time.Since(time.Unix(0, r.last.Load())) }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -195,6 +196,16 @@ func pickTheme(opts Options) (themes.Theme, bool, error) {
 	return t, auto, err
 }
 
+// remote reports a session reached over SSH.
+func remote(environ []string) bool {
+	for _, kv := range environ {
+		if strings.HasPrefix(kv, "SSH_TTY=") || strings.HasPrefix(kv, "SSH_CONNECTION=") {
+			return true
+		}
+	}
+	return environ == nil && (os.Getenv("SSH_TTY") != "" || os.Getenv("SSH_CONNECTION") != "")
+}
+
 func noColor(environ []string) bool {
 	if environ == nil {
 		_, set := os.LookupEnv("NO_COLOR")
@@ -216,7 +227,9 @@ func (m *Model) Init() tea.Cmd {
 			cmds = append(cmds, s.Init())
 		}
 	}
-	if m.autoTheme {
+	if m.autoTheme && !remote(m.opts.Environ) {
+		// Over SSH the answer may arrive before the client's terminal is
+		// in raw mode and be echoed on screen: keep the dark theme there.
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
 	return tea.Batch(cmds...)
@@ -358,6 +371,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.ForceQuit):
 		return tea.Quit
+	case key.Matches(msg, k.Redraw):
+		// Line noise or a terminal that scrolled under us (seen over SSH
+		// on a loaded machine): paint everything again.
+		return tea.ClearScreen
 	case key.Matches(msg, k.Command):
 		return m.openCommandLine()
 	case key.Matches(msg, k.Help):

@@ -17,6 +17,7 @@ type GlobalKeys struct {
 	FortiMail key.Binding
 	Jobs      key.Binding
 	Account   key.Binding
+	Redraw    key.Binding
 }
 
 // DefaultGlobalKeys returns the keys of the design notes.
@@ -31,6 +32,7 @@ func DefaultGlobalKeys() GlobalKeys {
 		FortiMail: key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "FortiMail")),
 		Jobs:      key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "jobs")),
 		Account:   key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "next account")),
+		Redraw:    key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "redraw the screen")),
 	}
 }
 
@@ -39,12 +41,12 @@ func (k *GlobalKeys) Bindings() common.Bindings {
 	return common.Bindings{
 		"quit": &k.Quit, "force_quit": &k.ForceQuit, "help": &k.Help, "command": &k.Command,
 		"mailbox": &k.Mailbox, "mimecast": &k.Mimecast, "fortimail": &k.FortiMail, "jobs": &k.Jobs,
-		"account": &k.Account,
+		"account": &k.Account, "redraw": &k.Redraw,
 	}
 }
 
 func (k GlobalKeys) short() []key.Binding { return []key.Binding{k.Command, k.Help, k.Quit} }
 
 func (k GlobalKeys) full() []key.Binding {
-	return []key.Binding{k.Mailbox, k.Mimecast, k.FortiMail, k.Jobs, k.Account, k.Command, k.Help, k.Quit, k.ForceQuit}
+	return []key.Binding{k.Mailbox, k.Mimecast, k.FortiMail, k.Jobs, k.Account, k.Command, k.Help, k.Redraw, k.Quit, k.ForceQuit}
 }
