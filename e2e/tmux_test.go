@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -135,18 +134,6 @@ func (term *terminal) waitFor(want ...string) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// showsWithin reports whether the screen shows every one of want within d.
-func (term *terminal) showsWithin(d time.Duration, want ...string) bool {
-	term.t.Helper()
-	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		s := term.screen()
-		if !slices.ContainsFunc(want, func(w string) bool { return !strings.Contains(s, w) }) {
-			return true
-		}
-	}
-	return false
 }
 
 // waitGone reads the screen until it no longer contains s.

@@ -568,3 +568,13 @@ func TestLoneEscBecomesCSIu(t *testing.T) {
 		}
 	}
 }
+
+// There is no pty on the server: output newlines are mapped to CR LF as a
+// pty would, or a client terminal in raw mode draws lines off column 0.
+func TestOutputMapsNewlines(t *testing.T) {
+	var b strings.Builder
+	n, err := onlcr{&b}.Write([]byte("a\nb\r\nc"))
+	if err != nil || n != 6 || b.String() != "a\r\nb\r\r\nc" {
+		t.Fatalf("%d %v %q", n, err, b.String())
+	}
+}

@@ -1,6 +1,7 @@
 package sshserve
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -187,7 +188,7 @@ func (s *Server) console(ctx context.Context, cancel context.CancelCauseFunc, co
 	in.touch()
 	p := tea.NewProgram(m,
 		tea.WithInput(in),
-		tea.WithOutput(ch),
+		tea.WithOutput(onlcr{ch}),
 		tea.WithEnvironment(env),
 		tea.WithWindowSize(w, h),
 		tea.WithColorProfile(profileOf(env)),
@@ -367,4 +368,21 @@ func port(a net.Addr) string {
 		return "22"
 	}
 	return p
+}
+
+// onlcr does what a pty's ONLCR output flag would: every LF goes out as
+// CR LF. There is no pty on this side of the connection, and Bubble Tea,
+// seeing no terminal for input, renders assuming its newlines are mapped;
+// a client whose terminal is in raw mode would otherwise get lines that
+// do not start at column 0 (a garbled screen).
+type onlcr struct{ w io.Writer }
+
+func (o onlcr) Write(b []byte) (int, error) {
+	if bytes.IndexByte(b, '\n') < 0 {
+		return o.w.Write(b)
+	}
+	if _, err := o.w.Write(bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
