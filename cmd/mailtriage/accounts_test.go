@@ -13,19 +13,9 @@ import (
 func TestGraphAccountSignsInAndListsFolders(t *testing.T) {
 	srv := graphtest.New()
 	defer srv.Close()
-	state := t.TempDir()
-	t.Setenv("XDG_STATE_HOME", state)
-	t.Setenv("GRAPH_SECRET", srv.ClientSecret)
-	cfg, err := config.Parse([]byte(`
-[[accounts]]
-name = "m365"
-graph = "` + srv.BaseURL() + `"
-authority = "` + srv.URL() + `"
-tenant = "contoso.onmicrosoft.com"
-client_id = "` + srv.ClientID + `"
-client_secret_env = "GRAPH_SECRET"
-mailbox = "` + srv.Mailbox + `"
-`))
+	path := graphConfig(t, srv)
+	state := os.Getenv("XDG_STATE_HOME")
+	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}

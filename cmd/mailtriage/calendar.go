@@ -14,12 +14,19 @@ import (
 
 // The Exchange seed's calendar and contacts, for Graph accounts.
 
-func graphOf(h *headless) (*graph.Mailbox, error) {
+// openGraph opens the account for a calendar or contacts command, which
+// needs it to be on Microsoft Graph.
+func openGraph(cfgPath, account string) (*headless, *graph.Mailbox, error) {
+	h, err := openHeadless(cfgPath, account)
+	if err != nil {
+		return nil, nil, err
+	}
 	g, ok := h.acct.Mailbox.(*graph.Mailbox)
 	if !ok {
-		return nil, fmt.Errorf("account %q is not a Graph account: calendar and contacts need graph = \"https://graph.microsoft.com/v1.0\"", h.acct.Name)
+		h.close()
+		return nil, nil, fmt.Errorf("account %q is not a Graph account: calendar and contacts need graph = \"https://graph.microsoft.com/v1.0\"", h.acct.Name)
 	}
-	return g, nil
+	return h, g, nil
 }
 
 func parseWhen(flag, v string) (time.Time, error) {
@@ -59,15 +66,11 @@ func runCalendar(ctx context.Context, args []string, cfgPath, account string, st
 	if err := fs.Parse(args); err != nil {
 		return fail(stderr, 2, err)
 	}
-	h, err := openHeadless(*cfgFlag, *acctFlag)
+	h, g, err := openGraph(*cfgFlag, *acctFlag)
 	if err != nil {
 		return fail(stderr, 2, err)
 	}
 	defer h.close()
-	g, err := graphOf(h)
-	if err != nil {
-		return fail(stderr, 2, err)
-	}
 	if verb == "list" {
 		f, err1 := parseWhen("from", *from)
 		t, err2 := parseWhen("to", *to)
@@ -112,15 +115,11 @@ func runContacts(ctx context.Context, args []string, cfgPath, account string, st
 	if err := fs.Parse(args); err != nil {
 		return fail(stderr, 2, err)
 	}
-	h, err := openHeadless(*cfgFlag, *acctFlag)
+	h, g, err := openGraph(*cfgFlag, *acctFlag)
 	if err != nil {
 		return fail(stderr, 2, err)
 	}
 	defer h.close()
-	g, err := graphOf(h)
-	if err != nil {
-		return fail(stderr, 2, err)
-	}
 	contacts, err := g.ListContacts(ctx, *limit)
 	if err != nil {
 		return fail(stderr, 1, err)
