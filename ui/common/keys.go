@@ -63,3 +63,45 @@ func helpLabel(keys []string) string {
 	}
 	return strings.Join(pretty, "/")
 }
+
+// TabListKeys are the moves every tabbed list screen shares (the gateway
+// screens): embed it in a screen's KeyMap and merge AddTo into its
+// Bindings, so the names users rebind are the same everywhere.
+type TabListKeys struct {
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+	NextTab  key.Binding
+	PrevTab  key.Binding
+	Reload   key.Binding
+}
+
+// DefaultTabListKeys returns the shared defaults. Digits are left alone:
+// 1–4 switch screens.
+func DefaultTabListKeys() TabListKeys {
+	return TabListKeys{
+		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "up")),
+		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+		NextTab:  key.NewBinding(key.WithKeys("tab", "]"), key.WithHelp("tab/]", "next tab")),
+		PrevTab:  key.NewBinding(key.WithKeys("shift+tab", "["), key.WithHelp("shift+tab/[", "previous tab")),
+		Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+	}
+}
+
+// AddTo names the shared bindings in b and returns it.
+func (k *TabListKeys) AddTo(b Bindings) Bindings {
+	for name, kb := range map[string]*key.Binding{
+		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown,
+		"top": &k.Top, "bottom": &k.Bottom, "next_tab": &k.NextTab, "prev_tab": &k.PrevTab, "reload": &k.Reload,
+	} {
+		b[name] = kb
+	}
+	return b
+}

@@ -10,17 +10,9 @@ import (
 // rebind in [keys.fortimail]. The digits 1–4 are the console's, so tabs
 // move with tab/shift+tab and ]/[.
 type KeyMap struct {
-	Up       key.Binding
-	Down     key.Binding
-	PageUp   key.Binding
-	PageDown key.Binding
-	Top      key.Binding
-	Bottom   key.Binding
-	NextTab  key.Binding
-	PrevTab  key.Binding
-	Open     key.Binding
-	Back     key.Binding
-	Reload   key.Binding
+	common.TabListKeys
+	Open key.Binding
+	Back key.Binding
 
 	Edit   key.Binding
 	New    key.Binding
@@ -42,17 +34,9 @@ type KeyMap struct {
 // DefaultKeyMap returns the default keys.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "up")),
-		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		NextTab:  key.NewBinding(key.WithKeys("tab", "]"), key.WithHelp("tab/]", "next tab")),
-		PrevTab:  key.NewBinding(key.WithKeys("shift+tab", "["), key.WithHelp("shift+tab/[", "previous tab")),
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-		Back:     key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back")),
-		Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		TabListKeys: common.DefaultTabListKeys(),
+		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Back:        key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back")),
 
 		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new profile")),
@@ -73,15 +57,13 @@ func DefaultKeyMap() KeyMap {
 
 // Bindings names every binding for configuration overrides.
 func (k *KeyMap) Bindings() common.Bindings {
-	return common.Bindings{
-		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown,
-		"top": &k.Top, "bottom": &k.Bottom, "next_tab": &k.NextTab, "prev_tab": &k.PrevTab,
-		"open": &k.Open, "back": &k.Back, "reload": &k.Reload,
+	return k.TabListKeys.AddTo(common.Bindings{
+		"open": &k.Open, "back": &k.Back,
 		"edit": &k.Edit, "new": &k.New, "delete": &k.Delete, "add": &k.Add, "scope": &k.Scope,
 		"next_field": &k.NextField, "prev_field": &k.PrevField, "toggle": &k.Toggle,
 		"toggle_back": &k.ToggleBack, "submit": &k.Submit, "cancel": &k.Cancel,
 		"yes": &k.Yes, "no": &k.No,
-	}
+	})
 }
 
 // FullHelp is the ? screen.

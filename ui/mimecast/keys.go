@@ -11,69 +11,51 @@ import (
 // an action (new policy, add member); the help bar shows only what the
 // open tab does.
 type KeyMap struct {
-	Up       key.Binding
-	Down     key.Binding
-	PageUp   key.Binding
-	PageDown key.Binding
-	Top      key.Binding
-	Bottom   key.Binding
-	NextTab  key.Binding
-	PrevTab  key.Binding
-	Open     key.Binding
-	Back     key.Binding
-	Reload   key.Binding
-	Search   key.Binding
-	New      key.Binding
-	Edit     key.Binding
-	Delete   key.Binding
-	Block    key.Binding
-	Permit   key.Binding
-	Release  key.Binding
-	Reject   key.Binding
-	Decode   key.Binding
-	Aliases  key.Binding
-	View     key.Binding
+	common.TabListKeys
+	Open    key.Binding
+	Back    key.Binding
+	Search  key.Binding
+	New     key.Binding
+	Edit    key.Binding
+	Delete  key.Binding
+	Block   key.Binding
+	Permit  key.Binding
+	Release key.Binding
+	Reject  key.Binding
+	Decode  key.Binding
+	Aliases key.Binding
+	View    key.Binding
 }
 
 // DefaultKeyMap returns the default keys. Digits are left alone: 1–4
 // switch screens.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "up")),
-		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		NextTab:  key.NewBinding(key.WithKeys("tab", "]"), key.WithHelp("tab/]", "next tab")),
-		PrevTab:  key.NewBinding(key.WithKeys("shift+tab", "["), key.WithHelp("shift+tab/[", "previous tab")),
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
-		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-		Search:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
-		New:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
-		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		Block:    key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block")),
-		Permit:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "permit")),
-		Release:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "release")),
-		Reject:   key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "reject")),
-		Decode:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "decode URL")),
-		Aliases:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "aliases")),
-		View:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "switch view")),
+		TabListKeys: common.DefaultTabListKeys(),
+		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Search:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
+		Edit:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Delete:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		Block:       key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block")),
+		Permit:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "permit")),
+		Release:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "release")),
+		Reject:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "reject")),
+		Decode:      key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "decode URL")),
+		Aliases:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "aliases")),
+		View:        key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "switch view")),
 	}
 }
 
 // Bindings names every binding for configuration overrides.
 func (k *KeyMap) Bindings() common.Bindings {
-	return common.Bindings{
-		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown,
-		"top": &k.Top, "bottom": &k.Bottom, "next_tab": &k.NextTab, "prev_tab": &k.PrevTab,
-		"open": &k.Open, "back": &k.Back, "reload": &k.Reload, "search": &k.Search,
+	return k.TabListKeys.AddTo(common.Bindings{
+		"open": &k.Open, "back": &k.Back, "search": &k.Search,
 		"new": &k.New, "edit": &k.Edit, "delete": &k.Delete, "block": &k.Block, "permit": &k.Permit,
 		"release": &k.Release, "reject": &k.Reject, "decode": &k.Decode, "aliases": &k.Aliases,
 		"view": &k.View,
-	}
+	})
 }
 
 // with returns b with another description, for a tab's help.
