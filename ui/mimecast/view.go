@@ -71,7 +71,12 @@ func (m *Model) body(h int) []string {
 	}
 	id, _ := m.paneOf(m.tab)
 	out := []string{m.titleLine(id, p)}
-	return append(out, p.tbl.render(m.c, m.width, h-1, m.emptyText(id))...)
+	empty := m.emptyText(id)
+	if p.err != nil && len(p.tbl.rows) == 0 {
+		// The list could not be loaded: do not claim it is empty.
+		empty = m.keys.Reload.Help().Key + " tries again"
+	}
+	return append(out, p.tbl.render(m.c, m.width, h-1, empty)...)
 }
 
 // titleLine says what the list is, how long it is, and whether it is
