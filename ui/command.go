@@ -17,9 +17,7 @@ type command struct {
 	name  string
 	usage string
 	help  string
-	// run is nil for commands of the design contract that this build does
-	// not have yet: they answer so, instead of pretending.
-	run func(m *Model, arg string) tea.Cmd
+	run   func(m *Model, arg string) tea.Cmd
 }
 
 var commands []command
@@ -67,9 +65,7 @@ func (m *Model) openCommandLine() tea.Cmd {
 func (m *Model) suggestions() []string {
 	var out []string
 	for _, c := range commands {
-		if c.run != nil {
-			out = append(out, c.name)
-		}
+		out = append(out, c.name)
 	}
 	for _, f := range m.box().FolderNames() {
 		// The completion menu draws suggestions as they are: a folder
@@ -119,9 +115,6 @@ func (m *Model) execute(line string) tea.Cmd {
 	for _, c := range commands {
 		if c.name != name {
 			continue
-		}
-		if c.run == nil {
-			return m.setFlash(fmt.Sprintf(":%s is not in this build yet", c.name), true)
 		}
 		return c.run(m, arg)
 	}
