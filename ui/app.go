@@ -15,11 +15,14 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 	jobsui "github.com/mailtriage/mailtriage/ui/jobs"
 	"github.com/mailtriage/mailtriage/ui/mailbox"
 	"github.com/mailtriage/mailtriage/ui/message"
@@ -88,6 +91,10 @@ type Model struct {
 	cmd       textinput.Model
 	cmdActive bool
 
+	// dialog is a question the root asks (about the open message); it
+	// has the keyboard while it is open.
+	dialog *components.Confirm
+
 	flash    string
 	flashErr bool
 	flashID  int
@@ -115,7 +122,8 @@ func New(opts Options) (*Model, error) {
 	if opts.Jobs == nil {
 		opts.Jobs = jobs.NewRunner(200)
 	}
-	c := &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: opts.Jobs, Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator, Remedy: opts.Remedy, Gateways: opts.Gateways, Limits: opts.Limits}
+	c := &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: opts.Jobs, Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator,
+		Actions: &action.Layer{Remedy: opts.Remedy}, Gateways: opts.Gateways, Limits: opts.Limits}
 	m := &Model{c: c, opts: opts, theme: theme, autoTheme: auto, active: opts.Initial}
 	if err := m.buildKeys(); err != nil {
 		return nil, err
@@ -142,17 +150,21 @@ func (m *Model) buildKeys() error {
 	if err := common.ApplyKeys("message", mk.Bindings(), m.opts.Keys["message"]); err != nil {
 		return err
 	}
+	m.c.Dialog = common.DefaultDialogKeys()
+	if err := common.ApplyKeys("dialog", m.c.Dialog.Bindings(), m.opts.Keys["dialog"]); err != nil {
+		return err
+	}
 	jk := jobsui.DefaultKeyMap()
 	if err := common.ApplyKeys("jobs", jk.Bindings(), m.opts.Keys["jobs"]); err != nil {
 		return err
 	}
 	for screen := range m.opts.Keys {
 		switch screen {
-		case "global", "mailbox", "message", "jobs", "mimecast", "fortimail":
+		case "global", "mailbox", "message", "jobs", "mimecast", "fortimail", "dialog":
 			// The gateway screens apply [keys.mimecast] and
 			// [keys.fortimail] themselves (common.ApplyKeys).
 		default:
-			return fmt.Errorf("keys.%s: unknown screen (screens: global, mailbox, message, jobs, mimecast, fortimail)", screen)
+			return fmt.Errorf("keys.%s: unknown screen (screens: global, mailbox, message, jobs, mimecast, fortimail, dialog)", screen)
 		}
 	}
 	m.message = message.New(m.c, mk)
@@ -307,7 +319,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.showPanel(msg)
 	case common.BlockSenderMsg:
 		m.screen = screenMailbox
-		return m, m.box().BlockSender()
+		return m, m.box().BlockSenders(msg.Target, []*mail.Envelope{msg.Envelope})
 	case common.ShowScreenMsg:
 		switch msg.Name {
 		case "mimecast":
@@ -354,6 +366,14 @@ func (m *Model) openMessage(msg common.OpenMessageMsg) tea.Cmd {
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.cmdActive {
 		return m.commandKey(msg)
+	}
+	if m.dialog != nil {
+		d := m.dialog
+		done, cmd := d.Key(msg)
+		if done && m.dialog == d {
+			m.dialog = nil
+		}
+		return cmd
 	}
 	if m.showHelp {
 		return m.helpKey(msg)

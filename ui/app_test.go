@@ -39,7 +39,7 @@ func demoAccount(t *testing.T, name string) common.Account {
 // colourless theme, so golden files are stable.
 func start(t *testing.T, w, h int, accounts ...common.Account) *teatest.TestModel {
 	t.Helper()
-	m, err := New(Options{Accounts: accounts, Theme: "none", Now: func() time.Time { return testNow }, Environ: []string{}, Ctx: context.Background()})
+	m, err := New(Options{Accounts: accounts, Theme: "none", Now: func() time.Time { return testNow }, Environ: []string{}, Ctx: context.Background(), Remedy: uitest.Remedy(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,24 @@ func (m *Model) Render() string {
 }
 
 func (m *Model) body() string {
+	b := m.screenBody()
+	if m.dialog == nil {
+		return b
+	}
+	// The question takes the bottom of the screen, over what it is about.
+	lines := strings.Split(b, "\n")
+	st := m.c.Styles
+	q := append([]string{st.Border.Render(strings.Repeat("─", m.width))}, m.dialog.Lines(st)...)
+	at := max(len(lines)-len(q), 0)
+	for i, l := range q {
+		if at+i < len(lines) {
+			lines[at+i] = common.PadRight(ansi.Truncate(l, m.width, "…"), m.width)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) screenBody() string {
 	h := m.bodyHeight()
 	if m.showHelp {
 		return m.fullHelp(h)

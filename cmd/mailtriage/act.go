@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 )
@@ -101,7 +102,7 @@ func runAct(ctx context.Context, args []string, cfgPath, account string, stdout,
 		}
 		return printAct(stdout, stderr, res, status)
 	}
-	out, err := h.remedy.Do(ctx, req, nil)
+	out, err := h.actions.Do(ctx, req, nil)
 	res.AuditID = out.AuditID
 	res.Targets = append(res.Targets, targetsOf(out, found)...)
 	if err != nil {
@@ -179,10 +180,8 @@ func trashFolder(ctx context.Context, box mail.Mailbox) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, f := range folders {
-		if f.Role == mail.RoleTrash {
-			return f.Name, nil
-		}
+	if trash := action.FolderWithRole(folders, mail.RoleTrash); trash != "" {
+		return trash, nil
 	}
 	return "", errors.New("act delete: no Trash folder (set trash in [accounts.folders]), or use --hard / --soft")
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 )
@@ -96,13 +97,8 @@ func runCalendar(ctx context.Context, args []string, cfgPath, account string, st
 	if err := ev.Validate(); err != nil {
 		return fail(stderr, 2, err)
 	}
-	var created graph.Event
-	req := remediate.Request{Account: h.acct.Name, Action: "calendar-create-event"}
-	err = h.remedy.Audited(ctx, req, ev.Subject+" "+ev.Start.Format(time.RFC3339), func(ctx context.Context) error {
-		var err error
-		created, err = g.CreateEvent(ctx, ev)
-		return err
-	})
+	ch := action.Change{Name: remediate.CalendarCreate, Target: action.Target{Account: h.acct.Name}, Detail: ev.Subject + " " + ev.Start.Format(time.RFC3339)}
+	created, err := action.RunValue(ctx, h.actions, ch, func(ctx context.Context) (graph.Event, error) { return g.CreateEvent(ctx, ev) })
 	if err != nil {
 		return fail(stderr, 1, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/pull"
 	"github.com/mailtriage/mailtriage/backend/remediate"
@@ -27,7 +28,10 @@ type headless struct {
 	cfg    *config.Config
 	acct   common.Account
 	remedy *remediate.Service
-	close  func()
+	// actions is the action layer over remedy: the same path the
+	// console takes (roles, audit, undo).
+	actions *action.Layer
+	close   func()
 }
 
 // newFlags is a subcommand's flag set with the global --config and
@@ -57,7 +61,7 @@ func openHeadless(cfgPath, account string) (*headless, error) {
 		return nil, err
 	}
 	remedy.Via = "cli"
-	return &headless{cfg: cfg, acct: acct, remedy: remedy, close: func() {
+	return &headless{cfg: cfg, acct: acct, remedy: remedy, actions: &action.Layer{Remedy: remedy}, close: func() {
 		acct.Mailbox.Close()
 		remedy.Audit.Close()
 	}}, nil
@@ -101,7 +105,7 @@ func runPull(ctx context.Context, args []string, cfgPath, account string, stdout
 		OldestFirst: *oldest, WithAnalysis: *withAnalysis, Limits: analysisLimits(h.cfg), Format: *format, MaxBytes: h.acct.MessageLimit}
 	if *markRead {
 		opts.Written = func(ctx context.Context, ref mail.FolderRef, uids []mail.UID) error {
-			_, err := h.remedy.Do(ctx, remediate.Request{Account: h.acct.Name, Box: h.acct.Mailbox, Action: remediate.Read, Folder: ref, UIDs: uids}, nil)
+			_, err := h.actions.Do(ctx, remediate.Request{Account: h.acct.Name, Box: h.acct.Mailbox, Action: remediate.Read, Folder: ref, UIDs: uids}, nil)
 			return err
 		}
 	}

@@ -6,7 +6,9 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/fortimail"
+	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 )
 
@@ -51,6 +53,9 @@ type TrackMsg struct {
 	Date      time.Time // when it was sent or received; zero if unknown
 }
 
-// BlockSenderMsg asks the root to block the sender of the message under
-// the mailbox cursor (the mailbox's plan flow).
-type BlockSenderMsg struct{}
+// BlockSenderMsg asks the root to run the mailbox's block flow on exactly
+// Target, whose envelope is Envelope (the open message).
+type BlockSenderMsg struct {
+	Target   action.Target
+	Envelope *mail.Envelope
+}

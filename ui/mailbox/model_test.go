@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
@@ -33,7 +34,7 @@ func newHarness(t *testing.T, mb *mailtest.Mailbox, w, h int) *harness {
 	mb.CloseEvents() // nothing pushes events unless a test sends them itself
 	theme, _ := themes.Builtin("none")
 	remedy := uitest.Remedy(t)
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Remedy: remedy}
+	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Actions: &action.Layer{Remedy: remedy}}
 	acct := common.Account{Name: "test", Server: "imap://test", Mailbox: mb, MessageLimit: 1 << 20}
 	hs := &harness{t: t, m: New(c, acct, DefaultKeyMap()), mb: mb}
 	hs.m.SetSize(w, h, 1)
@@ -88,7 +89,7 @@ func TestDefaultFolderFromAccount(t *testing.T) {
 	mb.CloseEvents()
 	theme, _ := themes.Builtin("none")
 	remedy := uitest.Remedy(t)
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Remedy: remedy}
+	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Actions: &action.Layer{Remedy: remedy}}
 	m := New(c, common.Account{Name: "t", Mailbox: mb, DefaultFolder: "Phishing reports"}, DefaultKeyMap())
 	m.SetSize(100, 20, 1)
 	uitest.Drive(m, m.Init(), nil)
@@ -353,7 +354,7 @@ func TestMissingDefaultFolderFallsBackToInbox(t *testing.T) {
 	mb.CloseEvents()
 	theme, _ := themes.Builtin("none")
 	remedy := uitest.Remedy(t)
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Remedy: remedy}
+	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Actions: &action.Layer{Remedy: remedy}}
 	m := New(c, common.Account{Name: "t", Mailbox: mb, DefaultFolder: "Reports"}, DefaultKeyMap())
 	m.SetSize(100, 20, 1)
 	var errs []error

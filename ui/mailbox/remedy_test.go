@@ -63,7 +63,7 @@ func TestMoveSelectionWithPickerAndUndo(t *testing.T) {
 	if h.mb.Count("INBOX") != 6 || h.mb.Count("Phishing reports") != 0 {
 		t.Fatalf("after undo: INBOX %d", h.mb.Count("INBOX"))
 	}
-	recs, _ := h.m.c.Remedy.Audit.Recent(10)
+	recs, _ := h.m.c.Actions.Remedy.Audit.Recent(10)
 	if len(recs) != 4 || recs[3].Action != "move" || recs[3].Dest != "Phishing reports" || len(recs[3].MessageIDs) != 2 {
 		t.Fatalf("audit %+v", recs)
 	}
@@ -84,7 +84,7 @@ func TestRefusedMoveComesBack(t *testing.T) {
 func TestPermanentDeleteAsksWithCount(t *testing.T) {
 	h := remedyHarness(t, 4)
 	h.press("*", "D")
-	if v := h.screen(); !strings.Contains(v, "Delete 4 message(s) permanently?") {
+	if v := h.screen(); !strings.Contains(v, "Delete 4 messages in INBOX permanently?") {
 		t.Fatalf("no confirmation:\n%s", v)
 	}
 	h.press("n")
@@ -104,7 +104,7 @@ func TestPermanentDeleteAsksWithCount(t *testing.T) {
 func TestBigSelectionAsksFirst(t *testing.T) {
 	h := remedyHarness(t, 60)
 	h.press("*", "d")
-	if v := h.screen(); !strings.Contains(v, "trash 60 messages to Trash?") {
+	if v := h.screen(); !strings.Contains(v, "Move 60 messages in INBOX to Trash?") {
 		t.Fatalf("no confirmation for 60:\n%s", v)
 	}
 	h.press("y")
@@ -198,7 +198,7 @@ func TestReportForwardsAsAttachmentAndKeepsACopy(t *testing.T) {
 		From: "soc@example.com", To: []string{"abuse@example.com"},
 	}
 	h.press("F")
-	if !strings.Contains(h.screen(), `Forward "Message 1" to abuse@example.com as an attachment?`) {
+	if !strings.Contains(h.screen(), `Forward 1 message "Message 1" in INBOX to abuse@example.com as an attachment?`) {
 		t.Fatalf("no confirmation:\n%s", h.screen())
 	}
 	h.press("y")
@@ -212,7 +212,7 @@ func TestReportForwardsAsAttachmentAndKeepsACopy(t *testing.T) {
 	if !strings.Contains(h.infos[len(h.infos)-1], "reported to abuse@example.com; copy in Sent") {
 		t.Fatalf("infos %q", h.infos)
 	}
-	recs, _ := h.m.c.Remedy.Audit.Recent(2)
+	recs, _ := h.m.c.Actions.Remedy.Audit.Recent(2)
 	if len(recs) != 2 || recs[0].Action != "report" || recs[0].Result != "ok" {
 		t.Fatalf("audit %+v", recs)
 	}

@@ -16,6 +16,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
@@ -136,7 +137,7 @@ func (m *Model) ShortHelp() []key.Binding {
 
 // Target is the message the screen shows, for exports: always the message
 // opened from the list (an attached message's evidence is part of it).
-type Target struct {
+type Opened struct {
 	Account   common.Account
 	Folder    mail.FolderRef
 	UID       mail.UID
@@ -145,12 +146,22 @@ type Target struct {
 }
 
 // Current returns the open message, if one is loaded.
-func (m *Model) Current() (Target, bool) {
+func (m *Model) Current() (Opened, bool) {
 	if m.loading || len(m.stack) == 0 {
-		return Target{}, false
+		return Opened{}, false
 	}
 	d := m.stack[0].doc
-	return Target{Account: m.acct, Folder: m.ref, UID: m.env.UID, Raw: d.raw, Truncated: d.truncated}, true
+	return Opened{Account: m.acct, Folder: m.ref, UID: m.env.UID, Raw: d.raw, Truncated: d.truncated}, true
+}
+
+// Target is the open message as an action's target: the message in its
+// folder (an attached message shown on top is part of it, not a target
+// of its own). ok is false when no message is open.
+func (m *Model) Target() (t action.Target, ok bool) {
+	if m.acct.Mailbox == nil || m.env.UID == 0 {
+		return action.Target{}, false
+	}
+	return action.Target{Account: m.acct.Name, Box: m.acct.Mailbox, Folder: m.ref, UIDs: []mail.UID{m.env.UID}, Subject: m.env.Subject}, true
 }
 
 func (m *Model) page() *page {
@@ -470,14 +481,11 @@ func (m *Model) toggleSeen() tea.Cmd {
 	if seen {
 		action = remediate.Read
 	}
-	svc := m.c.Remedy
+	layer := m.c.Actions
 	req := remediate.Request{Account: acct.Name, Box: acct.Mailbox, Action: action, Folder: ref, UIDs: uids}
 	return common.RunJob(m.c, jobs.Spec{Name: "mark " + string(action), Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (struct{}, error) {
-			if svc == nil {
-				return struct{}{}, errors.New("remediation is not available in this session")
-			}
-			_, err := svc.Do(ctx, req, nil)
+			_, err := layer.Do(ctx, req, nil)
 			return struct{}{}, err
 		},
 		func(_ jobs.ID, _ struct{}, err error) tea.Msg {
