@@ -55,7 +55,7 @@ func root(m tea.Model) *Model { return m.(*Model) }
 func settled(total int) func(tea.Model) bool {
 	return func(tm tea.Model) bool {
 		m := root(tm)
-		st := m.box().Status()
+		st := m.box().State()
 		return st.Total == total && !strings.Contains(m.Render(), "loading…")
 	}
 }

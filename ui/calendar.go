@@ -106,7 +106,7 @@ func (m *Model) showPanel(msg panelMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.setFlash(msg.err.Error(), true)
 	}
-	m.screen = screenMailbox
+	m.show(screenMailbox)
 	m.box().ShowInfo(msg.title, msg.lines)
 	return nil
 }

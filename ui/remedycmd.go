@@ -48,7 +48,7 @@ func (m *Model) actOnOpen(t action.Target, name remediate.Action, dest, keyword 
 	run := func(p action.MailboxPlan) func() tea.Cmd {
 		return func() tea.Cmd {
 			if leavesFolder(p.Name) {
-				m.screen = screenMailbox
+				m.show(screenMailbox)
 			}
 			return tea.Batch(box.Run(p), common.Info(p.Doing()))
 		}
@@ -57,7 +57,7 @@ func (m *Model) actOnOpen(t action.Target, name remediate.Action, dest, keyword 
 	if sel, err := box.Target(); err == nil && box.Selected() > 0 && !sameMessages(sel, t) {
 		if alt, err := box.Plan(sel, name, dest, keyword); err == nil {
 			choices = append(choices, components.Choice{Key: m.c.Dialog.Selection,
-				Label: "the " + sel.Describe() + " selected instead", Run: func() tea.Cmd { m.screen = screenMailbox; return run(alt)() }})
+				Label: "the " + sel.Describe() + " selected instead", Run: func() tea.Cmd { m.show(screenMailbox); return run(alt)() }})
 		}
 	}
 	if !plan.NeedsConfirm() && len(choices) == 0 {
@@ -81,7 +81,7 @@ func (m *Model) cmdSearch(arg string) tea.Cmd {
 	if arg == "" {
 		return m.setFlash("usage: search QUERY (from: to: subject: body: text: since: before: is: tag: in:all)", true)
 	}
-	m.screen = screenMailbox
+	m.show(screenMailbox)
 	return m.box().Search(arg)
 }
 
@@ -150,9 +150,9 @@ func (m *Model) cmdUntag(arg string) tea.Cmd {
 }
 
 func (m *Model) cmdInfo(arg string) tea.Cmd {
-	m.screen = screenMailbox
+	m.show(screenMailbox)
 	if arg == "" {
-		arg = m.box().Status().Folder
+		arg = m.box().State().Folder
 	}
 	return m.box().FolderInfo(m.folderName(arg))
 }
@@ -186,7 +186,7 @@ func (m *Model) cmdAudit(string) tea.Cmd {
 		}
 		lines = append(lines, line)
 	}
-	m.screen = screenMailbox
+	m.show(screenMailbox)
 	m.box().ShowInfo("Audit log "+svc.Audit.Path()+" (newest first)", lines)
 	return nil
 }

@@ -392,3 +392,10 @@ func joinEnds(left, right string, w int) string {
 	}
 	return left + strings.Repeat(" ", w-lw-rw) + right
 }
+
+// Focus does nothing: the screen loaded its tabs at Init and keeps them.
+func (m *Model) Focus() tea.Cmd { return nil }
+
+// Blur does nothing: requests in flight still fill the tabs for when the
+// analyst comes back.
+func (m *Model) Blur() {}

@@ -44,16 +44,16 @@ const maxStack = 8
 
 // LoadedMsg carries a fetched and analysed message.
 type LoadedMsg struct {
-	Gen int
-	doc *document
-	Err error
+	ticket common.Ticket
+	doc    *document
+	Err    error
 }
 
 // nestedLoadedMsg carries an attached message, analysed.
 type nestedLoadedMsg struct {
-	gen   int
-	depth int // stack depth it was opened from
-	doc   *document
+	ticket common.Ticket
+	depth  int // stack depth it was opened from
+	doc    *document
 }
 
 // page is one message on the stack with the analyst's place in each tab.
@@ -78,7 +78,12 @@ type Model struct {
 	acct common.Account
 	ref  mail.FolderRef
 	env  mail.Envelope
-	gen  int
+	// load and nested are the screen's request slots: the message being
+	// read and the attached message being analysed. opened is the load
+	// whose message is shown (a save asked about an earlier one is
+	// stale).
+	load, nested common.Slot
+	opened       common.Ticket
 
 	loading bool
 	err     error
@@ -105,6 +110,23 @@ func (m *Model) SetSize(width, height int) {
 
 // Keys returns the key map.
 func (m *Model) Keys() KeyMap { return m.keys }
+
+// FullHelp is the ? screen.
+func (m *Model) FullHelp() [][]key.Binding { return m.keys.FullHelp() }
+
+// Status has nothing to add to the mailbox's status line.
+func (m *Model) Status() string { return "" }
+
+// Focus does nothing: a message is shown by Open.
+func (m *Model) Focus() tea.Cmd { return nil }
+
+// Blur is called when the analyst leaves the message for the list: the
+// read or analysis still running is no longer needed.
+func (m *Model) Blur() {
+	m.load.Cancel()
+	m.nested.Cancel()
+	m.loading = false
+}
 
 // Capturing reports that a prompt has the keyboard: the root then passes
 // every key, even q and digits, to the screen.
@@ -154,6 +176,9 @@ func (m *Model) Current() (Opened, bool) {
 	return Opened{Account: m.acct, Folder: m.ref, UID: m.env.UID, Raw: d.raw, Truncated: d.truncated}, true
 }
 
+// Envelope is the open message's envelope.
+func (m *Model) Envelope() mail.Envelope { return m.env }
+
 // Target is the open message as an action's target: the message in its
 // folder (an attached message shown on top is part of it, not a target
 // of its own). ok is false when no message is open.
@@ -173,12 +198,12 @@ func (m *Model) page() *page {
 
 // Open starts reading a message; the screen shows it when it arrives.
 func (m *Model) Open(acct common.Account, ref mail.FolderRef, env mail.Envelope) tea.Cmd {
-	m.gen++
+	m.nested.Cancel()
 	m.acct, m.ref, m.env = acct, ref, env
-	m.loading, m.err, m.stack, m.prompt = true, nil, nil, nil
-	gen, limit, uid, lim := m.gen, acct.MessageLimit, env.UID, m.c.Limits
+	m.loading, m.err, m.stack, m.prompt, m.opened = true, nil, nil, nil, common.Ticket{}
+	limit, uid, lim := acct.MessageLimit, env.UID, m.c.Limits
 	spec := jobs.Spec{Name: fmt.Sprintf("read message %d", uid), Account: acct.Name, Retries: 1}
-	return common.RunJob(m.c, spec,
+	return common.Request(m.c, &m.load, spec,
 		func(ctx context.Context, _ *jobs.Progress) (*document, error) {
 			raw, err := acct.Mailbox.Fetch(ctx, ref, uid, limit)
 			if err != nil {
@@ -186,8 +211,8 @@ func (m *Model) Open(acct common.Account, ref mail.FolderRef, env mail.Envelope)
 			}
 			return buildDocument(raw, lim), nil
 		},
-		func(_ jobs.ID, doc *document, err error) tea.Msg {
-			return LoadedMsg{Gen: gen, doc: doc, Err: err}
+		func(t common.Ticket, doc *document, err error) tea.Msg {
+			return LoadedMsg{ticket: t, doc: doc, Err: err}
 		})
 }
 
@@ -195,16 +220,16 @@ func (m *Model) Open(acct common.Account, ref mail.FolderRef, env mail.Envelope)
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case LoadedMsg:
-		if msg.Gen != m.gen {
+		if !msg.ticket.Current() {
 			return m, nil
 		}
-		m.loading, m.err = false, msg.Err
+		m.loading, m.err, m.opened = false, msg.Err, msg.ticket
 		if msg.Err != nil {
 			return m, common.Error(msg.Err)
 		}
 		m.stack = []*page{newPage(msg.doc)}
 	case nestedLoadedMsg:
-		if msg.gen != m.gen || msg.depth != len(m.stack) {
+		if !msg.ticket.Current() || msg.depth != len(m.stack) {
 			return m, nil
 		}
 		m.stack = append(m.stack, newPage(msg.doc))
@@ -433,15 +458,15 @@ func (m *Model) openAttached() tea.Cmd {
 	if len(m.stack) >= maxStack {
 		return common.Error(fmt.Errorf("attached messages are nested more than %d deep; not opening further", maxStack))
 	}
-	gen, depth, lim := m.gen, len(m.stack), m.c.Limits
+	depth, lim := len(m.stack), m.c.Limits
 	title := fmt.Sprintf("%d %s", i+1, a.Name)
 	content := part.Content
-	return common.RunJob(m.c, jobs.Spec{Name: "analyse attached message", Account: m.acct.Name, Quiet: true},
+	return common.Request(m.c, &m.nested, jobs.Spec{Name: "analyse attached message", Account: m.acct.Name, Quiet: true},
 		func(context.Context, *jobs.Progress) (*document, error) {
 			return buildNested(content, title, lim), nil
 		},
-		func(_ jobs.ID, doc *document, _ error) tea.Msg {
-			return nestedLoadedMsg{gen: gen, depth: depth, doc: doc}
+		func(t common.Ticket, doc *document, _ error) tea.Msg {
+			return nestedLoadedMsg{ticket: t, depth: depth, doc: doc}
 		})
 }
 

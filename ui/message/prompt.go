@@ -42,11 +42,11 @@ type prompt struct {
 
 // saveReq is something the analyst asked to write to a file.
 type saveReq struct {
-	gen  int
-	name action.Name // SaveAttachment or SaveMessage
-	what string      // "attachment 2 (invoice.zip)", "the message (.eml)"
-	data []byte
-	path string
+	opened common.Ticket // the message it was asked about
+	name   action.Name   // SaveAttachment or SaveMessage
+	what   string        // "attachment 2 (invoice.zip)", "the message (.eml)"
+	data   []byte
+	path   string
 }
 
 func newInput(label, value, placeholder string) textinput.Model {
@@ -100,7 +100,7 @@ func (m *Model) filterPrompt() tea.Cmd {
 // suggested name is ours, never the sender's.
 func (m *Model) savePrompt() tea.Cmd {
 	pg := m.page()
-	req := saveReq{gen: m.gen, name: remediate.SaveMessage}
+	req := saveReq{opened: m.opened, name: remediate.SaveMessage}
 	var suggest string
 	if i := pg.cursor[tabAttachments]; pg.tab == tabAttachments {
 		part, ok := pg.doc.partFor(i)
@@ -247,7 +247,7 @@ func (m *Model) save(req saveReq, overwrite bool) tea.Cmd {
 func (m *Model) saveDone(msg saveDoneMsg) tea.Cmd {
 	switch {
 	case msg.exists:
-		if msg.req.gen != m.gen {
+		if msg.req.opened != m.opened {
 			return common.Error(fmt.Errorf("not saved: %s already exists", msg.path))
 		}
 		m.open(&prompt{kind: promptOverwrite, save: msg.req,

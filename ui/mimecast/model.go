@@ -704,3 +704,10 @@ func joinNonEmpty(sep string, parts ...string) string {
 	}
 	return strings.Join(out, sep)
 }
+
+// Focus does nothing: the screen loaded its tabs at Init and keeps them.
+func (m *Model) Focus() tea.Cmd { return nil }
+
+// Blur does nothing: requests in flight still fill the tabs for when the
+// analyst comes back.
+func (m *Model) Blur() {}
