@@ -48,30 +48,43 @@ type actTarget struct {
 	DestUID uint32 `json:"dest_uid,omitempty"`
 }
 
+// actVerbs are the verbs of `act`.
+var actVerbs = []string{"move", "copy", "delete", "tag", "untag", "read", "unread"}
+
 func runAct(ctx context.Context, args []string, cfgPath, account string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return fail(stderr, 2, errors.New("act: which verb? move, copy, delete, tag, untag, read, unread"))
-	}
-	verb, args := args[0], args[1:]
-	var name string // tag / untag NAME
-	if (verb == "tag" || verb == "untag") && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	fs, cfgFlag, acctFlag := newFlags("act", cfgPath, account)
+	fs, cfgFlag, acctFlag := newHeadless("act",
+		"mailtriage act VERB [NAME] (--uid N ... | --message-id ID ... | --search QUERY) [--folder F] [--to FOLDER] [--dry-run]",
+		"Apply one remediation, audited, to the messages named, and print what happened to each.\n"+
+			"VERB is one of "+strings.Join(actVerbs, ", ")+"; tag and untag take the category NAME.", cfgPath, account)
 	var uids, ids listFlag
-	fs.Var(&uids, "uid", "target UID (repeatable, or comma-separated)")
-	fs.Var(&ids, "message-id", "target Message-ID (repeatable)")
+	fs.Var(&uids, "uid", "target `UID` (repeatable, or comma-separated)")
+	fs.Var(&ids, "message-id", "target `Message-ID` (repeatable)")
 	search := fs.String("search", "", "target every match of this query")
 	folder := fs.String("folder", "", "folder of the targets (default: the account's default folder, else INBOX)")
 	to := fs.String("to", "", "destination folder of move and copy")
 	hard := fs.Bool("hard", false, "delete: permanently (\\Deleted + UID EXPUNGE)")
 	soft := fs.Bool("soft", false, "delete: only flag \\Deleted")
 	dry := fs.Bool("dry-run", false, "say what would be done, change nothing")
-	if err := fs.Parse(args); err != nil {
-		return fail(stderr, 2, err)
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		// No verb: maybe --help, else a usage error either way.
+		if status, ok := fs.parse(args, stdout, stderr); !ok {
+			return status
+		}
+		return fs.usageError(stderr, errors.New("which verb? "+strings.Join(actVerbs, ", ")))
+	}
+	verb, args := args[0], args[1:]
+	if !slices.Contains(actVerbs, verb) {
+		return fs.usageError(stderr, fmt.Errorf("unknown verb %q (%s)", verb, strings.Join(actVerbs, ", ")))
+	}
+	var name string // tag / untag NAME
+	if (verb == "tag" || verb == "untag") && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
 	}
 	if n := boolCount(len(uids) > 0, len(ids) > 0, *search != ""); n != 1 {
-		return fail(stderr, 2, errors.New("act: give exactly one of --uid, --message-id, --search"))
+		return fs.usageError(stderr, errors.New("give exactly one of --uid, --message-id, --search"))
 	}
 	h, err := openHeadless(*cfgFlag, *acctFlag)
 	if err != nil {

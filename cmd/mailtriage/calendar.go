@@ -43,20 +43,19 @@ func parseWhen(flag, v string) (time.Time, error) {
 }
 
 func runCalendar(ctx context.Context, args []string, cfgPath, account string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "create") {
-		return fail(stderr, 2, errors.New("calendar: list or create?"))
-	}
-	verb, args := args[0], args[1:]
-	fs, cfgFlag, acctFlag := newFlags("calendar", cfgPath, account)
+	fs, cfgFlag, acctFlag := newHeadless("calendar",
+		"mailtriage calendar list|create [flags]",
+		"List the events of a Graph account's calendar, or create one (audited).\n"+
+			"list takes --subject, --from, --to and --limit; create takes --subject, --start, --end and the rest.", cfgPath, account)
 	subject := fs.String("subject", "", "list: contained in the subject; create: the subject")
 	from := fs.String("from", "", "list: events starting at or after")
 	to := fs.String("to", "", "list: events starting before")
 	start := fs.String("start", "", "create: start")
 	end := fs.String("end", "", "create: end")
 	var required, optional, categories listFlag
-	fs.Var(&required, "attendee", "create: required attendee (repeatable)")
-	fs.Var(&optional, "optional", "create: optional attendee (repeatable)")
-	fs.Var(&categories, "category", "create: category (repeatable)")
+	fs.Var(&required, "attendee", "create: required `attendee` (repeatable)")
+	fs.Var(&optional, "optional", "create: `optional` attendee (repeatable)")
+	fs.Var(&categories, "category", "create: `category` (repeatable)")
 	location := fs.String("location", "", "create: location")
 	body := fs.String("body", "", "create: body text")
 	showAs := fs.String("show-as", "", "create: free, tentative, busy, oof, workingElsewhere")
@@ -64,8 +63,16 @@ func runCalendar(ctx context.Context, args []string, cfgPath, account string, st
 	allDay := fs.Bool("all-day", false, "create: all-day event (dates only)")
 	private := fs.Bool("private", false, "create: private")
 	limit := fs.Int("limit", 100, "list: at most this many")
-	if err := fs.Parse(args); err != nil {
-		return fail(stderr, 2, err)
+	if len(args) == 0 || (args[0] != "list" && args[0] != "create") {
+		// No verb: maybe --help, else a usage error either way.
+		if status, ok := fs.parse(args, stdout, stderr); !ok {
+			return status
+		}
+		return fs.usageError(stderr, errors.New("list or create?"))
+	}
+	verb, args := args[0], args[1:]
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
 	}
 	h, g, err := openGraph(*cfgFlag, *acctFlag)
 	if err != nil {
@@ -106,10 +113,11 @@ func runCalendar(ctx context.Context, args []string, cfgPath, account string, st
 }
 
 func runContacts(ctx context.Context, args []string, cfgPath, account string, stdout, stderr io.Writer) int {
-	fs, cfgFlag, acctFlag := newFlags("contacts", cfgPath, account)
+	fs, cfgFlag, acctFlag := newHeadless("contacts", "mailtriage contacts [--limit N]",
+		"List the contacts of a Graph account's address book as JSON.", cfgPath, account)
 	limit := fs.Int("limit", 500, "at most this many")
-	if err := fs.Parse(args); err != nil {
-		return fail(stderr, 2, err)
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
 	}
 	h, g, err := openGraph(*cfgFlag, *acctFlag)
 	if err != nil {
