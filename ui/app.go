@@ -350,6 +350,11 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.setFlash("the Mimecast screens are not available in this session", true)
 	case panelMsg:
 		return m.showPanel(msg)
+	case common.ActMsg:
+		if msg.Action == remediate.Report {
+			return m.cmdReport("")
+		}
+		return m.remedy(msg.Action, "", "")
 	case common.BlockSenderMsg:
 		m.show(screenMailbox)
 		return m.box().BlockSenders(msg.Target, []*mail.Envelope{msg.Envelope})

@@ -106,3 +106,31 @@ func TestFlagFromMessageScreenTouchesOnlyTheOpenMessage(t *testing.T) {
 	}
 	_ = screenOf(t, tm)
 }
+
+// The list's action keys work on the message screen, on the open message:
+// d trashes it at once (undoable, and said), D asks first, naming it.
+func TestListKeysOnTheMessageScreenActOnTheOpenMessage(t *testing.T) {
+	mb, acct := fiveInInbox(t)
+	tm := start(t, 140, 30, acct)
+	uitest.WaitModel(t, tm, "INBOX listed", settled(5))
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "message 4 open", func(m tea.Model) bool {
+		return root(m).screen == screenMessage && strings.Contains(root(m).Render(), "Message 4")
+	})
+	keys(tm, "d")
+	uitest.WaitModel(t, tm, "trashed", func(tea.Model) bool { return mb.Count("Trash") == 1 && !inFolder(mb, "INBOX", 5) })
+	uitest.WaitModel(t, tm, "back on the list, which says what was done", func(m tea.Model) bool {
+		return root(m).screen == screenMailbox && strings.Contains(root(m).flash, "Trash")
+	})
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "message 3 open", func(m tea.Model) bool {
+		return root(m).screen == screenMessage && strings.Contains(root(m).Render(), "Message 3")
+	})
+	keys(tm, "D")
+	uitest.WaitModel(t, tm, "asked", func(m tea.Model) bool {
+		return strings.Contains(uitest.Plain(root(m).Render()), `Delete 1 message "Message 3" in INBOX permanently?`)
+	})
+	keys(tm, "y")
+	uitest.WaitModel(t, tm, "deleted", func(tea.Model) bool { return !inFolder(mb, "INBOX", 4) && mb.Count("Trash") == 1 })
+	_ = screenOf(t, tm)
+}

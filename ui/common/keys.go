@@ -15,6 +15,14 @@ type Bindings map[string]*key.Binding
 // ApplyKeys rebinds keys from overrides (action name → keys) and updates
 // the help text to the keys actually bound, so help never lies.
 func ApplyKeys(screen string, b Bindings, overrides map[string][]string) error {
+	return ApplyScopedKeys(screen, b, nil, overrides)
+}
+
+// ApplyScopedKeys is ApplyKeys for a screen whose keys live in several
+// scopes that are never active together (the list, a form, a question):
+// scope names each action's ("" for the screen's own), and one key may
+// serve one action in each scope.
+func ApplyScopedKeys(screen string, b Bindings, scope map[string]string, overrides map[string][]string) error {
 	names := make([]string, 0, len(overrides))
 	for name := range overrides {
 		names = append(names, name)
@@ -32,6 +40,32 @@ func ApplyKeys(screen string, b Bindings, overrides map[string][]string) error {
 		}
 		binding.SetKeys(keys...)
 		binding.SetHelp(helpLabel(keys), binding.Help().Desc)
+	}
+	return b.conflicts(screen, scope)
+}
+
+// conflicts refuses a key bound to two actions of one screen: which one
+// would run depends on the order the screen checks them in, so the
+// analyst could not know. Names that alias one binding are one action.
+func (b Bindings) conflicts(screen string, scope map[string]string) error {
+	owner := map[string]string{} // scope + key → action
+	seen := map[*key.Binding]string{}
+	for _, name := range b.names() {
+		kb := b[name]
+		if first, dup := seen[kb]; dup && first != name {
+			continue // an alias ("headers" and "raw_headers")
+		}
+		seen[kb] = name
+		if !kb.Enabled() {
+			continue
+		}
+		for _, k := range kb.Keys() {
+			slot := scope[name] + "\x00" + k
+			if other, taken := owner[slot]; taken {
+				return fmt.Errorf("keys.%s: %q is bound to both %s and %s; give one of them another key", screen, k, other, name)
+			}
+			owner[slot] = name
+		}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/fortimail"
 	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 )
 
@@ -66,4 +67,10 @@ type TrackMsg struct {
 type BlockSenderMsg struct {
 	Target   action.Target
 	Envelope *mail.Envelope
+}
+
+// ActMsg asks the root to run a mailbox action on the open message (the
+// message screen's d, D, f, F: the list's keys, on what is shown).
+type ActMsg struct {
+	Action remediate.Action
 }

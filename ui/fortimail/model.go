@@ -96,7 +96,7 @@ type shownMsg struct{}
 // New returns the FortiMail screen; [keys.fortimail] overrides apply.
 func New(c *common.Common) *Model {
 	m := &Model{c: c, keys: DefaultKeyMap(), shown: make(chan struct{})}
-	m.keyErr = common.ApplyKeys("fortimail", m.keys.Bindings(), c.Keys["fortimail"])
+	m.keyErr = common.ApplyScopedKeys("fortimail", m.keys.Bindings(), scopes, c.Keys["fortimail"])
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	m.domains = &domainsTab{}
 	m.session = newSessionTab()

@@ -176,6 +176,15 @@ func (m *Model) Current() (Opened, bool) {
 	return Opened{Account: m.acct, Folder: m.ref, UID: m.env.UID, Raw: d.raw, Truncated: d.truncated}, true
 }
 
+// act asks the root to run a mailbox action on the open message (the
+// root asks first where needed, and says what it acts on).
+func (m *Model) act(name remediate.Action) tea.Cmd {
+	if _, ok := m.Target(); !ok {
+		return common.Info("no message is open")
+	}
+	return func() tea.Msg { return common.ActMsg{Action: name} }
+}
+
 // Envelope is the open message's envelope.
 func (m *Model) Envelope() mail.Envelope { return m.env }
 
@@ -310,6 +319,17 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openAttached()
 	case key.Matches(msg, k.Save):
 		return m.savePrompt()
+	case key.Matches(msg, k.Trash):
+		return m.act(remediate.Trash)
+	case key.Matches(msg, k.Delete):
+		return m.act(remediate.Delete)
+	case key.Matches(msg, k.Flag):
+		if len(m.stack) > 0 && m.stack[0].doc.flags.Flagged {
+			return m.act(remediate.Unflag)
+		}
+		return m.act(remediate.Flag)
+	case key.Matches(msg, k.Report):
+		return m.act(remediate.Report)
 	case key.Matches(msg, k.BlockSender):
 		return m.blockSender()
 	case key.Matches(msg, k.Track):
