@@ -9,8 +9,8 @@ import (
 	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/fortimail"
 	"github.com/mailtriage/mailtriage/backend/mail"
-	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/backend/mimecast"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 )
 
 // Screen is the one shape of every screen the root hosts — mailbox,
