@@ -19,7 +19,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // Why a session ended, as its client is told.
@@ -158,7 +158,7 @@ func (s *Server) console(ctx context.Context, cancel context.CancelCauseFunc, co
 
 	env := sessionEnv(pty.Term, reqEnv)
 	opts := s.cfg.Console
-	opts.Accounts = make([]common.Account, len(s.cfg.Console.Accounts))
+	opts.Accounts = make([]session.Account, len(s.cfg.Console.Accounts))
 	for i, a := range s.cfg.Console.Accounts {
 		v := s.hubs[i].View()
 		defer v.Close()

@@ -28,6 +28,7 @@ import (
 	"github.com/mailtriage/mailtriage/ui/mailbox"
 	"github.com/mailtriage/mailtriage/ui/message"
 	mimecastui "github.com/mailtriage/mailtriage/ui/mimecast"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 type screen int
@@ -43,7 +44,7 @@ const (
 
 // Options configure a console session.
 type Options struct {
-	Accounts []common.Account
+	Accounts []session.Account
 	Initial  int // index of the account shown first
 	// Theme is a built-in theme name or "auto" (follow the terminal).
 	Theme  string
@@ -56,7 +57,7 @@ type Options struct {
 	// Remedy carries out and audits remediations; nil disables them.
 	Remedy *remediate.Service
 	// Gateways are the configured Mimecast and FortiMail clients.
-	Gateways common.Gateways
+	Gateways session.Gateways
 	// Limits tune and bound the analysis of a message.
 	Limits evidence.Limits
 	// Environ is the session's environment (NO_COLOR is honoured).
@@ -69,7 +70,7 @@ type Options struct {
 
 // Model is the root of the console.
 type Model struct {
-	c    *common.Common
+	c    *session.Session
 	opts Options
 	keys GlobalKeys
 
@@ -125,8 +126,10 @@ func New(opts Options) (*Model, error) {
 	if opts.Jobs == nil {
 		opts.Jobs = jobs.NewRunner(200)
 	}
-	c := &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: opts.Jobs, Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator,
-		Actions: &action.Layer{Remedy: opts.Remedy}, Gateways: opts.Gateways, Limits: opts.Limits}
+	c := &session.Session{
+		Common:  &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: opts.Jobs, Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator},
+		Actions: &action.Layer{Remedy: opts.Remedy}, Gateways: opts.Gateways, Limits: opts.Limits,
+	}
 	m := &Model{c: c, opts: opts, theme: theme, autoTheme: auto, active: opts.Initial}
 	if err := m.buildKeys(); err != nil {
 		return nil, err
@@ -171,7 +174,7 @@ func (m *Model) buildKeys() error {
 		}
 	}
 	m.message = message.New(m.c, mk)
-	m.jobs = jobsui.New(m.c, jk)
+	m.jobs = jobsui.New(m.c.Common, jk)
 	m.screens[screenMessage], m.screens[screenJobs] = m.message, m.jobs
 	if m.c.Gateways.Mimecast != nil {
 		m.screens[screenMimecast] = mimecastui.New(m.c)
@@ -337,12 +340,12 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 			m.flash = ""
 		}
 		return nil
-	case common.OpenMessageMsg:
+	case session.OpenMessageMsg:
 		return m.openMessage(msg)
 	case common.BackMsg:
 		m.show(screenMailbox)
 		return nil
-	case common.TrackMsg:
+	case session.TrackMsg:
 		if t, ok := m.screens[screenMimecast].(*mimecastui.Model); ok {
 			m.show(screenMimecast)
 			return t.OpenTrackingAt(msg.MessageID, msg.Date)
@@ -350,12 +353,12 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.setFlash("the Mimecast screens are not available in this session", true)
 	case panelMsg:
 		return m.showPanel(msg)
-	case common.ActMsg:
+	case session.ActMsg:
 		if msg.Action == remediate.Report {
 			return m.cmdReport("")
 		}
 		return m.remedy(msg.Action, "", "")
-	case common.BlockSenderMsg:
+	case session.BlockSenderMsg:
 		m.show(screenMailbox)
 		return m.box().BlockSenders(msg.Target, []*mail.Envelope{msg.Envelope})
 	case common.ShowScreenMsg:
@@ -387,7 +390,7 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) openMessage(msg common.OpenMessageMsg) tea.Cmd {
+func (m *Model) openMessage(msg session.OpenMessageMsg) tea.Cmd {
 	for _, a := range m.opts.Accounts {
 		if a.Name == msg.Account {
 			m.show(screenMessage)

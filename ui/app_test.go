@@ -13,7 +13,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail/imap"
 	"github.com/mailtriage/mailtriage/demo"
 	"github.com/mailtriage/mailtriage/themes"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
@@ -21,7 +21,7 @@ var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 // demoAccount serves the demo corpus over real IMAP (imapmemserver) on
 // loopback.
-func demoAccount(t *testing.T, name string) common.Account {
+func demoAccount(t *testing.T, name string) session.Account {
 	t.Helper()
 	srv, err := demo.Start()
 	if err != nil {
@@ -32,12 +32,12 @@ func demoAccount(t *testing.T, name string) common.Account {
 		_ = mb.Close()
 		_ = srv.Close()
 	})
-	return common.Account{Name: name, Server: "imap://demo", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: 1 << 20}
+	return session.Account{Name: name, Server: "imap://demo", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: 1 << 20}
 }
 
 // start runs the console in a test program at a fixed size, clock and
 // colourless theme, so golden files are stable.
-func start(t *testing.T, w, h int, accounts ...common.Account) *teatest.TestModel {
+func start(t *testing.T, w, h int, accounts ...session.Account) *teatest.TestModel {
 	t.Helper()
 	m, err := New(Options{Accounts: accounts, Theme: "none", Now: func() time.Time { return testNow }, Environ: []string{}, Ctx: context.Background(), Remedy: uitest.Remedy(t)})
 	if err != nil {
@@ -144,7 +144,7 @@ func TestHelpListsKeysFromKeyMaps(t *testing.T) {
 
 func TestRebindingShowsInHelp(t *testing.T) {
 	acct := demoAccount(t, "demo")
-	m, err := New(Options{Accounts: []common.Account{acct}, Theme: "none", Environ: []string{},
+	m, err := New(Options{Accounts: []session.Account{acct}, Theme: "none", Environ: []string{},
 		Keys: map[string]map[string][]string{"mailbox": {"move": {"M"}}}})
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func TestRebindingShowsInHelp(t *testing.T) {
 	if bar := uitest.Plain(m.bottomLine()); !strings.Contains(bar, "M move") {
 		t.Fatalf("help bar does not show the rebound key: %q", bar)
 	}
-	if _, err := New(Options{Accounts: []common.Account{acct}, Keys: map[string]map[string][]string{"mailbox": {"dwn": {"x"}}}}); err == nil || !strings.Contains(err.Error(), "keys.mailbox.dwn: no such action") {
+	if _, err := New(Options{Accounts: []session.Account{acct}, Keys: map[string]map[string][]string{"mailbox": {"dwn": {"x"}}}}); err == nil || !strings.Contains(err.Error(), "keys.mailbox.dwn: no such action") {
 		t.Fatalf("bad action accepted: %v", err)
 	}
 }
@@ -208,7 +208,7 @@ func TestQuitEndsProgram(t *testing.T) {
 
 func TestNoColorForcesMonochrome(t *testing.T) {
 	acct := demoAccount(t, "demo")
-	m, err := New(Options{Accounts: []common.Account{acct}, Theme: "dark", Environ: []string{"NO_COLOR=1"}})
+	m, err := New(Options{Accounts: []session.Account{acct}, Theme: "dark", Environ: []string{"NO_COLOR=1"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func (m *Model) cmdCalendar(arg string) tea.Cmd {
 	if subject != "" {
 		title = fmt.Sprintf("Calendar — events about %q", subject)
 	}
-	return common.RunJob(m.c, jobs.Spec{Name: "calendar", Account: m.opts.Accounts[m.active].Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "calendar", Account: m.opts.Accounts[m.active].Name},
 		func(ctx context.Context, _ *jobs.Progress) ([]graph.Event, error) { return g.ListEvents(ctx, q) },
 		func(_ jobs.ID, events []graph.Event, err error) tea.Msg {
 			lines := make([]string, 0, len(events))
@@ -90,7 +90,7 @@ func (m *Model) cmdContacts(arg string) tea.Cmd {
 		return m.setFlash(err.Error(), true)
 	}
 	filter := strings.ToLower(strings.TrimSpace(arg))
-	return common.RunJob(m.c, jobs.Spec{Name: "contacts", Account: m.opts.Accounts[m.active].Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "contacts", Account: m.opts.Accounts[m.active].Name},
 		func(ctx context.Context, _ *jobs.Progress) ([]graph.Contact, error) { return g.ListContacts(ctx, 1000) },
 		func(_ jobs.ID, contacts []graph.Contact, err error) tea.Msg {
 			var lines []string

@@ -11,11 +11,11 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail/fanout"
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/mail/graph/graphtest"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
-func graphAccount(t *testing.T) (*graphtest.Server, common.Account) {
+func graphAccount(t *testing.T) (*graphtest.Server, session.Account) {
 	t.Helper()
 	srv := graphtest.New()
 	t.Cleanup(srv.Close)
@@ -24,7 +24,7 @@ func graphAccount(t *testing.T) (*graphtest.Server, common.Account) {
 	box := graph.New(graph.Config{BaseURL: srv.BaseURL(), Mailbox: srv.Mailbox, HTTPClient: srv.Client(),
 		Token: func(context.Context) (string, error) { return token, nil }})
 	t.Cleanup(func() { box.Close() })
-	return srv, common.Account{Name: "m365", Server: srv.BaseURL(), Mailbox: box, DefaultFolder: "INBOX", MessageLimit: 1 << 20}
+	return srv, session.Account{Name: "m365", Server: srv.BaseURL(), Mailbox: box, DefaultFolder: "INBOX", MessageLimit: 1 << 20}
 }
 
 func TestCalendarAndContactsPanels(t *testing.T) {

@@ -82,7 +82,7 @@ func (m *Model) cmdExport(arg string) tea.Cmd {
 	}
 	layer := m.c.Actions
 	job := jobs.Spec{Name: fmt.Sprintf("export %s of %s", req.kind, spec.Target.Describe()), Account: spec.Target.Account}
-	return common.RunJob(m.c, job,
+	return common.RunJob(m.c.Common, job,
 		func(ctx context.Context, _ *jobs.Progress) (string, error) { return layer.Export(ctx, spec) },
 		func(_ jobs.ID, text string, err error) tea.Msg {
 			switch {

@@ -9,18 +9,18 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
 // fiveInInbox is an account whose INBOX holds Message 0 … Message 4 (UIDs
 // 1–5, newest first on screen) and which has a Trash folder.
-func fiveInInbox(t *testing.T) (*mailtest.Mailbox, common.Account) {
+func fiveInInbox(t *testing.T) (*mailtest.Mailbox, session.Account) {
 	t.Helper()
 	mb := mailtest.New()
 	mb.AddFolder("Trash", mail.RoleTrash)
 	mb.Generate("INBOX", 5, testNow)
-	return mb, common.Account{Name: "soc", Server: "imap://test", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: 1 << 20}
+	return mb, session.Account{Name: "soc", Server: "imap://test", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: 1 << 20}
 }
 
 // selectThreeOpenFourth selects the three newest rows and opens the

@@ -18,17 +18,17 @@ import (
 	"github.com/mailtriage/mailtriage/backend/oauth"
 	"github.com/mailtriage/mailtriage/backend/report"
 	"github.com/mailtriage/mailtriage/config"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // openAccounts builds a mailbox per configured account (none connects
 // yet) and finds the one to show first.
-func openAccounts(cfg *config.Config, first string) ([]common.Account, int, error) {
+func openAccounts(cfg *config.Config, first string) ([]session.Account, int, error) {
 	if _, err := cfg.Account(first); err != nil {
 		return nil, 0, fmt.Errorf("config %s: %w", cfg.Path, err)
 	}
 	initial := 0
-	var out []common.Account
+	var out []session.Account
 	for i := range cfg.Accounts {
 		a := &cfg.Accounts[i]
 		acct, err := newAccount(a, cfg.MessageLimit())
@@ -44,19 +44,19 @@ func openAccounts(cfg *config.Config, first string) ([]common.Account, int, erro
 	return out, initial, nil
 }
 
-func newAccount(a *config.Account, limit int64) (common.Account, error) {
+func newAccount(a *config.Account, limit int64) (session.Account, error) {
 	if a.Graph != "" {
 		return newGraphAccount(a, limit)
 	}
 	ep, err := a.Endpoint()
 	if err != nil {
-		return common.Account{}, err
+		return session.Account{}, err
 	}
 	tlsCfg := &tls.Config{ServerName: ep.Host}
 	if a.CAFile != "" {
 		pool, err := loadCA(a.CAFile)
 		if err != nil {
-			return common.Account{}, err
+			return session.Account{}, err
 		}
 		tlsCfg.RootCAs = pool
 	}
@@ -73,7 +73,7 @@ func newAccount(a *config.Account, limit int64) (common.Account, error) {
 	var outlook *oauth.Source
 	if a.IMAPAuth == config.IMAPAuthXOAuth2 {
 		if outlook, err = tokenSource(a, "outlook", nil); err != nil {
-			return common.Account{}, err
+			return session.Account{}, err
 		}
 		icfg.OAuth2 = outlook.Token
 	} else {
@@ -83,9 +83,9 @@ func newAccount(a *config.Account, limit int64) (common.Account, error) {
 	desk, err := reportDesk(a, tlsCfg, outlook)
 	if err != nil {
 		mb.Close()
-		return common.Account{}, err
+		return session.Account{}, err
 	}
-	return common.Account{
+	return session.Account{
 		Name:          a.Name,
 		Server:        a.IMAP,
 		Mailbox:       mb,
@@ -97,7 +97,7 @@ func newAccount(a *config.Account, limit int64) (common.Account, error) {
 
 // reportDesk is the account's abuse desk, when smtp and report_to are
 // set. The SMTP server is trusted like the IMAP one (same ca_file).
-func reportDesk(a *config.Account, imapTLS *tls.Config, outlook *oauth.Source) (*common.ReportDesk, error) {
+func reportDesk(a *config.Account, imapTLS *tls.Config, outlook *oauth.Source) (*session.ReportDesk, error) {
 	ep, ok, err := a.SMTPEndpoint()
 	if err != nil || !ok || a.ReportTo == "" {
 		return nil, err
@@ -116,7 +116,7 @@ func reportDesk(a *config.Account, imapTLS *tls.Config, outlook *oauth.Source) (
 	} else {
 		srv.Password = a.SMTPPasswordSecret().Cached()
 	}
-	return &common.ReportDesk{SMTP: srv, From: from, To: []string{a.ReportTo}}, nil
+	return &session.ReportDesk{SMTP: srv, From: from, To: []string{a.ReportTo}}, nil
 }
 
 func cmpOr(vals ...string) string {
@@ -130,10 +130,10 @@ func cmpOr(vals ...string) string {
 
 // newGraphAccount builds a Microsoft Graph mailbox; the status bar shows
 // the Graph URL and the mailbox read.
-func newGraphAccount(a *config.Account, limit int64) (common.Account, error) {
+func newGraphAccount(a *config.Account, limit int64) (session.Account, error) {
 	src, err := tokenSource(a, "graph", oauth.GraphScopes(oauthFlow(a), a.Graph))
 	if err != nil {
-		return common.Account{}, err
+		return session.Account{}, err
 	}
 	mb := graph.New(graph.Config{
 		BaseURL:      a.Graph,
@@ -145,13 +145,13 @@ func newGraphAccount(a *config.Account, limit int64) (common.Account, error) {
 	desk, err := reportDesk(a, nil, nil)
 	if err != nil {
 		mb.Close()
-		return common.Account{}, err
+		return session.Account{}, err
 	}
 	server := strings.TrimRight(a.Graph, "/") + "/me"
 	if a.Mailbox != "" {
 		server = strings.TrimRight(a.Graph, "/") + "/users/" + a.Mailbox
 	}
-	return common.Account{Name: a.Name, Server: server, Mailbox: mb, DefaultFolder: a.DefaultFolder, MessageLimit: limit, Report: desk}, nil
+	return session.Account{Name: a.Name, Server: server, Mailbox: mb, DefaultFolder: a.DefaultFolder, MessageLimit: limit, Report: desk}, nil
 }
 
 func oauthFlow(a *config.Account) oauth.Flow {
@@ -255,7 +255,7 @@ func runCheck(ctx context.Context, args []string, cfgPath, only string, stdout, 
 	return status
 }
 
-func checkAccount(ctx context.Context, a common.Account) (string, error) {
+func checkAccount(ctx context.Context, a session.Account) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	folders, err := a.Mailbox.Folders(ctx)

@@ -10,7 +10,7 @@ import (
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/demo"
 	"github.com/mailtriage/mailtriage/ui"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // runDemo starts the built-in IMAP server on loopback, seeded with the
@@ -40,7 +40,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// visibly follows changes.
 	cfg.StatusInterval = 15 * time.Second
 	mb := imap.New(cfg)
-	acct := common.Account{Name: "demo", Server: "imap://" + srv.Addr + " (built-in demo)", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: config.DefaultMaxMessageBytes}
+	acct := session.Account{Name: "demo", Server: "imap://" + srv.Addr + " (built-in demo)", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: config.DefaultMaxMessageBytes}
 	defer mb.Close()
 	// The demo's records go to a file of their own, so trying things out
 	// never mixes with the audit trail of real work.
@@ -54,6 +54,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, 1, err)
 	}
 	defer stopGateways()
-	opts := ui.Options{Accounts: []common.Account{acct}, Theme: *theme, Operator: operator(), Remedy: remedy}
+	opts := ui.Options{Accounts: []session.Account{acct}, Theme: *theme, Operator: operator(), Remedy: remedy}
 	return runUI(ctx, withGateways(opts, gw), stderr)
 }

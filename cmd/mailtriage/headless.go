@@ -14,7 +14,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/pull"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/config"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // The headless commands (pull, watch, act, folders) use the console's
@@ -25,7 +25,7 @@ import (
 // audited remediation service.
 type headless struct {
 	cfg    *config.Config
-	acct   common.Account
+	acct   session.Account
 	remedy *remediate.Service
 	// actions is the action layer over remedy: the same path the
 	// console takes (roles, audit, undo).

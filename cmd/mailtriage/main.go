@@ -27,7 +27,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/ui"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // commandList is the part of `mailtriage --help` that names every command.
@@ -235,7 +235,7 @@ func runUI(ctx context.Context, opts ui.Options, stderr io.Writer) int {
 	return 0
 }
 
-func closeAccounts(accounts []common.Account) {
+func closeAccounts(accounts []session.Account) {
 	for _, a := range accounts {
 		_ = a.Mailbox.Close()
 	}

@@ -1,16 +1,8 @@
 package common
 
 import (
-	"time"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/mailtriage/mailtriage/backend/action"
-	"github.com/mailtriage/mailtriage/backend/fortimail"
-	"github.com/mailtriage/mailtriage/backend/mail"
-	"github.com/mailtriage/mailtriage/backend/mimecast"
-	"github.com/mailtriage/mailtriage/backend/remediate"
 )
 
 // Screen is the one shape of every screen the root hosts — mailbox,
@@ -42,35 +34,6 @@ type Screen interface {
 	Blur()
 }
 
-// Gateways are the email security gateways this session can act on; nil
-// means not configured.
-type Gateways struct {
-	Mimecast  *mimecast.Client
-	FortiMail *fortimail.Client
-	// FortiMailInsecure is set when verify_tls = false: screens warn.
-	FortiMailInsecure bool
-}
-
 // ShowScreenMsg asks the root to switch to a hosted screen ("mimecast",
 // "fortimail").
 type ShowScreenMsg struct{ Name string }
-
-// TrackMsg asks the root to open Mimecast message tracking on a
-// Message-ID.
-type TrackMsg struct {
-	MessageID string
-	Date      time.Time // when it was sent or received; zero if unknown
-}
-
-// BlockSenderMsg asks the root to run the mailbox's block flow on exactly
-// Target, whose envelope is Envelope (the open message).
-type BlockSenderMsg struct {
-	Target   action.Target
-	Envelope *mail.Envelope
-}
-
-// ActMsg asks the root to run a mailbox action on the open message (the
-// message screen's d, D, f, F: the list's keys, on what is shown).
-type ActMsg struct {
-	Action remediate.Action
-}

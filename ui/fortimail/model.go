@@ -24,6 +24,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // Tabs of the screen.
@@ -63,7 +64,7 @@ type tab interface {
 
 // Model is the FortiMail screen.
 type Model struct {
-	c             *common.Common
+	c             *session.Session
 	keys          KeyMap
 	keyErr        error
 	width, height int
@@ -94,7 +95,7 @@ type Model struct {
 type shownMsg struct{}
 
 // New returns the FortiMail screen; [keys.fortimail] overrides apply.
-func New(c *common.Common) *Model {
+func New(c *session.Session) *Model {
 	m := &Model{c: c, keys: DefaultKeyMap(), shown: make(chan struct{})}
 	m.keyErr = common.ApplyScopedKeys("fortimail", m.keys.Bindings(), scopes, c.Keys["fortimail"])
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
@@ -274,7 +275,7 @@ var errNotConfigured = errors.New("FortiMail is not configured in this session")
 // turns its outcome into one typed message.
 func load[T any](m *Model, name string, fn func(ctx context.Context, c *bfm.Client) (T, error), done func(v T, err error) tea.Msg) tea.Cmd {
 	c := m.client()
-	job := common.RunJob(m.c, jobs.Spec{Name: "FortiMail: " + name, Account: account, Quiet: true},
+	job := common.RunJob(m.c.Common, jobs.Spec{Name: "FortiMail: " + name, Account: account, Quiet: true},
 		func(ctx context.Context, _ *jobs.Progress) (T, error) {
 			var zero T
 			if c == nil {
@@ -291,7 +292,7 @@ func load[T any](m *Model, name string, fn func(ctx context.Context, c *bfm.Clie
 func change[T any](m *Model, act remediate.Action, name, detail string, fn func(ctx context.Context, c *bfm.Client) (T, error), done func(v T, err error) tea.Msg) tea.Cmd {
 	c, layer := m.client(), m.c.Actions
 	ch := action.Change{Name: act, Target: action.Target{Account: account}, Detail: detail}
-	return common.RunJob(m.c, jobs.Spec{Name: "FortiMail: " + name, Account: account},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "FortiMail: " + name, Account: account},
 		func(ctx context.Context, _ *jobs.Progress) (T, error) {
 			if c == nil {
 				var zero T

@@ -100,7 +100,7 @@ func (m *Model) apply(req remediate.Request) tea.Cmd {
 	if req.Dest != "" {
 		name += " → " + req.Dest
 	}
-	return common.RunJob(m.c, jobs.Spec{Name: name, Account: acct},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: name, Account: acct},
 		func(ctx context.Context, p *jobs.Progress) (remediate.Outcome, error) {
 			return layer.Do(ctx, req, p.Set)
 		},
@@ -327,7 +327,7 @@ func (m *Model) refreshCounts(names ...string) tea.Cmd {
 		}
 	}
 	acct := m.acct
-	return common.RunJob(m.c, jobs.Spec{Name: "update counters", Account: acct.Name, Quiet: true},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "update counters", Account: acct.Name, Quiet: true},
 		func(ctx context.Context, _ *jobs.Progress) ([]mail.FolderStatus, error) {
 			return acct.Mailbox.Status(ctx, want...)
 		},

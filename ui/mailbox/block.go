@@ -63,7 +63,7 @@ func (m *Model) BlockSenders(t action.Target, envs []*mail.Envelope) tea.Cmd {
 		return common.Error(errors.New("the selection has no sender address to block"))
 	}
 	acct := m.acct.Name
-	return common.RunJob(m.c, jobs.Spec{Name: "block: list options", Account: acct},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "block: list options", Account: acct},
 		func(ctx context.Context, _ *jobs.Progress) ([]string, error) {
 			if gw.FortiMail == nil {
 				return nil, nil
@@ -133,7 +133,7 @@ type blockedMsg struct {
 func (m *Model) applyBlock(msg blockOptionsMsg, plan block.Plan) tea.Cmd {
 	gw, layer, acct := m.gateways(), m.c.Actions, m.acct
 	t := msg.target
-	return common.RunJob(m.c, jobs.Spec{Name: "block " + plan.Option.Label, Account: acct.Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "block " + plan.Option.Label, Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (block.Applied, error) {
 			return layer.Block(ctx, gw, t, plan)
 		},
@@ -145,7 +145,7 @@ func (m *Model) applyBlock(msg blockOptionsMsg, plan block.Plan) tea.Cmd {
 func (m *Model) unblock(d blockDone) tea.Cmd {
 	gw, layer, acct := m.gateways(), m.c.Actions, m.acct
 	t := d.target
-	return common.RunJob(m.c, jobs.Spec{Name: "undo block " + d.applied.Plan.Option.Label, Account: acct.Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "undo block " + d.applied.Plan.Option.Label, Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (struct{}, error) {
 			return struct{}{}, layer.Unblock(ctx, gw, t, d.applied)
 		},

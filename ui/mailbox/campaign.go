@@ -17,6 +17,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // A campaign is the messages of the open folder (or search) that share
@@ -129,7 +130,7 @@ func (m *Model) FindCampaigns(g grouping) tea.Cmd {
 	acct, ref, gen, cache, lim := m.acct, f.ref, m.gen, m.keyCache, m.c.Limits
 	capped := len(f.uids) > n
 	spec := jobs.Spec{Name: fmt.Sprintf("campaigns by %s in %s", g.short(), f.name), Account: acct.Name}
-	return common.RunJob(m.c, spec,
+	return common.RunJob(m.c.Common, spec,
 		func(ctx context.Context, p *jobs.Progress) (campaignsMsg, error) {
 			envs, err := completeEnvelopes(ctx, acct.Mailbox, ref, uids, known, p)
 			if err != nil {
@@ -219,7 +220,7 @@ func envelopeKeys(g grouping) func(mail.Envelope) []string {
 // readKeys reads and analyses each message, fetchConcurrency at a time,
 // and returns its campaign keys. Messages the cache knows are not read
 // again; a message that cannot be read is counted and left out.
-func readKeys(ctx context.Context, acct common.Account, ref mail.FolderRef, uids []mail.UID, cache *keyCache, lim evidence.Limits, p *jobs.Progress) (map[mail.UID]analysis.CampaignKeys, int, error) {
+func readKeys(ctx context.Context, acct session.Account, ref mail.FolderRef, uids []mail.UID, cache *keyCache, lim evidence.Limits, p *jobs.Progress) (map[mail.UID]analysis.CampaignKeys, int, error) {
 	out := make(map[mail.UID]analysis.CampaignKeys, len(uids))
 	var (
 		mu      sync.Mutex
@@ -374,7 +375,7 @@ func (m *Model) selectCampaign(g grouping, c campaign, capped bool) tea.Cmd {
 	}
 	acct, gen, name, ref := m.acct, m.gen, f.name, f.ref
 	keys := envelopeKeys(g)
-	return tea.Batch(info, common.RunJob(m.c, jobs.Spec{Name: "find older " + g.short() + " " + c.key, Account: acct.Name},
+	return tea.Batch(info, common.RunJob(m.c.Common, jobs.Spec{Name: "find older " + g.short() + " " + c.key, Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) ([]mail.UID, error) {
 			got, found, err := acct.Mailbox.Search(ctx, name, q)
 			if err != nil {

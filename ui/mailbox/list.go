@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // openCurrent asks the root to show the message under the cursor.
@@ -17,7 +18,7 @@ func (m *Model) openCurrent() tea.Cmd {
 	}
 	ref, env := m.open.ref, *e
 	acct := m.acct.Name
-	return func() tea.Msg { return common.OpenMessageMsg{Account: acct, Folder: ref, Envelope: env} }
+	return func() tea.Msg { return session.OpenMessageMsg{Account: acct, Folder: ref, Envelope: env} }
 }
 
 // moveCursor moves the list cursor by delta rows and fetches rows that

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 type pane int
@@ -22,8 +23,8 @@ const (
 
 // Model is the mailbox screen of one account.
 type Model struct {
-	c    *common.Common
-	acct common.Account
+	c    *session.Session
+	acct session.Account
 	keys KeyMap
 
 	width, height int
@@ -77,13 +78,13 @@ func (f *folder) uidAt(row int) mail.UID { return f.uids[len(f.uids)-1-row] }
 
 // New returns the mailbox screen for acct; keys from the configuration
 // must already be applied to keys.
-func New(c *common.Common, acct common.Account, keys KeyMap) *Model {
+func New(c *session.Session, acct session.Account, keys KeyMap) *Model {
 	return &Model{c: c, acct: acct, keys: keys, rows: rowCache{}, pending: map[int]*pendingOp{}, keyCache: newKeyCache(),
 		scan: scanLimits{envelopes: maxEnvelopeScan, bodies: maxBodyScan}}
 }
 
 // Account returns the account this screen shows.
-func (m *Model) Account() common.Account { return m.acct }
+func (m *Model) Account() session.Account { return m.acct }
 
 // Init loads the folder tree and starts listening for server events.
 func (m *Model) Init() tea.Cmd {
@@ -153,7 +154,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.envelopesLoaded(msg)
 	case EventMsg:
 		return m, m.handleEvent(msg)
-	case common.SeenChangedMsg:
+	case session.SeenChangedMsg:
 		m.applySeen(msg.Folder, msg.UIDs, msg.Seen)
 	case seenFailedMsg:
 		m.applySeen(msg.folder, msg.uids, !msg.seen)

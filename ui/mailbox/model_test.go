@@ -15,6 +15,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
@@ -26,7 +27,7 @@ type harness struct {
 	mb     *mailtest.Mailbox
 	errs   []error
 	infos  []string
-	opened []common.OpenMessageMsg
+	opened []session.OpenMessageMsg
 }
 
 func newHarness(t *testing.T, mb *mailtest.Mailbox, w, h int) *harness {
@@ -34,8 +35,8 @@ func newHarness(t *testing.T, mb *mailtest.Mailbox, w, h int) *harness {
 	mb.CloseEvents() // nothing pushes events unless a test sends them itself
 	theme, _ := themes.Builtin("none")
 	remedy := uitest.Remedy(t)
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Actions: &action.Layer{Remedy: remedy}}
-	acct := common.Account{Name: "test", Server: "imap://test", Mailbox: mb, MessageLimit: 1 << 20}
+	c := &session.Session{Common: &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }}, Actions: &action.Layer{Remedy: remedy}}
+	acct := session.Account{Name: "test", Server: "imap://test", Mailbox: mb, MessageLimit: 1 << 20}
 	hs := &harness{t: t, m: New(c, acct, DefaultKeyMap()), mb: mb}
 	hs.m.SetLayout(w, h, 1)
 	hs.run(hs.m.Init())
@@ -49,7 +50,7 @@ func (h *harness) run(cmd tea.Cmd) {
 			h.errs = append(h.errs, msg.Err)
 		case common.InfoMsg:
 			h.infos = append(h.infos, msg.Text)
-		case common.OpenMessageMsg:
+		case session.OpenMessageMsg:
 			h.opened = append(h.opened, msg)
 		}
 	})
@@ -89,8 +90,8 @@ func TestDefaultFolderFromAccount(t *testing.T) {
 	mb.CloseEvents()
 	theme, _ := themes.Builtin("none")
 	remedy := uitest.Remedy(t)
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Actions: &action.Layer{Remedy: remedy}}
-	m := New(c, common.Account{Name: "t", Mailbox: mb, DefaultFolder: "Phishing reports"}, DefaultKeyMap())
+	c := &session.Session{Common: &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }}, Actions: &action.Layer{Remedy: remedy}}
+	m := New(c, session.Account{Name: "t", Mailbox: mb, DefaultFolder: "Phishing reports"}, DefaultKeyMap())
 	m.SetLayout(100, 20, 1)
 	uitest.Drive(m, m.Init(), nil)
 	if got := m.State().Folder; got != "Phishing reports" {
@@ -354,8 +355,8 @@ func TestMissingDefaultFolderFallsBackToInbox(t *testing.T) {
 	mb.CloseEvents()
 	theme, _ := themes.Builtin("none")
 	remedy := uitest.Remedy(t)
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Actions: &action.Layer{Remedy: remedy}}
-	m := New(c, common.Account{Name: "t", Mailbox: mb, DefaultFolder: "Reports"}, DefaultKeyMap())
+	c := &session.Session{Common: &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }}, Actions: &action.Layer{Remedy: remedy}}
+	m := New(c, session.Account{Name: "t", Mailbox: mb, DefaultFolder: "Reports"}, DefaultKeyMap())
 	m.SetLayout(100, 20, 1)
 	var errs []error
 	uitest.Drive(m, m.Init(), func(msg tea.Msg) {

@@ -10,6 +10,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
 	"github.com/mailtriage/mailtriage/ui/components"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // An overlay is a small panel drawn over the bottom of the list that has
@@ -19,7 +20,7 @@ type overlay interface {
 	// key handles a key; done closes the overlay.
 	key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd)
 	// lines draws the panel at width w.
-	lines(st *common.Common, w int) []string
+	lines(st *session.Session, w int) []string
 }
 
 // Capturing reports whether the screen has the keyboard to itself (an
@@ -35,7 +36,7 @@ func (m *Model) overlayKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func frame(c *common.Common, w int, title string, body []string) []string {
+func frame(c *session.Session, w int, title string, body []string) []string {
 	st := c.Styles
 	out := []string{st.Border.Render(strings.Repeat("─", w))}
 	if title != "" {
@@ -56,7 +57,7 @@ func newConfirm(keys common.DialogKeys, text string, onYes func() tea.Cmd, choic
 
 func (c *confirm) key(msg tea.KeyPressMsg) (bool, tea.Cmd) { return c.q.Key(msg) }
 
-func (c *confirm) lines(cm *common.Common, w int) []string {
+func (c *confirm) lines(cm *session.Session, w int) []string {
 	return frame(cm, w, "", c.q.Lines(cm.Styles))
 }
 
@@ -68,7 +69,7 @@ type info struct {
 
 func (i *info) key(tea.KeyPressMsg) (bool, tea.Cmd) { return true, nil }
 
-func (i *info) lines(cm *common.Common, w int) []string {
+func (i *info) lines(cm *session.Session, w int) []string {
 	body := make([]string, 0, len(i.body)+1)
 	for _, l := range i.body {
 		body = append(body, " "+common.Cell(analysis.SanitizeLine(l), w-1, cm.Styles.Text, cm.Styles.Marker))
@@ -79,7 +80,7 @@ func (i *info) lines(cm *common.Common, w int) []string {
 
 // input is a one-line prompt.
 type input struct {
-	c      *common.Common
+	c      *session.Session
 	ti     textinput.Model
 	onDone func(string) tea.Cmd
 }
@@ -94,7 +95,7 @@ func steadyInput() textinput.Model {
 	return ti
 }
 
-func newInput(c *common.Common, prompt, value, placeholder string, onDone func(string) tea.Cmd) *input {
+func newInput(c *session.Session, prompt, value, placeholder string, onDone func(string) tea.Cmd) *input {
 	ti := steadyInput()
 	ti.Prompt = prompt
 	ti.Placeholder = placeholder
@@ -117,7 +118,7 @@ func (in *input) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return false, cmd
 }
 
-func (in *input) lines(cm *common.Common, w int) []string {
+func (in *input) lines(cm *session.Session, w int) []string {
 	in.ti.SetWidth(max(w-4, 10))
 	return frame(cm, w, "", []string{" " + in.ti.View()})
 }
@@ -134,7 +135,7 @@ type pickItem struct {
 // letters in order); enter takes the highlighted item, or with allowNew
 // the typed text when nothing matches exactly.
 type picker struct {
-	c        *common.Common
+	c        *session.Session
 	title    string
 	ti       textinput.Model
 	items    []pickItem
@@ -146,7 +147,7 @@ type picker struct {
 
 const pickerRows = 8
 
-func newPicker(c *common.Common, title string, items []pickItem, allowNew bool, onPick func(pickItem, string) tea.Cmd) *picker {
+func newPicker(c *session.Session, title string, items []pickItem, allowNew bool, onPick func(pickItem, string) tea.Cmd) *picker {
 	ti := steadyInput()
 	ti.Prompt = "› "
 	ti.Placeholder = "type to filter"
@@ -218,7 +219,7 @@ func (p *picker) exact(typed string) bool {
 	return false
 }
 
-func (p *picker) lines(cm *common.Common, w int) []string {
+func (p *picker) lines(cm *session.Session, w int) []string {
 	st := cm.Styles
 	p.ti.SetWidth(max(w-4, 10))
 	body := []string{" " + p.ti.View()}

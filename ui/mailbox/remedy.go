@@ -175,7 +175,7 @@ func hasKeyword(f mail.Flags, kw string) bool {
 // FolderInfo shows a folder's metadata.
 func (m *Model) FolderInfo(name string) tea.Cmd {
 	acct := m.acct
-	return common.RunJob(m.c, jobs.Spec{Name: "folder info " + name, Account: acct.Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "folder info " + name, Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (mail.FolderInfo, error) {
 			return acct.Mailbox.FolderInfo(ctx, name)
 		},

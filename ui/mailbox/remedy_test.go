@@ -11,7 +11,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
 	"github.com/mailtriage/mailtriage/backend/report"
 	"github.com/mailtriage/mailtriage/internal/smtptest"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 func remedyHarness(t *testing.T, n int) *harness {
@@ -193,7 +193,7 @@ func TestReportForwardsAsAttachmentAndKeepsACopy(t *testing.T) {
 	mb.AddFolder("Sent", mail.RoleSent)
 	mb.Generate("INBOX", 2, testNow)
 	h := newHarness(t, mb, 150, 20)
-	h.m.acct.Report = &common.ReportDesk{
+	h.m.acct.Report = &session.ReportDesk{
 		SMTP: report.Server{Addr: srv.Addr, TLS: report.TLSNone, Username: "soc@example.com", Password: func(context.Context) (string, error) { return "smtp pw", nil }},
 		From: "soc@example.com", To: []string{"abuse@example.com"},
 	}

@@ -43,7 +43,7 @@ func (m *Model) ReportTarget(t action.Target) tea.Cmd {
 func (m *Model) sendReport(f action.Forward) tea.Cmd {
 	layer := m.c.Actions
 	f.Now = m.c.Now()
-	return common.RunJob(m.c, jobs.Spec{Name: "report " + f.Target.Describe(), Account: f.Target.Account},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "report " + f.Target.Describe(), Account: f.Target.Account},
 		func(ctx context.Context, _ *jobs.Progress) (string, error) { return layer.Report(ctx, f) },
 		func(_ jobs.ID, note string, err error) tea.Msg {
 			if err != nil {

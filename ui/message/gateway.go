@@ -14,6 +14,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // From the evidence to the gateway in one key: block the sender (the
@@ -31,7 +32,7 @@ func (m *Model) trackInMimecast() tea.Cmd {
 		return common.Error(errors.New("this message has no Message-ID to track"))
 	}
 	when := m.env.SortTime()
-	return func() tea.Msg { return common.TrackMsg{MessageID: id, Date: when} }
+	return func() tea.Msg { return session.TrackMsg{MessageID: id, Date: when} }
 }
 
 // blockSender asks the root to run the mailbox's block flow on this
@@ -42,7 +43,7 @@ func (m *Model) blockSender() tea.Cmd {
 		return common.Info("no message is open")
 	}
 	env := m.env
-	return func() tea.Msg { return common.BlockSenderMsg{Target: t, Envelope: &env} }
+	return func() tea.Msg { return session.BlockSenderMsg{Target: t, Envelope: &env} }
 }
 
 // urlAction asks before blocking or permitting the URL under the cursor
@@ -80,7 +81,7 @@ func (m *Model) manageURL(mc *mimecast.Client, target string, block bool, match 
 	}
 	t, _ := m.Target()
 	ch := action.Change{Name: name, Target: t, Detail: string(match) + " " + target}
-	return common.RunJob(m.c, jobs.Spec{Name: string(name), Account: acct.Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: string(name), Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (string, error) {
 			err := layer.Run(ctx, ch, func(ctx context.Context) error {
 				spec := mimecast.ManagedURLSpec{URL: target, MatchType: match, Action: mimecast.URLPermit,
@@ -112,7 +113,7 @@ func (m *Model) decodeURL() tea.Cmd {
 		return common.Info("this link needs no API decode")
 	}
 	acct := m.acct.Name
-	return common.RunJob(m.c, jobs.Spec{Name: "decode URL", Account: acct},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "decode URL", Account: acct},
 		func(ctx context.Context, _ *jobs.Progress) (string, error) { return mc.DecodeURL(ctx, u.URL) },
 		func(_ jobs.ID, orig string, err error) tea.Msg {
 			if err != nil {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 	"github.com/mailtriage/mailtriage/backend/mimecast/mimecasttest"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 const urlMail = "From: x@evil.example\r\nTo: ap@example.com\r\nSubject: reset\r\nMessage-ID: <u1@evil.example>\r\n\r\nGo to https://login.evil.example/reset now\r\n"
@@ -79,9 +79,9 @@ func TestTrackAndBlockSenderAskTheRoot(t *testing.T) {
 	var track, block bool
 	for _, msg := range h.msgs {
 		switch msg := msg.(type) {
-		case common.TrackMsg:
+		case session.TrackMsg:
 			track = msg.MessageID == "u1@evil.example"
-		case common.BlockSenderMsg:
+		case session.BlockSenderMsg:
 			block = true
 		}
 	}

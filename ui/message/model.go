@@ -22,6 +22,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 type tab int
@@ -70,12 +71,12 @@ type page struct {
 
 // Model is the message screen.
 type Model struct {
-	c    *common.Common
+	c    *session.Session
 	keys KeyMap
 
 	width, height int
 
-	acct common.Account
+	acct session.Account
 	ref  mail.FolderRef
 	env  mail.Envelope
 	// load and nested are the screen's request slots: the message being
@@ -95,7 +96,7 @@ type Model struct {
 }
 
 // New returns an empty message screen.
-func New(c *common.Common, keys KeyMap) *Model {
+func New(c *session.Session, keys KeyMap) *Model {
 	return &Model{c: c, keys: keys}
 }
 
@@ -160,7 +161,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // Target is the message the screen shows, for exports: always the message
 // opened from the list (an attached message's evidence is part of it).
 type Opened struct {
-	Account   common.Account
+	Account   session.Account
 	Folder    mail.FolderRef
 	UID       mail.UID
 	Raw       []byte
@@ -182,7 +183,7 @@ func (m *Model) act(name remediate.Action) tea.Cmd {
 	if _, ok := m.Target(); !ok {
 		return common.Info("no message is open")
 	}
-	return func() tea.Msg { return common.ActMsg{Action: name} }
+	return func() tea.Msg { return session.ActMsg{Action: name} }
 }
 
 // Envelope is the open message's envelope.
@@ -206,13 +207,13 @@ func (m *Model) page() *page {
 }
 
 // Open starts reading a message; the screen shows it when it arrives.
-func (m *Model) Open(acct common.Account, ref mail.FolderRef, env mail.Envelope) tea.Cmd {
+func (m *Model) Open(acct session.Account, ref mail.FolderRef, env mail.Envelope) tea.Cmd {
 	m.nested.Cancel()
 	m.acct, m.ref, m.env = acct, ref, env
 	m.loading, m.err, m.stack, m.prompt, m.opened = true, nil, nil, nil, common.Ticket{}
 	limit, uid, lim := acct.MessageLimit, env.UID, m.c.Limits
 	spec := jobs.Spec{Name: fmt.Sprintf("read message %d", uid), Account: acct.Name, Retries: 1}
-	return common.Request(m.c, &m.load, spec,
+	return common.Request(m.c.Common, &m.load, spec,
 		func(ctx context.Context, _ *jobs.Progress) (*document, error) {
 			raw, err := acct.Mailbox.Fetch(ctx, ref, uid, limit)
 			if err != nil {
@@ -245,7 +246,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, common.Info("attached message opened — esc/q goes back to its parent")
 	case saveDoneMsg:
 		return m, m.saveDone(msg)
-	case common.SeenChangedMsg:
+	case session.SeenChangedMsg:
 		if msg.Account == m.acct.Name && msg.Folder == m.ref && len(m.stack) > 0 {
 			for _, uid := range msg.UIDs {
 				if uid == m.env.UID {
@@ -481,7 +482,7 @@ func (m *Model) openAttached() tea.Cmd {
 	depth, lim := len(m.stack), m.c.Limits
 	title := fmt.Sprintf("%d %s", i+1, a.Name)
 	content := part.Content
-	return common.Request(m.c, &m.nested, jobs.Spec{Name: "analyse attached message", Account: m.acct.Name, Quiet: true},
+	return common.Request(m.c.Common, &m.nested, jobs.Spec{Name: "analyse attached message", Account: m.acct.Name, Quiet: true},
 		func(context.Context, *jobs.Progress) (*document, error) {
 			return buildNested(content, title, lim), nil
 		},
@@ -528,7 +529,7 @@ func (m *Model) toggleSeen() tea.Cmd {
 	}
 	layer := m.c.Actions
 	req := remediate.Request{Account: acct.Name, Box: acct.Mailbox, Action: action, Folder: ref, UIDs: uids}
-	return common.RunJob(m.c, jobs.Spec{Name: "mark " + string(action), Account: acct.Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "mark " + string(action), Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (struct{}, error) {
 			_, err := layer.Do(ctx, req, nil)
 			return struct{}{}, err
@@ -537,6 +538,6 @@ func (m *Model) toggleSeen() tea.Cmd {
 			if err != nil {
 				return common.ErrorMsg{Err: err}
 			}
-			return common.SeenChangedMsg{Account: acct.Name, Folder: ref, UIDs: uids, Seen: seen}
+			return session.SeenChangedMsg{Account: acct.Name, Folder: ref, UIDs: uids, Seen: seen}
 		})
 }

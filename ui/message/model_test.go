@@ -22,13 +22,14 @@ import (
 	"github.com/mailtriage/mailtriage/demo"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
 var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 func newModel(w, h int) *Model {
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewPlainStyles(), Jobs: jobs.NewRunner(10), Now: func() time.Time { return testNow }}
+	c := &session.Session{Common: &common.Common{Ctx: context.Background(), Styles: themes.NewPlainStyles(), Jobs: jobs.NewRunner(10), Now: func() time.Time { return testNow }}}
 	m := New(c, DefaultKeyMap())
 	m.SetSize(w, h)
 	return m
@@ -54,7 +55,7 @@ func open(t *testing.T, raw []byte, w, h int) *harness {
 	m := newModel(w, h)
 	m.c.Actions = uitest.Actions(t)
 	hs := &harness{t: t, m: m, mb: mb}
-	acct := common.Account{Name: "t", Mailbox: mb, MessageLimit: 1 << 20}
+	acct := session.Account{Name: "t", Mailbox: mb, MessageLimit: 1 << 20}
 	hs.run(m.Open(acct, mail.FolderRef{Name: "INBOX", UIDValidity: 1}, mail.Envelope{UID: uid}))
 	if m.err != nil {
 		t.Fatalf("open: %v", m.err)

@@ -237,7 +237,7 @@ func (m *Model) save(req saveReq, overwrite bool) tea.Cmd {
 	t, _ := m.Target()
 	f := action.File{Name: req.name, Target: t, Path: req.path, Replace: overwrite, What: req.what,
 		Write: func(w io.Writer) error { _, err := w.Write(req.data); return err }}
-	return common.RunJob(m.c, jobs.Spec{Name: "save " + req.what, Account: m.acct.Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "save " + req.what, Account: m.acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (string, error) { return layer.WriteFile(ctx, f) },
 		func(_ jobs.ID, path string, err error) tea.Msg {
 			return saveDoneMsg{req: req, path: path, exists: errors.Is(err, action.ErrExists), err: err}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // A form is a panel of fields that has the keyboard while open: tab and
@@ -146,7 +147,7 @@ func (f *form) key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
 
 // lines draws the form in at most h lines of width w, keeping the field
 // with the cursor in view.
-func (f *form) lines(c *common.Common, w, h int) []string {
+func (f *form) lines(c *session.Session, w, h int) []string {
 	st := c.Styles
 	labelW := 0
 	for _, fl := range f.fields {

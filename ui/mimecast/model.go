@@ -25,6 +25,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // tabID names a tab, in the order they are shown.
@@ -83,7 +84,7 @@ type pane struct {
 
 // Model is the Mimecast screen.
 type Model struct {
-	c      *common.Common
+	c      *session.Session
 	client *mimecast.Client
 	keys   KeyMap
 	keyErr error
@@ -125,7 +126,7 @@ type Model struct {
 
 // New returns the Mimecast screen for c.Gateways.Mimecast, with the keys
 // of [keys.mimecast] applied.
-func New(c *common.Common) *Model {
+func New(c *session.Session) *Model {
 	m := &Model{c: c, client: c.Gateways.Mimecast, keys: DefaultKeyMap(), logView: paneClicks,
 		heldQ: mimecast.HeldQuery{Admin: true}}
 	m.keyErr = common.ApplyKeys("mimecast", m.keys.Bindings(), c.Keys["mimecast"])
@@ -455,7 +456,7 @@ func load[T any](m *Model, id paneID, what string, user bool, fn func(ctx contex
 	p.gen++
 	p.loading, p.user, p.err = true, user, nil
 	gen, cl := p.gen, m.client
-	job := common.RunJob(m.c, jobs.Spec{Name: "mimecast: " + what, Account: account, Quiet: !user},
+	job := common.RunJob(m.c.Common, jobs.Spec{Name: "mimecast: " + what, Account: account, Quiet: !user},
 		func(ctx context.Context, _ *jobs.Progress) ([]T, error) { return fn(ctx, cl) },
 		func(_ jobs.ID, items []T, err error) tea.Msg {
 			if err != nil {
@@ -551,7 +552,7 @@ type detailMsg struct {
 func (m *Model) fetchDetail(id paneID, what string, fn func(ctx context.Context, cl *mimecast.Client) (*detail, error)) tea.Cmd {
 	cl := m.client
 	m.inflight++
-	job := common.RunJob(m.c, jobs.Spec{Name: "mimecast: " + what, Account: account},
+	job := common.RunJob(m.c.Common, jobs.Spec{Name: "mimecast: " + what, Account: account},
 		func(ctx context.Context, _ *jobs.Progress) (*detail, error) { return fn(ctx, cl) },
 		func(_ jobs.ID, d *detail, err error) tea.Msg {
 			if err != nil {
@@ -577,7 +578,7 @@ func (m *Model) change(name remediate.Action, detail string, reload []tabID, fn 
 	ch := action.Change{Name: name, Target: action.Target{Account: account}, Detail: detail}
 	short := strings.TrimPrefix(string(name), "mimecast-")
 	m.inflight++
-	job := common.RunJob(m.c, jobs.Spec{Name: "mimecast: " + short + " " + detail, Account: account},
+	job := common.RunJob(m.c.Common, jobs.Spec{Name: "mimecast: " + short + " " + detail, Account: account},
 		func(ctx context.Context, _ *jobs.Progress) (string, error) {
 			return action.RunValue(ctx, layer, ch, func(ctx context.Context) (string, error) { return fn(ctx, cl) })
 		},

@@ -15,6 +15,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mimecast/mimecasttest"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
@@ -30,10 +31,10 @@ type harness struct {
 	shown []string // ShowScreenMsg names
 }
 
-type option func(*common.Common)
+type option func(*session.Session)
 
 func withKeys(k map[string][]string) option {
-	return func(c *common.Common) { c.Keys = map[string]map[string][]string{"mimecast": k} }
+	return func(c *session.Session) { c.Keys = map[string]map[string][]string{"mimecast": k} }
 }
 
 func newHarness(t *testing.T, w, h int, seed mimecasttest.SeedData, opts ...option) *harness {
@@ -49,8 +50,8 @@ func newHarness(t *testing.T, w, h int, seed mimecasttest.SeedData, opts ...opti
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewPlainStyles(), Jobs: jobs.NewRunner(50),
-		Now: clock, Actions: uitest.Actions(t), Gateways: common.Gateways{Mimecast: cl}}
+	c := &session.Session{Common: &common.Common{Ctx: context.Background(), Styles: themes.NewPlainStyles(), Jobs: jobs.NewRunner(50),
+		Now: clock}, Actions: uitest.Actions(t), Gateways: session.Gateways{Mimecast: cl}}
 	for _, o := range opts {
 		o(c)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // confirm asks a yes/no question; only y says yes (y/N).
@@ -25,7 +26,7 @@ func (c *confirm) key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
 	return false, nil
 }
 
-func (c *confirm) lines(cm *common.Common, w int) []string {
+func (c *confirm) lines(cm *session.Session, w int) []string {
 	st := cm.Styles
 	return []string{
 		st.Border.Render(strings.Repeat("─", w)),
@@ -78,7 +79,7 @@ func (d *detail) scroll(delta, visible int) {
 	d.top = clamp(d.top+delta, 0, max(len(d.rows)-visible, 0))
 }
 
-func (d *detail) lines(c *common.Common, w, h int) []string {
+func (d *detail) lines(c *session.Session, w, h int) []string {
 	st := c.Styles
 	out := []string{common.Cell(analysis.SanitizeLine(" "+d.title), w, st.Title, st.Marker)}
 	labelW := 0

@@ -59,7 +59,7 @@ func (m *Model) decode(u string) tea.Cmd {
 	m.tools.encoded, m.tools.decoded, m.tools.decodeErr = u, "", nil
 	gen, cl := m.tools.gen, m.client
 	m.inflight++
-	return tea.Batch(m.spin(), common.RunJob(m.c, jobs.Spec{Name: "mimecast: decode URL", Account: account},
+	return tea.Batch(m.spin(), common.RunJob(m.c.Common, jobs.Spec{Name: "mimecast: decode URL", Account: account},
 		func(ctx context.Context, _ *jobs.Progress) (string, error) { return cl.DecodeURL(ctx, u) },
 		func(_ jobs.ID, s string, err error) tea.Msg { return toolsMsg{gen: gen, decoded: &s, err: err} }))
 }
@@ -69,7 +69,7 @@ func (m *Model) lookupAliases(a string) tea.Cmd {
 	m.tools.primary, m.tools.aliases, m.tools.aliasErr = a, nil, nil
 	gen, cl := m.tools.gen, m.client
 	m.inflight++
-	return tea.Batch(m.spin(), common.RunJob(m.c, jobs.Spec{Name: "mimecast: aliases of " + a, Account: account},
+	return tea.Batch(m.spin(), common.RunJob(m.c.Common, jobs.Spec{Name: "mimecast: aliases of " + a, Account: account},
 		func(ctx context.Context, _ *jobs.Progress) ([]mimecast.Alias, error) { return cl.Aliases(ctx, a) },
 		func(_ jobs.ID, as []mimecast.Alias, err error) tea.Msg {
 			if as == nil {
