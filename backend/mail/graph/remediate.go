@@ -53,6 +53,7 @@ func (m *Mailbox) transfer(ctx context.Context, verb string, from mail.FolderRef
 	src, dst := m.state(l.id), m.state(destID)
 	t.To.UIDValidity = dst.validity
 	var firstErr error
+	var arrived []message // what arrived in dest, in the order of t.Done
 	for i, r := range res {
 		u := asked[i]
 		var moved message
@@ -69,12 +70,29 @@ func (m *Mailbox) transfer(ctx context.Context, verb string, from mail.FolderRef
 			}
 			continue
 		}
+		t.Done = append(t.Done, mail.UIDPair{Src: u})
+		arrived = append(arrived, moved)
+	}
+	// Book the moves in both maps (and journals): the source forgets the
+	// UIDs, the destination hands out new ones.
+	jerr := src.update(func() error {
 		if verb == "move" && src != dst {
-			src.drop(u)
+			for _, p := range t.Done {
+				src.drop(p.Src)
+			}
 		}
-		t.Done = append(t.Done, mail.UIDPair{Src: u, Dst: dst.add(moved.ID)})
+		return nil
+	})
+	if jerr == nil {
+		jerr = dst.update(func() error {
+			for i := range t.Done {
+				t.Done[i].Dst = dst.add(arrived[i].ID)
+			}
+			return nil
+		})
 	}
 	m.mu.Unlock()
+	firstErr = cmpErr(firstErr, jerr)
 	if berr != nil && firstErr == nil {
 		firstErr = berr
 	}
@@ -264,19 +282,24 @@ func (m *Mailbox) Expunge(ctx context.Context, folder mail.FolderRef, uids []mai
 	res, berr := m.batch(ctx, calls)
 	var gone []mail.UID
 	var firstErr error
-	m.mu.Lock()
-	f := m.state(l.id)
 	for i, r := range res {
 		if r.status == 0 && r.err == nil {
 			continue // never sent
 		}
 		if r.err == nil || IsNotFound(r.err) {
 			gone = append(gone, asked[i])
-			f.drop(asked[i])
 			continue
 		}
 		firstErr = cmpErr(firstErr, r.err)
 	}
+	m.mu.Lock()
+	f := m.state(l.id)
+	firstErr = cmpErr(firstErr, f.update(func() error {
+		for _, u := range gone {
+			f.drop(u)
+		}
+		return nil
+	}))
 	m.mu.Unlock()
 	firstErr = cmpErr(firstErr, berr)
 	slices.Sort(gone)

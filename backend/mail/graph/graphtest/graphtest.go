@@ -52,11 +52,11 @@ type Server struct {
 	throttle, throttleItems int
 	retryAfter              int
 
-	httpRequests int // every HTTP request, token endpoint included
-	concurrency  int // MailboxConcurrency: sub-requests in flight per mailbox
-	inFlight     int
-	maxInFlight  int
-	serviceTime  time.Duration
+	httpRequests   int // every HTTP request, token endpoint included
+	concurrency    int // MailboxConcurrency: sub-requests in flight per mailbox
+	inFlight       int
+	maxInFlight    int
+	serviceTime    time.Duration
 	concurrency429 int
 
 	events   []*event
