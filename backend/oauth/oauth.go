@@ -152,6 +152,30 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 	return tok.AccessToken, nil
 }
 
+// Reject drops the access token a server refused (401: revoked before
+// its stated expiry) from memory and from the cache file, keeping a
+// refresh token, so that the next Token call gets a new one. A token
+// other than the cached one (already replaced) is ignored.
+func (s *Source) Reject(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok == nil {
+		s.tok = s.load()
+	}
+	if s.tok == nil || s.tok.AccessToken != token {
+		return
+	}
+	if s.tok.RefreshToken == "" {
+		s.tok = nil
+		s.remove()
+		return
+	}
+	kept := *s.tok
+	kept.AccessToken, kept.Expiry = "", time.Time{}
+	s.tok = &kept
+	s.save(&kept)
+}
+
 // SignedIn reports whether a token can be had without a sign-in that
 // needs the analyst: a valid cached token or a refresh token.
 func (s *Source) SignedIn() bool {
@@ -331,6 +355,13 @@ func (s *Source) save(t *Token) {
 	cerr := f.Close()
 	if werr != nil || cerr != nil || os.Chmod(f.Name(), 0o600) != nil || os.Rename(f.Name(), s.cfg.CachePath) != nil {
 		os.Remove(f.Name())
+	}
+}
+
+// remove deletes the cache file, if any.
+func (s *Source) remove() {
+	if s.cfg.CachePath != "" {
+		_ = os.Remove(s.cfg.CachePath)
 	}
 }
 

@@ -27,6 +27,12 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
+// repeatFlag collects a repeatable flag whose values may hold commas.
+type repeatFlag []string
+
+func (r *repeatFlag) String() string     { return strings.Join(*r, " ") }
+func (r *repeatFlag) Set(v string) error { *r = append(*r, v); return nil }
+
 // actResult is what `act` prints: exactly what happened to each target.
 type actResult struct {
 	Verb    string      `json:"verb"`
@@ -58,7 +64,9 @@ func runAct(ctx context.Context, args []string, cfgPath, account string, stdout,
 	}
 	fs, cfgFlag, acctFlag := newFlags("act", cfgPath, account)
 	var uids, ids listFlag
+	var items repeatFlag
 	fs.Var(&uids, "uid", "target UID (repeatable, or comma-separated)")
+	fs.Var(&items, "item-id", "target item id as pull and exports print it: account/folder/uidvalidity/uid (repeatable)")
 	fs.Var(&ids, "message-id", "target Message-ID (repeatable)")
 	search := fs.String("search", "", "target every match of this query")
 	folder := fs.String("folder", "", "folder of the targets (default: the account's default folder, else INBOX)")
@@ -69,8 +77,22 @@ func runAct(ctx context.Context, args []string, cfgPath, account string, stdout,
 	if err := fs.Parse(args); err != nil {
 		return fail(stderr, 2, err)
 	}
-	if n := boolCount(len(uids) > 0, len(ids) > 0, *search != ""); n != 1 {
-		return fail(stderr, 2, errors.New("act: give exactly one of --uid, --message-id, --search"))
+	if n := boolCount(len(uids) > 0, len(ids) > 0, *search != "", len(items) > 0); n != 1 {
+		return fail(stderr, 2, errors.New("act: give exactly one of --uid, --message-id, --search, --item-id"))
+	}
+	var target itemTargets
+	if len(items) > 0 {
+		var err error
+		if target, err = parseItemIDs(items); err != nil {
+			return fail(stderr, 2, err)
+		}
+		if *acctFlag == "" {
+			*acctFlag = target.account
+		}
+		if *folder != "" && *folder != target.folder {
+			return fail(stderr, 2, fmt.Errorf("act: --folder %q and the item ids' folder %q differ", *folder, target.folder))
+		}
+		*folder = target.folder
 	}
 	h, err := openHeadless(*cfgFlag, *acctFlag)
 	if err != nil {
@@ -86,6 +108,13 @@ func runAct(ctx context.Context, args []string, cfgPath, account string, stdout,
 		req.Folder.Name = firstNonEmpty(h.acct.DefaultFolder, "INBOX")
 	}
 	res := actResult{Verb: verb, Account: h.acct.Name, Folder: req.Folder.Name, Dest: req.Dest, DryRun: *dry}
+	if len(items) > 0 {
+		if target.account != h.acct.Name {
+			return fail(stderr, 2, fmt.Errorf("act: the item ids are of account %q, not %q", target.account, h.acct.Name))
+		}
+		req.Folder.UIDValidity = target.validity
+		uids = target.uids
+	}
 	found, missing, err := resolveTargets(ctx, h.acct.Mailbox, &req, uids, ids, *search)
 	if err != nil {
 		return fail(stderr, 1, err)
@@ -223,6 +252,10 @@ func resolveTargets(ctx context.Context, box mail.Mailbox, req *remediate.Reques
 		if err != nil {
 			return nil, nil, err
 		}
+		if want := req.Folder.UIDValidity; want != 0 && want != l.Folder.UIDValidity {
+			return nil, nil, fmt.Errorf("folder %q has UIDVALIDITY %d now, not %d as in the item ids: it was recreated (or its UID map lost), so the UIDs may name other mail; look the messages up again: %w",
+				req.Folder.Name, l.Folder.UIDValidity, want, mail.ErrUIDValidityChanged)
+		}
 		req.Folder = l.Folder
 		for _, s := range uids {
 			n, err := strconv.ParseUint(s, 10, 32)
@@ -271,4 +304,43 @@ func printAct(stdout, stderr io.Writer, res actResult, status int) int {
 		fail(stderr, status, errors.New(res.Error))
 	}
 	return status
+}
+
+// itemTargets are the messages named by --item-id: one account and
+// folder, at one UIDVALIDITY.
+type itemTargets struct {
+	account, folder string
+	validity        uint32
+	uids            []string
+}
+
+// parseItemIDs reads account/folder/uidvalidity/uid ids (the folder may
+// itself contain "/"), which must all name the same folder.
+func parseItemIDs(ids []string) (itemTargets, error) {
+	var t itemTargets
+	for i, id := range ids {
+		account, rest, ok := strings.Cut(id, "/")
+		j := strings.LastIndexByte(rest, '/')
+		if !ok || account == "" || j < 0 {
+			return t, fmt.Errorf("--item-id %q: want account/folder/uidvalidity/uid", id)
+		}
+		uid := rest[j+1:]
+		rest = rest[:j]
+		k := strings.LastIndexByte(rest, '/')
+		if k <= 0 {
+			return t, fmt.Errorf("--item-id %q: want account/folder/uidvalidity/uid", id)
+		}
+		folder := rest[:k]
+		v, err := strconv.ParseUint(rest[k+1:], 10, 32)
+		if err != nil || v == 0 {
+			return t, fmt.Errorf("--item-id %q: %q is not a UIDVALIDITY", id, rest[k+1:])
+		}
+		if i == 0 {
+			t.account, t.folder, t.validity = account, folder, uint32(v)
+		} else if account != t.account || folder != t.folder || uint32(v) != t.validity {
+			return t, fmt.Errorf("--item-id %q: all item ids must name the same account, folder and UIDVALIDITY as %q", id, ids[0])
+		}
+		t.uids = append(t.uids, uid)
+	}
+	return t, nil
 }
