@@ -39,6 +39,7 @@ func (m *Mailbox) transfer(ctx context.Context, verb string, from mail.FolderRef
 	}
 	var calls []call
 	var asked []mail.UID
+	var gids []string
 	for _, u := range uids {
 		gid, ok := l.ids[u]
 		if !ok {
@@ -47,8 +48,16 @@ func (m *Mailbox) transfer(ctx context.Context, verb string, from mail.FolderRef
 		}
 		calls = append(calls, call{method: http.MethodPost, path: msgPath(gid) + "/" + verb, body: map[string]string{"destinationId": destID}})
 		asked = append(asked, u)
+		gids = append(gids, gid)
 	}
 	res, berr := m.batch(ctx, calls)
+	if verb == "move" && isUncertain(berr) {
+		// Never sent again blindly: ask where each unanswered message
+		// is, book the moves that happened, resend only the others.
+		berr = m.settle(ctx, calls, gids, res, func(parent string) (done, again bool) {
+			return parent == destID, parent == l.id
+		})
+	}
 	m.mu.Lock()
 	src, dst := m.state(l.id), m.state(destID)
 	t.To.UIDValidity = dst.validity
@@ -273,13 +282,22 @@ func (m *Mailbox) Expunge(ctx context.Context, folder mail.FolderRef, uids []mai
 	}
 	var calls []call
 	var asked []mail.UID
+	var gids []string
 	for _, u := range uids {
 		if gid, ok := l.ids[u]; ok {
 			calls = append(calls, call{method: http.MethodPost, path: msgPath(gid) + "/permanentDelete"})
 			asked = append(asked, u)
+			gids = append(gids, gid)
 		}
 	}
 	res, berr := m.batch(ctx, calls)
+	if isUncertain(berr) {
+		// A message still there was not deleted: only those go again
+		// (one that is gone is answered 404 by the lookup: deleted).
+		berr = m.settle(ctx, calls, gids, res, func(parent string) (done, again bool) {
+			return false, parent == l.id
+		})
+	}
 	var gone []mail.UID
 	var firstErr error
 	for i, r := range res {
@@ -307,4 +325,60 @@ func (m *Mailbox) Expunge(ctx context.Context, folder mail.FolderRef, uids []mai
 		return gone, fmt.Errorf("delete %d messages permanently in %q: %w", len(uids), folder.Name, firstErr)
 	}
 	return gone, nil
+}
+
+// settle finds out what became of the calls a broken link left without
+// an answer (status 0): each message is looked up, and judge says from
+// its folder now whether its call took effect (the answer becomes the
+// message as it is) or certainly did not (the call goes again, once). A
+// message the lookup does not find is answered 404. What stays unknown
+// keeps the ErrUncertain error.
+func (m *Mailbox) settle(ctx context.Context, calls []call, gids []string, res []result, judge func(parent string) (done, again bool)) error {
+	var open []int
+	var looks []call
+	for i, r := range res {
+		if r.status == 0 {
+			open = append(open, i)
+			looks = append(looks, call{method: http.MethodGet, path: msgPath(gids[i]) + "?$select=id,parentFolderId"})
+		}
+	}
+	found, err := m.batch(ctx, looks)
+	if err != nil {
+		return fmt.Errorf("%w (and the lookup failed: %v)", ErrUncertain, err)
+	}
+	var again []int
+	var unknown error
+	for k, i := range open {
+		var msg message
+		switch f := found[k]; {
+		case IsNotFound(f.err):
+			res[i] = f
+		case f.err != nil:
+			unknown = fmt.Errorf("%w (lookup: %v)", ErrUncertain, f.err)
+		case decode(f.body, &msg) != nil:
+			unknown = ErrUncertain
+		default:
+			done, resend := judge(msg.ParentFolderID)
+			switch {
+			case done:
+				res[i] = f
+			case resend:
+				again = append(again, i)
+			default:
+				unknown = fmt.Errorf("%w: message is in another folder now", ErrUncertain)
+			}
+		}
+	}
+	if len(again) == 0 {
+		return unknown
+	}
+	retry := make([]call, len(again))
+	for k, i := range again {
+		retry[k] = calls[i]
+	}
+	answers, err := m.batch(ctx, retry)
+	for k, i := range again {
+		res[i] = answers[k]
+	}
+	return cmpErr(err, unknown)
 }

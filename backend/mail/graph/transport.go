@@ -123,6 +123,9 @@ func (m *Mailbox) do(ctx context.Context, r request) ([]byte, http.Header, error
 			body, err = readCapped(resp2.Body, r.limit)
 		}
 	}
+	if err != nil && !r.resendable && !errors.Is(err, errAnswerTooLarge) && ctx.Err() == nil {
+		return nil, nil, fmt.Errorf("%w: read answer: %v", ErrUncertain, err)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("read answer: %w", err)
 	}
