@@ -229,6 +229,10 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, parts []string) {
 		s.createEvent(w, r)
 	case route("GET", 1, "events"):
 		s.listEvents(w, r)
+	case route("GET", 1, "calendarView"):
+		s.calendarView(w, r)
+	case route("GET", 3, "events", "*", "attachments"):
+		s.listEventAttachments(w, r, parts[1])
 	case route("GET", 1, "contacts"):
 		s.listContacts(w, r)
 	case route("GET", 2, "messages", "*"):
