@@ -235,3 +235,43 @@ func firstFile(dir string) (os.FileMode, error) {
 	}
 	return st.Mode().Perm(), nil
 }
+
+// A deltaLink the server no longer knows (410) makes the next round read
+// the folder whole: new mail still gets the next UID, none is lost.
+func TestExpiredDeltaLinkReadsTheFolderAgain(t *testing.T) {
+	dir := t.TempDir()
+	srv, m, _ := newBox(t, 4, func(c *graph.Config) { c.StateDir = dir })
+	list(t, m, "Inbox")
+	m.Close()
+	corruptDeltaLinks(t, dir)
+	srv.Deliver("Inbox", raw(9, "n@example.com", "New"), base.Add(time.Hour))
+	again := reopen(t, srv, func(c *graph.Config) { c.StateDir = dir })
+	if l := list(t, again, "Inbox"); !slices.Equal(l.UIDs, []mail.UID{1, 2, 3, 4, 5}) {
+		t.Fatalf("after a lost sync state: %v", l.UIDs)
+	}
+}
+
+// corruptDeltaLinks appends a deltaLink whose token the emulator cannot
+// read, as one that expired on the server.
+func corruptDeltaLinks(t *testing.T, dir string) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "graph", "*.uids"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := strings.LastIndex(string(data), `{"delta":"`)
+		if i < 0 {
+			continue
+		}
+		link := string(data[i+len(`{"delta":"`):])
+		link = link[:strings.Index(link, "deltatoken=")] + `deltatoken=expired"}` + "\n"
+		fh, err := os.OpenFile(f, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fh.WriteString(`{"delta":"` + link)
+		fh.Close()
+	}
+}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -36,7 +37,7 @@ func (m *Mailbox) sync(ctx context.Context, id string) (changes, error) {
 		return changes{}, err
 	}
 	items, next, err := m.deltaRound(ctx, id, link)
-	if err != nil && link != "" && isAnswer(err) {
+	if err != nil && link != "" && syncStateLost(err) {
 		// The sync state expired (410) or was refused: read it all again.
 		link = ""
 		items, next, err = m.deltaRound(ctx, id, "")
@@ -121,4 +122,12 @@ func (m *Mailbox) deltaRound(ctx context.Context, id, link string) ([]message, s
 		path = p.NextLink
 	}
 	return items, next, nil
+}
+
+// syncStateLost is Graph saying a deltaLink can no longer be followed
+// (410 Gone, or 400 for a token it cannot read): the folder must be read
+// whole again. Throttling or a refused token are not that.
+func syncStateLost(err error) bool {
+	var ge *Error
+	return errors.As(err, &ge) && (ge.Status == http.StatusGone || ge.Status == http.StatusBadRequest)
 }
