@@ -88,8 +88,12 @@ func (j *journal) open(folderID string) (*lockedJournal, []journalEntry, error) 
 		var salt [8]byte
 		_, _ = rand.Read(salt[:])
 		header := journalEntry{Folder: folderID, Salt: hex.EncodeToString(salt[:])}
+		// Not synced: a header lost in a crash costs a new salt, so
+		// UIDs handed out before are refused, never misapplied; and
+		// listing a mailbox's folders need not wait for a disk flush
+		// per folder.
 		if err = lj.append(header); err == nil {
-			err = lj.flush()
+			err = lj.write(false)
 		}
 		entries = []journalEntry{header}
 	}
@@ -146,7 +150,9 @@ func (lj *lockedJournal) append(e journalEntry) error {
 }
 
 // flush writes what was appended in one write and syncs it.
-func (lj *lockedJournal) flush() error {
+func (lj *lockedJournal) flush() error { return lj.write(true) }
+
+func (lj *lockedJournal) write(sync bool) error {
 	if lj.buf.Len() == 0 {
 		return nil
 	}
@@ -156,7 +162,7 @@ func (lj *lockedJournal) flush() error {
 	}
 	_, err := lj.f.Write(data)
 	lj.buf.Reset()
-	if err == nil {
+	if err == nil && sync {
 		err = lj.f.Sync()
 	}
 	var end int64
