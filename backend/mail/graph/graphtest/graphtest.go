@@ -2,10 +2,15 @@
 // endpoints the graph backend uses: mail folders and child folders,
 // message listing with OData paging and the $select/$filter/$search
 // subsets the client sends, $value, PATCH, move/copy/permanentDelete,
-// create-from-MIME, delta queries, $batch, the error envelope, throttling
-// with Retry-After, and an Entra ID token endpoint for client credentials,
-// device code and refresh tokens. It is a test double: one mailbox, state
-// in memory, no persistence.
+// create-from-MIME, delta queries paged by Prefer: odata.maxpagesize,
+// JSON $batch (binary sub-response bodies base64-encoded, as Graph sends
+// them), the error envelope, throttling with Retry-After (whole requests,
+// sub-requests of a batch, and MailboxConcurrency: four requests at once
+// per mailbox), events with calendarView and attachments, contacts, and
+// an Entra ID token endpoint for client credentials, device code and
+// refresh tokens, whose tokens can be revoked early. It counts the HTTP
+// requests it receives. It is a test double: one mailbox, state in
+// memory, no persistence.
 package graphtest
 
 import (
