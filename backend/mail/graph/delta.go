@@ -49,8 +49,9 @@ func (m *Mailbox) sync(ctx context.Context, id string) (changes, error) {
 	defer m.mu.Unlock()
 	ch := changes{first: link == "" && f.delta == ""}
 	err = f.update(func() error {
-		ch.arrived, ch.gone, ch.modified = f.applyDelta(items, link == "", time.Now())
-		f.setDelta(next)
+		now := time.Now()
+		ch.arrived, ch.gone, ch.modified = f.applyDelta(items, link == "", now)
+		f.setDelta(next, ch.arrived+ch.gone > 0 || link == "", now)
 		return nil
 	})
 	return ch, err
@@ -59,6 +60,7 @@ func (m *Mailbox) sync(ctx context.Context, id string) (changes, error) {
 // applyDelta applies a round's items; whole says they are the entire
 // folder, so members missing from them left it.
 func (f *folderState) applyDelta(items []message, whole bool, now time.Time) (arrived, gone, modified int) {
+	f.pruneSeen(now)
 	var present map[string]bool
 	if whole {
 		present = make(map[string]bool, len(items))
@@ -130,4 +132,14 @@ func (m *Mailbox) deltaRound(ctx context.Context, id, link string) ([]message, s
 func syncStateLost(err error) bool {
 	var ge *Error
 	return errors.As(err, &ge) && (ge.Status == http.StatusGone || ge.Status == http.StatusBadRequest)
+}
+
+// pruneSeen forgets states too old to be used, so that a large folder's
+// first read does not stay in memory.
+func (f *folderState) pruneSeen(now time.Time) {
+	for id, s := range f.seen {
+		if now.Sub(s.at) >= stateMaxAge {
+			delete(f.seen, id)
+		}
+	}
 }

@@ -198,6 +198,8 @@ type folderState struct {
 	byUID    map[mail.UID]string
 	byID     map[string]mail.UID
 	delta    string                 // deltaLink of the last round; "" before a full read
+	salt     string                 // the journal's, hex
+	savedAt  time.Time              // when a deltaLink was last written to the journal
 	seen     map[string]stateSample // last state read of each message, for FetchMany
 	journal  *journal               // nil: the map lives only as long as the process
 	pending  []journalEntry         // changes of the running update
@@ -249,6 +251,11 @@ func (f *folderState) update(change func() error) error {
 		return err
 	}
 	defer lj.close()
+	if lj.reset {
+		// Rewritten as a snapshot by another process: it is the whole
+		// map now.
+		f.next, f.byUID, f.byID, f.delta = 1, map[mail.UID]string{}, map[string]mail.UID{}, ""
+	}
 	for _, e := range entries {
 		f.apply(e)
 	}
@@ -261,7 +268,22 @@ func (f *folderState) update(change func() error) error {
 		}
 	}
 	f.pending = f.pending[:0]
-	return lj.flush()
+	if err := lj.flush(); err != nil {
+		return err
+	}
+	return lj.compact(len(f.byUID), f.snapshot)
+}
+
+// snapshot is the journal that describes the map as it is.
+func (f *folderState) snapshot() []journalEntry {
+	out := []journalEntry{{Folder: f.id, Salt: f.salt}, {Next: f.next}}
+	for _, u := range f.uids() {
+		out = append(out, journalEntry{UID: u, ID: f.byUID[u]})
+	}
+	if f.delta != "" {
+		out = append(out, journalEntry{Delta: f.delta})
+	}
+	return out
 }
 
 // apply replays one journal entry.
@@ -269,7 +291,9 @@ func (f *folderState) apply(e journalEntry) {
 	switch {
 	case e.Salt != "":
 		salt, _ := hex.DecodeString(e.Salt)
-		f.validity = validityOf(salt, f.id)
+		f.salt, f.validity = e.Salt, validityOf(salt, f.id)
+	case e.Next != 0:
+		f.next = max(f.next, e.Next)
 	case e.UID != 0 && e.ID != "":
 		if old, ok := f.byUID[e.UID]; ok {
 			delete(f.byID, old)
@@ -313,9 +337,17 @@ func (f *folderState) forget(u mail.UID) {
 	}
 }
 
-func (f *folderState) setDelta(link string) {
-	if link != "" && link != f.delta {
-		f.delta = link
+// setDelta moves the folder on to a new deltaLink. It is written to the
+// journal when the members changed with it, or hourly: following an older
+// link again only repeats changes already applied, and a link is written
+// on every poll would grow the journal by a line every 30 seconds.
+func (f *folderState) setDelta(link string, membersChanged bool, now time.Time) {
+	if link == "" || link == f.delta {
+		return
+	}
+	f.delta = link
+	if membersChanged || now.Sub(f.savedAt) >= time.Hour {
+		f.savedAt = now
 		f.pending = append(f.pending, journalEntry{Delta: link})
 	}
 }

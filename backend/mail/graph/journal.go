@@ -22,15 +22,20 @@ import (
 // out the same UIDs and reports the same UIDVALIDITY. The file is
 // append-only JSON lines, mode 0600:
 //
-//	{"folder":"<immutable id>","salt":"<hex>"}   header, written once
+//	{"folder":"<immutable id>","salt":"<hex>"}   header, first line
 //	{"u":7,"id":"<message id>"}                   UID 7 is this message
 //	{"gone":7}                                     UID 7 left the folder
+//	{"next":9}                                     no UID below 9 is handed out again
 //	{"delta":"<deltaLink>"}                        the folder as of this link
 //
 // Several processes may share it: every change takes an exclusive lock
-// on the file, first applies what others appended, then appends its own,
-// so no UID is ever given to two messages. UIDVALIDITY is derived from
-// the folder's immutable id and the salt written when the journal was
+// (on a lock file beside it, which is never replaced), first applies what
+// others appended, then appends its own, so no UID is ever given to two
+// messages. When the file has grown well past what it describes, it is
+// rewritten as a snapshot (header, next, live UIDs, link) and renamed
+// over the old one; a process that finds another file than it last read
+// replays the new one from its start. UIDVALIDITY is derived from the
+// folder's immutable id and the salt written when the journal was
 // created: a folder deleted and created again has another id, and a lost
 // journal gets another salt, so old UIDs are refused in both cases
 // instead of being applied to other mail.
@@ -42,16 +47,23 @@ type journalEntry struct {
 	UID    mail.UID `json:"u,omitempty"`
 	ID     string   `json:"id,omitempty"`
 	Gone   mail.UID `json:"gone,omitempty"`
+	Next   mail.UID `json:"next,omitempty"`
 	Delta  string   `json:"delta,omitempty"`
 }
 
 // maxJournalLine bounds one line read back (a delta link is the longest).
 const maxJournalLine = 1 << 20
 
+// compactAt is the size above which a journal that is mostly history is
+// rewritten as a snapshot.
+var compactAt int64 = 1 << 20
+
 // journal is the file of one folder and how much of it was applied.
 type journal struct {
 	path    string
-	applied int64
+	applied int64       // bytes of the file applied
+	lines   int         // entries in those bytes
+	file    os.FileInfo // the file applied from, to notice a snapshot
 }
 
 // journalPath is where the map of folder id of mailbox lives.
@@ -62,27 +74,57 @@ func journalPath(dir, mailbox, folderID string) string {
 
 // lockedJournal is the journal file opened and locked for one change.
 type lockedJournal struct {
-	f    *os.File
-	j    *journal
-	buf  bytes.Buffer
-	torn bool // the file ends in a line without its newline
+	f     *os.File
+	lock  *os.File
+	j     *journal
+	buf   bytes.Buffer
+	torn  bool // the file ends in a line without its newline
+	reset bool // the file was replaced: entries start from its beginning
 }
 
 // open locks the journal (creating it, and its header, if need be) and
-// returns the entries appended since the last call.
+// returns the entries appended since the last call; reset says they are
+// the whole map again (the file was rewritten meanwhile).
 func (j *journal) open(folderID string) (*lockedJournal, []journalEntry, error) {
 	if err := os.MkdirAll(filepath.Dir(j.path), 0o700); err != nil {
 		return nil, nil, fmt.Errorf("UID map: %w", err)
 	}
-	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	lock, err := os.OpenFile(j.path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, nil, fmt.Errorf("UID map: %w", err)
 	}
-	if err := lockFile(f); err != nil {
-		f.Close()
+	if err := lockFile(lock); err != nil {
+		lock.Close()
 		return nil, nil, fmt.Errorf("UID map: lock %s: %w", j.path, err)
 	}
-	lj := &lockedJournal{f: f, j: j}
+	lj := &lockedJournal{lock: lock, j: j}
+	entries, err := lj.openFile(folderID)
+	if err != nil {
+		lj.close()
+		return nil, nil, err
+	}
+	if len(entries) > 0 && entries[0].Salt != "" && entries[0].Folder != folderID {
+		lj.close()
+		return nil, nil, fmt.Errorf("UID map %s belongs to another folder", j.path)
+	}
+	return lj, entries, nil
+}
+
+func (lj *lockedJournal) openFile(folderID string) ([]journalEntry, error) {
+	j := lj.j
+	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("UID map: %w", err)
+	}
+	lj.f = f
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("UID map: %w", err)
+	}
+	if j.file != nil && !os.SameFile(j.file, st) {
+		j.applied, j.lines, lj.reset = 0, 0, true
+	}
+	j.file = st
 	entries, err := lj.readNew()
 	if err == nil && j.applied == 0 && len(entries) == 0 {
 		var salt [8]byte
@@ -97,15 +139,7 @@ func (j *journal) open(folderID string) (*lockedJournal, []journalEntry, error) 
 		}
 		entries = []journalEntry{header}
 	}
-	if err != nil {
-		lj.close()
-		return nil, nil, err
-	}
-	if len(entries) > 0 && entries[0].Salt != "" && entries[0].Folder != folderID {
-		lj.close()
-		return nil, nil, fmt.Errorf("UID map %s belongs to another folder", j.path)
-	}
-	return lj, entries, nil
+	return entries, err
 }
 
 // readNew reads the complete lines after what was applied. Appends are
@@ -131,6 +165,7 @@ func (lj *lockedJournal) readNew() ([]journalEntry, error) {
 			return out, fmt.Errorf("UID map: %w", err)
 		}
 		lj.j.applied += int64(len(line))
+		lj.j.lines++
 		var e journalEntry
 		if json.Unmarshal(line, &e) != nil {
 			continue // a line torn by a crash, followed by later appends
@@ -146,6 +181,7 @@ func (lj *lockedJournal) append(e journalEntry) error {
 	}
 	lj.buf.Write(b)
 	lj.buf.WriteByte('\n')
+	lj.j.lines++
 	return nil
 }
 
@@ -179,8 +215,57 @@ func (lj *lockedJournal) write(sync bool) error {
 }
 
 func (lj *lockedJournal) close() {
-	_ = unlockFile(lj.f)
-	lj.f.Close()
+	if lj.f != nil {
+		lj.f.Close()
+	}
+	_ = unlockFile(lj.lock)
+	lj.lock.Close()
+}
+
+// compact rewrites the journal as snapshot (whole, in order) once it is
+// large and holds four times the entries the snapshot would. The new file
+// is synced and renamed over the old one while the lock is held.
+func (lj *lockedJournal) compact(live int, snapshot func() []journalEntry) error {
+	if lj.j.applied < compactAt || lj.j.lines < 4*(live+3) {
+		return nil
+	}
+	var buf bytes.Buffer
+	for _, e := range snapshot() {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+	}
+	dir := filepath.Dir(lj.j.path)
+	tmp, err := os.CreateTemp(dir, ".uids-*")
+	if err != nil {
+		return fmt.Errorf("UID map: compact: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(buf.Bytes())
+	if err == nil {
+		err = tmp.Chmod(0o600)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), lj.j.path)
+	}
+	var st os.FileInfo
+	if err == nil {
+		st, err = os.Stat(lj.j.path)
+	}
+	if err != nil {
+		return fmt.Errorf("UID map: compact: %w", err)
+	}
+	lj.j.file, lj.j.applied, lj.j.lines = st, int64(buf.Len()), strings.Count(buf.String(), "\n")
+	return nil
 }
 
 // validityOf derives UIDVALIDITY from a folder id and a salt; never 0.

@@ -207,6 +207,7 @@ func (m *Mailbox) Search(ctx context.Context, folder string, q mail.Query) (mail
 	var uids []mail.UID
 	err = f.update(func() error { uids = f.assign(msgs); return nil })
 	now := time.Now()
+	f.pruneSeen(now)
 	for _, msg := range msgs {
 		if _, ok := f.byID[msg.ID]; ok {
 			f.seen[msg.ID] = stateSample{msg: msg, at: now}
