@@ -13,6 +13,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/mail/graph/graphtest"
 	"github.com/mailtriage/mailtriage/backend/oauth"
+	"github.com/mailtriage/mailtriage/internal/netproxy"
 )
 
 func secret(s string) func(context.Context) (string, error) {
@@ -202,5 +203,24 @@ func TestRejectKeepsTheRefreshToken(t *testing.T) {
 	tok2, err := src.Token(ctx)
 	if err != nil || tok2 == tok || prompts != 1 || srv.Grants(graphtest.GrantRefreshToken) != 1 {
 		t.Fatalf("after reject: %v, %d prompts, %d refreshes", err, prompts, srv.Grants(graphtest.GrantRefreshToken))
+	}
+}
+
+// A sign-in whose connection is cut is tried again; the token it gets
+// works.
+func TestSignInSurvivesACutLink(t *testing.T) {
+	srv := graphtest.New()
+	defer srv.Close()
+	proxy := netproxy.Start(t, strings.TrimPrefix(srv.URL(), "http://"))
+	cfg := appConfig(srv, "")
+	cfg.Authority, cfg.HTTPClient = "http://"+proxy.Addr, nil
+	src := oauth.New(cfg)
+	proxy.CutAfter(100) // inside the first token request
+	tok, err := src.Token(context.Background())
+	if err != nil || tok == "" || !proxy.Cut() {
+		t.Fatalf("token after a cut: %q %v (cut: %v)", tok, err, proxy.Cut())
+	}
+	if n := srv.Grants(graphtest.GrantClientCredentials); n != 1 {
+		t.Fatalf("%d tokens issued", n)
 	}
 }
