@@ -39,7 +39,7 @@ func demoAccount(t *testing.T, name string) common.Account {
 // colourless theme, so golden files are stable.
 func start(t *testing.T, w, h int, accounts ...common.Account) *teatest.TestModel {
 	t.Helper()
-	m, err := New(Options{Accounts: accounts, Theme: "none", Now: func() time.Time { return testNow }, Environ: []string{}, Ctx: context.Background()})
+	m, err := New(Options{Accounts: accounts, Theme: "none", Now: func() time.Time { return testNow }, Environ: []string{}, Ctx: context.Background(), Remedy: uitest.Remedy(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func root(m tea.Model) *Model { return m.(*Model) }
 func settled(total int) func(tea.Model) bool {
 	return func(tm tea.Model) bool {
 		m := root(tm)
-		st := m.box().Status()
+		st := m.box().State()
 		return st.Total == total && !strings.Contains(m.Render(), "loading…")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
@@ -23,8 +24,15 @@ type panelMsg struct {
 	err   error
 }
 
-func (m *Model) graphBox() (*graph.Mailbox, error) {
-	g, ok := m.opts.Accounts[m.active].Mailbox.(*graph.Mailbox)
+// groupware is what :calendar and :contacts need of an account: a Graph
+// mailbox has it, and so does a session's view of one (over SSH).
+type groupware interface {
+	ListEvents(ctx context.Context, q graph.EventQuery) ([]graph.Event, error)
+	ListContacts(ctx context.Context, limit int) ([]graph.Contact, error)
+}
+
+func (m *Model) graphBox() (groupware, error) {
+	g, ok := mail.As[groupware](m.opts.Accounts[m.active].Mailbox)
 	if !ok {
 		return nil, errors.New("calendar and contacts need an account on Microsoft Graph (graph = \"https://graph.microsoft.com/v1.0\")")
 	}
@@ -106,7 +114,7 @@ func (m *Model) showPanel(msg panelMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.setFlash(msg.err.Error(), true)
 	}
-	m.screen = screenMailbox
+	m.show(screenMailbox)
 	m.box().ShowInfo(msg.title, msg.lines)
 	return nil
 }

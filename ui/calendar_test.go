@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/mail/fanout"
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/mail/graph/graphtest"
 	"github.com/mailtriage/mailtriage/ui/common"
@@ -47,6 +48,29 @@ func TestCalendarAndContactsPanels(t *testing.T) {
 	keys(tm, "enter")
 	uitest.WaitModel(t, tm, "contacts shown", func(m tea.Model) bool {
 		return strings.Contains(uitest.Plain(root(m).Render()), "Jane Doe  jane@example.com  · Northwind")
+	})
+	_ = tm.Quit()
+}
+
+// Over SSH every account is a session's view of a shared mailbox
+// (fanout.View): the calendar is found through it.
+func TestCalendarThroughASharedMailboxView(t *testing.T) {
+	srv, acct := graphAccount(t)
+	box := acct.Mailbox.(*graph.Mailbox)
+	if _, err := box.CreateEvent(context.Background(), graph.Event{Subject: "Shared debrief", Start: testNow.Add(2 * time.Hour), End: testNow.Add(3 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	_ = srv
+	hub := fanout.New(box)
+	t.Cleanup(func() { hub.Close() })
+	acct.Mailbox = hub.View()
+	tm := start(t, 140, 30, acct)
+	uitest.WaitModel(t, tm, "INBOX listed", settled(1))
+	keys(tm, ":")
+	tm.Type("calendar")
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "calendar shown through the view", func(m tea.Model) bool {
+		return strings.Contains(uitest.Plain(root(m).Render()), "Shared debrief")
 	})
 	_ = tm.Quit()
 }

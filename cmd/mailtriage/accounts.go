@@ -241,7 +241,14 @@ func loadCA(path string) (*x509.CertPool, error) {
 
 // runCheck logs in to each account (or the one named) and reports in one
 // line each: a quick way to test a configuration without the console.
-func runCheck(ctx context.Context, cfgPath, only string, stdout, stderr io.Writer) int {
+func runCheck(ctx context.Context, args []string, cfgPath, only string, stdout, stderr io.Writer) int {
+	fs, cfgFlag, acctFlag := newHeadless("check", "mailtriage check [--config FILE] [--account NAME]",
+		"Log in to each configured account (or the one named) and print one line per account, or why it failed.", cfgPath, only)
+	fs.Lookup("account").Usage = "check only this account (default: every account)"
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
+	}
+	cfgPath, only = *cfgFlag, *acctFlag
 	cfg, err := loadConfig(cfgPath)
 	if err != nil {
 		return fail(stderr, 2, err)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 )
@@ -53,44 +54,57 @@ type actTarget struct {
 	DestUID uint32 `json:"dest_uid,omitempty"`
 }
 
+// actVerbs are the verbs of `act`.
+var actVerbs = []string{"move", "copy", "delete", "tag", "untag", "read", "unread"}
+
 func runAct(ctx context.Context, args []string, cfgPath, account string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return fail(stderr, 2, errors.New("act: which verb? move, copy, delete, tag, untag, read, unread"))
-	}
-	verb, args := args[0], args[1:]
-	var name string // tag / untag NAME
-	if (verb == "tag" || verb == "untag") && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	fs, cfgFlag, acctFlag := newFlags("act", cfgPath, account)
+	fs, cfgFlag, acctFlag := newHeadless("act",
+		"mailtriage act VERB [NAME] (--uid N ... | --message-id ID ... | --search QUERY | --item-id ID ...) [--folder F] [--to FOLDER] [--dry-run]",
+		"Apply one remediation, audited, to the messages named, and print what happened to each.\n"+
+			"VERB is one of "+strings.Join(actVerbs, ", ")+"; tag and untag take the category NAME.", cfgPath, account)
 	var uids, ids listFlag
 	var items repeatFlag
-	fs.Var(&uids, "uid", "target UID (repeatable, or comma-separated)")
-	fs.Var(&items, "item-id", "target item id as pull and exports print it: account/folder/uidvalidity/uid (repeatable)")
-	fs.Var(&ids, "message-id", "target Message-ID (repeatable)")
+	fs.Var(&uids, "uid", "target `UID` (repeatable, or comma-separated)")
+	fs.Var(&items, "item-id", "target `ITEM-ID` as pull and exports print it: account/folder/uidvalidity/uid (repeatable)")
+	fs.Var(&ids, "message-id", "target `Message-ID` (repeatable)")
 	search := fs.String("search", "", "target every match of this query")
 	folder := fs.String("folder", "", "folder of the targets (default: the account's default folder, else INBOX)")
 	to := fs.String("to", "", "destination folder of move and copy")
 	hard := fs.Bool("hard", false, "delete: permanently (\\Deleted + UID EXPUNGE)")
 	soft := fs.Bool("soft", false, "delete: only flag \\Deleted")
 	dry := fs.Bool("dry-run", false, "say what would be done, change nothing")
-	if err := fs.Parse(args); err != nil {
-		return fail(stderr, 2, err)
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		// No verb: maybe --help, else a usage error either way.
+		if status, ok := fs.parse(args, stdout, stderr); !ok {
+			return status
+		}
+		return fs.usageError(stderr, errors.New("which verb? "+strings.Join(actVerbs, ", ")))
+	}
+	verb, args := args[0], args[1:]
+	if !slices.Contains(actVerbs, verb) {
+		return fs.usageError(stderr, fmt.Errorf("unknown verb %q (%s)", verb, strings.Join(actVerbs, ", ")))
+	}
+	var name string // tag / untag NAME
+	if (verb == "tag" || verb == "untag") && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
 	}
 	if n := boolCount(len(uids) > 0, len(ids) > 0, *search != "", len(items) > 0); n != 1 {
-		return fail(stderr, 2, errors.New("act: give exactly one of --uid, --message-id, --search, --item-id"))
+		return fs.usageError(stderr, errors.New("give exactly one of --uid, --message-id, --search, --item-id"))
 	}
 	var target itemTargets
 	if len(items) > 0 {
 		var err error
 		if target, err = parseItemIDs(items); err != nil {
-			return fail(stderr, 2, err)
+			return fs.usageError(stderr, err)
 		}
 		if *acctFlag == "" {
 			*acctFlag = target.account
 		}
 		if *folder != "" && *folder != target.folder {
-			return fail(stderr, 2, fmt.Errorf("act: --folder %q and the item ids' folder %q differ", *folder, target.folder))
+			return fs.usageError(stderr, fmt.Errorf("--folder %q and the item ids' folder %q differ", *folder, target.folder))
 		}
 		*folder = target.folder
 	}
@@ -130,7 +144,7 @@ func runAct(ctx context.Context, args []string, cfgPath, account string, stdout,
 		}
 		return printAct(stdout, stderr, res, status)
 	}
-	out, err := h.remedy.Do(ctx, req, nil)
+	out, err := h.actions.Do(ctx, req, nil)
 	res.AuditID = out.AuditID
 	res.Targets = append(res.Targets, targetsOf(out, found)...)
 	if err != nil {
@@ -208,10 +222,8 @@ func trashFolder(ctx context.Context, box mail.Mailbox) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, f := range folders {
-		if f.Role == mail.RoleTrash {
-			return f.Name, nil
-		}
+	if trash := action.FolderWithRole(folders, mail.RoleTrash); trash != "" {
+		return trash, nil
 	}
 	return "", errors.New("act delete: no Trash folder (set trash in [accounts.folders]), or use --hard / --soft")
 }

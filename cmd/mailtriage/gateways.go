@@ -127,20 +127,9 @@ func headerValue(h []mail.HeaderField, name string) string {
 	return ""
 }
 
-// mimecastScreen and fortimailScreen build the gateway screens; each is
-// set by its own file (screen_mimecast.go, screen_fortimail.go) so the
-// screens can be added independently.
-var mimecastScreen, fortimailScreen func(*common.Common) common.Screen
-
-// withGateways hands the gateway clients, and the screens for those that
-// are configured, to the console.
+// withGateways hands the gateway clients to the console, which shows a
+// screen for each one configured.
 func withGateways(opts ui.Options, g common.Gateways) ui.Options {
 	opts.Gateways = g
-	if g.Mimecast != nil {
-		opts.NewMimecast = mimecastScreen
-	}
-	if g.FortiMail != nil {
-		opts.NewFortiMail = fortimailScreen
-	}
 	return opts
 }

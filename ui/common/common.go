@@ -9,11 +9,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
-	"github.com/mailtriage/mailtriage/backend/remediate"
-	"github.com/mailtriage/mailtriage/backend/report"
 	"github.com/mailtriage/mailtriage/themes"
 )
 
@@ -25,12 +24,15 @@ type Common struct {
 	Jobs   *jobs.Runner
 	// Keys holds per-screen key overrides from the configuration.
 	Keys map[string]map[string][]string
+	// Dialog answers every question a screen asks ([keys.dialog]).
+	Dialog DialogKeys
 	// Now is the clock; tests fix it so golden files do not age.
 	Now func() time.Time
 	// Operator is who is at the keyboard (for job records).
 	Operator string
-	// Remedy carries out and audits remediations.
-	Remedy *remediate.Service
+	// Actions is the one way a screen changes anything: planned, checked,
+	// audited, undoable (backend/action).
+	Actions *action.Layer
 	// Gateways are the Mimecast and FortiMail clients, if configured.
 	Gateways Gateways
 	// Limits bound the analysis of one message (zero fields: defaults).
@@ -83,11 +85,7 @@ type Account struct {
 }
 
 // ReportDesk is an account's abuse/report desk and how to reach it.
-type ReportDesk struct {
-	SMTP report.Server
-	From string
-	To   []string
-}
+type ReportDesk = action.Desk
 
 // OpenMessageMsg asks the root to show a message.
 type OpenMessageMsg struct {

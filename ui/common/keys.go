@@ -105,3 +105,29 @@ func (k *TabListKeys) AddTo(b Bindings) Bindings {
 	}
 	return b
 }
+
+// DialogKeys answer every question the console asks.
+type DialogKeys struct {
+	Yes key.Binding
+	No  key.Binding
+	// Selection answers "act on the list's selection instead" when a
+	// question about the open message offers it.
+	Selection key.Binding
+}
+
+// DefaultDialogKeys: y says yes; n, esc, q and ctrl+c say no. enter says
+// no too, so that a question cannot be answered by a key pressed out of
+// habit.
+func DefaultDialogKeys() DialogKeys {
+	return DialogKeys{
+		Yes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
+		No:  key.NewBinding(key.WithKeys("n", "N", "esc", "q", "ctrl+c", "enter"), key.WithHelp("n/esc", "no")),
+
+		Selection: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "the selection instead")),
+	}
+}
+
+// Bindings names the keys for [keys.dialog].
+func (k *DialogKeys) Bindings() Bindings {
+	return Bindings{"yes": &k.Yes, "no": &k.No, "selection": &k.Selection}
+}

@@ -45,7 +45,7 @@ func newHarness(t *testing.T, w, h int, opts ...harnessOption) *harness {
 		t.Fatal(err)
 	}
 	c := &common.Common{Ctx: context.Background(), Styles: themes.NewPlainStyles(), Jobs: jobs.NewRunner(50),
-		Now: func() time.Time { return testNow }, Remedy: uitest.Remedy(t), Gateways: common.Gateways{FortiMail: client}}
+		Now: func() time.Time { return testNow }, Actions: uitest.Actions(t), Gateways: common.Gateways{FortiMail: client}}
 	for _, o := range opts {
 		o(&seed, c)
 	}

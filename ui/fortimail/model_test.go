@@ -60,7 +60,7 @@ func (h *harness) openSessionProfile(name string) {
 // audited returns the intent and result records of the last action.
 func (h *harness) audited(action string) (intent, result audit.Record) {
 	h.t.Helper()
-	recs, err := h.c.Remedy.Audit.Recent(100)
+	recs, err := h.c.Actions.Remedy.Audit.Recent(100)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -665,7 +665,7 @@ func TestRefusedLoginIsReportedWithoutThePassword(t *testing.T) {
 	if _, res := h.audited("fortimail-add-to-sender-list"); res.Result != "failed" {
 		t.Errorf("result %+v", res)
 	}
-	recs, _ := h.c.Remedy.Audit.Recent(10)
+	recs, _ := h.c.Actions.Remedy.Audit.Recent(10)
 	seen := h.screen() + fmt.Sprint(h.errs) + fmt.Sprint(recs) + fmt.Sprint(h.infos)
 	if strings.Contains(seen, secret) {
 		t.Fatalf("the password was shown or logged:\n%s", seen)

@@ -22,7 +22,7 @@ func benchModel(b *testing.B) *Model {
 	theme, _ := themes.Builtin("dark")
 	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }}
 	m := New(c, common.Account{Name: "bench", Mailbox: mb}, DefaultKeyMap())
-	m.SetSize(160, 45, 1)
+	m.SetLayout(160, 45, 1)
 	uitest.Drive(m, m.Init(), nil)
 	return m
 }

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/block"
 	"github.com/mailtriage/mailtriage/backend/fortimail"
 	"github.com/mailtriage/mailtriage/backend/jobs"
@@ -16,29 +17,36 @@ import (
 )
 
 // Audit actions of gateway blocks.
-const (
-	actionBlock   remediate.Action = "block-sender"
-	actionUnblock remediate.Action = "unblock-sender"
-)
+const ()
 
-// BlockSender starts "block the sender(s) of the selection": it gathers
-// the senders, asks FortiMail for its session profiles if configured, and
-// then offers every way the configured gateways can block.
+// BlockSender starts "block the sender(s) of the selection" (else of the
+// message under the cursor).
 func (m *Model) BlockSender() tea.Cmd {
-	if err := m.c.Remedy.Check(actionBlock); err != nil {
+	t, err := m.Target()
+	if err != nil {
+		return common.Error(err)
+	}
+	envs := make([]*mail.Envelope, len(t.UIDs))
+	for i, uid := range t.UIDs {
+		envs[i] = m.open.env[uid]
+	}
+	return m.BlockSenders(t, envs)
+}
+
+// BlockSenders starts blocking the senders of exactly t, whose envelopes
+// are envs (in t's order): it gathers the senders, asks FortiMail for its
+// session profiles if configured, and then offers every way the
+// configured gateways can block.
+func (m *Model) BlockSenders(t action.Target, envs []*mail.Envelope) tea.Cmd {
+	if err := m.c.Actions.Check(remediate.BlockSender); err != nil {
 		return common.Error(err)
 	}
 	gw := m.gateways()
 	if gw.Mimecast == nil && gw.FortiMail == nil {
 		return common.Error(errors.New("no gateway configured: add a [mimecast] or [fortimail] table to block senders"))
 	}
-	uids, err := m.targets()
-	if err != nil {
-		return common.Error(err)
-	}
 	var senders []block.Sender
-	for _, uid := range uids {
-		e := m.open.env[uid]
+	for _, e := range envs {
 		if e == nil {
 			return common.Error(errors.New("some selected messages are still loading; try again in a moment"))
 		}
@@ -54,7 +62,7 @@ func (m *Model) BlockSender() tea.Cmd {
 	if len(senders) == 0 {
 		return common.Error(errors.New("the selection has no sender address to block"))
 	}
-	acct, ref := m.acct.Name, m.open.ref
+	acct := m.acct.Name
 	return common.RunJob(m.c, jobs.Spec{Name: "block: list options", Account: acct},
 		func(ctx context.Context, _ *jobs.Progress) ([]string, error) {
 			if gw.FortiMail == nil {
@@ -63,7 +71,7 @@ func (m *Model) BlockSender() tea.Cmd {
 			return gw.FortiMail.ProfileNames(ctx, fortimail.SessionProfiles)
 		},
 		func(_ jobs.ID, profiles []string, err error) tea.Msg {
-			return blockOptionsMsg{account: acct, folder: ref, uids: uids, senders: senders, profiles: profiles, err: err}
+			return blockOptionsMsg{account: acct, target: t, senders: senders, profiles: profiles, err: err}
 		})
 }
 
@@ -73,8 +81,7 @@ func (m *Model) gateways() block.Gateways {
 
 type blockOptionsMsg struct {
 	account  string
-	folder   mail.FolderRef
-	uids     []mail.UID
+	target   action.Target
 	senders  []block.Sender
 	profiles []string
 	err      error
@@ -91,7 +98,7 @@ func (m *Model) blockOptionsLoaded(msg blockOptionsMsg) tea.Cmd {
 	for i, o := range opts {
 		items[i] = pickItem{label: o.Label, value: fmt.Sprint(i)}
 	}
-	title := fmt.Sprintf("block the sender(s) of %d message(s) — how?", len(msg.uids))
+	title := fmt.Sprintf("block the sender(s) of %s — how?", msg.target.Describe())
 	m.overlay = newPicker(m.c, title, items, false, func(it pickItem, _ string) tea.Cmd {
 		var i int
 		fmt.Sscan(it.value, &i)
@@ -101,20 +108,19 @@ func (m *Model) blockOptionsLoaded(msg blockOptionsMsg) tea.Cmd {
 }
 
 func (m *Model) confirmBlock(msg blockOptionsMsg, opt block.Option) tea.Cmd {
-	reason := fmt.Sprintf("reported in %s", msg.folder.Name)
+	reason := fmt.Sprintf("reported in %s", msg.target.Folder.Name)
 	plan, err := block.NewPlan(opt, msg.senders, reason)
 	if err != nil {
 		return common.Error(err)
 	}
-	m.overlay = newConfirm("Apply? "+plan.Summary(), func() tea.Cmd { return m.applyBlock(msg, plan) })
+	m.overlay = newConfirm(m.c.Dialog, "Apply? "+plan.Summary(), func() tea.Cmd { return m.applyBlock(msg, plan) })
 	return nil
 }
 
-// blockDone is an applied block and what the audit knows of it.
+// blockDone is an applied block and the messages it was for.
 type blockDone struct {
 	applied block.Applied
-	folder  mail.FolderRef
-	uids    []mail.UID
+	target  action.Target
 }
 
 type blockedMsg struct {
@@ -125,37 +131,23 @@ type blockedMsg struct {
 }
 
 func (m *Model) applyBlock(msg blockOptionsMsg, plan block.Plan) tea.Cmd {
-	gw, svc, acct := m.gateways(), m.c.Remedy, m.acct
-	req := remediate.Request{Account: acct.Name, Box: acct.Mailbox, Action: actionBlock, Folder: msg.folder, UIDs: msg.uids}
+	gw, layer, acct := m.gateways(), m.c.Actions, m.acct
+	t := msg.target
 	return common.RunJob(m.c, jobs.Spec{Name: "block " + plan.Option.Label, Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (block.Applied, error) {
-			if svc == nil {
-				return block.Applied{Plan: plan}, errors.New("remediation is not available in this session")
-			}
-			var a block.Applied
-			err := svc.Audited(ctx, req, plan.Summary(), func(ctx context.Context) error {
-				var err error
-				a, err = block.Apply(ctx, gw, plan)
-				return err
-			})
-			return a, err
+			return layer.Block(ctx, gw, t, plan)
 		},
 		func(_ jobs.ID, a block.Applied, err error) tea.Msg {
-			return blockedMsg{account: acct.Name, done: blockDone{applied: a, folder: msg.folder, uids: msg.uids}, err: err}
+			return blockedMsg{account: acct.Name, done: blockDone{applied: a, target: t}, err: err}
 		})
 }
 
 func (m *Model) unblock(d blockDone) tea.Cmd {
-	gw, svc, acct := m.gateways(), m.c.Remedy, m.acct
-	req := remediate.Request{Account: acct.Name, Box: acct.Mailbox, Action: actionUnblock, Folder: d.folder, UIDs: d.uids}
+	gw, layer, acct := m.gateways(), m.c.Actions, m.acct
+	t := d.target
 	return common.RunJob(m.c, jobs.Spec{Name: "undo block " + d.applied.Plan.Option.Label, Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (struct{}, error) {
-			if svc == nil {
-				return struct{}{}, errors.New("remediation is not available in this session")
-			}
-			return struct{}{}, svc.Audited(ctx, req, "undo: "+d.applied.Plan.Summary(), func(ctx context.Context) error {
-				return block.Undo(ctx, gw, d.applied)
-			})
+			return struct{}{}, layer.Unblock(ctx, gw, t, d.applied)
 		},
 		func(_ jobs.ID, _ struct{}, err error) tea.Msg {
 			return blockedMsg{account: acct.Name, done: d, undo: true, err: err}

@@ -43,7 +43,7 @@ func TestBlockSenderOnFortiMailWithPlanAndUndo(t *testing.T) {
 	if slices.Contains(list, "s2@example.com") {
 		t.Fatal("undo left the entry")
 	}
-	recs, _ := h.m.c.Remedy.Audit.Recent(4)
+	recs, _ := h.m.c.Actions.Remedy.Audit.Recent(4)
 	if len(recs) != 4 || recs[3].Action != "block-sender" || recs[0].Action != "unblock-sender" || recs[0].Result != "ok" {
 		t.Fatalf("audit %+v", recs)
 	}

@@ -92,7 +92,11 @@ func (m *Model) Init() tea.Cmd {
 }
 
 // SetSize gives the screen its area; originY is its first row on screen.
-func (m *Model) SetSize(width, height, originY int) {
+func (m *Model) SetSize(width, height int) { m.SetLayout(width, height, 1) }
+
+// SetLayout gives the screen its area and the terminal row it starts at
+// (for mouse clicks).
+func (m *Model) SetLayout(width, height, originY int) {
 	if width != m.width {
 		m.rows = rowCache{}
 	}
@@ -105,6 +109,23 @@ func (m *Model) SetSize(width, height, originY int) {
 
 // InvalidateStyles drops cached rows after a theme change.
 func (m *Model) InvalidateStyles() { m.rows = rowCache{} }
+
+// ShortHelp is the help bar.
+func (m *Model) ShortHelp() []key.Binding { return m.keys.ShortHelp() }
+
+// FullHelp is the ? screen.
+func (m *Model) FullHelp() [][]key.Binding { return m.keys.FullHelp() }
+
+// Status has nothing to add: the root draws the mailbox's own status line
+// from State.
+func (m *Model) Status() string { return "" }
+
+// Focus and Blur: the list keeps its folder open while another screen is
+// shown (its events keep it current).
+func (m *Model) Focus() tea.Cmd { return nil }
+
+// Blur does nothing; see Focus.
+func (m *Model) Blur() {}
 
 // Keys returns the key map, for the help bar.
 func (m *Model) Keys() KeyMap { return m.keys }
@@ -309,7 +330,7 @@ type Status struct {
 }
 
 // Status reports the open folder's counters.
-func (m *Model) Status() Status {
+func (m *Model) State() Status {
 	st := Status{Account: m.acct.Name, ConnLost: m.connLost}
 	if f := m.open; f != nil {
 		st.Folder = f.name

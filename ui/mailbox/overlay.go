@@ -9,6 +9,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 )
 
 // An overlay is a small panel drawn over the bottom of the list that has
@@ -46,32 +47,17 @@ func frame(c *common.Common, w int, title string, body []string) []string {
 	return out
 }
 
-// confirm asks a yes/no question; only y says yes.
-type confirm struct {
-	text  string
-	onYes func() tea.Cmd
+// confirm is the shared yes/no question as a list overlay.
+type confirm struct{ q *components.Confirm }
+
+func newConfirm(keys common.DialogKeys, text string, onYes func() tea.Cmd, choices ...components.Choice) *confirm {
+	return &confirm{q: components.NewConfirm(keys, text, onYes, choices...)}
 }
 
-func newConfirm(text string, onYes func() tea.Cmd) *confirm {
-	return &confirm{text: text, onYes: onYes}
-}
-
-func (c *confirm) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	switch msg.String() {
-	case "y", "Y":
-		return true, c.onYes()
-	case "n", "N", "esc", "q", "ctrl+c", "enter":
-		return true, common.Info("cancelled")
-	}
-	return false, nil
-}
+func (c *confirm) key(msg tea.KeyPressMsg) (bool, tea.Cmd) { return c.q.Key(msg) }
 
 func (c *confirm) lines(cm *common.Common, w int) []string {
-	st := cm.Styles
-	return frame(cm, w, "", []string{
-		" " + st.Danger.Render(analysis.SanitizeLine(c.text).String()),
-		" " + st.HelpKey.Render("y") + st.HelpDesc.Render(" yes   ") + st.HelpKey.Render("n/esc") + st.HelpDesc.Render(" no"),
-	})
+	return frame(cm, w, "", c.q.Lines(cm.Styles))
 }
 
 // info shows a few lines until any key.

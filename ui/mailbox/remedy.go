@@ -68,7 +68,7 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 // pickFolder asks where to move or copy: special-use folders first, then
 // the rest in tree order; the open folder is not offered.
 func (m *Model) pickFolder(action remediate.Action) tea.Cmd {
-	if err := m.c.Remedy.Check(action); err != nil {
+	if err := m.c.Actions.Check(action); err != nil {
 		return common.Error(err)
 	}
 	uids, err := m.targets()
@@ -111,7 +111,7 @@ func roleRank(note string) int {
 // session); picking one every target already has removes it, anything
 // typed that does not exist yet is created.
 func (m *Model) pickTag() tea.Cmd {
-	if err := m.c.Remedy.Check(remediate.Tag); err != nil {
+	if err := m.c.Actions.Check(remediate.Tag); err != nil {
 		return common.Error(err)
 	}
 	uids, err := m.targets()

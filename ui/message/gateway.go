@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mimecast"
@@ -34,9 +35,14 @@ func (m *Model) trackInMimecast() tea.Cmd {
 }
 
 // blockSender asks the root to run the mailbox's block flow on this
-// message (it is the one under the list cursor).
+// message — exactly this one, whatever the list has selected.
 func (m *Model) blockSender() tea.Cmd {
-	return func() tea.Msg { return common.BlockSenderMsg{} }
+	t, ok := m.Target()
+	if !ok {
+		return common.Info("no message is open")
+	}
+	env := m.env
+	return func() tea.Msg { return common.BlockSenderMsg{Target: t, Envelope: &env} }
 }
 
 // urlAction asks before blocking or permitting the URL under the cursor
@@ -67,18 +73,16 @@ func (m *Model) urlAction(block bool) tea.Cmd {
 func analysisDefang(u string) string { return safe(analysis.Defang(u)).String() }
 
 func (m *Model) manageURL(mc *mimecast.Client, target string, block bool, match mimecast.MatchType) tea.Cmd {
-	svc, acct, ref, msgID := m.c.Remedy, m.acct, m.ref, strings.Trim(m.env.MessageID, "<>")
-	action := remediate.Action("mimecast-permit-url")
+	layer, acct, msgID := m.c.Actions, m.acct, strings.Trim(m.env.MessageID, "<>")
+	name := remediate.MimecastPermitURL
 	if block {
-		action = "mimecast-block-url"
+		name = remediate.MimecastBlockURL
 	}
-	req := remediate.Request{Account: acct.Name, Box: acct.Mailbox, Action: action, Folder: ref}
-	return common.RunJob(m.c, jobs.Spec{Name: string(action), Account: acct.Name},
+	t, _ := m.Target()
+	ch := action.Change{Name: name, Target: t, Detail: string(match) + " " + target}
+	return common.RunJob(m.c, jobs.Spec{Name: string(name), Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (string, error) {
-			if svc == nil {
-				return "", errors.New("remediation is not available in this session")
-			}
-			err := svc.Audited(ctx, req, string(match)+" "+target, func(ctx context.Context) error {
+			err := layer.Run(ctx, ch, func(ctx context.Context) error {
 				spec := mimecast.ManagedURLSpec{URL: target, MatchType: match, Action: mimecast.URLPermit,
 					Comment: "mailtriage: from message " + msgID}
 				if block {
@@ -87,7 +91,7 @@ func (m *Model) manageURL(mc *mimecast.Client, target string, block bool, match 
 				_, err := mc.CreateManagedURL(ctx, spec)
 				return err
 			})
-			return string(action), err
+			return string(name), err
 		},
 		func(_ jobs.ID, what string, err error) tea.Msg {
 			if err != nil {

@@ -46,7 +46,7 @@ func TestBlockURLOnMimecastFromTheURLsTab(t *testing.T) {
 	if !found {
 		t.Fatalf("not blocked on the emulator: %+v (errors %v)", srv.ManagedURLs(), h.errs)
 	}
-	recs, _ := h.m.c.Remedy.Audit.Recent(2)
+	recs, _ := h.m.c.Actions.Remedy.Audit.Recent(2)
 	if len(recs) != 2 || recs[0].Action != "mimecast-block-url" || recs[0].Result != "ok" {
 		t.Fatalf("audit %+v", recs)
 	}

@@ -16,6 +16,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
@@ -43,16 +44,16 @@ const maxStack = 8
 
 // LoadedMsg carries a fetched and analysed message.
 type LoadedMsg struct {
-	Gen int
-	doc *document
-	Err error
+	ticket common.Ticket
+	doc    *document
+	Err    error
 }
 
 // nestedLoadedMsg carries an attached message, analysed.
 type nestedLoadedMsg struct {
-	gen   int
-	depth int // stack depth it was opened from
-	doc   *document
+	ticket common.Ticket
+	depth  int // stack depth it was opened from
+	doc    *document
 }
 
 // page is one message on the stack with the analyst's place in each tab.
@@ -77,7 +78,12 @@ type Model struct {
 	acct common.Account
 	ref  mail.FolderRef
 	env  mail.Envelope
-	gen  int
+	// load and nested are the screen's request slots: the message being
+	// read and the attached message being analysed. opened is the load
+	// whose message is shown (a save asked about an earlier one is
+	// stale).
+	load, nested common.Slot
+	opened       common.Ticket
 
 	loading bool
 	err     error
@@ -104,6 +110,23 @@ func (m *Model) SetSize(width, height int) {
 
 // Keys returns the key map.
 func (m *Model) Keys() KeyMap { return m.keys }
+
+// FullHelp is the ? screen.
+func (m *Model) FullHelp() [][]key.Binding { return m.keys.FullHelp() }
+
+// Status has nothing to add to the mailbox's status line.
+func (m *Model) Status() string { return "" }
+
+// Focus does nothing: a message is shown by Open.
+func (m *Model) Focus() tea.Cmd { return nil }
+
+// Blur is called when the analyst leaves the message for the list: the
+// read or analysis still running is no longer needed.
+func (m *Model) Blur() {
+	m.load.Cancel()
+	m.nested.Cancel()
+	m.loading = false
+}
 
 // Capturing reports that a prompt has the keyboard: the root then passes
 // every key, even q and digits, to the screen.
@@ -136,7 +159,7 @@ func (m *Model) ShortHelp() []key.Binding {
 
 // Target is the message the screen shows, for exports: always the message
 // opened from the list (an attached message's evidence is part of it).
-type Target struct {
+type Opened struct {
 	Account   common.Account
 	Folder    mail.FolderRef
 	UID       mail.UID
@@ -145,12 +168,25 @@ type Target struct {
 }
 
 // Current returns the open message, if one is loaded.
-func (m *Model) Current() (Target, bool) {
+func (m *Model) Current() (Opened, bool) {
 	if m.loading || len(m.stack) == 0 {
-		return Target{}, false
+		return Opened{}, false
 	}
 	d := m.stack[0].doc
-	return Target{Account: m.acct, Folder: m.ref, UID: m.env.UID, Raw: d.raw, Truncated: d.truncated}, true
+	return Opened{Account: m.acct, Folder: m.ref, UID: m.env.UID, Raw: d.raw, Truncated: d.truncated}, true
+}
+
+// Envelope is the open message's envelope.
+func (m *Model) Envelope() mail.Envelope { return m.env }
+
+// Target is the open message as an action's target: the message in its
+// folder (an attached message shown on top is part of it, not a target
+// of its own). ok is false when no message is open.
+func (m *Model) Target() (t action.Target, ok bool) {
+	if m.acct.Mailbox == nil || m.env.UID == 0 {
+		return action.Target{}, false
+	}
+	return action.Target{Account: m.acct.Name, Box: m.acct.Mailbox, Folder: m.ref, UIDs: []mail.UID{m.env.UID}, Subject: m.env.Subject}, true
 }
 
 func (m *Model) page() *page {
@@ -162,12 +198,12 @@ func (m *Model) page() *page {
 
 // Open starts reading a message; the screen shows it when it arrives.
 func (m *Model) Open(acct common.Account, ref mail.FolderRef, env mail.Envelope) tea.Cmd {
-	m.gen++
+	m.nested.Cancel()
 	m.acct, m.ref, m.env = acct, ref, env
-	m.loading, m.err, m.stack, m.prompt = true, nil, nil, nil
-	gen, limit, uid, lim := m.gen, acct.MessageLimit, env.UID, m.c.Limits
+	m.loading, m.err, m.stack, m.prompt, m.opened = true, nil, nil, nil, common.Ticket{}
+	limit, uid, lim := acct.MessageLimit, env.UID, m.c.Limits
 	spec := jobs.Spec{Name: fmt.Sprintf("read message %d", uid), Account: acct.Name, Retries: 1}
-	return common.RunJob(m.c, spec,
+	return common.Request(m.c, &m.load, spec,
 		func(ctx context.Context, _ *jobs.Progress) (*document, error) {
 			raw, err := acct.Mailbox.Fetch(ctx, ref, uid, limit)
 			if err != nil {
@@ -175,8 +211,8 @@ func (m *Model) Open(acct common.Account, ref mail.FolderRef, env mail.Envelope)
 			}
 			return buildDocument(raw, lim), nil
 		},
-		func(_ jobs.ID, doc *document, err error) tea.Msg {
-			return LoadedMsg{Gen: gen, doc: doc, Err: err}
+		func(t common.Ticket, doc *document, err error) tea.Msg {
+			return LoadedMsg{ticket: t, doc: doc, Err: err}
 		})
 }
 
@@ -184,16 +220,16 @@ func (m *Model) Open(acct common.Account, ref mail.FolderRef, env mail.Envelope)
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case LoadedMsg:
-		if msg.Gen != m.gen {
+		if !msg.ticket.Current() {
 			return m, nil
 		}
-		m.loading, m.err = false, msg.Err
+		m.loading, m.err, m.opened = false, msg.Err, msg.ticket
 		if msg.Err != nil {
 			return m, common.Error(msg.Err)
 		}
 		m.stack = []*page{newPage(msg.doc)}
 	case nestedLoadedMsg:
-		if msg.gen != m.gen || msg.depth != len(m.stack) {
+		if !msg.ticket.Current() || msg.depth != len(m.stack) {
 			return m, nil
 		}
 		m.stack = append(m.stack, newPage(msg.doc))
@@ -422,15 +458,15 @@ func (m *Model) openAttached() tea.Cmd {
 	if len(m.stack) >= maxStack {
 		return common.Error(fmt.Errorf("attached messages are nested more than %d deep; not opening further", maxStack))
 	}
-	gen, depth, lim := m.gen, len(m.stack), m.c.Limits
+	depth, lim := len(m.stack), m.c.Limits
 	title := fmt.Sprintf("%d %s", i+1, a.Name)
 	content := part.Content
-	return common.RunJob(m.c, jobs.Spec{Name: "analyse attached message", Account: m.acct.Name, Quiet: true},
+	return common.Request(m.c, &m.nested, jobs.Spec{Name: "analyse attached message", Account: m.acct.Name, Quiet: true},
 		func(context.Context, *jobs.Progress) (*document, error) {
 			return buildNested(content, title, lim), nil
 		},
-		func(_ jobs.ID, doc *document, _ error) tea.Msg {
-			return nestedLoadedMsg{gen: gen, depth: depth, doc: doc}
+		func(t common.Ticket, doc *document, _ error) tea.Msg {
+			return nestedLoadedMsg{ticket: t, depth: depth, doc: doc}
 		})
 }
 
@@ -470,14 +506,11 @@ func (m *Model) toggleSeen() tea.Cmd {
 	if seen {
 		action = remediate.Read
 	}
-	svc := m.c.Remedy
+	layer := m.c.Actions
 	req := remediate.Request{Account: acct.Name, Box: acct.Mailbox, Action: action, Folder: ref, UIDs: uids}
 	return common.RunJob(m.c, jobs.Spec{Name: "mark " + string(action), Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (struct{}, error) {
-			if svc == nil {
-				return struct{}{}, errors.New("remediation is not available in this session")
-			}
-			_, err := svc.Do(ctx, req, nil)
+			_, err := layer.Do(ctx, req, nil)
 			return struct{}{}, err
 		},
 		func(_ jobs.ID, _ struct{}, err error) tea.Msg {

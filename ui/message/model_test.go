@@ -52,7 +52,7 @@ func open(t *testing.T, raw []byte, w, h int) *harness {
 	mb.CloseEvents()
 	uid := mb.Add("INBOX", mail.Envelope{}, raw)
 	m := newModel(w, h)
-	m.c.Remedy = uitest.Remedy(t)
+	m.c.Actions = uitest.Actions(t)
 	hs := &harness{t: t, m: m, mb: mb}
 	acct := common.Account{Name: "t", Mailbox: mb, MessageLimit: 1 << 20}
 	hs.run(m.Open(acct, mail.FolderRef{Name: "INBOX", UIDValidity: 1}, mail.Envelope{UID: uid}))

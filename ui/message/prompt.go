@@ -11,8 +11,9 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/mailtriage/mailtriage/backend/evidence"
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
@@ -41,10 +42,11 @@ type prompt struct {
 
 // saveReq is something the analyst asked to write to a file.
 type saveReq struct {
-	gen  int
-	what string // "attachment 2 (invoice.zip)", "the message (.eml)"
-	data []byte
-	path string
+	opened common.Ticket // the message it was asked about
+	name   action.Name   // SaveAttachment or SaveMessage
+	what   string        // "attachment 2 (invoice.zip)", "the message (.eml)"
+	data   []byte
+	path   string
 }
 
 func newInput(label, value, placeholder string) textinput.Model {
@@ -98,7 +100,7 @@ func (m *Model) filterPrompt() tea.Cmd {
 // suggested name is ours, never the sender's.
 func (m *Model) savePrompt() tea.Cmd {
 	pg := m.page()
-	req := saveReq{gen: m.gen}
+	req := saveReq{opened: m.opened, name: remediate.SaveMessage}
 	var suggest string
 	if i := pg.cursor[tabAttachments]; pg.tab == tabAttachments {
 		part, ok := pg.doc.partFor(i)
@@ -106,6 +108,7 @@ func (m *Model) savePrompt() tea.Cmd {
 			return common.Info("no attachment to save")
 		}
 		a := pg.doc.ev.Attachments[i]
+		req.name = remediate.SaveAttachment
 		req.what = fmt.Sprintf("attachment %d (%s)", i+1, safe(a.Name).String())
 		req.data = part.Content
 		suggest = fmt.Sprintf("attachment-%s%s", short(a.SHA256), safeExt(a.Extension))
@@ -230,26 +233,21 @@ type saveDoneMsg struct {
 // save writes the file in a job: never over an existing file unless the
 // analyst said yes to replacing it.
 func (m *Model) save(req saveReq, overwrite bool) tea.Cmd {
+	layer := m.c.Actions
+	t, _ := m.Target()
+	f := action.File{Name: req.name, Target: t, Path: req.path, Replace: overwrite, What: req.what,
+		Write: func(w io.Writer) error { _, err := w.Write(req.data); return err }}
 	return common.RunJob(m.c, jobs.Spec{Name: "save " + req.what, Account: m.acct.Name},
-		func(context.Context, *jobs.Progress) (string, error) {
-			path, err := common.ExpandHome(req.path)
-			if err != nil {
-				return req.path, err
-			}
-			return path, evidence.WriteFile(path, overwrite, func(w io.Writer) error {
-				_, err := w.Write(req.data)
-				return err
-			})
-		},
+		func(ctx context.Context, _ *jobs.Progress) (string, error) { return layer.WriteFile(ctx, f) },
 		func(_ jobs.ID, path string, err error) tea.Msg {
-			return saveDoneMsg{req: req, path: path, exists: errors.Is(err, evidence.ErrExists), err: err}
+			return saveDoneMsg{req: req, path: path, exists: errors.Is(err, action.ErrExists), err: err}
 		})
 }
 
 func (m *Model) saveDone(msg saveDoneMsg) tea.Cmd {
 	switch {
 	case msg.exists:
-		if msg.req.gen != m.gen {
+		if msg.req.opened != m.opened {
 			return common.Error(fmt.Errorf("not saved: %s already exists", msg.path))
 		}
 		m.open(&prompt{kind: promptOverwrite, save: msg.req,

@@ -20,6 +20,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 	"github.com/mailtriage/mailtriage/backend/remediate"
@@ -568,33 +569,41 @@ type changedMsg struct {
 	reload []tabID
 }
 
-// change runs fn on the gateway as an audited job: the intent is written
-// before anything is sent and the result after. action becomes the audit
-// record's action ("mimecast-" + action); detail says what to whom.
-func (m *Model) change(action, detail string, reload []tabID, fn func(ctx context.Context, cl *mimecast.Client) (string, error)) tea.Cmd {
-	svc, cl := m.c.Remedy, m.client
-	req := remediate.Request{Account: account, Action: remediate.Action("mimecast-" + action)}
+// change runs fn on the gateway through the action layer: the intent is
+// audited before anything is sent and the result after; detail says what
+// to whom.
+func (m *Model) change(name remediate.Action, detail string, reload []tabID, fn func(ctx context.Context, cl *mimecast.Client) (string, error)) tea.Cmd {
+	layer, cl := m.c.Actions, m.client
+	ch := action.Change{Name: name, Target: action.Target{Account: account}, Detail: detail}
+	short := strings.TrimPrefix(string(name), "mimecast-")
 	m.inflight++
-	job := common.RunJob(m.c, jobs.Spec{Name: "mimecast: " + action + " " + detail, Account: account},
+	job := common.RunJob(m.c, jobs.Spec{Name: "mimecast: " + short + " " + detail, Account: account},
 		func(ctx context.Context, _ *jobs.Progress) (string, error) {
-			if svc == nil {
-				return "", errors.New("changes are not available in this session (no audit log)")
-			}
-			var note string
-			err := svc.Audited(ctx, req, detail, func(ctx context.Context) error {
-				var err error
-				note, err = fn(ctx, cl)
-				return err
-			})
-			return note, err
+			return action.RunValue(ctx, layer, ch, func(ctx context.Context) (string, error) { return fn(ctx, cl) })
 		},
 		func(_ jobs.ID, note string, err error) tea.Msg {
 			if err != nil {
-				err = fmt.Errorf("%s: %w", action, err)
+				err = fmt.Errorf("%s: %w", short, err)
 			}
 			return changedMsg{note: note, err: err, reload: reload}
 		})
 	return tea.Batch(job, m.spin())
+}
+
+// senderAction and urlAction name the managed-sender and managed-URL
+// changes for the audit and the role check.
+func senderAction(a mimecast.SenderAction) remediate.Action {
+	if a == mimecast.SenderPermit {
+		return remediate.MimecastPermitSender
+	}
+	return remediate.MimecastBlockSender
+}
+
+func urlAction(a mimecast.URLAction) remediate.Action {
+	if a == mimecast.URLPermit {
+		return remediate.MimecastPermitURL
+	}
+	return remediate.MimecastBlockURL
 }
 
 func (m *Model) changed(msg changedMsg) tea.Cmd {
@@ -695,3 +704,10 @@ func joinNonEmpty(sep string, parts ...string) string {
 	}
 	return strings.Join(out, sep)
 }
+
+// Focus does nothing: the screen loaded its tabs at Init and keeps them.
+func (m *Model) Focus() tea.Cmd { return nil }
+
+// Blur does nothing: requests in flight still fill the tabs for when the
+// analyst comes back.
+func (m *Model) Blur() {}

@@ -50,7 +50,7 @@ func newHarness(t *testing.T, w, h int, seed mimecasttest.SeedData, opts ...opti
 		t.Fatal(err)
 	}
 	c := &common.Common{Ctx: context.Background(), Styles: themes.NewPlainStyles(), Jobs: jobs.NewRunner(50),
-		Now: clock, Remedy: uitest.Remedy(t), Gateways: common.Gateways{Mimecast: cl}}
+		Now: clock, Actions: uitest.Actions(t), Gateways: common.Gateways{Mimecast: cl}}
 	for _, o := range opts {
 		o(c)
 	}
@@ -122,7 +122,7 @@ func (h *harness) tab(name string) {
 // auditActions lists the actions of the audit log's records, in order.
 func (h *harness) auditActions() []string {
 	h.t.Helper()
-	recs, err := h.m.c.Remedy.Audit.Recent(100)
+	recs, err := h.m.c.Actions.Remedy.Audit.Recent(100)
 	if err != nil {
 		h.t.Fatal(err)
 	}
