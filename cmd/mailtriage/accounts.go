@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/backend/audit"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/mail/imap"
@@ -135,12 +137,18 @@ func newGraphAccount(a *config.Account, limit int64) (session.Account, error) {
 	if err != nil {
 		return session.Account{}, err
 	}
+	stateDir, err := graphStateDir()
+	if err != nil {
+		return common.Account{}, err
+	}
 	mb := graph.New(graph.Config{
-		BaseURL:      a.Graph,
-		Mailbox:      a.Mailbox,
-		Token:        src.Token,
-		Roles:        a.Roles(),
-		PollInterval: time.Duration(a.PollSeconds) * time.Second,
+		BaseURL:       a.Graph,
+		Mailbox:       a.Mailbox,
+		Token:         src.Token,
+		TokenRejected: src.Reject,
+		Roles:         a.Roles(),
+		PollInterval:  time.Duration(a.PollSeconds) * time.Second,
+		StateDir:      stateDir,
 	})
 	desk, err := reportDesk(a, nil, nil)
 	if err != nil {
@@ -152,6 +160,17 @@ func newGraphAccount(a *config.Account, limit int64) (session.Account, error) {
 		server = strings.TrimRight(a.Graph, "/") + "/users/" + a.Mailbox
 	}
 	return session.Account{Name: a.Name, Server: server, Mailbox: mb, DefaultFolder: a.DefaultFolder, MessageLimit: limit, Report: desk}, nil
+}
+
+// graphStateDir is where Graph accounts keep their UID maps: the state
+// directory the audit log and watch's state files default to, so UIDs
+// from one run (a pull's item_id) hold in the next (an act).
+func graphStateDir() (string, error) {
+	def, err := audit.DefaultPath()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Dir(def), nil
 }
 
 func oauthFlow(a *config.Account) oauth.Flow {

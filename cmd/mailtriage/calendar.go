@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/mailtriage/mailtriage/backend/action"
@@ -48,8 +49,8 @@ func runCalendar(ctx context.Context, args []string, cfgPath, account string, st
 		"List the events of a Graph account's calendar, or create one (audited).\n"+
 			"list takes --subject, --from, --to and --limit; create takes --subject, --start, --end and the rest.", cfgPath, account)
 	subject := fs.String("subject", "", "list: contained in the subject; create: the subject")
-	from := fs.String("from", "", "list: events starting at or after")
-	to := fs.String("to", "", "list: events starting before")
+	from := fs.String("from", "", "list: start of the window; events overlapping it are listed, a series as its occurrences (default: a year before --to, or now)")
+	to := fs.String("to", "", "list: end of the window (default: a year after --from, or now)")
 	start := fs.String("start", "", "create: start")
 	end := fs.String("end", "", "create: end")
 	var required, optional, categories listFlag
@@ -62,6 +63,13 @@ func runCalendar(ctx context.Context, args []string, cfgPath, account string, st
 	reminder := fs.Int("reminder", -1, "create: reminder minutes before start (-1: none)")
 	allDay := fs.Bool("all-day", false, "create: all-day event (dates only)")
 	private := fs.Bool("private", false, "create: private")
+	importance := fs.String("importance", "", "create: low, normal or high")
+	repeat := fs.String("repeat", "", "create: daily or weekly (a series)")
+	every := fs.Int("repeat-every", 1, "create: every N days or weeks")
+	var onDays listFlag
+	fs.Var(&onDays, "repeat-on", "create: weekly on these `days` (mon,thu; default the start's day)")
+	until := fs.String("repeat-until", "", "create: last day of the series (YYYY-MM-DD)")
+	count := fs.Int("repeat-count", 0, "create: number of occurrences")
 	limit := fs.Int("limit", 100, "list: at most this many")
 	if len(args) == 0 || (args[0] != "list" && args[0] != "create") {
 		// No verb: maybe --help, else a usage error either way.
@@ -101,6 +109,10 @@ func runCalendar(ctx context.Context, args []string, cfgPath, account string, st
 	if *reminder >= 0 {
 		ev.ReminderMinutes = reminder
 	}
+	ev.Importance = *importance
+	if ev.Recurrence, err = recurrenceFlags(*repeat, *every, onDays, *until, *count); err != nil {
+		return fail(stderr, 2, err)
+	}
 	if err := ev.Validate(); err != nil {
 		return fail(stderr, 2, err)
 	}
@@ -138,4 +150,34 @@ func printJSON(stdout, stderr io.Writer, v any) int {
 		return fail(stderr, 1, err)
 	}
 	return 0
+}
+
+// recurrenceFlags builds a series from create's --repeat flags.
+func recurrenceFlags(pattern string, every int, days []string, until string, count int) (*graph.Recurrence, error) {
+	if pattern == "" {
+		if len(days) > 0 || until != "" || count != 0 {
+			return nil, errors.New("calendar create: --repeat-on, --repeat-until and --repeat-count need --repeat")
+		}
+		return nil, nil
+	}
+	r := &graph.Recurrence{Pattern: pattern, Interval: every, Count: count}
+	for _, d := range days {
+		wd, ok := weekdays[strings.ToLower(d)]
+		if !ok {
+			return nil, fmt.Errorf("calendar create: --repeat-on %q is not a weekday (mon … sun)", d)
+		}
+		r.Days = append(r.Days, wd)
+	}
+	var err error
+	if r.Until, err = parseWhen("repeat-until", until); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
 }
