@@ -139,7 +139,7 @@ func newGraphAccount(a *config.Account, limit int64) (session.Account, error) {
 	}
 	stateDir, err := graphStateDir()
 	if err != nil {
-		return common.Account{}, err
+		return session.Account{}, err
 	}
 	mb := graph.New(graph.Config{
 		BaseURL:       a.Graph,
