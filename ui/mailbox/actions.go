@@ -93,7 +93,11 @@ func (m *Model) apply(req remediate.Request) tea.Cmd {
 	id := m.opSeq
 	m.pending[id] = m.optimistic(req)
 	if f := m.open; f != nil && req.Folder == f.ref {
-		f.marked = map[mail.UID]bool{}
+		// What was acted on leaves the selection; the rest of it stays
+		// (an action on the open message leaves the list's selection).
+		for _, uid := range req.UIDs {
+			delete(f.marked, uid)
+		}
 	}
 	layer, acct := m.c.Actions, m.acct.Name
 	name := fmt.Sprintf("%s %d in %s", req.Action, len(req.UIDs), req.Folder.Name)
