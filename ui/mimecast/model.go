@@ -76,10 +76,13 @@ type pane struct {
 	loading bool
 	loaded  bool
 	err     error
-	gen     int  // bumped per load; older answers are dropped
-	user    bool // the analyst asked for the load: a failure goes to the status bar
-	capped  bool // listMax reached
-	detail  *detail
+	// list and open are the pane's request slots: its rows and the
+	// detail page being fetched; a newer load, or esc, makes an older
+	// answer stale.
+	list, open common.Slot
+	user       bool // the analyst asked for the load: a failure goes to the status bar
+	capped     bool // listMax reached
+	detail     *detail
 }
 
 // Model is the Mimecast screen.
@@ -314,6 +317,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	p := m.current()
 	visible := m.listRows()
+	if p != nil && key.Matches(msg, k.Back) {
+		// esc also abandons a detail page still on its way.
+		p.open.Cancel()
+	}
 	if p != nil && p.detail != nil {
 		switch {
 		case key.Matches(msg, k.Back):
@@ -444,34 +451,33 @@ func (m *Model) loadTab(t tabID, user bool) tea.Cmd {
 
 // loadedMsg carries a list for a pane, tagged with the load's generation.
 type loadedMsg[T any] struct {
-	pane  paneID
-	gen   int
-	items []T
-	err   error
+	pane   paneID
+	ticket common.Ticket
+	items  []T
+	err    error
 }
 
 // load runs fn as a job for pane id; its answer is a loadedMsg[T].
 func load[T any](m *Model, id paneID, what string, user bool, fn func(ctx context.Context, cl *mimecast.Client) ([]T, error)) tea.Cmd {
 	p := m.panes[id]
-	p.gen++
 	p.loading, p.user, p.err = true, user, nil
-	gen, cl := p.gen, m.client
-	job := common.RunJob(m.c.Common, jobs.Spec{Name: "mimecast: " + what, Account: account, Quiet: !user},
+	cl := m.client
+	job := common.Request(m.c.Common, &p.list, jobs.Spec{Name: "mimecast: " + what, Account: account, Quiet: !user},
 		func(ctx context.Context, _ *jobs.Progress) ([]T, error) { return fn(ctx, cl) },
-		func(_ jobs.ID, items []T, err error) tea.Msg {
+		func(t common.Ticket, items []T, err error) tea.Msg {
 			if err != nil {
 				err = fmt.Errorf("%s: %w", what, err)
 			}
-			return loadedMsg[T]{pane: id, gen: gen, items: items, err: err}
+			return loadedMsg[T]{pane: id, ticket: t, items: items, err: err}
 		})
 	return tea.Batch(job, m.spin())
 }
 
 // arrived settles pane id after an answer and says whether its items
 // should be taken.
-func (m *Model) arrived(id paneID, gen, n int, err error) (bool, tea.Cmd) {
+func (m *Model) arrived(id paneID, t common.Ticket, n int, err error) (bool, tea.Cmd) {
 	p := m.panes[id]
-	if gen != p.gen {
+	if !t.Current() {
 		return false, nil // an older load; a newer one is on its way
 	}
 	p.loading = false
@@ -491,27 +497,30 @@ func (m *Model) arrived(id paneID, gen, n int, err error) (bool, tea.Cmd) {
 func (m *Model) answer(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case loadedMsg[mimecast.Policy]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.policies = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.policies = msg.items })
 	case loadedMsg[mimecast.ManagedSender]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.senders = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.senders = msg.items })
 	case loadedMsg[mimecast.ManagedURL]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.urls = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.urls = msg.items })
 	case loadedMsg[mimecast.Group]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.groups = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.groups = msg.items })
 	case loadedMsg[mimecast.Member]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.members = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.members = msg.items })
 	case loadedMsg[mimecast.TrackedMessage]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.tracked = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.tracked = msg.items })
 	case loadedMsg[mimecast.ArchiveHit]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.archive = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.archive = msg.items })
 	case loadedMsg[mimecast.ClickLog]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.clicks = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.clicks = msg.items })
 	case loadedMsg[mimecast.SearchLog]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.searches = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.searches = msg.items })
 	case loadedMsg[mimecast.HeldMessage]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.held = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.held = msg.items })
 	case detailMsg:
 		m.inflight--
+		if !msg.ticket.Current() {
+			return nil // the analyst left, or asked for another page
+		}
 		if msg.err != nil {
 			m.noteLimit(msg.err)
 			return common.Error(msg.err)
@@ -524,8 +533,8 @@ func (m *Model) answer(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) take(id paneID, gen, n int, err error, set func()) tea.Cmd {
-	ok, cmd := m.arrived(id, gen, n, err)
+func (m *Model) take(id paneID, t common.Ticket, n int, err error, set func()) tea.Cmd {
+	ok, cmd := m.arrived(id, t, n, err)
 	if ok {
 		set()
 		m.panes[id].tbl.setRows(m.rowsOf(id))
@@ -544,6 +553,7 @@ func (m *Model) noteLimit(err error) {
 // detailMsg carries a detail page fetched from the server.
 type detailMsg struct {
 	pane   paneID
+	ticket common.Ticket
 	detail *detail
 	err    error
 }
@@ -552,13 +562,13 @@ type detailMsg struct {
 func (m *Model) fetchDetail(id paneID, what string, fn func(ctx context.Context, cl *mimecast.Client) (*detail, error)) tea.Cmd {
 	cl := m.client
 	m.inflight++
-	job := common.RunJob(m.c.Common, jobs.Spec{Name: "mimecast: " + what, Account: account},
+	job := common.Request(m.c.Common, &m.panes[id].open, jobs.Spec{Name: "mimecast: " + what, Account: account},
 		func(ctx context.Context, _ *jobs.Progress) (*detail, error) { return fn(ctx, cl) },
-		func(_ jobs.ID, d *detail, err error) tea.Msg {
+		func(t common.Ticket, d *detail, err error) tea.Msg {
 			if err != nil {
 				err = fmt.Errorf("%s: %w", what, err)
 			}
-			return detailMsg{pane: id, detail: d, err: err}
+			return detailMsg{pane: id, ticket: t, detail: d, err: err}
 		})
 	return tea.Batch(job, m.spin())
 }

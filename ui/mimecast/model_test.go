@@ -600,3 +600,20 @@ func TestRenderFitsTheArea(t *testing.T) {
 		check("message info")
 	}
 }
+
+// A detail page that arrives after the analyst pressed esc does not
+// reopen: esc cancelled the request and its answer is stale.
+func TestDetailAnsweredAfterEscDoesNotReopen(t *testing.T) {
+	h := newHarness(t, 160, 48, sample())
+	h.run(h.m.OpenTracking("weekly-42@news.example.org"))
+	h.see("Your weekly digest")
+	_, slow := h.m.Update(uitest.Key("enter")) // the detail request, not yet run
+	h.press("esc")
+	h.run(slow)
+	h.noErrors()
+	if strings.Contains(h.screen(), "Message info: Your weekly digest") {
+		t.Fatalf("a detail answered after esc reopened the page:\n%s", h.screen())
+	}
+	h.press("enter")
+	h.see("Message info: Your weekly digest")
+}
