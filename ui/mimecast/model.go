@@ -44,8 +44,6 @@ const (
 	tabCount
 )
 
-var tabNames = [tabCount]string{"Policies", "Senders", "URLs", "Groups", "Tracking", "Archive", "Logs", "Tools", "Held"}
-
 // paneID names a list a tab shows; Groups and Logs have two each.
 type paneID int
 
@@ -94,6 +92,7 @@ type Model struct {
 
 	width, height int
 	tab           tabID
+	tabs          [tabCount]tab
 	panes         [paneCount]*pane
 
 	form    *form
@@ -131,7 +130,7 @@ type Model struct {
 // of [keys.mimecast] applied.
 func New(c *session.Session) *Model {
 	m := &Model{c: c, client: c.Gateways.Mimecast, keys: DefaultKeyMap(), logView: paneClicks,
-		heldQ: mimecast.HeldQuery{Admin: true}}
+		heldQ: mimecast.HeldQuery{Admin: true}, tabs: newTabs()}
 	m.keyErr = common.ApplyKeys("mimecast", m.keys.Bindings(), c.Keys["mimecast"])
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	for i := range m.panes {
@@ -228,30 +227,7 @@ func (m *Model) current() *pane {
 	return nil
 }
 
-func (m *Model) paneOf(t tabID) (paneID, bool) {
-	switch t {
-	case tabPolicies:
-		return panePolicies, true
-	case tabSenders:
-		return paneSenders, true
-	case tabURLs:
-		return paneURLs, true
-	case tabGroups:
-		if m.group != nil {
-			return paneMembers, true
-		}
-		return paneGroups, true
-	case tabTracking:
-		return paneTracking, true
-	case tabArchive:
-		return paneArchive, true
-	case tabLogs:
-		return m.logView, true
-	case tabHeld:
-		return paneHeld, true
-	}
-	return 0, false
-}
+func (m *Model) paneOf(t tabID) (paneID, bool) { return m.tabs[t].list(m) }
 
 // Update handles keys and the answers of the jobs this screen started.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -390,64 +366,10 @@ func (m *Model) switchTab(t tabID) tea.Cmd {
 }
 
 // tabKey is the open tab's own keys.
-func (m *Model) tabKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch m.tab {
-	case tabPolicies:
-		return m.policyKey(msg)
-	case tabSenders:
-		return m.senderKey(msg)
-	case tabURLs:
-		return m.urlKey(msg)
-	case tabGroups:
-		return m.groupKey(msg)
-	case tabTracking:
-		return m.trackingKey(msg)
-	case tabArchive:
-		return m.archiveKey(msg)
-	case tabLogs:
-		return m.logKey(msg)
-	case tabTools:
-		return m.toolsKey(msg)
-	case tabHeld:
-		return m.heldKey(msg)
-	}
-	return nil
-}
+func (m *Model) tabKey(msg tea.KeyPressMsg) tea.Cmd { return m.tabs[m.tab].key(m, msg) }
 
 // loadTab (re)loads what tab t shows; user says the analyst asked.
-func (m *Model) loadTab(t tabID, user bool) tea.Cmd {
-	switch t {
-	case tabPolicies:
-		return m.loadPolicies(user)
-	case tabSenders:
-		return m.loadSenders(user)
-	case tabURLs:
-		return m.loadURLs(user)
-	case tabGroups:
-		if m.group != nil {
-			return m.loadMembers(user)
-		}
-		return m.loadGroups(user)
-	case tabTracking:
-		if m.trackQ != nil {
-			return m.track(m.trackQ)
-		}
-		return m.trackingForm()
-	case tabArchive:
-		if m.archiveQ != nil {
-			return m.searchArchive(m.archiveQ)
-		}
-		return m.archiveForm()
-	case tabLogs:
-		if m.logView == paneSearchLogs {
-			return m.loadSearchLogs(user)
-		}
-		return m.loadClicks(user)
-	case tabHeld:
-		return m.loadHeld(user)
-	}
-	return nil
-}
+func (m *Model) loadTab(t tabID, user bool) tea.Cmd { return m.tabs[t].load(m, user) }
 
 // loadedMsg carries a list for a pane, tagged with the load's generation.
 type loadedMsg[T any] struct {
@@ -677,33 +599,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	}
 }
 
-func (m *Model) tabHelp() []key.Binding {
-	k := m.keys
-	switch m.tab {
-	case tabPolicies:
-		return []key.Binding{with(k.New, "new policy"), with(k.Edit, "edit"), with(k.Delete, "delete"), k.Open, k.Reload}
-	case tabSenders:
-		return []key.Binding{with(k.Block, "block sender"), with(k.Permit, "permit sender"), k.Reload}
-	case tabURLs:
-		return []key.Binding{with(k.Block, "block URL"), with(k.Permit, "permit URL"), with(k.Delete, "delete"), with(k.Search, "filter"), k.Open}
-	case tabGroups:
-		if m.group != nil {
-			return []key.Binding{with(k.New, "add members"), with(k.Delete, "remove member"), with(k.Back, "groups"), k.Reload}
-		}
-		return []key.Binding{with(k.Open, "members"), with(k.New, "new group"), with(k.Delete, "delete group"), with(k.Search, "find")}
-	case tabTracking:
-		return []key.Binding{with(k.Search, "search"), with(k.Open, "message info"), k.Reload}
-	case tabArchive:
-		return []key.Binding{with(k.Search, "search"), with(k.Open, "message detail"), k.Reload}
-	case tabLogs:
-		return []key.Binding{with(k.View, "click / search logs"), with(k.Search, "filter"), k.Open, k.Reload}
-	case tabTools:
-		return []key.Binding{k.Decode, k.Aliases}
-	case tabHeld:
-		return []key.Binding{with(k.Release, "release"), with(k.Reject, "reject"), with(k.Search, "filter"), k.Open, k.Reload}
-	}
-	return nil
-}
+func (m *Model) tabHelp() []key.Binding { return m.tabs[m.tab].help(m) }
 
 // joinNonEmpty joins the non-empty parts with sep.
 func joinNonEmpty(sep string, parts ...string) string {

@@ -112,7 +112,7 @@ func (h *harness) noErrors() {
 func (h *harness) tab(name string) {
 	h.t.Helper()
 	for range tabCount {
-		if tabNames[h.m.tab] == name {
+		if h.m.tabs[h.m.tab].name() == name {
 			return
 		}
 		h.press("]")
@@ -580,7 +580,7 @@ func TestRenderFitsTheArea(t *testing.T) {
 			}
 		}
 		for range tabCount {
-			check(tabNames[hs.m.tab])
+			check(hs.m.tabs[hs.m.tab].name())
 			hs.press("]")
 		}
 		hs.press("n")
