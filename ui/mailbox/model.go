@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/campaign"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
 	"github.com/mailtriage/mailtriage/ui/session"
@@ -51,7 +52,7 @@ type Model struct {
 	// first by the tag picker.
 	usedTags []string
 	// keyCache holds the campaign keys of messages read for grouping.
-	keyCache *keyCache
+	keyCache *campaign.Cache
 	scan     scanLimits
 }
 
@@ -79,8 +80,8 @@ func (f *folder) uidAt(row int) mail.UID { return f.uids[len(f.uids)-1-row] }
 // New returns the mailbox screen for acct; keys from the configuration
 // must already be applied to keys.
 func New(c *session.Session, acct session.Account, keys KeyMap) *Model {
-	return &Model{c: c, acct: acct, keys: keys, rows: rowCache{}, pending: map[int]*pendingOp{}, keyCache: newKeyCache(),
-		scan: scanLimits{envelopes: maxEnvelopeScan, bodies: maxBodyScan}}
+	return &Model{c: c, acct: acct, keys: keys, rows: rowCache{}, pending: map[int]*pendingOp{}, keyCache: campaign.NewCache(),
+		scan: scanLimits{envelopes: campaign.MaxEnvelopeScan, bodies: campaign.MaxBodyScan}}
 }
 
 // Account returns the account this screen shows.
