@@ -153,11 +153,11 @@ func (m *Model) buildKeys() error {
 		return err
 	}
 	mk := message.DefaultKeyMap()
-	if err := common.ApplyKeys("message", mk.Bindings(), m.opts.Keys["message"]); err != nil {
+	if err := common.ApplyScopedKeys("message", mk.Bindings(), message.Scopes, m.opts.Keys["message"]); err != nil {
 		return err
 	}
 	m.c.Dialog = common.DefaultDialogKeys()
-	if err := common.ApplyKeys("dialog", m.c.Dialog.Bindings(), m.opts.Keys["dialog"]); err != nil {
+	if err := common.ApplyScopedKeys("dialog", m.c.Dialog.Bindings(), common.DialogScopes, m.opts.Keys["dialog"]); err != nil {
 		return err
 	}
 	jk := jobsui.DefaultKeyMap()

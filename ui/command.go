@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
@@ -86,12 +87,13 @@ func (m *Model) suggestions() []string {
 }
 
 func (m *Model) commandKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc", "ctrl+c":
+	k := m.c.Dialog.Or()
+	switch {
+	case key.Matches(msg, k.Cancel):
 		m.cmdActive = false
 		m.cmd.Blur()
 		return nil
-	case "enter":
+	case key.Matches(msg, k.Submit):
 		line := m.cmd.Value()
 		m.cmdActive = false
 		m.cmd.Blur()

@@ -147,6 +147,13 @@ type DialogKeys struct {
 	// Selection answers "act on the list's selection instead" when a
 	// question about the open message offers it.
 	Selection key.Binding
+	// Submit and Cancel end a line being typed (a search, a path, the
+	// command line, a picker's filter); PickUp and PickDown move a
+	// picker's highlight while the analyst types.
+	Submit   key.Binding
+	Cancel   key.Binding
+	PickUp   key.Binding
+	PickDown key.Binding
 }
 
 // DefaultDialogKeys: y says yes; n, esc, q and ctrl+c say no. enter says
@@ -158,10 +165,29 @@ func DefaultDialogKeys() DialogKeys {
 		No:  key.NewBinding(key.WithKeys("n", "N", "esc", "q", "ctrl+c", "enter"), key.WithHelp("n/esc", "no")),
 
 		Selection: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "the selection instead")),
+
+		Submit:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done")),
+		Cancel:   key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
+		PickUp:   key.NewBinding(key.WithKeys("up", "ctrl+p", "ctrl+k"), key.WithHelp("↑", "previous")),
+		PickDown: key.NewBinding(key.WithKeys("down", "ctrl+n", "ctrl+j", "tab"), key.WithHelp("↓/tab", "next")),
 	}
+}
+
+// DialogScopes: a question's answers and a typed line's keys are never
+// active together, so n may say no and enter submit.
+var DialogScopes = map[string]string{"yes": "question", "no": "question", "selection": "question"}
+
+// Or returns k, or the defaults when k was never set (a Common built
+// without them, as tests do).
+func (k DialogKeys) Or() DialogKeys {
+	if k.Yes.Keys() == nil && k.Submit.Keys() == nil {
+		return DefaultDialogKeys()
+	}
+	return k
 }
 
 // Bindings names the keys for [keys.dialog].
 func (k *DialogKeys) Bindings() Bindings {
-	return Bindings{"yes": &k.Yes, "no": &k.No, "selection": &k.Selection}
+	return Bindings{"yes": &k.Yes, "no": &k.No, "selection": &k.Selection,
+		"submit": &k.Submit, "cancel": &k.Cancel, "pick_up": &k.PickUp, "pick_down": &k.PickDown}
 }

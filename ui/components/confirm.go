@@ -35,10 +35,7 @@ type Confirm struct {
 // NewConfirm asks question; onYes runs on yes. With choices, yes may be
 // nil (only the choices act).
 func NewConfirm(keys common.DialogKeys, question string, onYes func() tea.Cmd, choices ...Choice) *Confirm {
-	if keys.Yes.Keys() == nil && keys.No.Keys() == nil {
-		keys = common.DefaultDialogKeys() // a Common built without them (tests)
-	}
-	return &Confirm{keys: keys, question: question, onYes: onYes, choices: choices}
+	return &Confirm{keys: keys.Or(), question: question, onYes: onYes, choices: choices}
 }
 
 // Question is the question asked.

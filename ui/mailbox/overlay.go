@@ -3,6 +3,7 @@ package mailbox
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -107,10 +108,11 @@ func newInput(c *session.Session, prompt, value, placeholder string, onDone func
 func (in *input) focus() tea.Cmd { return in.ti.Focus() }
 
 func (in *input) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	switch msg.String() {
-	case "esc", "ctrl+c":
+	k := in.c.Dialog.Or()
+	switch {
+	case key.Matches(msg, k.Cancel):
 		return true, nil
-	case "enter":
+	case key.Matches(msg, k.Submit):
 		return true, in.onDone(in.ti.Value())
 	}
 	var cmd tea.Cmd
@@ -185,16 +187,17 @@ func fuzzy(s, pattern string) bool {
 }
 
 func (p *picker) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	switch msg.String() {
-	case "esc", "ctrl+c":
+	k := p.c.Dialog.Or()
+	switch {
+	case key.Matches(msg, k.Cancel):
 		return true, nil
-	case "up", "ctrl+p", "ctrl+k":
+	case key.Matches(msg, k.PickUp):
 		p.cursor = max(p.cursor-1, 0)
 		return false, nil
-	case "down", "ctrl+n", "ctrl+j", "tab":
+	case key.Matches(msg, k.PickDown):
 		p.cursor = min(p.cursor+1, max(len(p.shown)-1, 0))
 		return false, nil
-	case "enter":
+	case key.Matches(msg, k.Submit):
 		typed := strings.TrimSpace(p.ti.Value())
 		if p.allowNew && typed != "" && !p.exact(typed) {
 			return true, p.onPick(pickItem{label: typed, value: typed}, typed)

@@ -14,6 +14,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 	"github.com/mailtriage/mailtriage/ui/session"
 )
 
@@ -64,11 +65,11 @@ func (m *Model) urlAction(block bool) tea.Cmd {
 	if block {
 		verb = "block"
 	}
-	question := fmt.Sprintf("%s %s on Mimecast: e this URL, d its whole domain, n cancel", verb, u.Defanged)
-	return m.open(&prompt{kind: promptConfirm, question: question, choices: map[string]func() tea.Cmd{
-		"e": func() tea.Cmd { return m.manageURL(mc, target, block, mimecast.MatchExplicit) },
-		"d": func() tea.Cmd { return m.manageURL(mc, target, block, mimecast.MatchDomain) },
-	}})
+	question := fmt.Sprintf("%s %s on Mimecast?", verb, u.Defanged)
+	return m.confirm(components.NewConfirm(m.c.Dialog, question, nil,
+		components.Choice{Key: m.keys.ThisURL, Label: "this URL", Run: func() tea.Cmd { return m.manageURL(mc, target, block, mimecast.MatchExplicit) }},
+		components.Choice{Key: m.keys.WholeDomain, Label: "its whole domain", Run: func() tea.Cmd { return m.manageURL(mc, target, block, mimecast.MatchDomain) }},
+	))
 }
 
 func analysisDefang(u string) string { return safe(analysis.Defang(u)).String() }

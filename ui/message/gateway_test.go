@@ -33,7 +33,7 @@ func TestBlockURLOnMimecastFromTheURLsTab(t *testing.T) {
 	srv := withMimecast(t, h)
 	h.goTo(tabURLs)
 	h.press("B")
-	if !strings.Contains(h.screen(), "block hxxps://login[.]evil[.]example/reset on Mimecast: e this URL, d its whole domain, n cancel") {
+	if !strings.Contains(h.screen(), "block hxxps://login[.]evil[.]example/reset on Mimecast?  e this URL   d its whole domain   n/esc no") {
 		t.Fatalf("question:\n%s", h.screen())
 	}
 	h.press("e")

@@ -42,6 +42,9 @@ type KeyMap struct {
 	BlockURL    key.Binding
 	PermitURL   key.Binding
 	DecodeURL   key.Binding
+	// ThisURL and WholeDomain answer "block / permit on Mimecast?".
+	ThisURL     key.Binding
+	WholeDomain key.Binding
 }
 
 // DefaultKeyMap returns the default keys.
@@ -77,8 +80,14 @@ func DefaultKeyMap() KeyMap {
 		BlockURL:    key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "block URL on Mimecast")),
 		PermitURL:   key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "permit URL on Mimecast")),
 		DecodeURL:   key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "decode Mimecast link via API")),
+		ThisURL:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "this URL")),
+		WholeDomain: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "its whole domain")),
 	}
 }
+
+// Scopes says which keys answer a question rather than act on the
+// screen: "e this URL / d its whole domain" may reuse the screen's d.
+var Scopes = map[string]string{"url_exact": "question", "url_domain": "question"}
 
 // Bindings names every binding for configuration overrides.
 func (k *KeyMap) Bindings() common.Bindings {
@@ -91,6 +100,7 @@ func (k *KeyMap) Bindings() common.Bindings {
 		"toggle_read": &k.ToggleRead, "back": &k.Back,
 		"trash": &k.Trash, "delete": &k.Delete, "flag": &k.Flag, "report": &k.Report,
 		"block_sender": &k.BlockSender, "track": &k.Track, "block_url": &k.BlockURL, "permit_url": &k.PermitURL, "decode_url": &k.DecodeURL,
+		"url_exact": &k.ThisURL, "url_domain": &k.WholeDomain,
 	}
 }
 

@@ -519,7 +519,7 @@ func TestSaveAsksForPathAndRefusesToOverwrite(t *testing.T) {
 	h.press("s")
 	h.m.prompt.ti.SetValue(path)
 	h.press("enter")
-	if h.m.prompt == nil || h.m.prompt.kind != promptOverwrite || !strings.Contains(h.screen(), "exists — replace it?") {
+	if h.m.prompt == nil || h.m.prompt.kind != promptConfirm || !strings.Contains(h.screen(), "exists — replace it?") {
 		t.Fatalf("no overwrite question:\n%s", h.screen())
 	}
 	h.press("n")

@@ -8,36 +8,36 @@ import (
 	"regexp"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 )
 
 type promptKind int
 
 const (
-	promptFilter    promptKind = iota // Headers: filter the fields
-	promptSearch                      // Raw: search the source
-	promptSave                        // the path to save to
-	promptOverwrite                   // y/n: replace an existing file
-	promptConfirm                     // y/n: a gateway action
+	promptFilter  promptKind = iota // Headers: filter the fields
+	promptSearch                    // Raw: search the source
+	promptSave                      // the path to save to
+	promptConfirm                   // a question (components.Confirm)
 )
 
 // prompt is the line at the bottom of the screen that has the keyboard:
 // an input, or a yes/no question.
 type prompt struct {
-	kind     promptKind
-	ti       textinput.Model
-	question string
-	save     saveReq
-	confirm  func() tea.Cmd // promptConfirm: what y does
-	// choices, when set, replace y: each key runs its command; any
-	// other key cancels.
-	choices map[string]func() tea.Cmd
+	kind promptKind
+	ti   textinput.Model
+	save saveReq
+	// q is the question of promptConfirm, answered with the dialog keys
+	// (or its own choices).
+	q *components.Confirm
 }
 
 // saveReq is something the analyst asked to write to a file.
@@ -62,9 +62,9 @@ func newInput(label, value, placeholder string) textinput.Model {
 	return ti
 }
 
-func (p *prompt) view(w int) string {
-	if p.kind == promptOverwrite || p.kind == promptConfirm {
-		return p.question
+func (p *prompt) view(st *themes.Styles, w int) string {
+	if p.kind == promptConfirm {
+		return st.Warning.Render(safe(p.q.Question()).String()) + "  " + p.q.Hint(st)
 	}
 	p.ti.SetWidth(max(w-len([]rune(p.ti.Prompt))-2, 10))
 	return p.ti.View()
@@ -74,6 +74,11 @@ func (m *Model) open(p *prompt) tea.Cmd {
 	m.prompt = p
 	m.clampOffset()
 	return nil
+}
+
+// confirm asks q on the prompt line.
+func (m *Model) confirm(q *components.Confirm) tea.Cmd {
+	return m.open(&prompt{kind: promptConfirm, q: q})
 }
 
 func (m *Model) closePrompt() {
@@ -147,32 +152,18 @@ func safeExt(ext string) string {
 func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 	p := m.prompt
 	if p.kind == promptConfirm {
-		m.closePrompt()
-		k := msg.String()
-		if do, ok := p.choices[k]; ok {
-			return do()
-		}
-		if p.choices == nil && (k == "y" || k == "Y") {
-			return p.confirm()
-		}
-		return common.Info("cancelled")
-	}
-	if p.kind == promptOverwrite {
-		switch msg.String() {
-		case "y", "Y":
+		done, cmd := p.q.Key(msg)
+		if done && m.prompt == p {
 			m.closePrompt()
-			return m.save(p.save, true)
-		case "n", "N", "esc", "q", "ctrl+c", "enter":
-			m.closePrompt()
-			return common.Info("not saved: the file was left as it was")
 		}
-		return nil
+		return cmd
 	}
-	switch msg.String() {
-	case "esc", "ctrl+c":
+	k := m.c.Dialog.Or()
+	switch {
+	case key.Matches(msg, k.Cancel):
 		m.closePrompt()
 		return nil
-	case "enter":
+	case key.Matches(msg, k.Submit):
 		m.closePrompt()
 		return m.submit(p, strings.TrimSpace(p.ti.Value()))
 	}
@@ -250,8 +241,8 @@ func (m *Model) saveDone(msg saveDoneMsg) tea.Cmd {
 		if msg.req.opened != m.opened {
 			return common.Error(fmt.Errorf("not saved: %s already exists", msg.path))
 		}
-		m.open(&prompt{kind: promptOverwrite, save: msg.req,
-			question: m.c.Styles.Warning.Render(safe(msg.path).String()+" exists — replace it? ") + m.c.Styles.HelpKey.Render("y") + m.c.Styles.HelpDesc.Render(" yes  ") + m.c.Styles.HelpKey.Render("n/esc") + m.c.Styles.HelpDesc.Render(" no")})
+		req := msg.req
+		m.confirm(components.NewConfirm(m.c.Dialog, msg.path+" exists — replace it?", func() tea.Cmd { return m.save(req, true) }))
 		return nil
 	case msg.err != nil:
 		return common.Error(fmt.Errorf("save %s: %w", msg.req.what, msg.err))

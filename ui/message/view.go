@@ -47,7 +47,7 @@ func (m *Model) Render() string {
 		out = append(out, line)
 	}
 	if m.prompt != nil {
-		out = append(out, ansi.Truncate(m.prompt.view(m.width), m.width, "…"))
+		out = append(out, ansi.Truncate(m.prompt.view(m.c.Styles, m.width), m.width, "…"))
 	}
 	return strings.Join(out[:m.height], "\n")
 }

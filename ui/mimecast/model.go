@@ -25,6 +25,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 	"github.com/mailtriage/mailtriage/ui/session"
 )
 
@@ -562,7 +563,7 @@ func (m *Model) changed(msg changedMsg) tea.Cmd {
 
 // ask opens a (y/N) question.
 func (m *Model) ask(text string, onYes func() tea.Cmd) {
-	m.confirm = &confirm{text: text, onYes: onYes}
+	m.confirm = &confirm{q: components.NewConfirm(m.c.Dialog, text, onYes)}
 }
 
 // selected returns the index of the row under the cursor of pane id, or

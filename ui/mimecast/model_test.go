@@ -264,7 +264,7 @@ func TestDeletePolicyAsksFirst(t *testing.T) {
 	if !h.m.Capturing() {
 		t.Fatal("no question asked")
 	}
-	h.see(`Delete blocked-sender policy "Block known invoice-fraud domain"`, "y yes", "N/esc no")
+	h.see(`Delete blocked-sender policy "Block known invoice-fraud domain"`, "y yes", "n/esc no")
 	h.press("n")
 	if len(h.srv.Policies()) != 1 {
 		t.Fatal("n deleted the policy")
