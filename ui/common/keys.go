@@ -154,6 +154,12 @@ type DialogKeys struct {
 	Cancel   key.Binding
 	PickUp   key.Binding
 	PickDown key.Binding
+	// NextField and PrevField move between a form's fields; NextChoice
+	// and PrevChoice change a field that is a choice.
+	NextField  key.Binding
+	PrevField  key.Binding
+	NextChoice key.Binding
+	PrevChoice key.Binding
 }
 
 // DefaultDialogKeys: y says yes; n, esc, q and ctrl+c say no. enter says
@@ -170,12 +176,19 @@ func DefaultDialogKeys() DialogKeys {
 		Cancel:   key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
 		PickUp:   key.NewBinding(key.WithKeys("up", "ctrl+p", "ctrl+k"), key.WithHelp("↑", "previous")),
 		PickDown: key.NewBinding(key.WithKeys("down", "ctrl+n", "ctrl+j", "tab"), key.WithHelp("↓/tab", "next")),
+
+		NextField:  key.NewBinding(key.WithKeys("tab", "down", "ctrl+n"), key.WithHelp("tab/↓", "next field")),
+		PrevField:  key.NewBinding(key.WithKeys("shift+tab", "up", "ctrl+p"), key.WithHelp("shift+tab/↑", "previous field")),
+		NextChoice: key.NewBinding(key.WithKeys("right", "l", "space"), key.WithHelp("space/→", "next choice")),
+		PrevChoice: key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←", "previous choice")),
 	}
 }
 
 // DialogScopes: a question's answers and a typed line's keys are never
 // active together, so n may say no and enter submit.
-var DialogScopes = map[string]string{"yes": "question", "no": "question", "selection": "question"}
+var DialogScopes = map[string]string{"yes": "question", "no": "question", "selection": "question",
+	"pick_up": "picker", "pick_down": "picker",
+	"next_field": "form", "prev_field": "form", "next_choice": "form", "prev_choice": "form"}
 
 // Or returns k, or the defaults when k was never set (a Common built
 // without them, as tests do).
@@ -189,5 +202,6 @@ func (k DialogKeys) Or() DialogKeys {
 // Bindings names the keys for [keys.dialog].
 func (k *DialogKeys) Bindings() Bindings {
 	return Bindings{"yes": &k.Yes, "no": &k.No, "selection": &k.Selection,
-		"submit": &k.Submit, "cancel": &k.Cancel, "pick_up": &k.PickUp, "pick_down": &k.PickDown}
+		"submit": &k.Submit, "cancel": &k.Cancel, "pick_up": &k.PickUp, "pick_down": &k.PickDown,
+		"next_field": &k.NextField, "prev_field": &k.PrevField, "next_choice": &k.NextChoice, "prev_choice": &k.PrevChoice}
 }

@@ -285,7 +285,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if f := m.form; f != nil {
-		done, cmd := f.key(msg)
+		done, cmd := f.key(m.c.Dialog, msg)
 		if done && m.form == f {
 			m.form = nil
 		}
