@@ -2,6 +2,7 @@ package action
 
 import (
 	"context"
+	"strings"
 
 	"github.com/mailtriage/mailtriage/backend/block"
 	"github.com/mailtriage/mailtriage/backend/remediate"
@@ -43,10 +44,44 @@ func RunValue[T any](ctx context.Context, l *Layer, ch Change, fn func(ctx conte
 	return out, err
 }
 
-// Block applies a block plan on the gateways for the senders of target.
-func (l *Layer) Block(ctx context.Context, gw block.Gateways, t Target, plan block.Plan) (block.Applied, error) {
-	return RunValue(ctx, l, Change{Name: remediate.BlockSender, Target: t, Detail: plan.Summary()},
-		func(ctx context.Context) (block.Applied, error) { return block.Apply(ctx, gw, plan) })
+// BlockSpec is one block of the senders of a target.
+type BlockSpec struct {
+	Gateways block.Gateways
+	Target   Target
+	Plan     block.Plan
+	// Guard says what must never be blocked without the analyst's
+	// explicit go-ahead; Confirm is what they typed for it (the domain
+	// concerned).
+	Guard   block.Guardrails
+	Confirm string
+}
+
+// GuardError refuses a block the guardrails stop; it says why and what to
+// type to go ahead.
+type GuardError struct{ Concerns []block.Concern }
+
+func (e *GuardError) Error() string {
+	whys := make([]string, len(e.Concerns))
+	for i, c := range e.Concerns {
+		whys[i] = c.Why
+	}
+	return "not blocked: " + strings.Join(whys, "; ") + " (type the domain to block it anyway)"
+}
+
+// Block applies a block plan on the gateways for the senders of the
+// target, unless a guardrail stops it and the analyst has not typed the
+// domain concerned; an override is written into the audit record.
+func (l *Layer) Block(ctx context.Context, b BlockSpec) (block.Applied, error) {
+	detail := b.Plan.Summary()
+	if concerns := b.Guard.Check(b.Plan); len(concerns) > 0 {
+		if !block.Confirmed(concerns, b.Confirm) {
+			return block.Applied{Plan: b.Plan}, &GuardError{Concerns: concerns}
+		}
+		detail += " — guardrail overridden by typing " + concerns[0].Domain + ": " + concerns[0].Why
+	}
+	gw := b.Gateways
+	return RunValue(ctx, l, Change{Name: remediate.BlockSender, Target: b.Target, Detail: detail},
+		func(ctx context.Context) (block.Applied, error) { return block.Apply(ctx, gw, b.Plan) })
 }
 
 // Unblock removes exactly what a block added.

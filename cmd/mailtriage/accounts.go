@@ -94,6 +94,7 @@ func newAccount(a *config.Account, limit int64) (session.Account, error) {
 		DefaultFolder: a.DefaultFolder,
 		MessageLimit:  limit,
 		Report:        desk,
+		Address:       ownAddress(a.Username, a.ReportFrom),
 	}, nil
 }
 
@@ -159,7 +160,8 @@ func newGraphAccount(a *config.Account, limit int64) (session.Account, error) {
 	if a.Mailbox != "" {
 		server = strings.TrimRight(a.Graph, "/") + "/users/" + a.Mailbox
 	}
-	return session.Account{Name: a.Name, Server: server, Mailbox: mb, DefaultFolder: a.DefaultFolder, MessageLimit: limit, Report: desk}, nil
+	return session.Account{Name: a.Name, Server: server, Mailbox: mb, DefaultFolder: a.DefaultFolder, MessageLimit: limit, Report: desk,
+		Address: ownAddress(a.Mailbox, a.ReportFrom)}, nil
 }
 
 // graphStateDir is where Graph accounts keep their UID maps: the state
@@ -296,4 +298,15 @@ func checkAccount(ctx context.Context, a session.Account) (string, error) {
 		}
 	}
 	return fmt.Sprintf("ok, %d folders%s; server offers %s", len(folders), inbox, strings.Join(have, " ")), nil
+}
+
+// ownAddress is the first of the candidates that is an address: the
+// mailbox's own, whose domain block guardrails protect.
+func ownAddress(candidates ...string) string {
+	for _, c := range candidates {
+		if strings.Contains(c, "@") {
+			return strings.ToLower(strings.TrimSpace(c))
+		}
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -80,11 +81,12 @@ func (m *Model) gateways() block.Gateways {
 }
 
 type blockOptionsMsg struct {
-	account  string
-	target   action.Target
-	senders  []block.Sender
-	profiles []string
-	err      error
+	account   string
+	target    action.Target
+	senders   []block.Sender
+	reporters []string // who reported the messages: never block targets
+	profiles  []string
+	err       error
 }
 
 func (m *Model) blockOptionsLoaded(msg blockOptionsMsg) tea.Cmd {
@@ -113,8 +115,36 @@ func (m *Model) confirmBlock(msg blockOptionsMsg, opt block.Option) tea.Cmd {
 	if err != nil {
 		return common.Error(err)
 	}
-	m.overlay = newConfirm(m.c.Dialog, "Apply? "+plan.Summary(), func() tea.Cmd { return m.applyBlock(msg, plan) })
+	guard := m.guardrails(msg.reporters)
+	if concerns := guard.Check(plan); len(concerns) > 0 {
+		// The plan says why it stops; the analyst may go ahead only by
+		// typing the domain concerned.
+		why := concerns[0].Why
+		if len(concerns) > 1 {
+			why += fmt.Sprintf(" (and %d more)", len(concerns)-1)
+		}
+		in := newInput(m.c, "Stopped: "+why+". Type "+concerns[0].Domain+" to block anyway: ", "", "esc cancels", func(typed string) tea.Cmd {
+			if !block.Confirmed(concerns, typed) {
+				return common.Error(fmt.Errorf("not blocked: %q does not confirm %s", typed, concerns[0].Domain))
+			}
+			return m.applyBlock(msg, plan, guard, typed)
+		})
+		m.overlay = in
+		return in.focus()
+	}
+	m.overlay = newConfirm(m.c.Dialog, "Apply? "+plan.Summary(), func() tea.Cmd { return m.applyBlock(msg, plan, guard, "") })
 	return nil
+}
+
+// guardrails are what this account may never block without a typed
+// go-ahead: the reporters of the messages, its own domain, the internal
+// and protected domains.
+func (m *Model) guardrails(reporters []string) block.Guardrails {
+	g := block.Guardrails{Reporters: reporters, Internal: m.c.Limits.Signals.InternalDomains, Protected: m.c.Limits.Signals.ProtectedDomains}
+	if _, d, ok := strings.Cut(m.acct.Address, "@"); ok {
+		g.Own = []string{d}
+	}
+	return g
 }
 
 // blockDone is an applied block and the messages it was for.
@@ -130,12 +160,13 @@ type blockedMsg struct {
 	err     error
 }
 
-func (m *Model) applyBlock(msg blockOptionsMsg, plan block.Plan) tea.Cmd {
-	gw, layer, acct := m.gateways(), m.c.Actions, m.acct
+func (m *Model) applyBlock(msg blockOptionsMsg, plan block.Plan, guard block.Guardrails, confirm string) tea.Cmd {
+	layer, acct := m.c.Actions, m.acct
 	t := msg.target
+	spec := action.BlockSpec{Gateways: m.gateways(), Target: t, Plan: plan, Guard: guard, Confirm: confirm}
 	return common.RunJob(m.c.Common, jobs.Spec{Name: "block " + plan.Option.Label, Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (block.Applied, error) {
-			return layer.Block(ctx, gw, t, plan)
+			return layer.Block(ctx, spec)
 		},
 		func(_ jobs.ID, a block.Applied, err error) tea.Msg {
 			return blockedMsg{account: acct.Name, done: blockDone{applied: a, target: t}, err: err}

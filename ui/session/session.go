@@ -39,6 +39,9 @@ type Account struct {
 	MessageLimit int64
 	// Report is where F forwards a message; nil when not configured.
 	Report *ReportDesk
+	// Address is the mailbox's own address (its domain is never a block
+	// target); "" when unknown.
+	Address string
 }
 
 // ReportDesk is an account's abuse/report desk and how to reach it.
