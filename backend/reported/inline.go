@@ -59,7 +59,7 @@ var fieldNames = map[string]string{
 	"verzonden": "date", "enviado": "date", "enviado el": "date", "fecha": "date", "inviato": "date", "data": "date",
 	"to": "to", "an": "to", "à": "to", "a": "to", "aan": "to", "para": "to", "til": "to", "till": "to",
 	"cc": "cc", "kopie": "cc", "copie": "cc", "cc.": "cc",
-	"subject": "subject", "betreff": "subject", "objet": "subject", "onderwerp": "subject", "asunto": "subject",
+	"subject": "subject", "betreff": "subject", "sujet": "subject", "pour": "to", "objet": "subject", "onderwerp": "subject", "asunto": "subject",
 	"oggetto": "subject", "assunto": "subject", "ämne": "subject",
 	"reply-to": "reply-to", "antwort an": "reply-to", "répondre à": "reply-to", "beantwoorden aan": "reply-to",
 	"responder a": "reply-to",
@@ -89,8 +89,11 @@ func ParseInlineForward(text string) (InlineForward, bool) {
 			}
 			client, start = "outlook", i
 		}
-		for start < len(lines) && start < i+3 && strings.TrimSpace(stripQuotes(lines[start], depth)) == "" {
+		for start < len(lines) && start < i+3 && isBlank(lines[start]) {
 			start++
+		}
+		if start < len(lines) && start > i {
+			_, depth = unquote(lines[start]) // Apple Mail quotes the block below its separator
 		}
 		f, end, ok := parseBlock(lines, start, depth)
 		if !ok || (start == i && (f.Date == "" || f.Subject == "")) {
@@ -166,6 +169,12 @@ func (f *InlineForward) get(key string) string { return *f.field(key) }
 
 func (f *InlineForward) set(key, value string) {
 	*f.field(key) = capText(value, 4<<10)
+}
+
+// isBlank says whether a line is empty but for quote markers and space.
+func isBlank(line string) bool {
+	l, _ := unquote(line)
+	return l == ""
 }
 
 func separatorClient(line string) string {

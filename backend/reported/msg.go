@@ -107,7 +107,7 @@ func ReadMsg(data []byte, lim MsgLimits) (m *Msg, err error) {
 			m, err = nil, fmt.Errorf("read .msg: %w: compound file reader failed: %v", ErrNotMsg, r)
 		}
 	}()
-	budget := &budgetReader{r: bytes.NewReader(data), left: int64(lim.MaxReadBytes) + int64(len(data))}
+	budget := &budgetReader{r: bytes.NewReader(data), left: int64(lim.MaxReadBytes) + int64(len(data)), calls: maxReads(len(data))}
 	doc, err := mscfb.New(budget)
 	if err != nil {
 		return nil, fmt.Errorf("read .msg: %w: %w", ErrNotMsg, err)
@@ -119,20 +119,29 @@ func ReadMsg(data []byte, lim MsgLimits) (m *Msg, err error) {
 }
 
 // budgetReader stops every read once the budget is spent, so no chain of
-// sectors, however it loops, can make the container reader work forever.
+// sectors, however it loops or wanders, can make the container reader
+// work for long: bytes are counted, and so are calls, since the reader
+// follows chains four bytes (one FAT entry) at a time.
 type budgetReader struct {
-	r    io.ReaderAt
-	left int64
+	r     io.ReaderAt
+	left  int64
+	calls int
 }
+
+// maxReads bounds the reads of a file of n bytes: a sound file needs
+// about two per 64-byte mini sector (its FAT entry and its data) at
+// most, plus the header, DIFAT and directory.
+func maxReads(n int) int { return 4*(n/64) + 10_000 }
 
 var errBudget = errors.New("read budget spent: the compound file's sector chains loop or are far too long")
 
 func (b *budgetReader) ReadAt(p []byte, off int64) (int, error) {
-	if b.left < int64(len(p)) {
-		b.left = 0
+	if b.left < int64(len(p)) || b.calls <= 0 {
+		b.left, b.calls = 0, 0
 		return 0, errBudget
 	}
 	b.left -= int64(len(p))
+	b.calls--
 	return b.r.ReadAt(p, off)
 }
 
