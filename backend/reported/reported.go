@@ -9,7 +9,6 @@
 package reported
 
 import (
-	"bytes"
 	"strings"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
@@ -172,27 +171,50 @@ func (r *Report) fromAttachments(p *mtmail.Parsed, lim Limits) bool {
 
 // attachedOriginal reads one part as a reported original, if it is one.
 func attachedOriginal(part mtmail.Part, lim Limits) (Original, bool) {
-	ct := strings.ToLower(part.ContentType)
-	name := strings.ToLower(part.Name)
-	switch {
-	case ct == "message/rfc822" || (strings.HasSuffix(name, ".eml") && looksLikeMessage(part.Content)):
-		return Original{Kind: KindRFC822, Raw: part.Content, Name: part.Name}, len(part.Content) > 0
-	case IsCompoundFile(part.Content) && (strings.HasSuffix(name, ".msg") || ct == "application/vnd.ms-outlook"):
-		m, err := ReadMsg(part.Content, lim.Msg)
-		if err != nil {
-			return Original{}, false
-		}
-		return Original{Kind: KindMsg, Raw: Synthesise(m), Name: part.Name, Synthetic: true, Notes: m.Notes}, true
+	a, ok := ReadAttachedMessage(part, lim.Msg)
+	if !ok {
+		return Original{}, false
 	}
-	return Original{}, false
+	return Original{Kind: a.Kind, Raw: a.Raw, Name: part.Name, Synthetic: a.Kind == KindMsg, Notes: a.Notes}, true
 }
 
-// looksLikeMessage says whether b starts with a header field, so that a
-// file merely named .eml is not taken for a message.
-func looksLikeMessage(b []byte) bool {
-	line, _, _ := bytes.Cut(b[:min(len(b), 1000)], []byte("\n"))
-	name, _, ok := bytes.Cut(line, []byte(":"))
-	return ok && len(name) > 0 && !bytes.ContainsAny(name, " \t")
+// AttachedMessage is a message found in an attachment.
+type AttachedMessage struct {
+	Kind  Kind   // KindRFC822 or KindMsg
+	Raw   []byte // as attached, or synthesised from the .msg
+	Notes []string
+}
+
+// ReadAttachedMessage reads a part that holds a message: message/rfc822
+// (or message/global, or a file named .eml that starts with a header), or
+// an Outlook .msg (by name or type, and only when it is a compound file),
+// which is read and synthesised.
+func ReadAttachedMessage(part mtmail.Part, lim MsgLimits) (AttachedMessage, bool) {
+	if len(part.Content) == 0 {
+		return AttachedMessage{}, false
+	}
+	if analysis.IsNestedMessage(part.Name, part.ContentType, part.Content) {
+		return AttachedMessage{Kind: KindRFC822, Raw: part.Content}, true
+	}
+	if !IsMsgAttachment(part) {
+		return AttachedMessage{}, false
+	}
+	m, err := ReadMsg(part.Content, lim)
+	if err != nil {
+		return AttachedMessage{}, false
+	}
+	return AttachedMessage{Kind: KindMsg, Raw: Synthesise(m), Notes: m.Notes}, true
+}
+
+// IsMsgAttachment says whether a part is an Outlook message: named .msg or
+// typed application/vnd.ms-outlook, and a compound file.
+func IsMsgAttachment(part mtmail.Part) bool {
+	ct := strings.ToLower(strings.TrimSpace(part.ContentType))
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = strings.TrimSpace(ct[:i])
+	}
+	named := strings.HasSuffix(strings.ToLower(strings.TrimSpace(part.Name)), ".msg")
+	return (named || ct == "application/vnd.ms-outlook") && IsCompoundFile(part.Content)
 }
 
 // addressOf is the report's From as name and address.
