@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
-	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/reported"
 )
 
@@ -40,7 +39,7 @@ func reporterOf(rep reported.Report) *Reporter {
 // keeps the report's id and time: each report is its own alert, raised
 // when it was reported; the case key in Record.Reporter groups them.
 func reportAlert(a Alert, rep reported.Report) Alert {
-	op := mail.ParseMessage(rep.Primary().Raw)
+	op := rep.Primary().Parsed
 	urls, _, _ := analysis.ExtractURLs(analysis.URLInput{Text: op.Text, HTML: op.HTML}, maxURLs)
 	found := make([]string, len(urls))
 	for i, u := range urls {

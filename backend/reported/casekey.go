@@ -17,7 +17,10 @@ const maxKeyBody = 1 << 20
 // Message-ID without brackets (as written: ids are case-sensitive), else
 // BodyKey of it.
 func CaseKey(raw []byte) string {
-	p := mtmail.ParseMessage(raw)
+	return caseKeyOf(mtmail.ParseMessage(raw))
+}
+
+func caseKeyOf(p *mtmail.Parsed) string {
 	if id := messageID(p); id != "" {
 		return "mid:" + id
 	}

@@ -244,11 +244,7 @@ func dirStart(file []byte) uint32 {
 
 func TestReadMsgBounds(t *testing.T) {
 	t.Run("10000 attachments", func(t *testing.T) {
-		in := &msgtest.Message{Subject: "many"}
-		for i := 0; i < 10000; i++ {
-			in.Attachments = append(in.Attachments, msgtest.Attachment{Name: "a.txt", Data: []byte("x")})
-		}
-		file := in.Bytes()
+		file := manyAttachments(10000)
 		start := time.Now()
 		m, err := ReadMsg(file, MsgLimits{})
 		if err != nil {
@@ -286,4 +282,12 @@ func notesOf(m *Msg) []string {
 		return nil
 	}
 	return m.Notes
+}
+
+func manyAttachments(n int) []byte {
+	in := &msgtest.Message{Subject: "many"}
+	for i := 0; i < n; i++ {
+		in.Attachments = append(in.Attachments, msgtest.Attachment{Name: "a.txt", Data: []byte("x")})
+	}
+	return in.Bytes()
 }

@@ -43,6 +43,9 @@ type Original struct {
 	Reconstructed bool
 	// Notes say what could not be read or what a limit left out.
 	Notes []string
+	// Parsed is Raw parsed, for the primary original only (Recognize
+	// parses it for the case key; callers need not parse it again).
+	Parsed *mtmail.Parsed
 }
 
 // Feedback holds the machine-readable part of an ARF report (RFC 5965).
@@ -146,8 +149,10 @@ func RecognizeLimited(raw []byte, p *mtmail.Parsed, lim Limits) (Report, bool) {
 	if r.Comment == "" && r.Kind != KindInline {
 		r.Comment = comment(p.Text, p.HTML, lim.MaxComment)
 	}
-	r.Reconstructed = r.Originals[0].Reconstructed
-	r.CaseKey = CaseKey(r.Originals[0].Raw)
+	primary := &r.Originals[0]
+	primary.Parsed = mtmail.ParseMessage(primary.Raw)
+	r.Reconstructed = primary.Reconstructed
+	r.CaseKey = caseKeyOf(primary.Parsed)
 	return r, true
 }
 
