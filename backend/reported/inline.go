@@ -58,7 +58,7 @@ var fieldNames = map[string]string{
 	"sent": "date", "date": "date", "gesendet": "date", "datum": "date", "envoyé": "date", "envoyé le": "date",
 	"verzonden": "date", "enviado": "date", "enviado el": "date", "fecha": "date", "inviato": "date", "data": "date",
 	"to": "to", "an": "to", "à": "to", "a": "to", "aan": "to", "para": "to", "til": "to", "till": "to",
-	"cc": "cc", "kopie": "cc", "copie": "cc", "cc.": "cc",
+	"cc": "cc", "kopie": "cc", "copie": "cc",
 	"subject": "subject", "betreff": "subject", "sujet": "subject", "pour": "to", "objet": "subject", "onderwerp": "subject", "asunto": "subject",
 	"oggetto": "subject", "assunto": "subject", "ämne": "subject",
 	"reply-to": "reply-to", "antwort an": "reply-to", "répondre à": "reply-to", "beantwoorden aan": "reply-to",

@@ -94,7 +94,9 @@ func writeMsgHeader(out *bytes.Buffer, m *Msg) []string {
 // transportFields splits the transport headers into unfolded-as-written
 // fields, dropping the MIME ones and anything after the header block.
 func transportFields(h string) []string {
-	h = strings.ReplaceAll(h, "\r\n", "\n")
+	// A lone CR would end the line for some parsers and not for others:
+	// it becomes a space, so every reader sees the same fields.
+	h = strings.ReplaceAll(strings.ReplaceAll(h, "\r\n", "\n"), "\r", " ")
 	if i := strings.Index(h, "\n\n"); i >= 0 {
 		h = h[:i]
 	}
