@@ -9,8 +9,8 @@ import (
 	"github.com/mailtriage/mailtriage/backend/reported/msgtest"
 )
 
-func msgReport(t *testing.T) []byte {
-	t.Helper()
+func msgReport(tb testing.TB) []byte {
+	tb.Helper()
 	inner := &msgtest.Message{Subject: "inner", SenderAddress: "b@evil.example", Body: "https://inner.example/x"}
 	file := (&msgtest.Message{
 		Subject: "Invoice overdue", SenderName: "Billing", SenderAddress: "billing@evil.example",
