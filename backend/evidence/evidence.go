@@ -28,7 +28,7 @@ type Limits struct {
 	MaxHeaderFields int // header fields analysed (default 1000)
 	MaxHeaderLength int // bytes of one header field value (default 64 KiB)
 	MaxURLs         int // distinct URLs kept (default 2000)
-	// MaxNested is how deep attached messages (message/rfc822, .eml) are
+	// MaxNested is how deep attached messages (message/rfc822, .eml, .msg) are
 	// analysed in their turn (default 3).
 	MaxNested int
 
@@ -71,7 +71,8 @@ type Evidence struct {
 	Attachments []analysis.Attachment `json:"attachments"`
 	Signals     []analysis.Signal     `json:"signals"`
 	Campaign    analysis.CampaignKeys `json:"campaign"`
-	// Nested holds the evidence of attached messages, in attachment order.
+	// Nested holds the evidence of attached messages (.eml, and Outlook
+	// .msg read into a synthetic message), in attachment order.
 	Nested []*Evidence `json:"nested,omitempty"`
 	// Warnings are the MIME parser's complaints: evidence too.
 	Warnings []string `json:"warnings,omitempty"`
@@ -165,14 +166,15 @@ func analyze(raw []byte, lim Limits, nesting int) (*Evidence, *mail.Parsed) {
 	for _, pt := range parts {
 		a := analysis.AnalyzeAttachment(pt.Name, pt.ContentType, pt.Disposition, pt.Content)
 		ev.Attachments = append(ev.Attachments, a)
-		if !a.HasFlag(analysis.AttachNestedMessage) {
+		msg, ok := nestedMessage(pt)
+		if !ok {
 			continue
 		}
 		if nesting+1 > lim.MaxNested {
 			skip("nested", "an attached message %d levels deep was not analysed (limit %d)", nesting+1, lim.MaxNested)
 			continue
 		}
-		nested, _ := analyze(pt.Content, lim, nesting+1)
+		nested, _ := analyze(msg.Raw, lim, nesting+1)
 		ev.Nested = append(ev.Nested, nested)
 	}
 
