@@ -320,19 +320,6 @@ func TestLimits(t *testing.T) {
 	}
 }
 
-func TestMimeShape(t *testing.T) {
-	msg := "Content-Type: multipart/mixed;\r\n boundary=\"a b\"\r\n\r\npreamble\r\n--a b\r\nContent-Type: multipart/alternative; boundary=c\r\n\r\n--c\r\n\r\nx\r\n--c--\r\n--a b\r\n\r\ny\r\n--a b--\r\n"
-	if cut, why := mimeShape([]byte(msg), 2, 10); cut != len(msg) {
-		t.Errorf("cut at %d (%s) within limits", cut, why)
-	}
-	if cut, _ := mimeShape([]byte(msg), 1, 10); cut != strings.Index(msg, "--c\r\n")-2 {
-		t.Errorf("depth cut at %d: %q", cut, msg[cut:])
-	}
-	if cut, _ := mimeShape([]byte(msg), 2, 2); cut != strings.LastIndex(msg, "--a b\r\n") {
-		t.Errorf("parts cut at %d: %q", cut, msg[cut:])
-	}
-}
-
 func signalOpts() analysis.SignalOptions {
 	return analysis.SignalOptions{InternalDomains: []string{"corp.example"}, InternalNames: []string{"IT Helpdesk"}}
 }

@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"strings"
@@ -60,8 +61,14 @@ var listFields = map[string]bool{"received": true, "dkim-signature": true}
 // ExportMessage analyses raw and returns it in export shape. itemID and
 // folderPath identify the message in its mailbox.
 func ExportMessage(raw []byte, itemID, folderPath string, lim Limits) *Export {
+	return ExportMessageContext(context.Background(), raw, itemID, folderPath, lim)
+}
+
+// ExportMessageContext is ExportMessage that stops parsing when ctx ends
+// (the export then says so in Analysis.Skipped).
+func ExportMessageContext(ctx context.Context, raw []byte, itemID, folderPath string, lim Limits) *Export {
 	lim = lim.withDefaults()
-	ev, p := analyze(raw, lim, 0)
+	ev, p := analyze(ctx, raw, lim, 0)
 	x := &Export{
 		Attachments:          []ExportAttachment{},
 		ParsedAttachmentData: ev.Nested,
