@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"unicode"
+	"unicode/utf8"
 )
 
 // marker is how one character that must not be displayed is shown instead.
@@ -178,4 +179,17 @@ func isTag(r rune) bool { return r >= tagFirst && r <= tagLast }
 // behind an innocent-looking character).
 func isDefaultIgnorable(r rune) bool {
 	return unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
+}
+
+// Hidden reports whether the sanitizer replaces r by a marker wherever it
+// stands: a C0 or C1 control, DEL, a bidi control, a zero-width, format,
+// default-ignorable or TAG character, a line or paragraph separator, an
+// unassigned code point or a noncharacter. Machine output escapes exactly
+// these, so that it holds no byte a terminal acts on or a reader misses.
+// (Combining marks, hidden only in excess, are not included.)
+func Hidden(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r < ' ' || r == 0x7F
+	}
+	return classify(r) == hideRune || isTag(r)
 }

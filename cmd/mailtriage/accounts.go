@@ -243,7 +243,7 @@ func runCheck(ctx context.Context, cfgPath, only string, stdout, stderr io.Write
 			status = 1
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: %s\n", a.Name, line)
+		fmt.Fprintf(stdout, "%s: %s\n", a.Name, analysis.SanitizeLine(line))
 	}
 	return status
 }
