@@ -66,7 +66,7 @@ func (m *Mailbox) dial(ctx context.Context, handler *imapclient.UnilateralDataHa
 			raw.Close()
 			return nil, fail("tls", err)
 		}
-		c = imapclient.New(tc, opts)
+		c = imapclient.New(newTolerantConn(tc, &m.names), opts)
 		if err := c.WaitGreeting(); err != nil {
 			c.Close()
 			return nil, fail("greeting", err)
@@ -78,7 +78,7 @@ func (m *Mailbox) dial(ctx context.Context, handler *imapclient.UnilateralDataHa
 			return nil, fail("starttls", err)
 		}
 	default:
-		c = imapclient.New(raw, opts)
+		c = imapclient.New(newTolerantConn(raw, &m.names), opts)
 		if err := c.WaitGreeting(); err != nil {
 			c.Close()
 			return nil, fail("greeting", err)
