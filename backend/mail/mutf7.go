@@ -3,6 +3,7 @@ package mail
 import (
 	"encoding/base64"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -79,7 +80,7 @@ func markSeq(seq string) string {
 	var b strings.Builder
 	b.WriteString("⟨")
 	for i := 0; i < len(seq); i++ {
-		if c := seq[i]; c >= 0x20 && c <= 0x7E {
+		if c := seq[i]; c >= 0x20 && c <= 0x7E && c != '\\' {
 			b.WriteByte(c)
 		} else {
 			fmt.Fprintf(&b, "\\x%02X", c)
@@ -118,6 +119,58 @@ func decodeShift(seq string) (string, bool) {
 		b.WriteRune(r)
 	}
 	return b.String(), true
+}
+
+// RawFolderName undoes DecodeFolderName for a name it marked: it returns
+// the raw name that is shown as shown, or false if shown has no markers
+// of DecodeFolderName's. (A listed folder's raw name is known exactly;
+// this serves a name given before any listing, as on the command line.)
+func RawFolderName(shown string) (string, bool) {
+	if !strings.Contains(shown, "⟨") {
+		return "", false
+	}
+	var b strings.Builder
+	for i := 0; i < len(shown); {
+		if !strings.HasPrefix(shown[i:], "⟨") {
+			b.WriteByte(shown[i])
+			i++
+			continue
+		}
+		end := strings.Index(shown[i:], "⟩")
+		if end < 0 {
+			return "", false
+		}
+		inner := shown[i+len("⟨") : i+end]
+		i += end + len("⟩")
+		switch {
+		case len(inner) == 4 && strings.HasPrefix(inner, "0x"):
+			c, err := strconv.ParseUint(inner[2:], 16, 8)
+			if err != nil {
+				return "", false
+			}
+			b.WriteByte(byte(c))
+		case strings.HasPrefix(inner, "&"):
+			for j := 0; j < len(inner); j++ {
+				if strings.HasPrefix(inner[j:], "\\x") && j+4 <= len(inner) {
+					c, err := strconv.ParseUint(inner[j+2:j+4], 16, 8)
+					if err != nil {
+						return "", false
+					}
+					b.WriteByte(byte(c))
+					j += 3
+					continue
+				}
+				b.WriteByte(inner[j])
+			}
+		default:
+			return "", false
+		}
+	}
+	raw := b.String()
+	if again, exact := DecodeFolderName(raw); exact || again != shown {
+		return "", false
+	}
+	return raw, true
 }
 
 // EncodeFolderName encodes name in modified UTF-7, as IMAP clients send it.

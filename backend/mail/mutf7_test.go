@@ -37,6 +37,23 @@ func TestDecodeFolderName(t *testing.T) {
 	}
 }
 
+func TestRawFolderNameTakesMarkersBack(t *testing.T) {
+	for _, raw := range []string{"Reports &Jjo", "Bad&AGE-name", "Caf\xe9 \xff", "a\x01b", "&\xff-x", `&a\b`, "Lit&Jjo"} {
+		shown, exact := DecodeFolderName(raw)
+		if exact {
+			t.Fatalf("%q decodes exactly", raw)
+		}
+		if back, ok := RawFolderName(shown); !ok || back != raw {
+			t.Errorf("RawFolderName(%q) = %q, %v; want %q", shown, back, ok, raw)
+		}
+	}
+	for _, shown := range []string{"INBOX", "Résumé", "⟨not ours⟩", "x ⟨&AOk-⟩"} { // the last decodes exactly
+		if back, ok := RawFolderName(shown); ok {
+			t.Errorf("RawFolderName(%q) = %q, want no raw name", shown, back)
+		}
+	}
+}
+
 func TestEncodeFolderName(t *testing.T) {
 	for name, want := range map[string]string{"Résumé": "R&AOk-sum&AOk-", "日本語": "&ZeVnLIqe-", "A&B": "A&-B", "\U0001f400": "&2D3cAA-", "plain": "plain"} {
 		if got := EncodeFolderName(name); got != want {
@@ -63,6 +80,10 @@ func FuzzFolderName(f *testing.F) {
 			}
 		} else if !strings.Contains(name, "⟨") {
 			t.Fatalf("%q is not exact but %q shows no marker", raw, name)
+		} else if back, ok := RawFolderName(name); ok {
+			if again, exact := DecodeFolderName(back); exact || again != name {
+				t.Fatalf("%q shows as %q, taken back to %q, which shows as %q", raw, name, back, again)
+			}
 		}
 		if utf8.ValidString(raw) {
 			if back, ok := DecodeFolderName(EncodeFolderName(raw)); !ok || back != raw {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/mailtriage/mailtriage/backend/mail"
@@ -66,8 +67,13 @@ func (n *rawNames) add(shown, raw string) {
 }
 
 // outgoing returns p with every shown name replaced by the raw one, or
-// nil if p names none.
+// nil if p names none. Names listed on this mailbox are known exactly;
+// others (a name given before any listing) are taken back from their
+// markers by mail.RawFolderName.
 func (n *rawNames) outgoing(p []byte) []byte {
+	if !bytes.Contains(p, []byte("&")) { // every shown name has a marker: & in mUTF-7
+		return nil
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	var q []byte
@@ -79,6 +85,36 @@ func (n *rawNames) outgoing(p []byte) []byte {
 		if bytes.Contains(src, []byte(shown)) {
 			q = bytes.ReplaceAll(src, []byte(shown), raw)
 		}
+	}
+	if q != nil {
+		return q
+	}
+	return unmarkNames(p)
+}
+
+// unmarkNames replaces each quoted string of p that decodes to a name
+// with DecodeFolderName's markers by the raw name, or returns nil.
+func unmarkNames(p []byte) []byte {
+	var q []byte
+	for i := 0; i < len(p); i++ {
+		if p[i] != '"' {
+			continue
+		}
+		j, ok := tokenEnd(p, i)
+		if !ok {
+			return q
+		}
+		tok, _ := unquote(p[i:j])
+		if shown, exact := mail.DecodeFolderName(string(tok)); exact && strings.Contains(shown, "⟨") {
+			if raw, ok := mail.RawFolderName(shown); ok && quotable(raw) {
+				if q == nil {
+					q = bytes.Clone(p)
+				}
+				off := len(q) - len(p)
+				q = splice(q, i+off, j+off, quote(raw))
+			}
+		}
+		i = j - 1
 	}
 	return q
 }
