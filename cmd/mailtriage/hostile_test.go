@@ -148,10 +148,16 @@ func TestServerWordsOnStderrAreSanitized(t *testing.T) {
 	var log lockedBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	go func() { done <- runWatch(ctx, []string{"--folder", "Refused", "--recheck", "50ms"}, cfg, "", io.Discard, &log) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for strings.Count(log.String(), "\n") < 2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	go func() {
+		done <- runWatch(ctx, []string{"--folder", "Refused", "--recheck", "50ms"}, cfg, "", io.Discard, &log)
+	}()
+	timeout := time.After(10 * time.Second)
+	for strings.Count(log.String(), "\n") < 2 { // two tries, each logged
+		select {
+		case <-log.wrote():
+		case <-timeout:
+			t.Fatalf("watch logged no retries: %q", log.String())
+		}
 	}
 	cancel()
 	<-done
@@ -162,14 +168,33 @@ func TestServerWordsOnStderrAreSanitized(t *testing.T) {
 	check("login", stderr)
 }
 
+// lockedBuffer is a stderr for a command running in another goroutine;
+// wrote says when something more was written.
 type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu     sync.Mutex
+	b      bytes.Buffer
+	notify chan struct{}
+}
+
+func (l *lockedBuffer) wrote() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.notify == nil {
+		l.notify = make(chan struct{}, 1)
+	}
+	return l.notify
 }
 
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.notify == nil {
+		l.notify = make(chan struct{}, 1)
+	}
+	select {
+	case l.notify <- struct{}{}:
+	default:
+	}
 	return l.b.Write(p)
 }
 
