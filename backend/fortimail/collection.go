@@ -19,12 +19,20 @@ func list[T any](ctx context.Context, c *Client, name, path string) ([]T, error)
 	if err := c.do(ctx, op{name: name, method: http.MethodGet, path: path}, &reply); err != nil {
 		return nil, err
 	}
-	raw := reply.Collection
+	items, err := decodeCollection[T](reply.Collection)
+	if err != nil {
+		return nil, fmt.Errorf("fortimail: %s: collection: %w", name, err)
+	}
+	return items, nil
+}
+
+// decodeCollection decodes the items of a reply's collection.
+func decodeCollection[T any](raw json.RawMessage) ([]T, error) {
 	// Some replies carry the collection as the string "[]".
 	if len(raw) > 0 && raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, fmt.Errorf("fortimail: %s: collection: %w", name, err)
+			return nil, err
 		}
 		raw = json.RawMessage(s)
 	}
@@ -33,7 +41,7 @@ func list[T any](ctx context.Context, c *Client, name, path string) ([]T, error)
 	}
 	var items []T
 	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fmt.Errorf("fortimail: %s: collection: %w", name, err)
+		return nil, err
 	}
 	return items, nil
 }
