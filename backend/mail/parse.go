@@ -151,6 +151,13 @@ func (p *Parsed) parseMIME(ctx context.Context, raw []byte, timeout time.Duratio
 	}
 	done := make(chan outcome, 1)
 	go func() {
+		defer func() {
+			// A parser bug on hostile input must not take the process
+			// down: the message is shown raw instead.
+			if v := recover(); v != nil {
+				done <- outcome{err: fmt.Errorf("parser failure: %v", v)}
+			}
+		}()
 		env, err := parser().ReadEnvelope(bytes.NewReader(raw))
 		done <- outcome{env, err}
 	}()
