@@ -133,3 +133,28 @@ func TestParseCapsHeaderAndBytes(t *testing.T) {
 		t.Errorf("capped %+v, %d bytes of text", p.Capped, len(p.Text))
 	}
 }
+
+// BenchmarkParseHostile times the messages of issue 17 that used to stall
+// pull and watch: each must now be a capped parse in well under a second.
+func BenchmarkParseHostile(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		depth int
+		param string
+	}{
+		{"nested40", 40, `boundary="b%d"`},
+		{"nested10000", 10000, `boundary="b%d"`},
+		{"rfc2231-30", 30, `boundary*0="b%d"`},
+		{"spaced-30", 30, `boundary = "b%d"`},
+	} {
+		raw := nestedMessage(c.depth, c.param)
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				if p := Parse(context.Background(), raw, Limits{}); len(p.Capped) == 0 {
+					b.Fatal("not capped")
+				}
+			}
+		})
+	}
+}
