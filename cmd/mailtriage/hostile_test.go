@@ -281,3 +281,23 @@ func TestPullStopsCleanlyOnSIGTERM(t *testing.T) {
 		})
 	}
 }
+
+func TestActOutputStaysData(t *testing.T) {
+	srv := hostileimap.Start(t, hostileimap.Corpus()...)
+	cfg := hostileConfig(t, srv.Addr)
+	folder := "\x1b]8;;https://evil.example/\aclick\x1b]8;;\a" // the OSC 8 folder, as decoded
+	out, stderr, code := runCLI("act", "tag", "Phish \u202Econfirmed", "--dry-run", "--uid", "1", "--folder", folder, "--config", cfg)
+	if code != 0 {
+		t.Fatalf("act: %d %s", code, stderr)
+	}
+	if !safejson.Clean([]byte(out)) {
+		t.Errorf("act printed raw hidden characters: %q", out)
+	}
+	var res actResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Folder != folder || len(res.Targets) != 1 || res.Targets[0].Result != "would" {
+		t.Errorf("act result %+v", res)
+	}
+}
