@@ -2,10 +2,11 @@ package evidence
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mailtriage/mailtriage/backend/safejson"
 )
 
 // Export is a message in the shape mailbox connectors hand to SOAR
@@ -123,7 +124,7 @@ func ExportMessageContext(ctx context.Context, raw []byte, itemID, folderPath st
 
 // ExportJSON writes raw, analysed, in export shape as indented JSON.
 func ExportJSON(w io.Writer, raw []byte, itemID, folderPath string, lim Limits) error {
-	enc := json.NewEncoder(w)
+	enc := safejson.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(ExportMessage(raw, itemID, folderPath, lim))
 }
