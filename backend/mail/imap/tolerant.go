@@ -1,7 +1,13 @@
 package imap
 
 import (
+	"bufio"
 	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -42,8 +48,56 @@ const (
 	maxNameLiteral = 4096    // folder names sent as literals up to this size are examined
 )
 
-func newTolerantConn(c net.Conn, names *rawNames) *tolerantConn {
-	return &tolerantConn{Conn: c, names: names, buf: make([]byte, 32<<10), start: true}
+// newTolerantConn wraps c. greeting, if given, is handed to the client
+// before anything from the server (see startTLS).
+func newTolerantConn(c net.Conn, names *rawNames, greeting ...string) *tolerantConn {
+	t := &tolerantConn{Conn: c, names: names, buf: make([]byte, 32<<10), start: true}
+	for _, g := range greeting {
+		t.out = append(t.out, g...)
+	}
+	return t
+}
+
+// afterSTARTTLS stands in for the greeting the client waits for when the
+// connection reaches it already upgraded.
+const afterSTARTTLS = "* OK TLS started\r\n"
+
+// startTLS upgrades raw with STARTTLS itself, rather than leaving it to
+// go-imap, so that the tolerant transport can sit above the TLS layer:
+// it reads the greeting, asks STARTTLS, waits for the OK and shakes
+// hands. The caller's deadline on raw bounds every step.
+func startTLS(ctx context.Context, raw net.Conn, cfg *tls.Config) (*tls.Conn, error) {
+	r := bufio.NewReader(raw)
+	greeting, err := r.ReadString('\n')
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(strings.ToUpper(greeting), "* OK") {
+		return nil, fmt.Errorf("greeting %q: STARTTLS needs an OK greeting", strings.TrimSpace(greeting))
+	}
+	if _, err := io.WriteString(raw, "mt0 STARTTLS\r\n"); err != nil {
+		return nil, err
+	}
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return nil, err
+		}
+		if rest, ok := strings.CutPrefix(line, "mt0 "); ok {
+			if !strings.HasPrefix(strings.ToUpper(rest), "OK") {
+				return nil, fmt.Errorf("STARTTLS refused: %s", strings.TrimSpace(rest))
+			}
+			break
+		}
+	}
+	if r.Buffered() > 0 { // would be read past the TLS layer (CVE-2011-0411 style injection)
+		return nil, errors.New("STARTTLS: the server sent more before the TLS handshake")
+	}
+	tc := tls.Client(raw, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return nil, err
+	}
+	return tc, nil
 }
 
 // rawNames maps the names shown for undecodable folder names to the raw
