@@ -301,3 +301,64 @@ func TestActOutputStaysData(t *testing.T) {
 		t.Errorf("act result %+v", res)
 	}
 }
+
+// SIGTERM during a watch: whole lines only, and the state file names the
+// last message delivered (or the one before, if the signal fell between a
+// delivery and its state write: at least once, never lost).
+func TestWatchStopsCleanlyOnSIGTERM(t *testing.T) {
+	var msgs []hostileimap.Message
+	for i := range 200 {
+		subject := fmt.Sprintf("slow %03d", i)
+		msgs = append(msgs, hostileimap.Message{Subject: subject, From: "a@b.example", Delay: 10 * time.Millisecond,
+			Raw: []byte("From: a@b.example\r\nSubject: " + subject + "\r\n\r\nbody\r\n")})
+	}
+	srv := hostileimap.Start(t, hostileimap.Folder{Name: "INBOX", Messages: msgs})
+	cfg := hostileConfig(t, srv.Addr)
+	state := filepath.Join(t.TempDir(), "state.json")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperMain$")
+	cmd.Env = append(os.Environ(), "MT_HELPER_ARGS="+strings.Join([]string{"watch", "--folder", "INBOX", "--from-start", "--state", state, "--config", cfg}, "\x1f"))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(stdout)
+	first, err := r.ReadString('\n')
+	if err != nil {
+		t.Fatalf("no record before SIGTERM: %v", err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(r)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("watch ended with %v", err)
+	}
+	out := first + string(rest)
+	if !strings.HasSuffix(out, "\n") {
+		t.Fatalf("the last record is cut: …%q", out[max(0, len(out)-80):])
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	for i, line := range lines {
+		var rec pull.Record
+		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.UID != uint32(i+1) {
+			t.Fatalf("record %d: UID %d, %v", i, rec.UID, err)
+		}
+	}
+	data, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		LastUID int `json:"last_uid"`
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(lines); st.LastUID != n && st.LastUID != n-1 || n >= len(msgs) {
+		t.Errorf("%d records delivered, state says last UID %d", n, st.LastUID)
+	}
+	t.Logf("%d records, state at UID %d", len(lines), st.LastUID)
+}
