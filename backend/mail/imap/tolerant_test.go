@@ -62,3 +62,45 @@ func TestTolerantConnRewritesOnlyWhatBreaksTheParser(t *testing.T) {
 		t.Errorf("wrote %q", w)
 	}
 }
+
+// FuzzTolerantConn runs any server stream, cut at any point, through the
+// rewriter: no panic, nothing lost, and a stream with no folder name or
+// flag list to rewrite passes byte for byte.
+func FuzzTolerantConn(f *testing.F) {
+	f.Add("* LIST () \"/\" \"&Jjo\"\r\n* 1 FETCH (FLAGS (\"x\") BODY[] {3}\r\nabc)\r\na OK\r\n", uint8(3))
+	f.Add("* STATUS {4}\r\n&Jjo (MESSAGES 1)\r\n", uint8(1))
+	f.Add("* OK [PERMANENTFLAGS (\\* kw]x)] x\r\n* LIST (\\X) NIL \"a\\\"&b\"\r\n", uint8(7))
+	f.Fuzz(func(t *testing.T, stream string, cut uint8) {
+		step := int(cut)%16 + 1
+		raw := &chunked{data: stream, step: step}
+		got, err := io.ReadAll(newTolerantConn(raw, &rawNames{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		upper := strings.ToUpper(stream)
+		if !strings.Contains(upper, "FLAGS (") && !strings.Contains(upper, "* LIST ") && !strings.Contains(upper, "* LSUB ") && !strings.Contains(upper, "* STATUS ") {
+			if string(got) != stream {
+				t.Fatalf("stream changed:\n%q\n%q", stream, got)
+			}
+		}
+		if len(got) < len(stream)/2 {
+			t.Fatalf("%d of %d bytes came through", len(got), len(stream))
+		}
+	})
+}
+
+// chunked hands out its data step bytes per Read.
+type chunked struct {
+	net.Conn
+	data string
+	step int
+}
+
+func (c *chunked) Read(p []byte) (int, error) {
+	if c.data == "" {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), c.step)], c.data)
+	c.data = c.data[n:]
+	return n, nil
+}
