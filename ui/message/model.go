@@ -556,10 +556,11 @@ func (m *Model) copyURL(live bool) tea.Cmd {
 	u := urls[i]
 	text, what := u.Defanged, "defanged URL"
 	if live {
-		if safe(u.URL).Markers > 0 {
-			return common.Error(errors.New("this URL hides characters (shown as markers); y copies its defanged form"))
+		clean, err := analysis.LiveCopyURL(u.URL)
+		if err != nil {
+			return common.Error(fmt.Errorf("not copied live: %w; y copies it defanged", err))
 		}
-		text, what = u.URL, "live URL (careful: it works when pasted)"
+		text, what = clean, "live URL (careful: it works when pasted)"
 	}
 	if safe(text).Markers > 0 {
 		return common.Error(errors.New("this URL hides characters (shown as markers); not copied"))
