@@ -216,3 +216,40 @@ func TestNoColorForcesMonochrome(t *testing.T) {
 		t.Fatal("NO_COLOR did not turn colour off")
 	}
 }
+
+// The Phishing reports folder lists the phish the reports carry — the
+// original's date, sender and subject — with who reported them.
+func TestGoldenReportsFolder(t *testing.T) {
+	tm := openReports(t)
+	golden.RequireEqual(t, screenOf(t, tm))
+}
+
+// R shows the folder as received, and back.
+func TestReportsFolderAsReceived(t *testing.T) {
+	tm := openReports(t)
+	keys(tm, "R")
+	uitest.WaitModel(t, tm, "as received", func(m tea.Model) bool {
+		v := uitest.Plain(root(m).Render())
+		return !strings.Contains(v, "Reported by") && strings.Contains(v, "FW: Missed Teams voicemail")
+	})
+	keys(tm, "R")
+	uitest.WaitModel(t, tm, "originals again", func(m tea.Model) bool {
+		v := uitest.Plain(root(m).Render())
+		return strings.Contains(v, "Reported by") && !strings.Contains(v, "FW: Missed Teams voicemail")
+	})
+	_ = tm.Quit()
+}
+
+func openReports(t *testing.T) *teatest.TestModel {
+	t.Helper()
+	tm := start(t, 160, 36, demoAccount(t, "demo"))
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, ":")
+	tm.Type("folder Phishing reports")
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "reports read", func(m tea.Model) bool {
+		b := root(m).box()
+		return b.State().Total == 27 && b.ReportsSettled() && !strings.Contains(root(m).Render(), "loading…")
+	})
+	return tm
+}
