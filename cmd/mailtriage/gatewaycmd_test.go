@@ -378,3 +378,194 @@ func TestMimecastOperations(t *testing.T) {
 	}
 	e.checkAllRan(t, &mimecastOps)
 }
+
+type fmCollection struct {
+	Collection       []map[string]any `json:"collection"`
+	TotalRemoteCount int              `json:"totalRemoteCount"`
+}
+
+// snapshotJSON is the emulator's state, to show a dry run changed nothing.
+func snapshotJSON(t *testing.T, fm *fortimailtest.Server) string {
+	t.Helper()
+	data, err := json.Marshal(fm.Snapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// Every FortiMail operation through `mailtriage fortimail`, against the
+// emulator over HTTPS with the session cookie, as the console logs in.
+func TestFortiMailOperations(t *testing.T) {
+	e := newGatewayEnv(t, "hmac")
+	const fm = "fortimail"
+	var list fmCollection
+	e.ok(t, &list, fm, "get-domains")
+	if len(list.Collection) != 3 || list.TotalRemoteCount != 3 || list.Collection[0]["mkey"] != "example.com" {
+		t.Fatalf("domains %+v", list)
+	}
+	e.ok(t, &list, fm, "get-domains-configured")
+	e.ok(t, &list, fm, "get-antispam-profiles-for-domain", "--domain", "example.com")
+	if len(list.Collection) != 1 || list.Collection[0]["mkey"] != "AS_Finance" {
+		t.Fatalf("antispam profiles of example.com %+v", list)
+	}
+	e.ok(t, &list, fm, "get-recipient-policies-for-domain", "--domain", "example.com")
+	if len(list.Collection) == 0 || list.Collection[0]["antispam"] == nil {
+		t.Fatalf("recipient policies %+v", list)
+	}
+	e.ok(t, &list, fm, "get-greylist")
+	if len(list.Collection) != 3 || list.Collection[1]["sender"] != "billing@invoice-update.example.net" {
+		t.Fatalf("greylist %+v", list)
+	}
+	e.ok(t, &list, fm, "get-auto-exempt-greylist")
+	if len(list.Collection) != 2 {
+		t.Fatalf("auto exempt %+v", list)
+	}
+	e.ok(t, &list, fm, "get-sender-whitelist-for-session-profile", "--name", "Inbound_Session")
+	if len(list.Collection) != 2 || list.Collection[0]["mkey"] != "alerts@partner.example.org" {
+		t.Fatalf("safe list %+v", list)
+	}
+	e.ok(t, &list, fm, "get-sender-blacklist-for-session-profile", "--name", "Inbound_Session")
+	if len(list.Collection) != 3 {
+		t.Fatalf("block list %+v", list)
+	}
+	var names []string
+	e.ok(t, &names, fm, "get-profile-name", "--type", "Antispam")
+	if len(names) != 3 || names[0] != "AS_Inbound" {
+		t.Fatalf("antispam names %v", names)
+	}
+	e.refused(t, 2, "--type", fm, "get-profile-name", "--type", "virus")
+
+	// Session profiles: details, create (dry run first), update, delete.
+	var profile map[string]any
+	e.ok(t, &profile, fm, "get-session-profile-details", "--name", "Strict_Inbound")
+	if profile["mkey"] != "Strict_Inbound" || profile["conn_idle_timeout"] != float64(20) || profile["action"] != "SystemQuarantine" {
+		t.Fatalf("session profile %+v", profile)
+	}
+	before := snapshotJSON(t, e.fm)
+	var dry dryRunResult
+	e.ok(t, &dry, fm, "create-session-profile", "--name", "SOAR_Session", "--set", "conn_idle_timeout=45", "--dry-run")
+	e.ok(t, &dry, fm, "update-session-profile", "--name", "Strict_Inbound", "--set", "conn_concurrent=2", "--dry-run")
+	e.ok(t, &dry, fm, "update-antispam-profile", "--name", "AS_Inbound", "--set", "greylist=disable", "--dry-run")
+	e.ok(t, &dry, fm, "delete-antispam-profile", "--name", "AS_Outbound", "--dry-run")
+	if snapshotJSON(t, e.fm) != before || !dry.DryRun {
+		t.Fatal("a dry run changed the appliance")
+	}
+	e.ok(t, &profile, fm, "create-session-profile", "--name", "SOAR_Session", "--set", "conn_idle_timeout=45", "--set", "sender_reputation=enable")
+	if profile["mkey"] != "SOAR_Session" || profile["conn_idle_timeout"] != float64(45) || profile["sender_reputation"] != true {
+		t.Fatalf("created %+v", profile)
+	}
+	e.ok(t, &profile, fm, "update-session-profile", "--name", "SOAR_Session", "--set", "conn_idle_timeout=60")
+	e.ok(t, &profile, fm, "get-session-profile-details", "--name", "SOAR_Session")
+	if profile["conn_idle_timeout"] != float64(60) || profile["sender_reputation"] != true {
+		t.Fatalf("updated %+v", profile)
+	}
+	e.refused(t, 2, "--set", fm, "update-session-profile", "--name", "SOAR_Session", "--set", "conn_idle_timeout=soon")
+	e.refused(t, 2, "--set is required", fm, "update-session-profile", "--name", "SOAR_Session")
+	var gone fortiDeleted
+	e.ok(t, &gone, fm, "delete-session-profile", "--name", "SOAR_Session")
+	e.refused(t, 1, "fortimail get-session-profile-details", fm, "get-session-profile-details", "--name", "SOAR_Session")
+
+	// Antispam profiles, system and domain scope.
+	e.ok(t, &profile, fm, "get-antispam-profile-details", "--name", "AS_Finance", "--domain", "example.com")
+	if profile["mkey"] != "AS_Finance" || profile["action_dmarc"] != "UserQuarantine" {
+		t.Fatalf("antispam profile %+v", profile)
+	}
+	e.ok(t, &profile, fm, "create-antispam-profile", "--name", "AS_SOAR", "--set", "spf_checking=enable", "--set", "action_spf_fail=Reject")
+	e.ok(t, &profile, fm, "update-antispam-profile", "--name", "AS_SOAR", "--set", "dmarc_status=enable", "--set", "action_dmarc=SystemQuarantine")
+	e.ok(t, &profile, fm, "get-antispam-profile-details", "--name", "AS_SOAR")
+	if profile["spf_checking"] != true || profile["dmarc_status"] != true || profile["action_dmarc"] != "SystemQuarantine" {
+		t.Fatalf("AS_SOAR %+v", profile)
+	}
+	e.ok(t, &gone, fm, "delete-antispam-profile", "--name", "AS_SOAR")
+	e.ok(t, &names, fm, "get-profile-name", "--type", "antispam")
+	if len(names) != 3 {
+		t.Fatalf("after delete: %v", names)
+	}
+
+	// Each command logged in once with its cookie and logged out again.
+	if e.fm.Logins() == 0 || e.fm.Sessions() != 0 {
+		t.Fatalf("logins %d, sessions left open %d", e.fm.Logins(), e.fm.Sessions())
+	}
+	recs := e.readAudit(t)
+	for _, want := range [][2]string{
+		{"fortimail-create-session-profile", "SOAR_Session"}, {"fortimail-update-session-profile", "conn_idle_timeout 45→60"},
+		{"fortimail-delete-session-profile", "SOAR_Session"}, {"fortimail-create-antispam-profile", "AS_SOAR"},
+		{"fortimail-update-antispam-profile", "dmarc_status false→true"}, {"fortimail-delete-antispam-profile", "AS_SOAR"},
+	} {
+		if !auditHas(recs, want[0], want[1]) {
+			t.Errorf("no audit record %s %q via cli", want[0], want[1])
+		}
+	}
+	if auditHas(recs, "fortimail-delete-antispam-profile", "AS_Outbound") {
+		t.Error("a dry run was audited as a change")
+	}
+	e.checkAllRan(t, &fortimailOps)
+}
+
+// The OAuth 2 path (API 2.0 bearer tokens) takes the same commands.
+func TestMimecastOperationsOverOAuth2(t *testing.T) {
+	e := newGatewayEnv(t, "oauth2")
+	var groups mcEnvelope[map[string]any]
+	e.ok(t, &groups, "mimecast", "find-groups", "--query", "partners")
+	var ms mcEnvelope[map[string]any]
+	e.ok(t, &ms, "mimecast", "block-sender", "--sender", "bad@evil.example", "--to", "alice@example.com")
+	if len(e.mc.ManagedSenders()) == 0 || !auditHas(e.readAudit(t), "mimecast-block-sender", "bad@evil.example") {
+		t.Fatal("block-sender over OAuth 2 did not block, or was not audited")
+	}
+}
+
+// Help and usage mistakes walk the operation tables: every operation
+// answers --help on stdout with status 0 without a configuration, and a
+// wrong flag is one stderr line with status 2.
+func TestGatewayHelpAndUsage(t *testing.T) {
+	t.Setenv("MAILTRIAGE_CONFIG", filepath.Join(t.TempDir(), "missing.toml"))
+	for _, f := range []*gatewayFamily{&mimecastOps, &fortimailOps} {
+		for _, args := range [][]string{{f.name}, {f.name, "--help"}, {"help", f.name}} {
+			var out, errb bytes.Buffer
+			if code := run(args, &out, &errb); code != 0 || errb.Len() != 0 || !strings.HasPrefix(out.String(), "Usage: mailtriage "+f.name+" OPERATION") {
+				t.Fatalf("%v: %d %q\n%s", args, code, errb.String(), out.String())
+			}
+			for _, op := range f.ops {
+				if !strings.Contains(out.String(), "\n  "+op.name+" ") {
+					t.Errorf("%v does not list %s", args, op.name)
+				}
+			}
+		}
+		for _, op := range f.ops {
+			var out, errb bytes.Buffer
+			name := "mailtriage " + f.name + " " + op.name
+			if code := run([]string{f.name, op.name, "--help"}, &out, &errb); code != 0 || errb.Len() != 0 || !strings.HasPrefix(out.String(), "Usage: "+name) {
+				t.Errorf("%s --help: %d %q\n%s", name, code, errb.String(), out.String())
+			}
+			if (op.action != "") != strings.Contains(out.String(), "--dry-run") {
+				t.Errorf("%s: --dry-run must be offered exactly by writes (write: %v)", name, op.action != "")
+			}
+			out.Reset()
+			errb.Reset()
+			code := run([]string{f.name, op.name, "--no-such-flag"}, &out, &errb)
+			want := name + ": flag provided but not defined: -no-such-flag (see " + name + " --help)\n"
+			if code != 2 || out.Len() != 0 || errb.String() != want {
+				t.Errorf("%s --no-such-flag: %d %q", name, code, errb.String())
+			}
+		}
+		var out, errb bytes.Buffer
+		if code := run([]string{f.name, "no-such-op"}, &out, &errb); code != 2 || !strings.HasPrefix(errb.String(), "mailtriage "+f.name+`: unknown operation "no-such-op"`) {
+			t.Errorf("unknown op: %d %q", code, errb.String())
+		}
+	}
+}
+
+// A configuration without the gateway's table is a configuration
+// mistake (2), said in one line, before anything is contacted.
+func TestGatewayNotConfigured(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(path, []byte(`audit_log = "`+filepath.Join(dir, "audit.jsonl")+`"`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"fortimail", "get-domains", "--config", path}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "no [fortimail] section") {
+		t.Fatalf("%d %q", code, errb.String())
+	}
+}
