@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/fortimail/fortimailtest"
 	"github.com/mailtriage/mailtriage/backend/mimecast/mimecasttest"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 )
 
 // gatewayEnv is both emulators and a configuration pointing at them the
@@ -567,5 +570,35 @@ func TestGatewayNotConfigured(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"fortimail", "get-domains", "--config", path}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "no [fortimail] section") {
 		t.Fatalf("%d %q", code, errb.String())
+	}
+}
+
+// The writes carry the roles the brief gives them: blocks and permits are
+// a responder's, policies, profiles and groups an admin's; a viewer may
+// run none, not even as a dry run (which still checks the role).
+func TestGatewayWritesNeedTheirRole(t *testing.T) {
+	responderMay := map[string]bool{"block-sender": true, "unblock-sender": true, "blacklist-url": true, "whitelist-url": true}
+	for _, f := range []*gatewayFamily{&mimecastOps, &fortimailOps} {
+		for _, op := range f.ops {
+			if op.action == "" {
+				continue
+			}
+			err := remediate.RoleAllows(remediate.RoleResponder, op.action)
+			if (err == nil) != responderMay[op.name] {
+				t.Errorf("%s %s (%s): responder allowed %v", f.name, op.name, op.action, err == nil)
+			}
+			if remediate.RoleAllows(remediate.RoleAdmin, op.action) != nil {
+				t.Errorf("%s %s: admin refused", f.name, op.name)
+			}
+			viewer := &remediate.Service{Allow: func(a remediate.Action) error { return remediate.RoleAllows(remediate.RoleViewer, a) }}
+			for _, dry := range []bool{true, false} {
+				g := &gatewayCall{op: &op, actions: &action.Layer{Remedy: viewer}, dryRun: dry}
+				ran := false
+				_, err := g.change(context.Background(), "test", nil, func(context.Context) (any, error) { ran = true; return nil, nil })
+				if err == nil || ran {
+					t.Errorf("%s %s (dry run %v): a viewer was not refused (ran %v)", f.name, op.name, dry, ran)
+				}
+			}
+		}
 	}
 }
