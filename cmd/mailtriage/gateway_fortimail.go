@@ -235,7 +235,7 @@ func apply[T fortimail.Object](obj *T, s settingsFlag) error {
 	return nil
 }
 
-// changeList is the audit and dry-run view of a profile update.
+// changeJSON is one field a profile update changes, as --dry-run shows it.
 type changeJSON struct {
 	Field string `json:"field"`
 	Label string `json:"label,omitempty"`
@@ -265,10 +265,14 @@ func updateSession(c *command) gatewayRun {
 		if err := apply(&updated, *set); err != nil {
 			return nil, err
 		}
-		changes, words := changesOut(fortimail.Diff(old, updated))
+		diff := fortimail.Diff(old, updated)
+		if len(diff) == 0 {
+			return old, nil // already so: nothing is sent or audited
+		}
+		changes, words := changesOut(diff)
 		req := map[string]any{"mkey": *name, "changes": changes}
 		return g.change(ctx, "update session profile "+*name+": "+words, req, func(ctx context.Context) (any, error) {
-			return g.fortimail.UpdateSessionProfile(ctx, *name, fortimail.Diff(old, updated))
+			return g.fortimail.UpdateSessionProfile(ctx, *name, diff)
 		})
 	}
 }
@@ -287,10 +291,14 @@ func updateAntispam(c *command) gatewayRun {
 		if err := apply(&updated, *set); err != nil {
 			return nil, err
 		}
-		changes, words := changesOut(fortimail.Diff(old, updated))
+		diff := fortimail.Diff(old, updated)
+		if len(diff) == 0 {
+			return old, nil // already so: nothing is sent or audited
+		}
+		changes, words := changesOut(diff)
 		req := map[string]any{"mkey": *name, "domain": *domain, "changes": changes}
 		return g.change(ctx, "update antispam profile "+*name+scopeNote(*domain)+": "+words, req, func(ctx context.Context) (any, error) {
-			return g.fortimail.UpdateAntispamProfile(ctx, scope, *name, fortimail.Diff(old, updated))
+			return g.fortimail.UpdateAntispamProfile(ctx, scope, *name, diff)
 		})
 	}
 }

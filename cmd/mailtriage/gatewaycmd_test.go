@@ -463,6 +463,17 @@ func TestFortiMailOperations(t *testing.T) {
 	if profile["conn_idle_timeout"] != float64(60) || profile["sender_reputation"] != true {
 		t.Fatalf("updated %+v", profile)
 	}
+	// Setting what is already so sends nothing and audits nothing.
+	requests := len(e.fm.Requests())
+	e.ok(t, &profile, fm, "update-session-profile", "--name", "SOAR_Session", "--set", "conn_idle_timeout=60")
+	if profile["conn_idle_timeout"] != float64(60) || auditHas(e.readAudit(t), "fortimail-update-session-profile", "60→60") {
+		t.Fatalf("no-op update %+v", profile)
+	}
+	for _, r := range e.fm.Requests()[requests:] {
+		if r.Method == "PUT" {
+			t.Fatalf("a no-op update sent %+v", r)
+		}
+	}
 	e.refused(t, 2, "--set", fm, "update-session-profile", "--name", "SOAR_Session", "--set", "conn_idle_timeout=soon")
 	e.refused(t, 2, "--set is required", fm, "update-session-profile", "--name", "SOAR_Session")
 	var gone fortiDeleted
