@@ -423,13 +423,16 @@ func managedSender(c *command, blockIt bool) gatewayRun {
 	sender := c.String("sender", "", "the sender's `ADDRESS`")
 	to := c.String("to", "", "the internal recipient's `ADDRESS` (managed senders are per recipient)")
 	return func(ctx context.Context, g *gatewayCall) (any, error) {
+		// The backend's plan checks the addresses before anything is
+		// audited or sent.
+		plan, err := block.NewPlan(block.Option{Method: block.MimecastManaged}, []block.Sender{{Address: *sender, Recipient: *to}}, "")
+		if err != nil {
+			return nil, badUsage{err}
+		}
 		req := map[string]string{"sender": *sender, "to": *to, "action": "permit"}
 		detail := fmt.Sprintf("permit %s → %s", *sender, *to)
 		if blockIt {
 			req["action"] = "block"
-			plan := block.Plan{Option: block.Option{Method: block.MimecastManaged}, Entries: []string{*sender},
-				Pairs: []block.Sender{{Address: *sender, Recipient: *to}}}
-			var err error
 			if detail, err = g.guarded(plan, fmt.Sprintf("block %s → %s", *sender, *to)); err != nil {
 				return nil, err
 			}

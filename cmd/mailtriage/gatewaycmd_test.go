@@ -285,6 +285,7 @@ func TestMimecastOperations(t *testing.T) {
 	e.refused(t, 1, "internal domain", mc, "block-sender", "--sender", "ceo@example.com", "--to", "bob@example.com")
 	e.refused(t, 1, "protected domain", mc, "block-sender", "--sender", "x@bank.example", "--to", "bob@example.com", "--confirm-domain", "wrong.example")
 	e.refused(t, 2, "--to is required", mc, "block-sender", "--sender", "bad@evil.example")
+	e.refused(t, 2, "not a sender address", mc, "block-sender", "--sender", "Evil <bad@evil.example>", "--to", "alice@example.com")
 	e.ok(t, &ms, mc, "unblock-sender", "--sender", "bad@evil.example", "--to", "alice@example.com")
 	if !strings.EqualFold(ms.Data[0]["type"].(string), "permit") {
 		t.Fatalf("unblock-sender %+v", ms)
