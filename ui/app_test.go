@@ -253,3 +253,18 @@ func openReports(t *testing.T) *teatest.TestModel {
 	})
 	return tm
 }
+
+// What the analyst does to one report covers every report of the same
+// phish, and the question says so.
+func TestActionOnAReportCoversItsCase(t *testing.T) {
+	tm := openReports(t)
+	keys(tm, "d") // the newest row: one phish reported by three colleagues
+	uitest.WaitModel(t, tm, "asked for the whole case", func(m tea.Model) bool {
+		return strings.Contains(uitest.Plain(root(m).Render()), "Move 3 reports of one phish in Phishing reports to Trash?")
+	})
+	keys(tm, "y")
+	uitest.WaitModel(t, tm, "three moved", func(m tea.Model) bool {
+		return root(m).box().State().Total == 24 && strings.Contains(root(m).flash, "Trash")
+	})
+	_ = tm.Quit()
+}

@@ -25,9 +25,12 @@ func (m *Model) Target() (action.Target, error) {
 		return action.Target{}, err
 	}
 	t := action.Target{Account: m.acct.Name, Box: m.acct.Mailbox, Folder: m.open.ref, UIDs: uids}
-	if len(uids) == 1 {
-		if e := m.open.env[uids[0]]; e != nil {
-			t.Subject = e.Subject
+	if !m.rawView {
+		t = m.wholeCases(t)
+	}
+	if len(t.UIDs) == 1 {
+		if e := m.open.env[t.UIDs[0]]; e != nil {
+			t.Subject = m.shown(e).Subject
 		}
 	}
 	return t, nil

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
@@ -198,4 +199,43 @@ func (m *Model) ReportsSettled() bool {
 		}
 	}
 	return true
+}
+
+// wholeCases widens a target of reports to every report of the same
+// phish the list holds: what the analyst does to one report of a case
+// covers them all, and the question says so ("3 reports of one phish").
+func (m *Model) wholeCases(t action.Target) action.Target {
+	f := m.open
+	cases := map[string]bool{}
+	for _, uid := range t.UIDs {
+		if e := f.env[uid]; e != nil && e.Report != nil && e.Report.Original != nil {
+			cases[caseOf(e)] = true
+		}
+	}
+	if len(cases) == 0 {
+		return t
+	}
+	in := make(map[mail.UID]bool, len(t.UIDs))
+	for _, uid := range t.UIDs {
+		in[uid] = true
+	}
+	for uid, e := range f.env {
+		if e != nil && !in[uid] && e.Report != nil && e.Report.Original != nil && cases[caseOf(e)] {
+			in[uid] = true
+			t.Grown = true
+		}
+	}
+	if t.Grown {
+		t.UIDs = t.UIDs[:0:0]
+		for _, uid := range f.uids { // in list order, ascending
+			if in[uid] {
+				t.UIDs = append(t.UIDs, uid)
+			}
+		}
+	}
+	if len(cases) == len(t.UIDs) && !t.Grown {
+		return t // one report of each: nothing to add to the wording
+	}
+	t.Cases = len(cases)
+	return t
 }
