@@ -231,8 +231,15 @@ func (m *Model) remediated(msg remediatedMsg) tea.Cmd {
 	op := m.pending[msg.op]
 	delete(m.pending, msg.op)
 	out := msg.outcome
+	notDone := out.NotDone
+	if msg.err != nil && len(out.Done) == 0 && len(notDone) == 0 {
+		// Refused before the server was touched (the messages could
+		// not be read first, the audit log could not be written):
+		// nothing was done, so everything shown comes back.
+		notDone = out.Request.UIDs
+	}
 	if op != nil {
-		m.rollback(op, out.NotDone)
+		m.rollback(op, notDone)
 	}
 	cmds := []tea.Cmd{m.refreshCounts(out.Request.Folder.Name, out.Transfer.To.Name)}
 	if f := m.open; f != nil && f.loaded && (out.Transfer.To.Name == f.name || out.Request.Folder.Name == f.name && len(out.Done) > 0) {
