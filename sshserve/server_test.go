@@ -412,12 +412,32 @@ func TestTwoSessionsKeepIndependentState(t *testing.T) {
 func TestWindowChangeReachesTheConsole(t *testing.T) {
 	f := start(t, nil)
 	tm := f.login("viewer", "val", 120, 30)
-	tm.press("")
-	// The console needs 40x8; 30 columns are too few.
-	if err := tm.sess.WindowChange(10, 30); err != nil {
-		t.Fatal(err)
+	// The console needs 40x8; 30 columns are too few. Every change must
+	// reach it, not every other one (the library hands each change to
+	// one reader only, and it has one of its own).
+	for i := range 3 {
+		tm.press("")
+		if err := tm.sess.WindowChange(30, 30); err != nil {
+			t.Fatal(err)
+		}
+		tm.waitFor("terminal too small")
+		tm.press("")
+		if err := tm.sess.WindowChange(30, 120+i); err != nil {
+			t.Fatal(err)
+		}
+		tm.waitFor("23 messages · 11 unread")
 	}
-	tm.waitFor("terminal too small")
+}
+
+func TestTooManySessionsFromOneAddressAreRefused(t *testing.T) {
+	f := start(t, func(c *Config) { c.SessionRate = 0.001; c.SessionBurst = 2 })
+	f.login("viewer", "ann", 120, 30)
+	f.login("viewer", "bob", 120, 30)
+	tm := f.open("viewer", "cid", 120, 30)
+	tm.waitFor("rate limit exceeded")
+	if st := tm.waitExit(); st != 1 {
+		t.Fatalf("exit status %d", st)
+	}
 }
 
 func TestWithoutATerminalTheAnswerIsText(t *testing.T) {
