@@ -595,3 +595,65 @@ func TestLoneEscBecomesCSIu(t *testing.T) {
 		}
 	}
 }
+
+// The host key is made on first start, private to the server, and the
+// same key is served after a restart.
+func TestHostKeyIsCreatedPrivateAndKept(t *testing.T) {
+	f := start(t, nil)
+	st, err := os.Stat(f.srv.cfg.HostKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("host key mode %o, want 600", st.Mode().Perm())
+	}
+	signer, err := LoadHostKey(f.srv.cfg.HostKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(signer.PublicKey().Marshal(), f.hostKey.Marshal()) || f.hostKey.Type() != ssh.KeyAlgoED25519 {
+		t.Fatalf("host key %s read back as %s", f.hostKey.Type(), signer.PublicKey().Type())
+	}
+	c, err := f.dial("val", ssh.PublicKeys(f.keys["viewer"])) // dial accepts only f.hostKey
+	if err != nil {
+		t.Fatalf("the server does not present its key file's key: %v", err)
+	}
+	c.Close()
+}
+
+// The log names who logged in with which key and role, and never what
+// the client sent in its environment or as a command.
+func TestLogNamesTheKeyNeverTheEnvironmentOrCommand(t *testing.T) {
+	var mu sync.Mutex
+	var log strings.Builder
+	f := start(t, func(c *Config) {
+		c.Logf = func(format string, args ...any) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(&log, format+"\n", args...)
+		}
+	})
+	tm := f.login("responder", "rita", 120, 30, "IMAP_PASSWORD", "hunter2-env")
+	tm.press("q")
+	tm.waitExit()
+	c, err := f.dial("rita", ssh.PublicKeys(f.keys["responder"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = sess.Run("echo hunter2-cmd")
+	mu.Lock()
+	got := log.String()
+	mu.Unlock()
+	fp := ssh.FingerprintSHA256(f.keys["responder"].PublicKey())
+	if !strings.Contains(got, "rita@127.0.0.1") || !strings.Contains(got, fp) || !strings.Contains(got, "responder") {
+		t.Errorf("log does not name user, key and role:\n%s", got)
+	}
+	if strings.Contains(got, "hunter2") {
+		t.Fatalf("log holds what the client sent:\n%s", got)
+	}
+}
