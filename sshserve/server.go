@@ -129,6 +129,9 @@ func New(cfg Config) (*Server, error) {
 		s.withSessionChannels(),
 		func(srv *ssh.Server) error {
 			srv.HandshakeTimeout = 30 * time.Second
+			srv.ConnectionFailedCallback = func(conn net.Conn, err error) {
+				s.logf("handshake with %s: %v", conn.RemoteAddr(), err)
+			}
 			srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
 				return &gossh.ServerConfig{MaxAuthTries: 6}
 			}
