@@ -657,3 +657,45 @@ func TestLogNamesTheKeyNeverTheEnvironmentOrCommand(t *testing.T) {
 		t.Fatalf("log holds what the client sent:\n%s", got)
 	}
 }
+
+// A client that drops its connection mid-session ends its console and
+// frees its place: the PTY it leaves behind does not hold the session.
+func TestClientThatLeavesFreesItsPlace(t *testing.T) {
+	f := start(t, func(c *Config) { c.MaxSessions = 1; c.SessionBurst = 1 << 20 })
+	a := f.login("viewer", "ann", 120, 30)
+	a.client.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		b := f.open("viewer", "bob", 120, 30)
+		if b.waitForEither("23 messages · 11 unread", "the server is full") == 0 {
+			return
+		}
+		// Still full: ann's console has not ended yet.
+		if time.Now().After(deadline) {
+			t.Fatal("the place of a client that left was never freed")
+		}
+		b.waitExit()
+		b.client.Close()
+	}
+}
+
+// waitForEither waits until the output since the mark holds a or b and
+// says which (0 or 1).
+func (tm *term) waitForEither(a, b string) int {
+	tm.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		got := tm.text()
+		switch {
+		case strings.Contains(got, a):
+			return 0
+		case strings.Contains(got, b):
+			return 1
+		}
+		select {
+		case <-tm.changed:
+		case <-deadline:
+			tm.t.Fatalf("output never showed %q or %q; it was:\n%s", a, b, got)
+		}
+	}
+}
