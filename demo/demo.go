@@ -28,6 +28,8 @@ import (
 	imapbackend "github.com/mailtriage/mailtriage/backend/mail/imap"
 )
 
+//go:generate go run gen_reports.go
+
 //go:embed all:corpus
 var corpus embed.FS
 

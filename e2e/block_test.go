@@ -22,7 +22,7 @@ func TestBlockSenderFromTheMailboxShowsInMimecast(t *testing.T) {
 	term.waitFor(`/subject:"Quick favour" · 1 match`)
 
 	term.keys("b")
-	term.waitFor("block the sender(s) of 1 message(s) — how?", "FortiMail: system block list, address")
+	term.waitFor(`block the sender(s) of 1 message "Quick favour`, "FortiMail: system block list, address")
 	term.typeText("managed")
 	term.keys("Enter")
 	term.waitFor("Apply? Mimecast: block sender → recipient (managed senders) — 1 entry: m.chen.ceo@gmail.example → soc-reports@northwind.example")

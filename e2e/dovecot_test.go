@@ -136,7 +136,7 @@ func TestConsoleOnDovecot(t *testing.T) {
 	term.keys(":")
 	term.typeText("folder Phishing reports")
 	term.keys("Enter")
-	term.waitFor("soc │ Phishing reports │ 20 messages")
+	term.waitFor("soc │ Phishing reports │ 27 messages")
 
 	term.keys("q")
 	term.waitFor("EXITED 0")

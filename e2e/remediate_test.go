@@ -54,7 +54,7 @@ func TestRemediateOnDovecot(t *testing.T) {
 	}
 
 	term.keys("D")
-	term.waitFor("Delete 1 message(s) permanently? This cannot be undone.")
+	term.waitFor(`Delete 1 message "Your Apple ID has been locked" in INBOX permanently? This cannot be undone.`)
 	term.keys("n")
 	term.waitFor("cancelled")
 	if subjectCount(t, srv, "INBOX", subject) != 1 {

@@ -27,7 +27,7 @@ import (
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/demo"
 	"github.com/mailtriage/mailtriage/ui"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // fixture is a running server on loopback over the demo mailbox, with a
@@ -84,7 +84,7 @@ func start(t testing.TB, tune func(*Config)) *fixture {
 	}
 	imapCfg := srvDemo.IMAPConfig()
 	imapCfg.Connections = config.DefaultServeConnection
-	acct := common.Account{Name: "demo", Server: "imap://" + srvDemo.Addr, Mailbox: imap.New(imapCfg), DefaultFolder: "INBOX", MessageLimit: config.DefaultMaxMessageBytes}
+	acct := session.Account{Name: "demo", Server: "imap://" + srvDemo.Addr, Mailbox: imap.New(imapCfg), DefaultFolder: "INBOX", MessageLimit: config.DefaultMaxMessageBytes}
 	cfg := Config{
 		HostKey:        filepath.Join(dir, "host_ed25519"),
 		AuthorizedKeys: authFile,
@@ -92,7 +92,7 @@ func start(t testing.TB, tune func(*Config)) *fixture {
 			{Comment: "responder@desk", Role: "responder"},
 			{Fingerprint: ssh.FingerprintSHA256(f.keys["admin"].PublicKey()), Role: "admin"},
 		},
-		Console: ui.Options{Accounts: []common.Account{acct}, Theme: "dark"},
+		Console: ui.Options{Accounts: []session.Account{acct}, Theme: "dark"},
 		Audit:   log,
 		Logf:    t.Logf,
 	}

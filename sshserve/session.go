@@ -20,7 +20,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // Why a session ended, as its client is told.
@@ -185,7 +185,7 @@ func (s *Server) newConsole(ctx context.Context, sess ssh.Session, env []string,
 	ext := sess.Permissions().Extensions
 	role, fp := ext[extRole], ext[extFingerprint]
 	opts := s.cfg.Console
-	opts.Accounts = make([]common.Account, len(s.cfg.Console.Accounts))
+	opts.Accounts = make([]session.Account, len(s.cfg.Console.Accounts))
 	var views []io.Closer
 	closeViews := func() {
 		for _, v := range views {

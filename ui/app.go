@@ -15,14 +15,20 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
+	fortimailui "github.com/mailtriage/mailtriage/ui/fortimail"
 	jobsui "github.com/mailtriage/mailtriage/ui/jobs"
 	"github.com/mailtriage/mailtriage/ui/mailbox"
 	"github.com/mailtriage/mailtriage/ui/message"
+	mimecastui "github.com/mailtriage/mailtriage/ui/mimecast"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 type screen int
@@ -33,11 +39,12 @@ const (
 	screenMimecast
 	screenFortiMail
 	screenJobs
+	numScreens
 )
 
 // Options configure a console session.
 type Options struct {
-	Accounts []common.Account
+	Accounts []session.Account
 	Initial  int // index of the account shown first
 	// Theme is a built-in theme name or "auto" (follow the terminal).
 	Theme  string
@@ -50,13 +57,9 @@ type Options struct {
 	// Remedy carries out and audits remediations; nil disables them.
 	Remedy *remediate.Service
 	// Gateways are the configured Mimecast and FortiMail clients.
-	Gateways common.Gateways
+	Gateways session.Gateways
 	// Limits tune and bound the analysis of a message.
 	Limits evidence.Limits
-	// NewMimecast and NewFortiMail build the gateway screens (nil: the
-	// screen says the gateway is not configured).
-	NewMimecast  func(c *common.Common) common.Screen
-	NewFortiMail func(c *common.Common) common.Screen
 	// Environ is the session's environment (NO_COLOR is honoured).
 	Environ []string
 	// Jobs runs the session's backend jobs (default: a runner of its
@@ -67,19 +70,23 @@ type Options struct {
 
 // Model is the root of the console.
 type Model struct {
-	c    *common.Common
+	c    *session.Session
 	opts Options
 	keys GlobalKeys
 
 	width, height int
 	screen        screen
 
-	active     int
-	boxes      []*mailbox.Model // one per account, created when first shown
-	message    *message.Model
-	jobs       *jobsui.Model
-	mimecast   common.Screen // nil when not configured
-	fortimail  common.Screen
+	active  int
+	boxes   []*mailbox.Model // one per account, created when first shown
+	message *message.Model
+	jobs    *jobsui.Model
+	// screens holds every screen by its number; the mailbox slot is the
+	// active account's, and a gateway that is not configured has none.
+	screens [numScreens]common.Screen
+	// focusCmd is what the screen just shown asked for (Focus); Update
+	// hands it on.
+	focusCmd   tea.Cmd
 	boxKeys    mailbox.KeyMap
 	help       help.Model
 	showHelp   bool
@@ -87,6 +94,10 @@ type Model struct {
 
 	cmd       textinput.Model
 	cmdActive bool
+
+	// dialog is a question the root asks (about the open message); it
+	// has the keyboard while it is open.
+	dialog *components.Confirm
 
 	flash    string
 	flashErr bool
@@ -115,7 +126,10 @@ func New(opts Options) (*Model, error) {
 	if opts.Jobs == nil {
 		opts.Jobs = jobs.NewRunner(200)
 	}
-	c := &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: opts.Jobs, Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator, Remedy: opts.Remedy, Gateways: opts.Gateways, Limits: opts.Limits}
+	c := &session.Session{
+		Common:  &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: opts.Jobs, Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator},
+		Actions: &action.Layer{Remedy: opts.Remedy}, Gateways: opts.Gateways, Limits: opts.Limits,
+	}
 	m := &Model{c: c, opts: opts, theme: theme, autoTheme: auto, active: opts.Initial}
 	if err := m.buildKeys(); err != nil {
 		return nil, err
@@ -139,7 +153,11 @@ func (m *Model) buildKeys() error {
 		return err
 	}
 	mk := message.DefaultKeyMap()
-	if err := common.ApplyKeys("message", mk.Bindings(), m.opts.Keys["message"]); err != nil {
+	if err := common.ApplyScopedKeys("message", mk.Bindings(), message.Scopes, m.opts.Keys["message"]); err != nil {
+		return err
+	}
+	m.c.Dialog = common.DefaultDialogKeys()
+	if err := common.ApplyScopedKeys("dialog", m.c.Dialog.Bindings(), common.DialogScopes, m.opts.Keys["dialog"]); err != nil {
 		return err
 	}
 	jk := jobsui.DefaultKeyMap()
@@ -148,33 +166,58 @@ func (m *Model) buildKeys() error {
 	}
 	for screen := range m.opts.Keys {
 		switch screen {
-		case "global", "mailbox", "message", "jobs", "mimecast", "fortimail":
+		case "global", "mailbox", "message", "jobs", "mimecast", "fortimail", "dialog":
 			// The gateway screens apply [keys.mimecast] and
 			// [keys.fortimail] themselves (common.ApplyKeys).
 		default:
-			return fmt.Errorf("keys.%s: unknown screen (screens: global, mailbox, message, jobs, mimecast, fortimail)", screen)
+			return fmt.Errorf("keys.%s: unknown screen (screens: global, mailbox, message, jobs, mimecast, fortimail, dialog)", screen)
 		}
 	}
 	m.message = message.New(m.c, mk)
-	m.jobs = jobsui.New(m.c, jk)
-	if m.opts.NewMimecast != nil {
-		m.mimecast = m.opts.NewMimecast(m.c)
+	m.jobs = jobsui.New(m.c.Common, jk)
+	m.screens[screenMessage], m.screens[screenJobs] = m.message, m.jobs
+	if m.c.Gateways.Mimecast != nil {
+		m.screens[screenMimecast] = mimecastui.New(m.c)
 	}
-	if m.opts.NewFortiMail != nil {
-		m.fortimail = m.opts.NewFortiMail(m.c)
+	if m.c.Gateways.FortiMail != nil {
+		m.screens[screenFortiMail] = fortimailui.New(m.c)
 	}
 	return nil
 }
 
-// hosted returns the gateway screen shown now, or nil.
-func (m *Model) hosted() common.Screen {
-	switch m.screen {
-	case screenMimecast:
-		return m.mimecast
-	case screenFortiMail:
-		return m.fortimail
+// current returns the screen shown now; nil for a gateway that is not
+// configured.
+func (m *Model) current() common.Screen {
+	if m.screen == screenMailbox {
+		return m.box()
 	}
-	return nil
+	return m.screens[m.screen]
+}
+
+// show switches to screen s: the screen left is blurred (it cancels what
+// it no longer needs), the one shown focused.
+func (m *Model) show(s screen) {
+	if s == m.screen {
+		return
+	}
+	if old := m.current(); old != nil {
+		old.Blur()
+	}
+	m.screen = s
+	if cur := m.current(); cur != nil {
+		m.focusCmd = tea.Batch(m.focusCmd, cur.Focus())
+	}
+}
+
+// gatewayScreens are the hosted gateway screens that exist.
+func (m *Model) gatewayScreens() []common.Screen {
+	var out []common.Screen
+	for _, s := range []screen{screenMimecast, screenFortiMail} {
+		if m.screens[s] != nil {
+			out = append(out, m.screens[s])
+		}
+	}
+	return out
 }
 
 // pickTheme honours NO_COLOR first, then the configured theme; "auto"
@@ -222,10 +265,8 @@ func noColor(environ []string) bool {
 // Init opens the first account and starts following jobs.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.box().Init(), waitJobs(m.c.Ctx, m.c.Jobs)}
-	for _, s := range []common.Screen{m.mimecast, m.fortimail} {
-		if s != nil {
-			cmds = append(cmds, s.Init())
-		}
+	for _, s := range m.gatewayScreens() {
+		cmds = append(cmds, s.Init())
 	}
 	if m.autoTheme && !remote(m.opts.Environ) {
 		// Over SSH the answer may arrive before the client's terminal is
@@ -241,6 +282,7 @@ func (m *Model) box() *mailbox.Model {
 		m.boxes[m.active] = mailbox.New(m.c, m.opts.Accounts[m.active], m.boxKeys)
 		m.layout()
 	}
+	m.screens[screenMailbox] = m.boxes[m.active]
 	return m.boxes[m.active]
 }
 
@@ -264,60 +306,71 @@ func waitJobs(ctx context.Context, r *jobs.Runner) tea.Cmd {
 
 // Update routes a message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.route(msg)
+	if m.focusCmd != nil {
+		cmd, m.focusCmd = tea.Batch(cmd, m.focusCmd), nil
+	}
+	return m, cmd
+}
+
+func (m *Model) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
-		return m, nil
+		return nil
 	case tea.BackgroundColorMsg:
 		if m.autoTheme && !msg.IsDark() {
 			m.setTheme("light")
 		}
-		return m, nil
+		return nil
 	case tea.KeyPressMsg:
-		return m, m.handleKey(msg)
+		return m.handleKey(msg)
 	case tea.MouseMsg:
-		return m, m.routeToScreen(msg)
+		return m.routeToScreen(msg)
 	case jobsChangedMsg:
 		m.jobs.SetJobs(m.c.Jobs.Snapshot())
-		return m, waitJobs(m.c.Ctx, m.c.Jobs)
+		return waitJobs(m.c.Ctx, m.c.Jobs)
 	case common.ErrorMsg:
-		return m, m.setFlash(msg.Err.Error(), true)
+		return m.setFlash(msg.Err.Error(), true)
 	case common.InfoMsg:
-		return m, m.setFlash(msg.Text, false)
+		return m.setFlash(msg.Text, false)
 	case clearFlashMsg:
 		if msg.id == m.flashID && !m.flashErr {
 			m.flash = ""
 		}
-		return m, nil
-	case common.OpenMessageMsg:
-		return m, m.openMessage(msg)
+		return nil
+	case session.OpenMessageMsg:
+		return m.openMessage(msg)
 	case common.BackMsg:
-		m.screen = screenMailbox
-		return m, nil
-	case common.TrackMsg:
-		if t, ok := m.mimecast.(interface {
-			OpenTrackingAt(string, time.Time) tea.Cmd
-		}); ok {
-			m.screen = screenMimecast
-			return m, t.OpenTrackingAt(msg.MessageID, msg.Date)
+		m.show(screenMailbox)
+		return nil
+	case session.TrackMsg:
+		if t, ok := m.screens[screenMimecast].(*mimecastui.Model); ok {
+			m.show(screenMimecast)
+			return t.OpenTrackingAt(msg.MessageID, msg.Date)
 		}
-		return m, m.setFlash("the Mimecast screens are not available in this session", true)
+		return m.setFlash("the Mimecast screens are not available in this session", true)
 	case panelMsg:
-		return m, m.showPanel(msg)
-	case common.BlockSenderMsg:
-		m.screen = screenMailbox
-		return m, m.box().BlockSender()
+		return m.showPanel(msg)
+	case session.ActMsg:
+		if msg.Action == remediate.Report {
+			return m.cmdReport("")
+		}
+		return m.remedy(msg.Action, "", "")
+	case session.BlockSenderMsg:
+		m.show(screenMailbox)
+		return m.box().BlockSenders(msg.Target, []*mail.Envelope{msg.Envelope}, msg.Reporters)
 	case common.ShowScreenMsg:
 		switch msg.Name {
 		case "mimecast":
-			m.screen = screenMimecast
+			m.show(screenMimecast)
 		case "fortimail":
-			m.screen = screenFortiMail
+			m.show(screenFortiMail)
 		}
-		return m, nil
+		return nil
 	}
-	return m, m.broadcast(msg)
+	return m.broadcast(msg)
 }
 
 // broadcast hands backend replies to every screen; each keeps only what
@@ -330,21 +383,17 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 			cmds = append(cmds, cmd)
 		}
 	}
-	_, cmd := m.message.Update(msg)
-	cmds = append(cmds, cmd)
-	for _, s := range []common.Screen{m.mimecast, m.fortimail} {
-		if s != nil {
-			_, cmd := s.Update(msg)
-			cmds = append(cmds, cmd)
-		}
+	for _, s := range append([]common.Screen{m.message, m.jobs}, m.gatewayScreens()...) {
+		_, cmd := s.Update(msg)
+		cmds = append(cmds, cmd)
 	}
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) openMessage(msg common.OpenMessageMsg) tea.Cmd {
+func (m *Model) openMessage(msg session.OpenMessageMsg) tea.Cmd {
 	for _, a := range m.opts.Accounts {
 		if a.Name == msg.Account {
-			m.screen = screenMessage
+			m.show(screenMessage)
 			return m.message.Open(a, msg.Folder, msg.Envelope)
 		}
 	}
@@ -355,16 +404,18 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.cmdActive {
 		return m.commandKey(msg)
 	}
+	if m.dialog != nil {
+		d := m.dialog
+		done, cmd := d.Key(msg)
+		if done && m.dialog == d {
+			m.dialog = nil
+		}
+		return cmd
+	}
 	if m.showHelp {
 		return m.helpKey(msg)
 	}
-	if m.screen == screenMailbox && m.box().Capturing() {
-		return m.routeToScreen(msg)
-	}
-	if m.screen == screenMessage && m.message.Capturing() {
-		return m.routeToScreen(msg)
-	}
-	if s := m.hosted(); s != nil && s.Capturing() {
+	if s := m.current(); s != nil && s.Capturing() {
 		return m.routeToScreen(msg)
 	}
 	k := m.keys
@@ -381,17 +432,16 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.showHelp, m.helpOffset = true, 0
 		return nil
 	case key.Matches(msg, k.Mailbox):
-		m.screen = screenMailbox
+		m.show(screenMailbox)
 		return nil
 	case key.Matches(msg, k.Mimecast):
-		m.screen = screenMimecast
+		m.show(screenMimecast)
 		return nil
 	case key.Matches(msg, k.FortiMail):
-		m.screen = screenFortiMail
+		m.show(screenFortiMail)
 		return nil
 	case key.Matches(msg, k.Jobs):
-		m.screen = screenJobs
-		m.jobs.SetJobs(m.c.Jobs.Snapshot())
+		m.show(screenJobs)
 		return nil
 	case key.Matches(msg, k.Account):
 		return m.switchAccount((m.active + 1) % len(m.opts.Accounts))
@@ -427,19 +477,11 @@ func (m *Model) helpKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) bodyHeight() int { return max(m.height-3, 1) }
 
 func (m *Model) routeToScreen(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch m.screen {
-	case screenMailbox:
-		_, cmd = m.box().Update(msg)
-	case screenMessage:
-		_, cmd = m.message.Update(msg)
-	case screenJobs:
-		_, cmd = m.jobs.Update(msg)
-	case screenMimecast, screenFortiMail:
-		if s := m.hosted(); s != nil {
-			_, cmd = s.Update(msg)
-		}
+	s := m.current()
+	if s == nil {
+		return nil
 	}
+	_, cmd := s.Update(msg)
 	return cmd
 }
 
@@ -448,7 +490,7 @@ func (m *Model) switchAccount(i int) tea.Cmd {
 		return nil
 	}
 	m.active = i
-	m.screen = screenMailbox
+	m.show(screenMailbox)
 	fresh := m.boxes[i] == nil
 	b := m.box()
 	info := common.Info("account " + m.opts.Accounts[i].Name)
@@ -501,15 +543,11 @@ func (m *Model) layout() {
 	body := m.bodyHeight()
 	for _, b := range m.boxes {
 		if b != nil {
-			b.SetSize(m.width, body, 1)
+			b.SetSize(m.width, body)
 		}
 	}
-	m.message.SetSize(m.width, body)
-	m.jobs.SetSize(m.width, body)
-	for _, s := range []common.Screen{m.mimecast, m.fortimail} {
-		if s != nil {
-			s.SetSize(m.width, body)
-		}
+	for _, s := range append([]common.Screen{m.message, m.jobs}, m.gatewayScreens()...) {
+		s.SetSize(m.width, body)
 	}
 	m.help.SetWidth(m.width)
 	m.cmd.SetWidth(max(m.width-2, 10))

@@ -13,7 +13,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail/imap"
 	"github.com/mailtriage/mailtriage/demo"
 	"github.com/mailtriage/mailtriage/themes"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
@@ -21,7 +21,7 @@ var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 // demoAccount serves the demo corpus over real IMAP (imapmemserver) on
 // loopback.
-func demoAccount(t *testing.T, name string) common.Account {
+func demoAccount(t *testing.T, name string) session.Account {
 	t.Helper()
 	srv, err := demo.Start()
 	if err != nil {
@@ -32,14 +32,14 @@ func demoAccount(t *testing.T, name string) common.Account {
 		_ = mb.Close()
 		_ = srv.Close()
 	})
-	return common.Account{Name: name, Server: "imap://demo", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: 1 << 20}
+	return session.Account{Name: name, Server: "imap://demo", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: 1 << 20}
 }
 
 // start runs the console in a test program at a fixed size, clock and
 // colourless theme, so golden files are stable.
-func start(t *testing.T, w, h int, accounts ...common.Account) *teatest.TestModel {
+func start(t *testing.T, w, h int, accounts ...session.Account) *teatest.TestModel {
 	t.Helper()
-	m, err := New(Options{Accounts: accounts, Theme: "none", Now: func() time.Time { return testNow }, Environ: []string{}, Ctx: context.Background()})
+	m, err := New(Options{Accounts: accounts, Theme: "none", Now: func() time.Time { return testNow }, Environ: []string{}, Ctx: context.Background(), Remedy: uitest.Remedy(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func root(m tea.Model) *Model { return m.(*Model) }
 func settled(total int) func(tea.Model) bool {
 	return func(tm tea.Model) bool {
 		m := root(tm)
-		st := m.box().Status()
+		st := m.box().State()
 		return st.Total == total && !strings.Contains(m.Render(), "loading…")
 	}
 }
@@ -144,7 +144,7 @@ func TestHelpListsKeysFromKeyMaps(t *testing.T) {
 
 func TestRebindingShowsInHelp(t *testing.T) {
 	acct := demoAccount(t, "demo")
-	m, err := New(Options{Accounts: []common.Account{acct}, Theme: "none", Environ: []string{},
+	m, err := New(Options{Accounts: []session.Account{acct}, Theme: "none", Environ: []string{},
 		Keys: map[string]map[string][]string{"mailbox": {"move": {"M"}}}})
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func TestRebindingShowsInHelp(t *testing.T) {
 	if bar := uitest.Plain(m.bottomLine()); !strings.Contains(bar, "M move") {
 		t.Fatalf("help bar does not show the rebound key: %q", bar)
 	}
-	if _, err := New(Options{Accounts: []common.Account{acct}, Keys: map[string]map[string][]string{"mailbox": {"dwn": {"x"}}}}); err == nil || !strings.Contains(err.Error(), "keys.mailbox.dwn: no such action") {
+	if _, err := New(Options{Accounts: []session.Account{acct}, Keys: map[string]map[string][]string{"mailbox": {"dwn": {"x"}}}}); err == nil || !strings.Contains(err.Error(), "keys.mailbox.dwn: no such action") {
 		t.Fatalf("bad action accepted: %v", err)
 	}
 }
@@ -208,11 +208,63 @@ func TestQuitEndsProgram(t *testing.T) {
 
 func TestNoColorForcesMonochrome(t *testing.T) {
 	acct := demoAccount(t, "demo")
-	m, err := New(Options{Accounts: []common.Account{acct}, Theme: "dark", Environ: []string{"NO_COLOR=1"}})
+	m, err := New(Options{Accounts: []session.Account{acct}, Theme: "dark", Environ: []string{"NO_COLOR=1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !m.theme.Mono {
 		t.Fatal("NO_COLOR did not turn colour off")
 	}
+}
+
+// The Phishing reports folder lists the phish the reports carry — the
+// original's date, sender and subject — with who reported them.
+func TestGoldenReportsFolder(t *testing.T) {
+	tm := openReports(t)
+	golden.RequireEqual(t, screenOf(t, tm))
+}
+
+// R shows the folder as received, and back.
+func TestReportsFolderAsReceived(t *testing.T) {
+	tm := openReports(t)
+	keys(tm, "R")
+	uitest.WaitModel(t, tm, "as received", func(m tea.Model) bool {
+		v := uitest.Plain(root(m).Render())
+		return !strings.Contains(v, "Reported by") && strings.Contains(v, "FW: Missed Teams voicemail")
+	})
+	keys(tm, "R")
+	uitest.WaitModel(t, tm, "originals again", func(m tea.Model) bool {
+		v := uitest.Plain(root(m).Render())
+		return strings.Contains(v, "Reported by") && !strings.Contains(v, "FW: Missed Teams voicemail")
+	})
+	_ = tm.Quit()
+}
+
+func openReports(t *testing.T) *teatest.TestModel {
+	t.Helper()
+	tm := start(t, 160, 36, demoAccount(t, "demo"))
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, ":")
+	tm.Type("folder Phishing reports")
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "reports read", func(m tea.Model) bool {
+		b := root(m).box()
+		return b.State().Total == 27 && b.ReportsSettled() && !strings.Contains(root(m).Render(), "loading…")
+	})
+	return tm
+}
+
+// What the analyst does to one report covers every report of the same
+// phish, and the question says so.
+func TestActionOnAReportCoversItsCase(t *testing.T) {
+	tm := openReports(t)
+	keys(tm, "d") // the newest row: one phish reported by three colleagues
+	uitest.WaitModel(t, tm, "asked for the whole case", func(m tea.Model) bool {
+		return strings.Contains(uitest.Plain(root(m).Render()), "Move 3 reports of one phish in Phishing reports to Trash?")
+	})
+	keys(tm, "y")
+	uitest.WaitModel(t, tm, "three moved", func(m tea.Model) bool {
+		return root(m).box().State().Total == 24 && strings.Contains(root(m).flash, "Trash")
+	})
+	_ = tm.Quit()
 }

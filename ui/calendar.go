@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
@@ -23,8 +24,15 @@ type panelMsg struct {
 	err   error
 }
 
-func (m *Model) graphBox() (*graph.Mailbox, error) {
-	g, ok := m.opts.Accounts[m.active].Mailbox.(*graph.Mailbox)
+// groupware is what :calendar and :contacts need of an account: a Graph
+// mailbox has it, and so does a session's view of one (over SSH).
+type groupware interface {
+	ListEvents(ctx context.Context, q graph.EventQuery) ([]graph.Event, error)
+	ListContacts(ctx context.Context, limit int) ([]graph.Contact, error)
+}
+
+func (m *Model) graphBox() (groupware, error) {
+	g, ok := mail.As[groupware](m.opts.Accounts[m.active].Mailbox)
 	if !ok {
 		return nil, errors.New("calendar and contacts need an account on Microsoft Graph (graph = \"https://graph.microsoft.com/v1.0\")")
 	}
@@ -51,7 +59,7 @@ func (m *Model) cmdCalendar(arg string) tea.Cmd {
 	if subject != "" {
 		title = fmt.Sprintf("Calendar — events about %q", subject)
 	}
-	return common.RunJob(m.c, jobs.Spec{Name: "calendar", Account: m.opts.Accounts[m.active].Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "calendar", Account: m.opts.Accounts[m.active].Name},
 		func(ctx context.Context, _ *jobs.Progress) ([]graph.Event, error) { return g.ListEvents(ctx, q) },
 		func(_ jobs.ID, events []graph.Event, err error) tea.Msg {
 			lines := make([]string, 0, len(events))
@@ -82,7 +90,7 @@ func (m *Model) cmdContacts(arg string) tea.Cmd {
 		return m.setFlash(err.Error(), true)
 	}
 	filter := strings.ToLower(strings.TrimSpace(arg))
-	return common.RunJob(m.c, jobs.Spec{Name: "contacts", Account: m.opts.Accounts[m.active].Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "contacts", Account: m.opts.Accounts[m.active].Name},
 		func(ctx context.Context, _ *jobs.Progress) ([]graph.Contact, error) { return g.ListContacts(ctx, 1000) },
 		func(_ jobs.ID, contacts []graph.Contact, err error) tea.Msg {
 			var lines []string
@@ -106,7 +114,7 @@ func (m *Model) showPanel(msg panelMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.setFlash(msg.err.Error(), true)
 	}
-	m.screen = screenMailbox
+	m.show(screenMailbox)
 	m.box().ShowInfo(msg.title, msg.lines)
 	return nil
 }

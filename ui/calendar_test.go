@@ -8,13 +8,14 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/mail/fanout"
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/mail/graph/graphtest"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
-func graphAccount(t *testing.T) (*graphtest.Server, common.Account) {
+func graphAccount(t *testing.T) (*graphtest.Server, session.Account) {
 	t.Helper()
 	srv := graphtest.New()
 	t.Cleanup(srv.Close)
@@ -23,7 +24,7 @@ func graphAccount(t *testing.T) (*graphtest.Server, common.Account) {
 	box := graph.New(graph.Config{BaseURL: srv.BaseURL(), Mailbox: srv.Mailbox, HTTPClient: srv.Client(),
 		Token: func(context.Context) (string, error) { return token, nil }})
 	t.Cleanup(func() { box.Close() })
-	return srv, common.Account{Name: "m365", Server: srv.BaseURL(), Mailbox: box, DefaultFolder: "INBOX", MessageLimit: 1 << 20}
+	return srv, session.Account{Name: "m365", Server: srv.BaseURL(), Mailbox: box, DefaultFolder: "INBOX", MessageLimit: 1 << 20}
 }
 
 func TestCalendarAndContactsPanels(t *testing.T) {
@@ -47,6 +48,29 @@ func TestCalendarAndContactsPanels(t *testing.T) {
 	keys(tm, "enter")
 	uitest.WaitModel(t, tm, "contacts shown", func(m tea.Model) bool {
 		return strings.Contains(uitest.Plain(root(m).Render()), "Jane Doe  jane@example.com  · Northwind")
+	})
+	_ = tm.Quit()
+}
+
+// Over SSH every account is a session's view of a shared mailbox
+// (fanout.View): the calendar is found through it.
+func TestCalendarThroughASharedMailboxView(t *testing.T) {
+	srv, acct := graphAccount(t)
+	box := acct.Mailbox.(*graph.Mailbox)
+	if _, err := box.CreateEvent(context.Background(), graph.Event{Subject: "Shared debrief", Start: testNow.Add(2 * time.Hour), End: testNow.Add(3 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	_ = srv
+	hub := fanout.New(box)
+	t.Cleanup(func() { hub.Close() })
+	acct.Mailbox = hub.View()
+	tm := start(t, 140, 30, acct)
+	uitest.WaitModel(t, tm, "INBOX listed", settled(1))
+	keys(tm, ":")
+	tm.Type("calendar")
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "calendar shown through the view", func(m tea.Model) bool {
+		return strings.Contains(uitest.Plain(root(m).Render()), "Shared debrief")
 	})
 	_ = tm.Quit()
 }

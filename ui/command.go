@@ -5,9 +5,11 @@ import (
 	"sort"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/themes"
 )
@@ -31,7 +33,7 @@ func init() {
 		{name: "flag", usage: "flag", help: "flag the selection", run: act(remediate.Flag)},
 		{name: "unflag", usage: "unflag", help: "unflag the selection", run: act(remediate.Unflag)},
 		{name: "reload", usage: "reload", help: "reload folders and the list", run: func(m *Model, _ string) tea.Cmd { return m.box().Refresh() }},
-		{name: "jobs", usage: "jobs", help: "show the jobs screen", run: func(m *Model, _ string) tea.Cmd { m.screen = screenJobs; return nil }},
+		{name: "jobs", usage: "jobs", help: "show the jobs screen", run: func(m *Model, _ string) tea.Cmd { m.show(screenJobs); return nil }},
 		{name: "theme", usage: "theme NAME", help: "dark, light, high-contrast, none", run: (*Model).cmdTheme},
 		{name: "help", usage: "help", help: "show keys and commands", run: func(m *Model, _ string) tea.Cmd { m.showHelp = true; return nil }},
 		{name: "quit", usage: "quit", help: "leave mailtriage", run: func(*Model, string) tea.Cmd { return tea.Quit }},
@@ -44,11 +46,11 @@ func init() {
 		{name: "untag", usage: "untag NAME", help: "remove a category", run: (*Model).cmdUntag},
 		{name: "undo", usage: "undo", help: "take back the last remediation", run: func(m *Model, _ string) tea.Cmd { return m.box().Undo() }},
 		{name: "info", usage: "info [FOLDER]", help: "folder metadata", run: (*Model).cmdInfo},
-		{name: "report", usage: "report", help: "forward the message to the report desk as an attachment", run: func(m *Model, _ string) tea.Cmd { m.screen = screenMailbox; return m.box().Report() }},
+		{name: "report", usage: "report", help: "forward the message to the report desk as an attachment", run: (*Model).cmdReport},
 		{name: "calendar", usage: "calendar [DAYS|SUBJECT]", help: "upcoming events, or events about a subject (Graph accounts)", run: (*Model).cmdCalendar},
 		{name: "contacts", usage: "contacts [TEXT]", help: "the address book, filtered by TEXT (Graph accounts)", run: (*Model).cmdContacts},
 		{name: "audit", usage: "audit", help: "show the latest audit records", run: (*Model).cmdAudit},
-		{name: "block-sender", usage: "block-sender", help: "block the selection's senders on Mimecast / FortiMail (plan first)", run: func(m *Model, _ string) tea.Cmd { m.screen = screenMailbox; return m.box().BlockSender() }},
+		{name: "block-sender", usage: "block-sender", help: "block the selection's senders on Mimecast / FortiMail (plan first)", run: (*Model).cmdBlockSender},
 		{name: "export", usage: "export json|iocs|eml FILE", help: "write the message's analysis, indicators (.csv or JSON; --raw undefanged) or original; --force replaces", run: (*Model).cmdExport},
 	}
 }
@@ -85,12 +87,13 @@ func (m *Model) suggestions() []string {
 }
 
 func (m *Model) commandKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc", "ctrl+c":
+	k := m.c.Dialog.Or()
+	switch {
+	case key.Matches(msg, k.Cancel):
 		m.cmdActive = false
 		m.cmd.Blur()
 		return nil
-	case "enter":
+	case key.Matches(msg, k.Submit):
 		line := m.cmd.Value()
 		m.cmdActive = false
 		m.cmd.Blur()
@@ -125,7 +128,7 @@ func (m *Model) cmdFolder(arg string) tea.Cmd {
 	if arg == "" {
 		return m.setFlash("usage: folder NAME", true)
 	}
-	m.screen = screenMailbox
+	m.show(screenMailbox)
 	return m.box().OpenFolder(arg)
 }
 
@@ -151,4 +154,30 @@ func (m *Model) cmdTheme(arg string) tea.Cmd {
 	}
 	m.autoTheme = false
 	return m.setFlash("theme "+arg, false)
+}
+
+// cmdReport forwards the open message (message screen) or the list's
+// message to the report desk; the question names it.
+func (m *Model) cmdReport(string) tea.Cmd {
+	t, onMessage := m.message.Target()
+	onMessage = onMessage && m.screen == screenMessage
+	m.show(screenMailbox)
+	if onMessage {
+		return m.box().ReportTarget(t)
+	}
+	return m.box().Report()
+}
+
+// cmdBlockSender blocks the open message's sender (message screen) or the
+// senders of the list's selection.
+func (m *Model) cmdBlockSender(string) tea.Cmd {
+	if m.screen == screenMessage {
+		if t, ok := m.message.Target(); ok {
+			env, reporters := m.message.ActionEnvelope()
+			m.show(screenMailbox)
+			return m.box().BlockSenders(t, []*mail.Envelope{&env}, reporters)
+		}
+	}
+	m.show(screenMailbox)
+	return m.box().BlockSender()
 }

@@ -1,10 +1,6 @@
 package ui
 
 import (
-	"context"
-	"encoding/csv"
-	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,29 +8,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/mailtriage/mailtriage/backend/evidence"
-	"github.com/mailtriage/mailtriage/backend/mail"
-	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
-	"github.com/mailtriage/mailtriage/demo"
-	"github.com/mailtriage/mailtriage/ui/common"
-	"github.com/mailtriage/mailtriage/ui/message"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
-
-func corpus(t *testing.T, folder, prefix string) []byte {
-	t.Helper()
-	msgs, err := demo.Messages()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range msgs {
-		if m.Folder == folder && strings.HasPrefix(m.File, prefix) {
-			return m.Raw
-		}
-	}
-	t.Fatalf("no corpus message %s/%s", folder, prefix)
-	return nil
-}
 
 func TestParseExport(t *testing.T) {
 	tests := []struct {
@@ -61,88 +36,6 @@ func TestParseExport(t *testing.T) {
 		case got != tt.want:
 			t.Errorf("parseExport(%q) = %+v, want %+v", tt.arg, got, tt.want)
 		}
-	}
-}
-
-// Each export writes what it says, 0600, from a message the screen has
-// not read yet (fetched) as well as from one it has, and never replaces a
-// file without --force.
-func TestExportFilesContent(t *testing.T) {
-	raw := corpus(t, "INBOX", "021")
-	mb := mailtest.New()
-	mb.CloseEvents()
-	uid := mb.Add("INBOX", mail.Envelope{}, raw)
-	acct := common.Account{Name: "soc", Mailbox: mb, MessageLimit: 1 << 20}
-	target := message.Target{Account: acct, Folder: mail.FolderRef{Name: "INBOX", UIDValidity: 1}, UID: uid}
-	dir := t.TempDir()
-	ctx := context.Background()
-	export := func(arg string, tg message.Target) (string, string) {
-		t.Helper()
-		req, err := parseExport(arg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		status, err := runExport(ctx, req, tg, evidence.Limits{})
-		if err != nil {
-			t.Fatalf("export %s: %v", arg, err)
-		}
-		b, err := os.ReadFile(req.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi, _ := os.Stat(req.path); fi.Mode().Perm() != 0o600 {
-			t.Errorf("%s: mode %v, want 0600", arg, fi.Mode().Perm())
-		}
-		return status, string(b)
-	}
-
-	status, out := export("json "+filepath.Join(dir, "m.json"), target)
-	var x evidence.Export
-	if err := json.Unmarshal([]byte(out), &x); err != nil {
-		t.Fatal(err)
-	}
-	if x.ItemID != "soc/INBOX/1/1" || x.FolderPath != "INBOX" || x.Analysis == nil || len(x.Analysis.URLs) != 4 {
-		t.Errorf("json export: item %q folder %q analysis %v", x.ItemID, x.FolderPath, x.Analysis != nil)
-	}
-	if !strings.Contains(status, "exported the analysis (JSON) of message 1") {
-		t.Errorf("status %q", status)
-	}
-
-	status, out = export("iocs "+filepath.Join(dir, "iocs.csv"), target)
-	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rows[0][0] != "type" || !strings.Contains(out, "hxxps://rnicrosoft[.]example/") || strings.Contains(out, "https://rnicrosoft.example") {
-		t.Errorf("iocs CSV not defanged:\n%s", out)
-	}
-	if !strings.Contains(status, "defanged, CSV") {
-		t.Errorf("status %q", status)
-	}
-
-	_, out = export("iocs --raw "+filepath.Join(dir, "iocs.json"), target)
-	var iocs []evidence.IOC
-	if err := json.Unmarshal([]byte(out), &iocs); err != nil {
-		t.Fatalf("iocs JSON: %v\n%s", err, out)
-	}
-	if !strings.Contains(out, "https://rnicrosoft.example/") {
-		t.Errorf("--raw iocs are defanged:\n%s", out)
-	}
-
-	// From the message screen: the bytes it read, not a new fetch.
-	screenCopy := message.Target{Account: common.Account{Name: "soc"}, Folder: target.Folder, UID: uid, Raw: raw}
-	_, out = export("eml "+filepath.Join(dir, "m.eml"), screenCopy)
-	if out != string(raw) {
-		t.Error("eml export differs from the original bytes")
-	}
-
-	req, _ := parseExport("eml " + filepath.Join(dir, "m.eml"))
-	if _, err := runExport(ctx, req, screenCopy, evidence.Limits{}); !errors.Is(err, evidence.ErrExists) {
-		t.Fatalf("second export without --force: %v, want ErrExists", err)
-	}
-	req.force = true
-	if _, err := runExport(ctx, req, screenCopy, evidence.Limits{}); err != nil {
-		t.Fatalf("--force: %v", err)
 	}
 }
 

@@ -2,37 +2,86 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 )
 
-// act is a command that applies one flag action to the selection.
+// act is a command that applies one flag action to the analyst's target.
 func act(a remediate.Action) func(*Model, string) tea.Cmd {
 	return func(m *Model, _ string) tea.Cmd { return m.remedy(a, "", "") }
 }
 
-// remedy runs an action from the mailbox or from the open message (whose
-// row is under the mailbox cursor); a message that leaves the folder
-// takes the analyst back to the list.
-func (m *Model) remedy(a remediate.Action, dest, keyword string) tea.Cmd {
-	switch a {
-	case remediate.Move, remediate.Trash, remediate.Delete:
-		if m.screen == screenMessage {
-			m.screen = screenMailbox
+// remedy runs a mailbox action on what the analyst is looking at: on the
+// message screen the open message, and only that; on the list the
+// selection, else the row under the cursor.
+func (m *Model) remedy(name remediate.Action, dest, keyword string) tea.Cmd {
+	if m.screen != screenMessage {
+		if name == remediate.Tag {
+			return m.box().Tag(keyword)
+		}
+		return m.box().Act(name, dest, keyword)
+	}
+	t, ok := m.message.Target()
+	if !ok {
+		return m.setFlash("no message is open", true)
+	}
+	return m.actOnOpen(t, name, dest, keyword)
+}
+
+// actOnOpen plans name on the open message. When the list has a
+// selection, the question says that the selection is not what will be
+// touched, and offers it as an explicit other answer.
+func (m *Model) actOnOpen(t action.Target, name remediate.Action, dest, keyword string) tea.Cmd {
+	box := m.box()
+	plan, err := box.Plan(t, name, dest, keyword)
+	if err != nil {
+		return m.setFlash(err.Error(), true)
+	}
+	run := func(p action.MailboxPlan) func() tea.Cmd {
+		return func() tea.Cmd {
+			if leavesFolder(p.Name) {
+				m.show(screenMailbox)
+			}
+			return tea.Batch(box.Run(p), common.Info(p.Doing()))
 		}
 	}
-	return m.box().Act(a, dest, keyword)
+	var choices []components.Choice
+	if sel, err := box.Target(); err == nil && box.Selected() > 0 && !sameMessages(sel, t) {
+		if alt, err := box.Plan(sel, name, dest, keyword); err == nil {
+			choices = append(choices, components.Choice{Key: m.c.Dialog.Selection,
+				Label: "the " + sel.Describe() + " selected instead", Run: func() tea.Cmd { m.show(screenMailbox); return run(alt)() }})
+		}
+	}
+	if !plan.NeedsConfirm() && len(choices) == 0 {
+		return run(plan)()
+	}
+	m.dialog = components.NewConfirm(m.c.Dialog, plan.Question(), run(plan), choices...)
+	return nil
+}
+
+// leavesFolder reports actions after which the open message is no longer
+// in its folder: the message screen gives way to the list.
+func leavesFolder(a remediate.Action) bool {
+	return a == remediate.Move || a == remediate.Trash || a == remediate.Delete
+}
+
+func sameMessages(a, b action.Target) bool {
+	return a.Account == b.Account && a.Folder == b.Folder && slices.Equal(a.UIDs, b.UIDs)
 }
 
 func (m *Model) cmdSearch(arg string) tea.Cmd {
 	if arg == "" {
 		return m.setFlash("usage: search QUERY (from: to: subject: body: text: since: before: is: tag: in:all)", true)
 	}
-	m.screen = screenMailbox
+	m.show(screenMailbox)
 	return m.box().Search(arg)
 }
 
@@ -86,7 +135,7 @@ func (m *Model) cmdTag(arg string) tea.Cmd {
 	if err != nil {
 		return m.setFlash(err.Error(), true)
 	}
-	return m.box().Tag(kw)
+	return m.remedy(remediate.Tag, "", kw)
 }
 
 func (m *Model) cmdUntag(arg string) tea.Cmd {
@@ -101,16 +150,16 @@ func (m *Model) cmdUntag(arg string) tea.Cmd {
 }
 
 func (m *Model) cmdInfo(arg string) tea.Cmd {
-	m.screen = screenMailbox
+	m.show(screenMailbox)
 	if arg == "" {
-		arg = m.box().Status().Folder
+		arg = m.box().State().Folder
 	}
 	return m.box().FolderInfo(m.folderName(arg))
 }
 
 // cmdAudit shows the newest audit records of this session's log.
 func (m *Model) cmdAudit(string) tea.Cmd {
-	svc := m.c.Remedy
+	svc := m.c.Actions.Remedy
 	if svc == nil || svc.Audit == nil {
 		return m.setFlash("no audit log in this session", true)
 	}
@@ -137,7 +186,7 @@ func (m *Model) cmdAudit(string) tea.Cmd {
 		}
 		lines = append(lines, line)
 	}
-	m.screen = screenMailbox
+	m.show(screenMailbox)
 	m.box().ShowInfo("Audit log "+svc.Audit.Path()+" (newest first)", lines)
 	return nil
 }

@@ -34,31 +34,35 @@ func (m *Model) Render() string {
 }
 
 func (m *Model) body() string {
+	b := m.screenBody()
+	if m.dialog == nil {
+		return b
+	}
+	// The question takes the bottom of the screen, over what it is about.
+	lines := strings.Split(b, "\n")
+	st := m.c.Styles
+	q := append([]string{st.Border.Render(strings.Repeat("─", m.width))}, m.dialog.Lines(st)...)
+	at := max(len(lines)-len(q), 0)
+	for i, l := range q {
+		if at+i < len(lines) {
+			lines[at+i] = common.PadRight(ansi.Truncate(l, m.width, "…"), m.width)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) screenBody() string {
 	h := m.bodyHeight()
 	if m.showHelp {
 		return m.fullHelp(h)
 	}
-	switch m.screen {
-	case screenMessage:
-		return m.message.Render()
-	case screenJobs:
-		return m.jobs.Render()
-	case screenMimecast, screenFortiMail:
-		if s := m.hosted(); s != nil {
-			return s.Render()
-		}
-		if m.screen == screenMimecast {
-			if m.c.Gateways.Mimecast != nil {
-				return m.notConfigured("Mimecast", "the client is set up, but the Mimecast screens are not part of this build yet", h)
-			}
-			return m.notConfigured("Mimecast", "Mimecast is not configured in this session: add a [mimecast] table (base_url, auth, keys) to the configuration", h)
-		}
-		if m.c.Gateways.FortiMail != nil {
-			return m.notConfigured("FortiMail", "the client is set up, but the FortiMail screens are not part of this build yet", h)
-		}
-		return m.notConfigured("FortiMail", "FortiMail is not configured in this session: add a [fortimail] table (url, username, password_cmd) to the configuration", h)
+	if s := m.current(); s != nil {
+		return s.Render()
 	}
-	return m.box().Render()
+	if m.screen == screenMimecast {
+		return m.notConfigured("Mimecast", "Mimecast is not configured in this session: add a [mimecast] table (base_url, auth, keys) to the configuration", h)
+	}
+	return m.notConfigured("FortiMail", "FortiMail is not configured in this session: add a [fortimail] table (url, username, password_cmd) to the configuration", h)
 }
 
 // notConfigured says plainly that a gateway screen cannot be shown, rather than
@@ -107,7 +111,7 @@ func (m *Model) tabBar() string {
 // statusBar: account, folder, counts, running jobs, last message.
 func (m *Model) statusBar() string {
 	st := m.c.Styles
-	s := m.box().Status()
+	s := m.box().State()
 	left := " " + s.Account
 	if s.Folder != "" {
 		left += " │ " + analysis.SanitizeLine(s.Folder).String()
@@ -135,7 +139,7 @@ func (m *Model) statusBar() string {
 	if s.ConnLost {
 		left += " │ reconnecting…"
 	}
-	if h := m.hosted(); h != nil {
+	if h := m.current(); h != nil {
 		if hs := h.Status(); hs != "" {
 			left += " │ " + analysis.SanitizeLine(hs).String()
 		}
@@ -170,30 +174,14 @@ func (m *Model) bottomLine() string {
 }
 
 func (m *Model) screenHelp() []key.Binding {
-	switch m.screen {
-	case screenMessage:
-		return m.message.ShortHelp()
-	case screenJobs:
-		return m.jobs.Keys().ShortHelp()
-	case screenMailbox:
-		return m.box().Keys().ShortHelp()
-	}
-	if s := m.hosted(); s != nil {
+	if s := m.current(); s != nil {
 		return s.ShortHelp()
 	}
 	return nil
 }
 
 func (m *Model) screenFullHelp() [][]key.Binding {
-	switch m.screen {
-	case screenMessage:
-		return m.message.Keys().FullHelp()
-	case screenJobs:
-		return m.jobs.Keys().FullHelp()
-	case screenMailbox:
-		return m.box().Keys().FullHelp()
-	}
-	if s := m.hosted(); s != nil {
+	if s := m.current(); s != nil {
 		return s.FullHelp()
 	}
 	return nil

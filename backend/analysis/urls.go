@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"encoding/base64"
 	"net/netip"
 	"net/url"
 	"regexp"
@@ -47,22 +46,6 @@ type URL struct {
 	Defanged string   `json:"defanged"`
 }
 
-// Wrapped is what a rewritten URL stands for.
-type Wrapped struct {
-	// Via lists the rewriters, outermost first: safelinks, proofpoint,
-	// mimecast, google_redirect.
-	Via []string `json:"via"`
-	// Original is the URL decoded locally from the link itself; "" when
-	// the link does not carry it.
-	Original       string `json:"original,omitempty"`
-	OriginalDomain string `json:"original_domain,omitempty"`
-	// NeedsAPIDecode is set for Mimecast links (/s/…): the original is
-	// held by Mimecast and only its decode-url API can tell it.
-	NeedsAPIDecode bool `json:"needs_api_decode,omitempty"`
-	// DomainHint is the domain Mimecast appends as ?domain=, when present.
-	DomainHint string `json:"domain_hint,omitempty"`
-}
-
 // URLInput is what ExtractURLs reads.
 type URLInput struct {
 	Text   string
@@ -74,7 +57,6 @@ const (
 	maxLinkTexts = 5
 	// maxMismatchText caps the link text searched for a domain.
 	maxMismatchText = 256
-	maxUnwrap       = 4
 )
 
 var strictRe = sync.OnceValue(func() *regexp.Regexp { return xurls.Strict() })
@@ -429,225 +411,6 @@ func hasUserinfo(u string) bool {
 	return strings.Contains(after[:end], "@")
 }
 
-// unwrap decodes URLs rewritten by mail gateways and redirectors, locally
-// and only from the link itself.
-func unwrap(raw string) *Wrapped {
-	var w *Wrapped
-	cur := raw
-	for range maxUnwrap {
-		service, inner, hint, ok := unwrapOnce(cur)
-		if !ok {
-			break
-		}
-		if w == nil {
-			w = &Wrapped{}
-		}
-		w.Via = append(w.Via, service)
-		if inner == "" {
-			w.NeedsAPIDecode = true
-			w.DomainHint = hint
-			w.Original, w.OriginalDomain = "", ""
-			break
-		}
-		cur = inner
-		w.Original = inner
-		_, host, _ := splitURL(inner)
-		w.OriginalDomain = OrgDomain(host)
-	}
-	return w
-}
-
-func unwrapOnce(raw string) (service, inner, hint string, ok bool) {
-	scheme, host, _ := splitURL(raw)
-	if scheme != "http" && scheme != "https" {
-		return "", "", "", false
-	}
-	p, err := url.Parse(raw)
-	if err != nil {
-		return "", "", "", false
-	}
-	q := p.Query()
-	switch {
-	case strings.HasSuffix(host, ".safelinks.protection.outlook.com") ||
-		strings.HasSuffix(host, ".safelinks.protection.office365.us"):
-		if u := q.Get("url"); u != "" {
-			return "safelinks", u, "", true
-		}
-	case host == "urldefense.proofpoint.com":
-		switch p.Path {
-		case "/v1/url":
-			if u := q.Get("u"); u != "" {
-				return "proofpoint", u, "", true
-			}
-		case "/v2/url":
-			if u := q.Get("u"); u != "" {
-				return "proofpoint", proofpointV2(u), "", true
-			}
-		}
-	case host == "urldefense.com":
-		if u, ok := proofpointV3(raw); ok {
-			return "proofpoint", u, "", true
-		}
-	case isMimecast(host) && strings.HasPrefix(p.Path, "/s/"):
-		return "mimecast", "", DomainOf(q.Get("domain")), true
-	case strings.HasPrefix(OrgDomain(host), "google.") && p.Path == "/url":
-		for _, k := range []string{"q", "url"} {
-			if u := q.Get(k); hasScheme(u) {
-				return "google_redirect", u, "", true
-			}
-		}
-	}
-	return "", "", "", false
-}
-
-func isMimecast(host string) bool {
-	if strings.HasSuffix(host, ".mimecastprotect.com") {
-		return true
-	}
-	if strings.HasSuffix(host, ".mimecast.com") {
-		label := strings.TrimSuffix(host, ".mimecast.com")
-		return label == "protect" || strings.HasPrefix(label, "protect-")
-	}
-	return false
-}
-
-// proofpointV2 decodes the u= of a urldefense v2 link: "-" stands for "%"
-// and "_" for "/", then percent-decoding.
-func proofpointV2(u string) string {
-	u = strings.NewReplacer("-", "%", "_", "/").Replace(u)
-	if d, err := url.PathUnescape(u); err == nil {
-		return d
-	}
-	return u
-}
-
-// proofpointV3 decodes "https://urldefense.com/v3/__URL__;BYTES!!…": each
-// "*" in URL stands for the next character of base64url(BYTES), and "**X"
-// for a run of them whose length X encodes (A=2, B=3, …).
-func proofpointV3(raw string) (string, bool) {
-	const prefix = "/v3/__"
-	i := strings.Index(raw, prefix)
-	if i < 0 {
-		return "", false
-	}
-	body := raw[i+len(prefix):]
-	end := strings.Index(body, "__;")
-	if end < 0 {
-		return "", false
-	}
-	enc, tail := body[:end], body[end+3:]
-	b64, _, _ := strings.Cut(tail, "!")
-	if d, err := url.PathUnescape(enc); err == nil {
-		enc = d
-	}
-	chars, err := base64URLDecode(b64)
-	if err != nil {
-		return "", false
-	}
-	subst := []rune(string(chars))
-	const runAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-	var b strings.Builder
-	next := 0
-	for j := 0; j < len(enc); j++ {
-		if enc[j] != '*' {
-			b.WriteByte(enc[j])
-			continue
-		}
-		n := 1
-		if j+2 < len(enc) && enc[j+1] == '*' {
-			k := strings.IndexByte(runAlphabet, enc[j+2])
-			if k < 0 {
-				return "", false
-			}
-			n = k + 2
-			j += 2
-		}
-		if next+n > len(subst) {
-			return "", false
-		}
-		b.WriteString(string(subst[next : next+n]))
-		next += n
-	}
-	return b.String(), true
-}
-
-// Defang makes an indicator safe to paste: URL schemes become hxxp,
-// hxxps, fxp; dots of hosts, domains and IPs become "[.]"; the "@" of an
-// address becomes "[@]". In paths only nested http(s):// schemes change.
-// Already defanged
-// input is returned unchanged.
-func Defang(s string) string {
-	if strings.Contains(s, "[.]") || strings.Contains(s, "[@]") {
-		return s
-	}
-	scheme, _, _ := splitURL(s)
-	if scheme == "" || !strings.Contains(s, "://") && scheme != "mailto" {
-		if strings.Contains(s, "@") {
-			local, domain, _ := strings.Cut(s, "@")
-			return local + "[@]" + strings.ReplaceAll(domain, ".", "[.]")
-		}
-		if scheme != "" {
-			return s // javascript:, data:, …: nothing to click on
-		}
-		return strings.ReplaceAll(s, ".", "[.]")
-	}
-	if scheme == "mailto" {
-		return "mailto:" + Defang(s[len("mailto:"):])
-	}
-	i := strings.Index(s, "://")
-	prefix := s[:i]
-	switch strings.ToLower(prefix) {
-	case "http":
-		prefix = "hxxp"
-	case "https":
-		prefix = "hxxps"
-	case "ftp":
-		prefix = "fxp"
-	case "ftps":
-		prefix = "fxps"
-	}
-	after := s[i+3:]
-	end := strings.IndexAny(after, "/\\?#")
-	if end < 0 {
-		end = len(after)
-	}
-	return defangNested(prefix + "://" + strings.ReplaceAll(after[:end], ".", "[.]") + after[end:])
-}
-
-// defangNested neuters URLs nested in a path or query (redirectors).
-func defangNested(s string) string {
-	lower := asciiLower(s) // same length as s, unlike strings.ToLower
-	if !strings.Contains(lower, "http") {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(lower, "http")
-		if i < 0 {
-			break
-		}
-		b.WriteString(s[:i])
-		switch {
-		case strings.HasPrefix(lower[i:], "https://"):
-			b.WriteString("hxxps://")
-			s, lower = s[i+8:], lower[i+8:]
-		case strings.HasPrefix(lower[i:], "http://"):
-			b.WriteString("hxxp://")
-			s, lower = s[i+7:], lower[i+7:]
-		default:
-			b.WriteString(s[i : i+4])
-			s, lower = s[i+4:], lower[i+4:]
-		}
-	}
-	b.WriteString(s)
-	return b.String()
-}
-
-// base64URLDecode decodes URL-safe base64 with or without padding.
-func base64URLDecode(s string) ([]byte, error) {
-	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
-}
-
 // unicodeHost returns the Unicode form of an ASCII host, as a browser's
 // address bar would show it.
 func unicodeHost(host string) string {
@@ -661,17 +424,6 @@ func unicodeHost(host string) string {
 		return u
 	}
 	return host
-}
-
-// asciiLower lowers ASCII letters only, so that indices stay valid in s.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // URLHost returns the scheme and host of u, read leniently as a browser

@@ -1,23 +1,26 @@
 package evidence
 
 import (
-	"encoding/json"
+	"context"
 	"io"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/mailtriage/mailtriage/backend/safejson"
 )
 
 // Export is a message in the shape mailbox connectors hand to SOAR
 // playbooks (the Exchange connector's "Get Unread Emails" output), with
 // the analysis added under "analysis".
 type Export struct {
-	Attachments          []ExportAttachment `json:"attachments"`
-	ParsedAttachmentData []*Evidence        `json:"parsed_attachment_data"` // attached messages, analysed
-	AttachmentFiles      []string           `json:"attachment_files"`
-	ItemID               string             `json:"item_id"`
-	FolderPath           string             `json:"folder_path"`
-	EmailAsAttachment    string             `json:"email_as_attachment"`
-	Body                 ExportBody         `json:"body"`
+	Attachments []ExportAttachment `json:"attachments"`
+	// ParsedAttachmentData holds every attached message (.eml, and
+	// Outlook .msg read into a synthetic message) in this same shape.
+	ParsedAttachmentData []*Export  `json:"parsed_attachment_data"`
+	AttachmentFiles      []string   `json:"attachment_files"`
+	ItemID               string     `json:"item_id"`
+	FolderPath           string     `json:"folder_path"`
+	EmailAsAttachment    string     `json:"email_as_attachment"`
+	Body                 ExportBody `json:"body"`
 	// Headers maps lower-case field names to the raw value, or to the
 	// list of values, oldest last, for Received, DKIM-Signature and any
 	// field that occurs more than once.
@@ -25,6 +28,13 @@ type Export struct {
 	Epilogue string         `json:"epilogue"`
 	Preamble string         `json:"preamble"`
 	Analysis *Evidence      `json:"analysis"`
+	// For an attached message (an entry of parsed_attachment_data): the
+	// attachment's file name, "eml" or "msg", and whether the message was
+	// synthesised from a .msg's properties (it then carries an
+	// X-Mailtriage-Synthesised header field).
+	AttachmentName string `json:"attachment_name,omitempty"`
+	AttachmentKind string `json:"attachment_kind,omitempty"`
+	Synthesised    bool   `json:"synthesised,omitempty"`
 }
 
 // ExportAttachment is one attachment with its metadata.
@@ -60,54 +70,30 @@ var listFields = map[string]bool{"received": true, "dkim-signature": true}
 // ExportMessage analyses raw and returns it in export shape. itemID and
 // folderPath identify the message in its mailbox.
 func ExportMessage(raw []byte, itemID, folderPath string, lim Limits) *Export {
+	return ExportMessageContext(context.Background(), raw, itemID, folderPath, lim)
+}
+
+// ExportMessageContext is ExportMessage that stops parsing when ctx ends
+// (the export then says so in Analysis.Skipped).
+func ExportMessageContext(ctx context.Context, raw []byte, itemID, folderPath string, lim Limits) *Export {
 	lim = lim.withDefaults()
-	ev, p := analyze(raw, lim, 0)
+	ev, p := analyze(ctx, raw, lim, 0)
 	x := &Export{
 		Attachments:          []ExportAttachment{},
-		ParsedAttachmentData: ev.Nested,
+		ParsedAttachmentData: attachedExports(p, ev, lim, 0),
 		AttachmentFiles:      []string{},
 		ItemID:               itemID,
 		FolderPath:           folderPath,
 		Body:                 ExportBody{HTML: p.HTML, Text: p.Text},
-		Headers:              map[string]any{},
+		Headers:              headerMap(p.Header, lim),
 		Analysis:             ev,
-	}
-	if x.ParsedAttachmentData == nil {
-		x.ParsedAttachmentData = []*Evidence{}
-	}
-	count := map[string]int{}
-	for _, f := range p.Header {
-		count[strings.ToLower(f.Name)]++
-	}
-	for i, f := range p.Header {
-		if i >= lim.MaxHeaderFields {
-			break
-		}
-		name := strings.ToLower(f.Name)
-		if name == "" {
-			continue
-		}
-		v := f.Value
-		if len(v) > lim.MaxHeaderLength {
-			v = v[:lim.MaxHeaderLength]
-		}
-		if listFields[name] || count[name] > 1 {
-			list, _ := x.Headers[name].([]string)
-			x.Headers[name] = append(list, v)
-		} else {
-			x.Headers[name] = v
-		}
 	}
 	for i, a := range ev.Attachments {
 		xa := ExportAttachment{Metadata: ExportMetadata{
 			ContentType: a.DeclaredType, ContentLength: a.Size, SHA1: a.SHA1, MD5: a.MD5, Filename: a.Name, SHA256: a.SHA256,
 		}}
 		if i < len(p.Parts) && strings.HasPrefix(a.DeclaredType, "text/") {
-			c := p.Parts[i].Content
-			if len(c) > maxExportText {
-				c = c[:maxExportText]
-			}
-			xa.Text = strings.ToValidUTF8(string(c), string(utf8.RuneError))
+			xa.Text = exportText(p.Parts[i].Content)
 		}
 		x.Attachments = append(x.Attachments, xa)
 	}
@@ -116,7 +102,7 @@ func ExportMessage(raw []byte, itemID, folderPath string, lim Limits) *Export {
 
 // ExportJSON writes raw, analysed, in export shape as indented JSON.
 func ExportJSON(w io.Writer, raw []byte, itemID, folderPath string, lim Limits) error {
-	enc := json.NewEncoder(w)
+	enc := safejson.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(ExportMessage(raw, itemID, folderPath, lim))
 }

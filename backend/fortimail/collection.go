@@ -3,37 +3,45 @@ package fortimail
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 )
 
-// collectionReply is the envelope of a GET without an id. Items may be
-// summaries of the objects, not the full objects.
-type collectionReply struct {
-	Collection json.RawMessage `json:"collection"`
-}
-
-// list fetches a collection and decodes its items.
+// list fetches a whole collection, page after page, and decodes its
+// items. A list that ends short of the appliance's own count is an
+// *IncompleteError, returned with the items that were read.
 func list[T any](ctx context.Context, c *Client, name, path string) ([]T, error) {
-	var reply collectionReply
-	if err := c.do(ctx, op{name: name, method: http.MethodGet, path: path}, &reply); err != nil {
+	raw, err := c.readCollection(ctx, name, path)
+	if err != nil && !errors.Is(err, ErrIncomplete) {
 		return nil, err
 	}
-	raw := reply.Collection
-	// Some replies carry the collection as the string "[]".
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, fmt.Errorf("fortimail: %s: collection: %w", name, err)
+	items, derr := decodeItems[T](raw)
+	if derr != nil {
+		return nil, fmt.Errorf("fortimail: %s: collection: %w", name, derr)
+	}
+	return items, err
+}
+
+// decodeCollection decodes the items of one reply's collection (which
+// some appliances send as the string "[]").
+func decodeCollection[T any](raw json.RawMessage) ([]T, error) {
+	items, err := pageItems(raw)
+	if err != nil {
+		return nil, err
+	}
+	return decodeItems[T](items)
+}
+
+// decodeItems decodes each item of a collection.
+func decodeItems[T any](raw []json.RawMessage) ([]T, error) {
+	items := make([]T, 0, len(raw))
+	for _, r := range raw {
+		var it T
+		if err := json.Unmarshal(r, &it); err != nil {
+			return nil, err
 		}
-		raw = json.RawMessage(s)
-	}
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var items []T
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fmt.Errorf("fortimail: %s: collection: %w", name, err)
+		items = append(items, it)
 	}
 	return items, nil
 }

@@ -10,6 +10,11 @@
 // expired; concurrent calls that meet an expired session wait for a single
 // new login instead of each starting their own.
 //
+// Collections are read whole: the client follows nextPage with startIndex
+// and pageSize and checks what it read against totalRemoteCount, so a list
+// that ends short is an *IncompleteError (ErrIncomplete), never a short
+// list that looks complete.
+//
 // Objects are typed structs whose fields carry the wire names. Fields this
 // package does not model are kept verbatim in Extra, because firmware
 // versions differ in what they return and an edit must never drop them.

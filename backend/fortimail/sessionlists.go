@@ -2,6 +2,7 @@ package fortimail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -51,18 +52,19 @@ func sessionListPath(profile string, l SessionList) string {
 }
 
 // SessionListEntries returns the entries (addresses, patterns such as
-// *@example.com, or IP ranges) of one list of a session profile.
+// *@example.com, or IP ranges) of one list of a session profile. With an
+// *IncompleteError it returns the entries that were read.
 func (c *Client) SessionListEntries(ctx context.Context, profile string, l SessionList) ([]string, error) {
 	name := fmt.Sprintf("get %s of session profile %q", l, profile)
 	items, err := list[Entry](ctx, c, name, sessionListPath(profile, l))
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrIncomplete) {
 		return nil, err
 	}
 	out := make([]string, 0, len(items))
 	for _, it := range items {
 		out = append(out, it.Key)
 	}
-	return out, nil
+	return out, err
 }
 
 // AddSessionListEntry adds one entry to a list of a session profile.

@@ -152,6 +152,30 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 	return tok.AccessToken, nil
 }
 
+// Reject drops the access token a server refused (401: revoked before
+// its stated expiry) from memory and from the cache file, keeping a
+// refresh token, so that the next Token call gets a new one. A token
+// other than the cached one (already replaced) is ignored.
+func (s *Source) Reject(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok == nil {
+		s.tok = s.load()
+	}
+	if s.tok == nil || s.tok.AccessToken != token {
+		return
+	}
+	if s.tok.RefreshToken == "" {
+		s.tok = nil
+		s.remove()
+		return
+	}
+	kept := *s.tok
+	kept.AccessToken, kept.Expiry = "", time.Time{}
+	s.tok = &kept
+	s.save(&kept)
+}
+
 // SignedIn reports whether a token can be had without a sign-in that
 // needs the analyst: a valid cached token or a refresh token.
 func (s *Source) SignedIn() bool {
@@ -204,31 +228,58 @@ type tokenAnswer struct {
 // comes back as *Error.
 func (s *Source) post(ctx context.Context, endpoint string, form url.Values, out any) error {
 	form.Set("client_id", s.cfg.ClientID)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	status, body, err := s.exchange(ctx, endpoint, form)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := s.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("sign-in at %s: %w", s.cfg.Authority, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode/100 != 2 {
+	if status/100 != 2 {
 		var e tokenAnswer
 		if json.Unmarshal(body, &e) == nil && e.Error != "" {
-			return &Error{Status: resp.StatusCode, Code: e.Error, Description: e.Description}
+			return &Error{Status: status, Code: e.Error, Description: e.Description}
 		}
-		return &Error{Status: resp.StatusCode, Code: http.StatusText(resp.StatusCode), Description: strings.TrimSpace(string(body))}
+		return &Error{Status: status, Code: http.StatusText(status), Description: strings.TrimSpace(string(body))}
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("unreadable answer from %s: %w", endpoint, err)
 	}
 	return nil
+}
+
+// exchange posts the form, trying again after a broken link (a token
+// request changes nothing that a second one would harm) with back-off:
+// three tries in all.
+func (s *Source) exchange(ctx context.Context, endpoint string, form url.Values) (int, []byte, error) {
+	var lastErr error
+	for attempt := range 3 {
+		if attempt > 0 {
+			t := time.NewTimer(time.Duration(250<<attempt) * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return 0, nil, ctx.Err()
+			case <-t.C:
+			}
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+		if err != nil {
+			return 0, nil, err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := s.cfg.HTTPClient.Do(req)
+		if err == nil {
+			body, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			resp.Body.Close()
+			if rerr == nil {
+				return resp.StatusCode, body, nil
+			}
+			err = rerr
+		}
+		if ctx.Err() != nil {
+			return 0, nil, ctx.Err()
+		}
+		lastErr = fmt.Errorf("sign-in at %s: %w", s.cfg.Authority, err)
+	}
+	return 0, nil, lastErr
 }
 
 func (s *Source) grant(ctx context.Context, form url.Values) (*Token, error) {
@@ -331,6 +382,13 @@ func (s *Source) save(t *Token) {
 	cerr := f.Close()
 	if werr != nil || cerr != nil || os.Chmod(f.Name(), 0o600) != nil || os.Rename(f.Name(), s.cfg.CachePath) != nil {
 		os.Remove(f.Name())
+	}
+}
+
+// remove deletes the cache file, if any.
+func (s *Source) remove() {
+	if s.cfg.CachePath != "" {
+		_ = os.Remove(s.cfg.CachePath)
 	}
 }
 

@@ -2,6 +2,7 @@ package oauth_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/mail/graph/graphtest"
 	"github.com/mailtriage/mailtriage/backend/oauth"
+	"github.com/mailtriage/mailtriage/internal/netproxy"
 )
 
 func secret(s string) func(context.Context) (string, error) {
@@ -137,5 +139,88 @@ func TestCachePathIsUnderTheStateDir(t *testing.T) {
 	p, err := oauth.CachePath("soc/main", "graph")
 	if err != nil || p != "/state/mailtriage/tokens/soc_main-graph.json" {
 		t.Fatalf("CachePath: %q %v", p, err)
+	}
+}
+
+// A token revoked before its stated expiry is answered 401: it is dropped
+// from memory and from the cache file, and the request goes again once
+// with a new one; nothing is left for the next run to trip over.
+func TestRevokedTokenIsDroppedFromMemoryAndDiskAndReplaced(t *testing.T) {
+	srv := graphtest.New()
+	defer srv.Close()
+	cache := filepath.Join(t.TempDir(), "tokens", "soc-graph.json")
+	src := oauth.New(appConfig(srv, cache))
+	m := graph.New(graph.Config{BaseURL: srv.BaseURL(), Mailbox: srv.Mailbox, HTTPClient: srv.Client(), Token: src.Token, TokenRejected: src.Reject})
+	defer m.Close()
+	ctx := context.Background()
+	old, err := src.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.RevokeTokens()
+	if _, err := m.Folders(ctx); err != nil {
+		t.Fatalf("after the revocation: %v", err)
+	}
+	if n := srv.Grants(graphtest.GrantClientCredentials); n != 2 {
+		t.Fatalf("%d sign-ins, want 2 (one new token)", n)
+	}
+	data, err := os.ReadFile(cache)
+	if err != nil || strings.Contains(string(data), old) {
+		t.Fatalf("the cache still holds the revoked token (%v)", err)
+	}
+	// A later process starts from the new token.
+	next := oauth.New(appConfig(srv, cache))
+	if tok, err := next.Token(ctx); err != nil || tok == old {
+		t.Fatalf("next run: %q %v", tok, err)
+	}
+	// Revoked again, and again refused: one retry, then the 401 stands.
+	srv.RevokeTokens()
+	bad := graph.New(graph.Config{BaseURL: srv.BaseURL(), Mailbox: srv.Mailbox, HTTPClient: srv.Client(),
+		Token: func(context.Context) (string, error) { return old, nil }, TokenRejected: src.Reject})
+	defer bad.Close()
+	var ge *graph.Error
+	if _, err := bad.Folders(ctx); !errors.As(err, &ge) || ge.Status != 401 {
+		t.Fatalf("a token that stays refused: %v", err)
+	}
+}
+
+// Dropping a delegated token keeps the refresh token: no new sign-in.
+func TestRejectKeepsTheRefreshToken(t *testing.T) {
+	srv := graphtest.New()
+	defer srv.Close()
+	srv.SetDeviceFlow(0, 1)
+	cfg := appConfig(srv, filepath.Join(t.TempDir(), "t.json"))
+	cfg.Flow, cfg.Scopes = oauth.DeviceCode, oauth.GraphScopes(oauth.DeviceCode, srv.BaseURL())
+	prompts := 0
+	cfg.Prompt = func(oauth.DevicePrompt) { prompts++ }
+	src := oauth.New(cfg)
+	ctx := context.Background()
+	tok, err := src.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Reject(tok)
+	tok2, err := src.Token(ctx)
+	if err != nil || tok2 == tok || prompts != 1 || srv.Grants(graphtest.GrantRefreshToken) != 1 {
+		t.Fatalf("after reject: %v, %d prompts, %d refreshes", err, prompts, srv.Grants(graphtest.GrantRefreshToken))
+	}
+}
+
+// A sign-in whose connection is cut is tried again; the token it gets
+// works.
+func TestSignInSurvivesACutLink(t *testing.T) {
+	srv := graphtest.New()
+	defer srv.Close()
+	proxy := netproxy.Start(t, strings.TrimPrefix(srv.URL(), "http://"))
+	cfg := appConfig(srv, "")
+	cfg.Authority, cfg.HTTPClient = "http://"+proxy.Addr, nil
+	src := oauth.New(cfg)
+	proxy.CutAfter(100) // inside the first token request
+	tok, err := src.Token(context.Background())
+	if err != nil || tok == "" || !proxy.Cut() {
+		t.Fatalf("token after a cut: %q %v (cut: %v)", tok, err, proxy.Cut())
+	}
+	if n := srv.Grants(graphtest.GrantClientCredentials); n != 1 {
+		t.Fatalf("%d tokens issued", n)
 	}
 }

@@ -7,18 +7,16 @@
 package pull
 
 import (
-	"crypto/md5"
-	"crypto/sha1"
+	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/reported"
 )
 
 // Alert is the IMAP connector's alert: one per message, one event each.
@@ -45,6 +43,12 @@ type Event struct {
 	SourceUserName      string `json:"SourceUserName"`
 	DestinationUserName string `json:"DestinationUserName"`
 	FoundURL            string `json:"found_url"` // comma-separated, as the connector sends it
+	// For a report, the fields above describe the reported original and
+	// these say who reported it and how.
+	ReporterAddress string `json:"reporter_address,omitempty"`
+	ReporterName    string `json:"reporter_name,omitempty"`
+	ReportSubject   string `json:"report_subject,omitempty"`
+	ReportKind      string `json:"report_kind,omitempty"`
 }
 
 // Record is one pulled message.
@@ -56,13 +60,19 @@ type Record struct {
 	Seen    bool      `json:"seen"`
 	Date    time.Time `json:"internal_date"`
 	Alert   Alert     `json:"alert"`
+	// Reporter is set when the message is a report: a colleague's (or a
+	// feedback loop's) message carrying a reported original. The alert
+	// then describes the original.
+	Reporter *Reporter `json:"reporter,omitempty"`
+	// Capped lists the parsing limits the message ran into (nesting,
+	// parts, size, the deadline): the record then holds the header fields
+	// and what could be read.
+	Capped []mail.Cap `json:"capped,omitempty"`
 }
 
 const (
-	vendor       = "Mail"
-	maxURLs      = 200
-	maxAttText   = 64 << 10
-	maxHeaderLen = 64 << 10
+	vendor  = "Mail"
+	maxURLs = 200
 )
 
 // itemID names a message in its mailbox for as long as UIDVALIDITY holds:
@@ -71,90 +81,37 @@ func itemID(account string, ref mail.FolderRef, uid mail.UID) string {
 	return fmt.Sprintf("%s/%s/%d/%d", account, ref.Name, ref.UIDValidity, uid)
 }
 
-// Build makes the record of one message (as pull writes it).
-func Build(account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool, lim evidence.Limits) Record {
-	return build(account, ref, msg, analyse, lim)
+// Build makes the record of one message (as pull writes it). Parsing
+// stops when ctx ends; the record then says so in Capped.
+func Build(ctx context.Context, account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool, lim evidence.Limits) Record {
+	return build(ctx, account, ref, msg, analyse, lim)
 }
 
 // build makes the record of one message. With analyse, the export comes
-// from evidence.ExportMessage (full analysis); without, the same shape is
-// built from one MIME parse, which is several times cheaper.
-func build(account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool, lim evidence.Limits) Record {
+// from evidence.ExportMessageContext (full analysis); without, the same
+// shape is built from one MIME parse, which is several times cheaper.
+// Both parse with mail.Parse, within the same limits.
+func build(ctx context.Context, account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool, lim evidence.Limits) Record {
 	id := itemID(account, ref, msg.UID)
 	var x *evidence.Export
-	var p *mail.Parsed
+	p := mail.Parse(ctx, msg.Raw, parseLimits(lim))
 	if analyse {
-		x = evidence.ExportMessage(msg.Raw, id, ref.Name, lim)
-		p = mail.ParseMessage(msg.Raw)
+		x = evidence.ExportMessageContext(ctx, msg.Raw, id, ref.Name, lim)
 	} else {
-		p = mail.ParseMessage(msg.Raw)
-		x = lightExport(p, id, ref.Name)
+		x = evidence.ExportParsed(p, id, ref.Name, lim)
 	}
-	r := Record{Export: x, Account: account, Folder: ref.Name, UID: uint32(msg.UID), Seen: msg.Flags.Seen, Date: msg.Received}
+	r := Record{Export: x, Account: account, Folder: ref.Name, UID: uint32(msg.UID), Seen: msg.Flags.Seen, Date: msg.Received, Capped: p.Capped}
 	r.Alert = alertOf(p, msg, foundURLs(p, x))
+	if rep, ok := reported.RecognizeLimited(msg.Raw, p, reported.Limits{}); ok {
+		r.Reporter = reporterOf(rep)
+		r.Alert = reportAlert(r.Alert, rep)
+	}
 	return r
 }
 
-func lightExport(p *mail.Parsed, id, folder string) *evidence.Export {
-	x := &evidence.Export{
-		Attachments:          []evidence.ExportAttachment{},
-		ParsedAttachmentData: []*evidence.Evidence{},
-		AttachmentFiles:      []string{},
-		ItemID:               id,
-		FolderPath:           folder,
-		Body:                 evidence.ExportBody{HTML: p.HTML, Text: p.Text},
-		Headers:              headerMap(p.Header),
-	}
-	for _, part := range p.Parts {
-		a := evidence.ExportAttachment{Metadata: evidence.ExportMetadata{
-			ContentType: part.ContentType, ContentLength: len(part.Content), Filename: part.Name,
-			MD5: hexSum(md5.New(), part.Content), SHA1: hexSum(sha1.New(), part.Content), SHA256: hexSum(sha256.New(), part.Content),
-		}}
-		if strings.HasPrefix(part.ContentType, "text/") {
-			c := part.Content
-			if len(c) > maxAttText {
-				c = c[:maxAttText]
-			}
-			a.Text = strings.ToValidUTF8(string(c), string(utf8.RuneError))
-		}
-		x.Attachments = append(x.Attachments, a)
-	}
-	return x
-}
-
-func hexSum(h interface {
-	Write([]byte) (int, error)
-	Sum([]byte) []byte
-}, b []byte) string {
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// headerMap maps lower-case names to the value, or to the list of values
-// for Received, DKIM-Signature and repeated fields (as evidence does).
-func headerMap(fields []mail.HeaderField) map[string]any {
-	count := map[string]int{}
-	for _, f := range fields {
-		count[strings.ToLower(f.Name)]++
-	}
-	out := map[string]any{}
-	for _, f := range fields {
-		name := strings.ToLower(f.Name)
-		if name == "" {
-			continue
-		}
-		v := f.Value
-		if len(v) > maxHeaderLen {
-			v = v[:maxHeaderLen]
-		}
-		if name == "received" || name == "dkim-signature" || count[name] > 1 {
-			list, _ := out[name].([]string)
-			out[name] = append(list, v)
-		} else {
-			out[name] = v
-		}
-	}
-	return out
+// parseLimits are the MIME parsing limits within lim.
+func parseLimits(lim evidence.Limits) mail.Limits {
+	return mail.Limits{MaxBytes: lim.MaxBytes, MaxDepth: lim.MaxDepth, MaxParts: lim.MaxParts, Timeout: lim.ParseTimeout}
 }
 
 func foundURLs(p *mail.Parsed, x *evidence.Export) []string {

@@ -19,12 +19,6 @@ const (
 // Roles lists the roles, least privileged first.
 var Roles = []string{RoleViewer, RoleResponder, RoleAdmin}
 
-// responderGateway are the parts of gateway action names ("mimecast-…",
-// "fortimail-…") a responder may run: sender and URL blocks and permits,
-// held messages, and the sender lists. The rest — policies, profiles,
-// groups — is configuration and needs an admin.
-var responderGateway = []string{"-sender", "-url", "held", "sender-list"}
-
 // RoleAllows reports whether role may run a, as an error that says who
 // may not do what ("role viewer may not move messages"), or nil.
 func RoleAllows(role string, a Action) error {
@@ -42,23 +36,7 @@ func RoleAllows(role string, a Action) error {
 	return fmt.Errorf("role %s may not %s", role, a.Phrase())
 }
 
-func responderMay(a Action) bool {
-	switch a {
-	case Move, Copy, Trash, Delete, SoftDelete, Restore, Read, Unread, Flag, Unflag,
-		Tag, Untag, RevertFlags, RemoveCopies, Report, "block-sender", "unblock-sender":
-		return true
-	}
-	s := string(a)
-	if !strings.HasPrefix(s, "mimecast-") && !strings.HasPrefix(s, "fortimail-") {
-		return false
-	}
-	for _, part := range responderGateway {
-		if strings.Contains(s, part) {
-			return true
-		}
-	}
-	return false
-}
+func responderMay(a Action) bool { return responderActions[a] }
 
 // Phrase words the action for a sentence: "move messages".
 func (a Action) Phrase() string {

@@ -7,28 +7,30 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/backend/audit"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/mail/imap"
 	"github.com/mailtriage/mailtriage/backend/oauth"
 	"github.com/mailtriage/mailtriage/backend/report"
 	"github.com/mailtriage/mailtriage/config"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // openAccounts builds a mailbox per configured account (none connects
 // yet) and finds the one to show first.
-func openAccounts(cfg *config.Config, first string) ([]common.Account, int, error) {
+func openAccounts(cfg *config.Config, first string) ([]session.Account, int, error) {
 	if _, err := cfg.Account(first); err != nil {
 		return nil, 0, fmt.Errorf("config %s: %w", cfg.Path, err)
 	}
 	initial := 0
-	var out []common.Account
+	var out []session.Account
 	for i := range cfg.Accounts {
 		a := &cfg.Accounts[i]
 		acct, err := newAccount(a, cfg.MessageLimit())
@@ -44,19 +46,19 @@ func openAccounts(cfg *config.Config, first string) ([]common.Account, int, erro
 	return out, initial, nil
 }
 
-func newAccount(a *config.Account, limit int64) (common.Account, error) {
+func newAccount(a *config.Account, limit int64) (session.Account, error) {
 	if a.Graph != "" {
 		return newGraphAccount(a, limit)
 	}
 	ep, err := a.Endpoint()
 	if err != nil {
-		return common.Account{}, err
+		return session.Account{}, err
 	}
 	tlsCfg := &tls.Config{ServerName: ep.Host}
 	if a.CAFile != "" {
 		pool, err := loadCA(a.CAFile)
 		if err != nil {
-			return common.Account{}, err
+			return session.Account{}, err
 		}
 		tlsCfg.RootCAs = pool
 	}
@@ -73,7 +75,7 @@ func newAccount(a *config.Account, limit int64) (common.Account, error) {
 	var outlook *oauth.Source
 	if a.IMAPAuth == config.IMAPAuthXOAuth2 {
 		if outlook, err = tokenSource(a, "outlook", nil); err != nil {
-			return common.Account{}, err
+			return session.Account{}, err
 		}
 		icfg.OAuth2 = outlook.Token
 	} else {
@@ -83,21 +85,22 @@ func newAccount(a *config.Account, limit int64) (common.Account, error) {
 	desk, err := reportDesk(a, tlsCfg, outlook)
 	if err != nil {
 		mb.Close()
-		return common.Account{}, err
+		return session.Account{}, err
 	}
-	return common.Account{
+	return session.Account{
 		Name:          a.Name,
 		Server:        a.IMAP,
 		Mailbox:       mb,
 		DefaultFolder: a.DefaultFolder,
 		MessageLimit:  limit,
 		Report:        desk,
+		Address:       ownAddress(a.Username, a.ReportFrom),
 	}, nil
 }
 
 // reportDesk is the account's abuse desk, when smtp and report_to are
 // set. The SMTP server is trusted like the IMAP one (same ca_file).
-func reportDesk(a *config.Account, imapTLS *tls.Config, outlook *oauth.Source) (*common.ReportDesk, error) {
+func reportDesk(a *config.Account, imapTLS *tls.Config, outlook *oauth.Source) (*session.ReportDesk, error) {
 	ep, ok, err := a.SMTPEndpoint()
 	if err != nil || !ok || a.ReportTo == "" {
 		return nil, err
@@ -116,7 +119,7 @@ func reportDesk(a *config.Account, imapTLS *tls.Config, outlook *oauth.Source) (
 	} else {
 		srv.Password = a.SMTPPasswordSecret().Cached()
 	}
-	return &common.ReportDesk{SMTP: srv, From: from, To: []string{a.ReportTo}}, nil
+	return &session.ReportDesk{SMTP: srv, From: from, To: []string{a.ReportTo}}, nil
 }
 
 func cmpOr(vals ...string) string {
@@ -130,28 +133,46 @@ func cmpOr(vals ...string) string {
 
 // newGraphAccount builds a Microsoft Graph mailbox; the status bar shows
 // the Graph URL and the mailbox read.
-func newGraphAccount(a *config.Account, limit int64) (common.Account, error) {
+func newGraphAccount(a *config.Account, limit int64) (session.Account, error) {
 	src, err := tokenSource(a, "graph", oauth.GraphScopes(oauthFlow(a), a.Graph))
 	if err != nil {
-		return common.Account{}, err
+		return session.Account{}, err
+	}
+	stateDir, err := graphStateDir()
+	if err != nil {
+		return session.Account{}, err
 	}
 	mb := graph.New(graph.Config{
-		BaseURL:      a.Graph,
-		Mailbox:      a.Mailbox,
-		Token:        src.Token,
-		Roles:        a.Roles(),
-		PollInterval: time.Duration(a.PollSeconds) * time.Second,
+		BaseURL:       a.Graph,
+		Mailbox:       a.Mailbox,
+		Token:         src.Token,
+		TokenRejected: src.Reject,
+		Roles:         a.Roles(),
+		PollInterval:  time.Duration(a.PollSeconds) * time.Second,
+		StateDir:      stateDir,
 	})
 	desk, err := reportDesk(a, nil, nil)
 	if err != nil {
 		mb.Close()
-		return common.Account{}, err
+		return session.Account{}, err
 	}
 	server := strings.TrimRight(a.Graph, "/") + "/me"
 	if a.Mailbox != "" {
 		server = strings.TrimRight(a.Graph, "/") + "/users/" + a.Mailbox
 	}
-	return common.Account{Name: a.Name, Server: server, Mailbox: mb, DefaultFolder: a.DefaultFolder, MessageLimit: limit, Report: desk}, nil
+	return session.Account{Name: a.Name, Server: server, Mailbox: mb, DefaultFolder: a.DefaultFolder, MessageLimit: limit, Report: desk,
+		Address: ownAddress(a.Mailbox, a.ReportFrom)}, nil
+}
+
+// graphStateDir is where Graph accounts keep their UID maps: the state
+// directory the audit log and watch's state files default to, so UIDs
+// from one run (a pull's item_id) hold in the next (an act).
+func graphStateDir() (string, error) {
+	def, err := audit.DefaultPath()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Dir(def), nil
 }
 
 func oauthFlow(a *config.Account) oauth.Flow {
@@ -222,7 +243,14 @@ func loadCA(path string) (*x509.CertPool, error) {
 
 // runCheck logs in to each account (or the one named) and reports in one
 // line each: a quick way to test a configuration without the console.
-func runCheck(ctx context.Context, cfgPath, only string, stdout, stderr io.Writer) int {
+func runCheck(ctx context.Context, args []string, cfgPath, only string, stdout, stderr io.Writer) int {
+	fs, cfgFlag, acctFlag := newHeadless("check", "mailtriage check [--config FILE] [--account NAME]",
+		"Log in to each configured account (or the one named) and print one line per account, or why it failed.", cfgPath, only)
+	fs.Lookup("account").Usage = "check only this account (default: every account)"
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
+	}
+	cfgPath, only = *cfgFlag, *acctFlag
 	cfg, err := loadConfig(cfgPath)
 	if err != nil {
 		return fail(stderr, 2, err)
@@ -243,12 +271,12 @@ func runCheck(ctx context.Context, cfgPath, only string, stdout, stderr io.Write
 			status = 1
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: %s\n", a.Name, line)
+		fmt.Fprintf(stdout, "%s: %s\n", a.Name, analysis.SanitizeLine(line))
 	}
 	return status
 }
 
-func checkAccount(ctx context.Context, a common.Account) (string, error) {
+func checkAccount(ctx context.Context, a session.Account) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	folders, err := a.Mailbox.Folders(ctx)
@@ -270,4 +298,15 @@ func checkAccount(ctx context.Context, a common.Account) (string, error) {
 		}
 	}
 	return fmt.Sprintf("ok, %d folders%s; server offers %s", len(folders), inbox, strings.Join(have, " ")), nil
+}
+
+// ownAddress is the first of the candidates that is an address: the
+// mailbox's own, whose domain block guardrails protect.
+func ownAddress(candidates ...string) string {
+	for _, c := range candidates {
+		if strings.Contains(c, "@") {
+			return strings.ToLower(strings.TrimSpace(c))
+		}
+	}
+	return ""
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/backend/safejson"
 )
 
 // listFlag collects a repeatable flag; commas also separate values.
@@ -26,6 +27,12 @@ func (l *listFlag) Set(v string) error {
 	}
 	return nil
 }
+
+// repeatFlag collects a repeatable flag whose values may hold commas.
+type repeatFlag []string
+
+func (r *repeatFlag) String() string     { return strings.Join(*r, " ") }
+func (r *repeatFlag) Set(v string) error { *r = append(*r, v); return nil }
 
 // actResult is what `act` prints: exactly what happened to each target.
 type actResult struct {
@@ -47,30 +54,59 @@ type actTarget struct {
 	DestUID uint32 `json:"dest_uid,omitempty"`
 }
 
+// actVerbs are the verbs of `act`.
+var actVerbs = []string{"move", "copy", "delete", "tag", "untag", "read", "unread"}
+
 func runAct(ctx context.Context, args []string, cfgPath, account string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return fail(stderr, 2, errors.New("act: which verb? move, copy, delete, tag, untag, read, unread"))
-	}
-	verb, args := args[0], args[1:]
-	var name string // tag / untag NAME
-	if (verb == "tag" || verb == "untag") && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	fs, cfgFlag, acctFlag := newFlags("act", cfgPath, account)
+	fs, cfgFlag, acctFlag := newHeadless("act",
+		"mailtriage act VERB [NAME] (--uid N ... | --message-id ID ... | --search QUERY | --item-id ID ...) [--folder F] [--to FOLDER] [--dry-run]",
+		"Apply one remediation, audited, to the messages named, and print what happened to each.\n"+
+			"VERB is one of "+strings.Join(actVerbs, ", ")+"; tag and untag take the category NAME.", cfgPath, account)
 	var uids, ids listFlag
-	fs.Var(&uids, "uid", "target UID (repeatable, or comma-separated)")
-	fs.Var(&ids, "message-id", "target Message-ID (repeatable)")
+	var items repeatFlag
+	fs.Var(&uids, "uid", "target `UID` (repeatable, or comma-separated)")
+	fs.Var(&items, "item-id", "target `ITEM-ID` as pull and exports print it: account/folder/uidvalidity/uid (repeatable)")
+	fs.Var(&ids, "message-id", "target `Message-ID` (repeatable)")
 	search := fs.String("search", "", "target every match of this query")
 	folder := fs.String("folder", "", "folder of the targets (default: the account's default folder, else INBOX)")
 	to := fs.String("to", "", "destination folder of move and copy")
 	hard := fs.Bool("hard", false, "delete: permanently (\\Deleted + UID EXPUNGE)")
 	soft := fs.Bool("soft", false, "delete: only flag \\Deleted")
 	dry := fs.Bool("dry-run", false, "say what would be done, change nothing")
-	if err := fs.Parse(args); err != nil {
-		return fail(stderr, 2, err)
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		// No verb: maybe --help, else a usage error either way.
+		if status, ok := fs.parse(args, stdout, stderr); !ok {
+			return status
+		}
+		return fs.usageError(stderr, errors.New("which verb? "+strings.Join(actVerbs, ", ")))
 	}
-	if n := boolCount(len(uids) > 0, len(ids) > 0, *search != ""); n != 1 {
-		return fail(stderr, 2, errors.New("act: give exactly one of --uid, --message-id, --search"))
+	verb, args := args[0], args[1:]
+	if !slices.Contains(actVerbs, verb) {
+		return fs.usageError(stderr, fmt.Errorf("unknown verb %q (%s)", verb, strings.Join(actVerbs, ", ")))
+	}
+	var name string // tag / untag NAME
+	if (verb == "tag" || verb == "untag") && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
+	}
+	if n := boolCount(len(uids) > 0, len(ids) > 0, *search != "", len(items) > 0); n != 1 {
+		return fs.usageError(stderr, errors.New("give exactly one of --uid, --message-id, --search, --item-id"))
+	}
+	var target itemTargets
+	if len(items) > 0 {
+		var err error
+		if target, err = parseItemIDs(items); err != nil {
+			return fs.usageError(stderr, err)
+		}
+		if *acctFlag == "" {
+			*acctFlag = target.account
+		}
+		if *folder != "" && *folder != target.folder {
+			return fs.usageError(stderr, fmt.Errorf("--folder %q and the item ids' folder %q differ", *folder, target.folder))
+		}
+		*folder = target.folder
 	}
 	h, err := openHeadless(*cfgFlag, *acctFlag)
 	if err != nil {
@@ -86,6 +122,13 @@ func runAct(ctx context.Context, args []string, cfgPath, account string, stdout,
 		req.Folder.Name = firstNonEmpty(h.acct.DefaultFolder, "INBOX")
 	}
 	res := actResult{Verb: verb, Account: h.acct.Name, Folder: req.Folder.Name, Dest: req.Dest, DryRun: *dry}
+	if len(items) > 0 {
+		if target.account != h.acct.Name {
+			return fail(stderr, 2, fmt.Errorf("act: the item ids are of account %q, not %q", target.account, h.acct.Name))
+		}
+		req.Folder.UIDValidity = target.validity
+		uids = target.uids
+	}
 	found, missing, err := resolveTargets(ctx, h.acct.Mailbox, &req, uids, ids, *search)
 	if err != nil {
 		return fail(stderr, 1, err)
@@ -101,7 +144,7 @@ func runAct(ctx context.Context, args []string, cfgPath, account string, stdout,
 		}
 		return printAct(stdout, stderr, res, status)
 	}
-	out, err := h.remedy.Do(ctx, req, nil)
+	out, err := h.actions.Do(ctx, req, nil)
 	res.AuditID = out.AuditID
 	res.Targets = append(res.Targets, targetsOf(out, found)...)
 	if err != nil {
@@ -179,10 +222,8 @@ func trashFolder(ctx context.Context, box mail.Mailbox) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, f := range folders {
-		if f.Role == mail.RoleTrash {
-			return f.Name, nil
-		}
+	if trash := action.FolderWithRole(folders, mail.RoleTrash); trash != "" {
+		return trash, nil
 	}
 	return "", errors.New("act delete: no Trash folder (set trash in [accounts.folders]), or use --hard / --soft")
 }
@@ -223,6 +264,10 @@ func resolveTargets(ctx context.Context, box mail.Mailbox, req *remediate.Reques
 		if err != nil {
 			return nil, nil, err
 		}
+		if want := req.Folder.UIDValidity; want != 0 && want != l.Folder.UIDValidity {
+			return nil, nil, fmt.Errorf("folder %q has UIDVALIDITY %d now, not %d as in the item ids: it was recreated (or its UID map lost), so the UIDs may name other mail; look the messages up again: %w",
+				req.Folder.Name, l.Folder.UIDValidity, want, mail.ErrUIDValidityChanged)
+		}
 		req.Folder = l.Folder
 		for _, s := range uids {
 			n, err := strconv.ParseUint(s, 10, 32)
@@ -262,7 +307,7 @@ func targetsOf(out remediate.Outcome, ids map[mail.UID]string) []actTarget {
 }
 
 func printAct(stdout, stderr io.Writer, res actResult, status int) int {
-	enc := json.NewEncoder(stdout)
+	enc := safejson.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(res); err != nil {
 		return fail(stderr, 1, err)
@@ -271,4 +316,43 @@ func printAct(stdout, stderr io.Writer, res actResult, status int) int {
 		fail(stderr, status, errors.New(res.Error))
 	}
 	return status
+}
+
+// itemTargets are the messages named by --item-id: one account and
+// folder, at one UIDVALIDITY.
+type itemTargets struct {
+	account, folder string
+	validity        uint32
+	uids            []string
+}
+
+// parseItemIDs reads account/folder/uidvalidity/uid ids (the folder may
+// itself contain "/"), which must all name the same folder.
+func parseItemIDs(ids []string) (itemTargets, error) {
+	var t itemTargets
+	for i, id := range ids {
+		account, rest, ok := strings.Cut(id, "/")
+		j := strings.LastIndexByte(rest, '/')
+		if !ok || account == "" || j < 0 {
+			return t, fmt.Errorf("--item-id %q: want account/folder/uidvalidity/uid", id)
+		}
+		uid := rest[j+1:]
+		rest = rest[:j]
+		k := strings.LastIndexByte(rest, '/')
+		if k <= 0 {
+			return t, fmt.Errorf("--item-id %q: want account/folder/uidvalidity/uid", id)
+		}
+		folder := rest[:k]
+		v, err := strconv.ParseUint(rest[k+1:], 10, 32)
+		if err != nil || v == 0 {
+			return t, fmt.Errorf("--item-id %q: %q is not a UIDVALIDITY", id, rest[k+1:])
+		}
+		if i == 0 {
+			t.account, t.folder, t.validity = account, folder, uint32(v)
+		} else if account != t.account || folder != t.folder || uint32(v) != t.validity {
+			return t, fmt.Errorf("--item-id %q: all item ids must name the same account, folder and UIDVALIDITY as %q", id, ids[0])
+		}
+		t.uids = append(t.uids, uid)
+	}
+	return t, nil
 }

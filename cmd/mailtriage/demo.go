@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"time"
@@ -13,22 +10,19 @@ import (
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/demo"
 	"github.com/mailtriage/mailtriage/ui"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // runDemo starts the built-in IMAP server on loopback, seeded with the
 // sample corpus, and opens the console on it. No configuration is read.
-func runDemo(ctx context.Context, args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newCommand("mailtriage demo", "mailtriage demo [--theme NAME] [--new-mail DURATION]",
+		"The console on a built-in demo mailbox of sample phishing and hostile mail, with both gateway\n"+
+			"emulators. No configuration is read.")
 	theme := fs.String("theme", "", "colour theme: auto, dark, light, high-contrast, none")
 	every := fs.Duration("new-mail", 0, "deliver a new message to INBOX this often (e.g. 30s), to watch mail arrive")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stderr, "usage: mailtriage demo [--theme NAME] [--new-mail DURATION]\n")
-			return 0
-		}
-		return fail(stderr, 2, err)
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
 	}
 	srv, err := demo.Start()
 	if err != nil {
@@ -46,7 +40,7 @@ func runDemo(ctx context.Context, args []string, stderr io.Writer) int {
 	// visibly follows changes.
 	cfg.StatusInterval = 15 * time.Second
 	mb := imap.New(cfg)
-	acct := common.Account{Name: "demo", Server: "imap://" + srv.Addr + " (built-in demo)", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: config.DefaultMaxMessageBytes}
+	acct := session.Account{Name: "demo", Server: "imap://" + srv.Addr + " (built-in demo)", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: config.DefaultMaxMessageBytes}
 	defer mb.Close()
 	// The demo's records go to a file of their own, so trying things out
 	// never mixes with the audit trail of real work.
@@ -60,6 +54,6 @@ func runDemo(ctx context.Context, args []string, stderr io.Writer) int {
 		return fail(stderr, 1, err)
 	}
 	defer stopGateways()
-	opts := ui.Options{Accounts: []common.Account{acct}, Theme: *theme, Operator: operator(), Remedy: remedy}
+	opts := ui.Options{Accounts: []session.Account{acct}, Theme: *theme, Operator: operator(), Remedy: remedy}
 	return runUI(ctx, withGateways(opts, gw), stderr)
 }

@@ -15,13 +15,13 @@ import (
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/demo"
 	"github.com/mailtriage/mailtriage/ui"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // gateways builds the Mimecast and FortiMail clients the configuration
 // asks for. Nothing is contacted here: the screens log in when shown.
-func gateways(cfg *config.Config) (common.Gateways, error) {
-	var g common.Gateways
+func gateways(cfg *config.Config) (session.Gateways, error) {
+	var g session.Gateways
 	if m := cfg.Mimecast; m != nil {
 		if err := m.Validate(); err != nil {
 			return g, fmt.Errorf("mimecast.%w", err)
@@ -60,14 +60,14 @@ func gateways(cfg *config.Config) (common.Gateways, error) {
 // demoGateways starts the Mimecast and FortiMail emulators on loopback,
 // seeded to match the demo mailbox (tracked messages with its Message-IDs,
 // click logs for its URLs), and returns clients for them.
-func demoGateways() (common.Gateways, func(), error) {
+func demoGateways() (session.Gateways, func(), error) {
 	mc := mimecasttest.New(mimecasttest.Options{})
 	now := time.Now()
 	mc.Seed(mimecasttest.SampleData(now))
 	msgs, err := demoGatewayMessages()
 	if err != nil {
 		mc.Close()
-		return common.Gateways{}, nil, err
+		return session.Gateways{}, nil, err
 	}
 	mc.SeedFromMessages(msgs)
 	cred := mc.Credentials()
@@ -76,7 +76,7 @@ func demoGateways() (common.Gateways, func(), error) {
 		AppKey: secret(cred.AppKey), AccessKey: cred.AccessKey, SecretKey: secret(cred.SecretKey)})
 	if err != nil {
 		mc.Close()
-		return common.Gateways{}, nil, err
+		return session.Gateways{}, nil, err
 	}
 	fm := fortimailtest.New(fortimailtest.Options{})
 	fm.Seed(fortimailtest.DefaultSeed())
@@ -85,14 +85,14 @@ func demoGateways() (common.Gateways, func(), error) {
 	if err != nil {
 		mc.Close()
 		fm.Close()
-		return common.Gateways{}, nil, err
+		return session.Gateways{}, nil, err
 	}
 	stop := func() {
 		_ = fmClient.Logout(context.Background())
 		mc.Close()
 		fm.Close()
 	}
-	return common.Gateways{Mimecast: mcClient, FortiMail: fmClient}, stop, nil
+	return session.Gateways{Mimecast: mcClient, FortiMail: fmClient}, stop, nil
 }
 
 // demoGatewayMessages describes the demo corpus the way a gateway saw it.
@@ -127,20 +127,9 @@ func headerValue(h []mail.HeaderField, name string) string {
 	return ""
 }
 
-// mimecastScreen and fortimailScreen build the gateway screens; each is
-// set by its own file (screen_mimecast.go, screen_fortimail.go) so the
-// screens can be added independently.
-var mimecastScreen, fortimailScreen func(*common.Common) common.Screen
-
-// withGateways hands the gateway clients, and the screens for those that
-// are configured, to the console.
-func withGateways(opts ui.Options, g common.Gateways) ui.Options {
+// withGateways hands the gateway clients to the console, which shows a
+// screen for each one configured.
+func withGateways(opts ui.Options, g session.Gateways) ui.Options {
 	opts.Gateways = g
-	if g.Mimecast != nil {
-		opts.NewMimecast = mimecastScreen
-	}
-	if g.FortiMail != nil {
-		opts.NewFortiMail = fortimailScreen
-	}
 	return opts
 }

@@ -2,19 +2,19 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
+	"github.com/mailtriage/mailtriage/backend/action"
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/pull"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/backend/safejson"
 	"github.com/mailtriage/mailtriage/config"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // The headless commands (pull, watch, act, folders) use the console's
@@ -25,17 +25,19 @@ import (
 // audited remediation service.
 type headless struct {
 	cfg    *config.Config
-	acct   common.Account
+	acct   session.Account
 	remedy *remediate.Service
-	close  func()
+	// actions is the action layer over remedy: the same path the
+	// console takes (roles, audit, undo).
+	actions *action.Layer
+	close   func()
 }
 
-// newFlags is a subcommand's flag set with the global --config and
-// --account, so they may come before or after the subcommand.
-func newFlags(name, cfgPath, account string) (*flag.FlagSet, *string, *string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs, fs.String("config", cfgPath, "configuration file"), fs.String("account", account, "account (default: the first)")
+// newHeadless is a subcommand (name as typed after mailtriage) with the
+// global --config and --account, so they may come before or after it.
+func newHeadless(name, synopsis, about, cfgPath, account string) (*command, *string, *string) {
+	c := newCommand("mailtriage "+name, synopsis, about)
+	return c, c.String("config", cfgPath, "configuration file"), c.String("account", account, "account (default: the first)")
 }
 
 func openHeadless(cfgPath, account string) (*headless, error) {
@@ -57,14 +59,16 @@ func openHeadless(cfgPath, account string) (*headless, error) {
 		return nil, err
 	}
 	remedy.Via = "cli"
-	return &headless{cfg: cfg, acct: acct, remedy: remedy, close: func() {
+	return &headless{cfg: cfg, acct: acct, remedy: remedy, actions: &action.Layer{Remedy: remedy}, close: func() {
 		acct.Mailbox.Close()
 		remedy.Audit.Close()
 	}}, nil
 }
 
 func runPull(ctx context.Context, args []string, cfgPath, account string, stdout, stderr io.Writer) int {
-	fs, cfgFlag, acctFlag := newFlags("pull", cfgPath, account)
+	fs, cfgFlag, acctFlag := newHeadless("pull",
+		"mailtriage pull [--folder F | --all-folders] [--unread] [--since YYYY-MM-DD] [--limit N] [--format json|jsonl] [flags]",
+		"Write the messages of a folder to stdout as SOAR alerts (JSON), newest first.", cfgPath, account)
 	folder := fs.String("folder", "", "folder to pull from (default: the account's default folder, else INBOX)")
 	all := fs.Bool("all-folders", false, "pull from every folder")
 	unread := fs.Bool("unread", false, "only unread messages")
@@ -74,17 +78,17 @@ func runPull(ctx context.Context, args []string, cfgPath, account string, stdout
 	markRead := fs.Bool("mark-read", false, "mark what was written as read, after writing it")
 	format := fs.String("format", "jsonl", "json or jsonl")
 	withAnalysis := fs.Bool("with-analysis", false, "add the evidence: auth, hops, URLs, signals")
-	if err := fs.Parse(args); err != nil {
-		return fail(stderr, 2, err)
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
 	}
 	if *folder != "" && *all {
-		return fail(stderr, 2, errors.New("--folder and --all-folders exclude each other"))
+		return fs.usageError(stderr, errors.New("--folder and --all-folders exclude each other"))
 	}
 	var sinceT time.Time
 	if *since != "" {
 		t, err := time.Parse("2006-01-02", *since)
 		if err != nil {
-			return fail(stderr, 2, fmt.Errorf("--since %q: use YYYY-MM-DD", *since))
+			return fs.usageError(stderr, fmt.Errorf("--since %q: use YYYY-MM-DD", *since))
 		}
 		sinceT = t
 	}
@@ -101,11 +105,14 @@ func runPull(ctx context.Context, args []string, cfgPath, account string, stdout
 		OldestFirst: *oldest, WithAnalysis: *withAnalysis, Limits: analysisLimits(h.cfg), Format: *format, MaxBytes: h.acct.MessageLimit}
 	if *markRead {
 		opts.Written = func(ctx context.Context, ref mail.FolderRef, uids []mail.UID) error {
-			_, err := h.remedy.Do(ctx, remediate.Request{Account: h.acct.Name, Box: h.acct.Mailbox, Action: remediate.Read, Folder: ref, UIDs: uids}, nil)
+			_, err := h.actions.Do(ctx, remediate.Request{Account: h.acct.Name, Box: h.acct.Mailbox, Action: remediate.Read, Folder: ref, UIDs: uids}, nil)
 			return err
 		}
 	}
 	if _, err := pull.Pull(ctx, h.acct.Mailbox, opts, stdout); err != nil {
+		if ctx.Err() != nil {
+			return fail(stderr, 1, errors.New("pull: interrupted; every record written is complete"))
+		}
 		return fail(stderr, 1, err)
 	}
 	return 0
@@ -145,10 +152,11 @@ type folderJSON struct {
 }
 
 func runFolders(ctx context.Context, args []string, cfgPath, account string, stdout, stderr io.Writer) int {
-	fs, cfgFlag, acctFlag := newFlags("folders", cfgPath, account)
+	fs, cfgFlag, acctFlag := newHeadless("folders", "mailtriage folders [--json]",
+		"List the account's folders with their roles, message and unread counts.", cfgPath, account)
 	asJSON := fs.Bool("json", false, "JSON instead of a table")
-	if err := fs.Parse(args); err != nil {
-		return fail(stderr, 2, err)
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
 	}
 	h, err := openHeadless(*cfgFlag, *acctFlag)
 	if err != nil {
@@ -169,7 +177,7 @@ func runFolders(ctx context.Context, args []string, cfgPath, account string, std
 		out = append(out, folderJSON{Name: f.Name, Role: string(f.Role), Messages: f.Status.Messages, Unseen: f.Status.Unseen, NoSelect: f.NoSelect})
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := safejson.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
 			return fail(stderr, 1, err)
@@ -181,35 +189,7 @@ func runFolders(ctx context.Context, args []string, cfgPath, account string, std
 		if role == "" {
 			role = "-"
 		}
-		fmt.Fprintf(stdout, "%-40s %-8s %7d %7d\n", safeLine(f.Name), role, f.Messages, f.Unseen)
+		fmt.Fprintf(stdout, "%-40s %-8s %7d %7d\n", analysis.SanitizeLine(f.Name), role, f.Messages, f.Unseen)
 	}
 	return 0
-}
-
-// safeLine keeps control characters of server-sent names off a terminal.
-func safeLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '?'
-		}
-		return r
-	}, s)
-}
-
-func runHeadless(ctx context.Context, sub string, args []string, cfgPath, account string, stdout, stderr io.Writer) int {
-	switch sub {
-	case "pull":
-		return runPull(ctx, args, cfgPath, account, stdout, stderr)
-	case "folders":
-		return runFolders(ctx, args, cfgPath, account, stdout, stderr)
-	case "act":
-		return runAct(ctx, args, cfgPath, account, stdout, stderr)
-	case "watch":
-		return runWatch(ctx, args, cfgPath, account, stdout, stderr)
-	case "calendar":
-		return runCalendar(ctx, args, cfgPath, account, stdout, stderr)
-	case "contacts":
-		return runContacts(ctx, args, cfgPath, account, stdout, stderr)
-	}
-	return fail(stderr, 2, fmt.Errorf("unknown command %q", sub))
 }

@@ -12,7 +12,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,10 +27,11 @@ import (
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/ui"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
-const usage = `usage:
+// commandList is the part of `mailtriage --help` that names every command.
+const commandList = `Commands:
   mailtriage [--config FILE] [--account NAME] [--theme NAME]   the console on your accounts
   mailtriage demo [--theme NAME] [--new-mail 30s]              the console on a built-in demo mailbox
   mailtriage check [--config FILE] [--account NAME]            log in to each account and report, no console
@@ -47,12 +47,71 @@ const usage = `usage:
   mailtriage calendar create --subject S --start T --end T [--attendee A ...] [--optional A ...]
                   [--location L] [--body B] [--category C ...] [--show-as busy] [--reminder 15] [--all-day] [--private]
   mailtriage contacts                                          the address book (Graph accounts)
+  mailtriage mimecast OPERATION [flags] [--dry-run]            a Mimecast connector operation, JSON on stdout
+                                                               (block-sender, find-groups, decode-url, ...; --help lists them)
+  mailtriage fortimail OPERATION [flags] [--dry-run]           a FortiMail connector operation, JSON on stdout
+                                                               (get-domains, update-antispam-profile, ...; --help lists them)
   mailtriage serve [--listen ADDR] [--host-key FILE] [--authorized-keys FILE]
                                                                the console over SSH (see [serve])
+  mailtriage help [COMMAND]                                    this text, or a command's usage
 
 The configuration is read from --config, else $MAILTRIAGE_CONFIG, else
 $XDG_CONFIG_HOME/mailtriage/config.toml (~/.config/mailtriage/config.toml).
 `
+
+// globals are the flags given before the subcommand; a subcommand's own
+// --config and --account, when given, win.
+type globals struct {
+	cfgPath, account, theme string
+}
+
+// subcommand is one of mailtriage's commands. Each builds its flags with
+// newCommand, so each answers --help the same way.
+type subcommand struct {
+	name string
+	// interrupt: ctrl+c ends the command cleanly. The console commands
+	// leave it off: ctrl+c is a key there, handled by the console.
+	interrupt bool
+	run       func(ctx context.Context, args []string, g globals, stdout, stderr io.Writer) int
+}
+
+// subcommands lists every subcommand; the binary's --help test walks it.
+var subcommands = []subcommand{
+	{name: "demo", run: func(ctx context.Context, args []string, _ globals, stdout, stderr io.Writer) int {
+		return runDemo(ctx, args, stdout, stderr)
+	}},
+	{name: "check", run: func(ctx context.Context, args []string, g globals, stdout, stderr io.Writer) int {
+		return runCheck(ctx, args, g.cfgPath, g.account, stdout, stderr)
+	}},
+	{name: "serve", interrupt: true, run: func(ctx context.Context, args []string, g globals, stdout, stderr io.Writer) int {
+		return runServe(ctx, args, g.cfgPath, stdout, stderr)
+	}},
+	headlessCommand("pull", runPull),
+	headlessCommand("watch", runWatch),
+	headlessCommand("act", runAct),
+	headlessCommand("folders", runFolders),
+	headlessCommand("calendar", runCalendar),
+	headlessCommand("contacts", runContacts),
+	mimecastOps.subcommand(),
+	fortimailOps.subcommand(),
+}
+
+// headlessCommand is a subcommand without a console: stdout carries only
+// data, and ctrl+c ends it cleanly.
+func headlessCommand(name string, run func(ctx context.Context, args []string, cfgPath, account string, stdout, stderr io.Writer) int) subcommand {
+	return subcommand{name: name, interrupt: true, run: func(ctx context.Context, args []string, g globals, stdout, stderr io.Writer) int {
+		return run(ctx, args, g.cfgPath, g.account, stdout, stderr)
+	}}
+}
+
+func findSubcommand(name string) (subcommand, bool) {
+	for _, s := range subcommands {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return subcommand{}, false
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -61,54 +120,53 @@ func main() {
 // run returns the exit status: 0 fine, 1 a failure at run time, 2 a
 // mistake in how we were called or configured.
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("mailtriage", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	cfgPath := fs.String("config", "", "configuration file")
-	account := fs.String("account", "", "account to open first")
-	theme := fs.String("theme", "", "colour theme: auto, dark, light, high-contrast, none")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
-			return 0
-		}
-		return fail(stderr, 2, err)
+	top := newCommand("mailtriage", "mailtriage [--config FILE] [--account NAME] [--theme NAME] [COMMAND [flags]]",
+		"A keyboard-driven console for triaging suspicious email; a COMMAND runs instead of it.\n"+
+			"\"mailtriage COMMAND --help\" describes each command.")
+	top.more = commandList
+	var g globals
+	top.StringVar(&g.cfgPath, "config", "", "configuration file")
+	top.StringVar(&g.account, "account", "", "account to open first")
+	top.StringVar(&g.theme, "theme", "", "colour theme: auto, dark, light, high-contrast, none")
+	if status, ok := top.parse(args, stdout, stderr); !ok {
+		return status
 	}
-	rest := fs.Args()
-	sub := ""
-	if len(rest) > 0 {
-		sub, rest = rest[0], rest[1:]
-	}
-	switch sub {
-	case "pull", "folders", "act", "watch", "calendar", "contacts":
-		// Headless: ctrl+c ends them cleanly (the console handles its own).
-		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	rest := top.Args()
+	if len(rest) == 0 {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 		defer stop()
-		return runHeadless(ctx, sub, rest, *cfgPath, *account, stdout, stderr)
-	case "serve":
-		// SIGTERM or ctrl+c: the sessions are told, then the server stops.
-		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-		defer stop()
-		return runServe(ctx, rest, *cfgPath, stdout, stderr)
+		return runConsole(ctx, g.cfgPath, g.account, g.theme, stderr)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	name, rest := rest[0], rest[1:]
+	if name == "help" {
+		return runHelp(top, rest, g, stdout, stderr)
+	}
+	sub, ok := findSubcommand(name)
+	if !ok {
+		return top.usageError(stderr, fmt.Errorf("unknown command %q", name))
+	}
+	sigs := []os.Signal{syscall.SIGTERM}
+	if sub.interrupt {
+		sigs = append(sigs, os.Interrupt)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
 	defer stop()
-	switch sub {
-	case "":
-		return runConsole(ctx, *cfgPath, *account, *theme, stderr)
-	case "demo":
-		return runDemo(ctx, rest, stderr)
-	case "check":
-		// The same flags may follow the subcommand: mailtriage check --config F.
-		if err := fs.Parse(rest); err != nil {
-			return fail(stderr, 2, err)
-		}
-		return runCheck(ctx, *cfgPath, *account, stdout, stderr)
-	case "help":
-		fmt.Fprint(stdout, usage)
+	return sub.run(ctx, rest, g, stdout, stderr)
+}
+
+// runHelp prints the usage of mailtriage, or of the command named.
+func runHelp(top *command, args []string, g globals, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		top.printUsage(stdout)
 		return 0
 	}
-	fmt.Fprint(stderr, usage)
-	return fail(stderr, 2, fmt.Errorf("unknown command %q", sub))
+	sub, ok := findSubcommand(args[0])
+	if !ok {
+		return top.usageError(stderr, fmt.Errorf("help: unknown command %q", args[0]))
+	}
+	// --help makes every command print its usage and return before it
+	// reads a configuration or touches a server.
+	return sub.run(context.Background(), []string{"--help"}, g, stdout, stderr)
 }
 
 // fail reports err in one line. Errors quote servers and configuration
@@ -183,7 +241,7 @@ func runUI(ctx context.Context, opts ui.Options, stderr io.Writer) int {
 	return 0
 }
 
-func closeAccounts(accounts []common.Account) {
+func closeAccounts(accounts []session.Account) {
 	for _, a := range accounts {
 		_ = a.Mailbox.Close()
 	}

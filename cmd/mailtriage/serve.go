@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -20,18 +19,13 @@ import (
 	"github.com/mailtriage/mailtriage/ui"
 )
 
-const serveUsage = `usage: mailtriage serve [--config FILE] [--listen ADDR] [--host-key FILE] [--authorized-keys FILE]
-                       [--max-sessions N] [--idle-timeout 30m] [--max-session 12h]
-The console over SSH for every key in the authorized-keys file. Flags
-override the [serve] table of the configuration; roles come from its
-[[serve.users]] (a key without an entry is a viewer).
-`
-
 // runServe serves the console over SSH until SIGTERM or ctrl+c, then
 // tells every session and waits for them.
 func runServe(ctx context.Context, args []string, cfgPath string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newCommand("mailtriage serve",
+		"mailtriage serve [--config FILE] [--listen ADDR] [--host-key FILE] [--authorized-keys FILE] [flags]",
+		"The console over SSH for every key in the authorized-keys file. Flags override the [serve]\n"+
+			"table of the configuration; roles come from its [[serve.users]] (a key without an entry is a viewer).")
 	cfgFlag := fs.String("config", cfgPath, "configuration file")
 	listen := fs.String("listen", "", "address to listen on, e.g. 0.0.0.0:2222")
 	hostKey := fs.String("host-key", "", "host key file (created on first start)")
@@ -39,12 +33,8 @@ func runServe(ctx context.Context, args []string, cfgPath string, stdout, stderr
 	maxSessions := fs.Int("max-sessions", 0, "concurrent sessions (default 32)")
 	idle := fs.Duration("idle-timeout", 0, "close a session without input after this long (default 30m)")
 	maxSession := fs.Duration("max-session", 0, "close any session after this long (default 12h)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, serveUsage)
-			return 0
-		}
-		return fail(stderr, 2, err)
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
 	}
 	cfg, err := loadConfig(*cfgFlag)
 	if err != nil {

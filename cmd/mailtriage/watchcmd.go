@@ -15,7 +15,10 @@ import (
 )
 
 func runWatch(ctx context.Context, args []string, cfgPath, account string, stdout, stderr io.Writer) int {
-	fs, cfgFlag, acctFlag := newFlags("watch", cfgPath, account)
+	fs, cfgFlag, acctFlag := newHeadless("watch",
+		"mailtriage watch --folder F [--exec CMD | --webhook URL [--hmac-secret-cmd CMD]] [--state FILE]",
+		"Deliver each new message of a folder once, as it arrives: as JSON lines on stdout, on a\n"+
+			"command's stdin or to a signed webhook.", cfgPath, account)
 	folder := fs.String("folder", "", "folder to watch (required)")
 	execCmd := fs.String("exec", "", "run this shell command per message, the record on its stdin")
 	webhook := fs.String("webhook", "", "POST each record to this URL")
@@ -24,17 +27,17 @@ func runWatch(ctx context.Context, args []string, cfgPath, account string, stdou
 	statePath := fs.String("state", "", "state file (default: the state dir, per account and folder)")
 	fromStart := fs.Bool("from-start", false, "on the first run, deliver what is already in the folder")
 	recheck := fs.Duration("recheck", time.Minute, "check the folder this often even without news from the server")
-	if err := fs.Parse(args); err != nil {
-		return fail(stderr, 2, err)
+	if status, ok := fs.parse(args, stdout, stderr); !ok {
+		return status
 	}
 	if *folder == "" {
-		return fail(stderr, 2, errors.New("watch: --folder is required"))
+		return fs.usageError(stderr, errors.New("--folder is required"))
 	}
 	if *execCmd != "" && *webhook != "" {
-		return fail(stderr, 2, errors.New("watch: --exec and --webhook exclude each other"))
+		return fs.usageError(stderr, errors.New("--exec and --webhook exclude each other"))
 	}
 	if (*secretCmd != "" || *secretEnv != "") && *webhook == "" {
-		return fail(stderr, 2, errors.New("watch: the HMAC secret is for --webhook"))
+		return fs.usageError(stderr, errors.New("the HMAC secret is for --webhook"))
 	}
 	h, err := openHeadless(*cfgFlag, *acctFlag)
 	if err != nil {
@@ -66,7 +69,7 @@ func runWatch(ctx context.Context, args []string, cfgPath, account string, stdou
 	}
 	err = watch.Run(ctx, h.acct.Mailbox, watch.Options{
 		Account: h.acct.Name, Folder: *folder, StatePath: *statePath, Sink: sink,
-		FromStart: *fromStart, Recheck: *recheck, MaxBytes: h.acct.MessageLimit, Log: stderr,
+		FromStart: *fromStart, Recheck: *recheck, MaxBytes: h.acct.MessageLimit, Limits: analysisLimits(h.cfg), Log: stderr,
 	})
 	if err != nil {
 		return fail(stderr, 1, err)

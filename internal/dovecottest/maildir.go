@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf16"
 )
@@ -101,6 +102,12 @@ func (s *Server) CreateFolder(user, name string, specialUse ...string) error {
 	}
 	return nil
 }
+
+// deliverSeq numbers the Maildir files written by Deliver. It is
+// process-wide, so names never collide even between two servers sharing a
+// directory, and increasing, so Dovecot (which sorts new files by the
+// number after "M") assigns UIDs in delivery order.
+var deliverSeq atomic.Uint64
 
 // Deliver writes raw messages straight into the user's Maildir folder
 // (creating the user's Maildir and the folder if needed) as files in cur/

@@ -1,6 +1,9 @@
-// Package common holds what every screen shares: one small context struct
-// (styles, job runner, clock), the messages screens send to the root, and
-// helpers for running backend jobs as tea.Cmds and drawing untrusted text.
+// Package common holds what every screen shares and nothing more: one
+// small context struct (context, styles, keys, job runner, clock,
+// operator), the screen contract, key maps, request slots, and helpers
+// for drawing untrusted text. What reaches the backend — accounts, the
+// action layer, the gateways — is package session's, so a screen that
+// needs none of it (jobs) depends on none of it.
 package common
 
 import (
@@ -9,11 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/jobs"
-	"github.com/mailtriage/mailtriage/backend/mail"
-	"github.com/mailtriage/mailtriage/backend/remediate"
-	"github.com/mailtriage/mailtriage/backend/report"
 	"github.com/mailtriage/mailtriage/themes"
 )
 
@@ -25,16 +24,12 @@ type Common struct {
 	Jobs   *jobs.Runner
 	// Keys holds per-screen key overrides from the configuration.
 	Keys map[string]map[string][]string
+	// Dialog answers every question a screen asks ([keys.dialog]).
+	Dialog DialogKeys
 	// Now is the clock; tests fix it so golden files do not age.
 	Now func() time.Time
 	// Operator is who is at the keyboard (for job records).
 	Operator string
-	// Remedy carries out and audits remediations.
-	Remedy *remediate.Service
-	// Gateways are the Mimecast and FortiMail clients, if configured.
-	Gateways Gateways
-	// Limits bound the analysis of one message (zero fields: defaults).
-	Limits evidence.Limits
 }
 
 // RunJob runs fn as a backend job off the UI goroutine and turns its
@@ -70,43 +65,5 @@ func Info(text string) tea.Cmd {
 	return func() tea.Msg { return InfoMsg{Text: text} }
 }
 
-// Account is one mail account as the screens see it.
-type Account struct {
-	Name          string
-	Server        string // shown in the status bar, e.g. imaps://mail.example.com:993
-	Mailbox       mail.Mailbox
-	DefaultFolder string
-	// MessageLimit caps how many bytes of one message are read.
-	MessageLimit int64
-	// Report is where F forwards a message; nil when not configured.
-	Report *ReportDesk
-}
-
-// ReportDesk is an account's abuse/report desk and how to reach it.
-type ReportDesk struct {
-	SMTP report.Server
-	From string
-	To   []string
-}
-
-// OpenMessageMsg asks the root to show a message.
-type OpenMessageMsg struct {
-	Account  string
-	Folder   mail.FolderRef
-	Envelope mail.Envelope
-}
-
 // BackMsg asks the root to leave the current screen.
 type BackMsg struct{}
-
-// ForAccount names the account whose screen the message is for.
-func (m SeenChangedMsg) ForAccount() string { return m.Account }
-
-// SeenChangedMsg tells every screen that messages were marked read or
-// unread, so the list and the open message agree.
-type SeenChangedMsg struct {
-	Account string
-	Folder  mail.FolderRef
-	UIDs    []mail.UID
-	Seen    bool
-}

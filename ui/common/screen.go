@@ -1,56 +1,39 @@
 package common
 
 import (
-	"time"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/mailtriage/mailtriage/backend/fortimail"
-	"github.com/mailtriage/mailtriage/backend/mimecast"
 )
 
-// Screen is a top-level screen the root hosts behind a number key (the
-// Mimecast and FortiMail screens). The root gives it its area, routes keys
-// to it while it is shown, and hands it every non-key message.
+// Screen is the one shape of every screen the root hosts — mailbox,
+// message, Mimecast, FortiMail, jobs (soft-serve's Component). The root
+// keeps them in a slice, gives each its area, routes keys to the one
+// shown, hands every screen each non-key message (each keeps only the
+// replies it asked for), and tells a screen when it is shown or left.
 type Screen interface {
 	Init() tea.Cmd
 	Update(msg tea.Msg) (tea.Model, tea.Cmd)
 	View() tea.View
-	// SetSize gives the screen its area.
+	// SetSize gives the screen its area (below the one-line tab bar).
 	SetSize(width, height int)
 	// Render returns exactly height lines.
 	Render() string
 	// Capturing reports that a form, input or question has the keyboard:
 	// the root then passes every key, even q and digits, to the screen.
 	Capturing() bool
+	// ShortHelp and FullHelp feed the help bar and the ? screen from the
+	// screen's key map.
 	ShortHelp() []key.Binding
 	FullHelp() [][]key.Binding
 	// Status is a short line for the status bar ("Mimecast · 12
 	// policies", a TLS warning…); "" for none.
 	Status() string
-}
-
-// Gateways are the email security gateways this session can act on; nil
-// means not configured.
-type Gateways struct {
-	Mimecast  *mimecast.Client
-	FortiMail *fortimail.Client
-	// FortiMailInsecure is set when verify_tls = false: screens warn.
-	FortiMailInsecure bool
+	// Focus is called when the screen is shown, Blur when it is left: a
+	// screen cancels there the work it no longer needs.
+	Focus() tea.Cmd
+	Blur()
 }
 
 // ShowScreenMsg asks the root to switch to a hosted screen ("mimecast",
 // "fortimail").
 type ShowScreenMsg struct{ Name string }
-
-// TrackMsg asks the root to open Mimecast message tracking on a
-// Message-ID.
-type TrackMsg struct {
-	MessageID string
-	Date      time.Time // when it was sent or received; zero if unknown
-}
-
-// BlockSenderMsg asks the root to block the sender of the message under
-// the mailbox cursor (the mailbox's plan flow).
-type BlockSenderMsg struct{}

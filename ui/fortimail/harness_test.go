@@ -15,6 +15,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
@@ -25,14 +26,14 @@ var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 type harness struct {
 	t     *testing.T
 	m     *Model
-	c     *common.Common
+	c     *session.Session
 	srv   *fortimailtest.Server
 	errs  []error
 	infos []string
 	shown []common.ShowScreenMsg
 }
 
-type harnessOption func(*fortimailtest.SeedData, *common.Common)
+type harnessOption func(*fortimailtest.SeedData, *session.Session)
 
 func newHarness(t *testing.T, w, h int, opts ...harnessOption) *harness {
 	t.Helper()
@@ -44,8 +45,8 @@ func newHarness(t *testing.T, w, h int, opts ...harnessOption) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewPlainStyles(), Jobs: jobs.NewRunner(50),
-		Now: func() time.Time { return testNow }, Remedy: uitest.Remedy(t), Gateways: common.Gateways{FortiMail: client}}
+	c := &session.Session{Common: &common.Common{Ctx: context.Background(), Styles: themes.NewPlainStyles(), Jobs: jobs.NewRunner(50),
+		Now: func() time.Time { return testNow }}, Actions: uitest.Actions(t), Gateways: session.Gateways{FortiMail: client}}
 	for _, o := range opts {
 		o(&seed, c)
 	}

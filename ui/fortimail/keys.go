@@ -55,6 +55,13 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
+// scopes says which keys live in forms and which in questions: they are
+// never active with the list's keys, so esc may be both back and cancel.
+var scopes = map[string]string{
+	"next_field": "form", "prev_field": "form", "toggle": "form", "toggle_back": "form", "submit": "form", "cancel": "form",
+	"yes": "question", "no": "question",
+}
+
 // Bindings names every binding for configuration overrides.
 func (k *KeyMap) Bindings() common.Bindings {
 	return k.TabListKeys.AddTo(common.Bindings{

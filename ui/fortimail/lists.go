@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	bfm "github.com/mailtriage/mailtriage/backend/fortimail"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
@@ -56,15 +57,16 @@ func (r listRef) change(ctx context.Context, c *bfm.Client, entry string, add bo
 }
 
 // auditAction names the change in the audit log.
-func (r listRef) auditAction(add bool) string {
-	list := "sender-list"
-	if r.session != "" {
-		list = "session-list"
+func (r listRef) auditAction(add bool) remediate.Action {
+	switch {
+	case r.session != "" && add:
+		return remediate.FortiMailAddToSessionList
+	case r.session != "":
+		return remediate.FortiMailRemoveFromSessionList
+	case add:
+		return remediate.FortiMailAddToSenderList
 	}
-	if add {
-		return "add-to-" + list
-	}
-	return "remove-from-" + list
+	return remediate.FortiMailRemoveFromSenderList
 }
 
 // listsTab lists every sender list; one opens on its entries, which can

@@ -19,10 +19,12 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	bfm "github.com/mailtriage/mailtriage/backend/fortimail"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // Tabs of the screen.
@@ -62,7 +64,7 @@ type tab interface {
 
 // Model is the FortiMail screen.
 type Model struct {
-	c             *common.Common
+	c             *session.Session
 	keys          KeyMap
 	keyErr        error
 	width, height int
@@ -93,9 +95,9 @@ type Model struct {
 type shownMsg struct{}
 
 // New returns the FortiMail screen; [keys.fortimail] overrides apply.
-func New(c *common.Common) *Model {
+func New(c *session.Session) *Model {
 	m := &Model{c: c, keys: DefaultKeyMap(), shown: make(chan struct{})}
-	m.keyErr = common.ApplyKeys("fortimail", m.keys.Bindings(), c.Keys["fortimail"])
+	m.keyErr = common.ApplyScopedKeys("fortimail", m.keys.Bindings(), scopes, c.Keys["fortimail"])
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	m.domains = &domainsTab{}
 	m.session = newSessionTab()
@@ -273,7 +275,7 @@ var errNotConfigured = errors.New("FortiMail is not configured in this session")
 // turns its outcome into one typed message.
 func load[T any](m *Model, name string, fn func(ctx context.Context, c *bfm.Client) (T, error), done func(v T, err error) tea.Msg) tea.Cmd {
 	c := m.client()
-	job := common.RunJob(m.c, jobs.Spec{Name: "FortiMail: " + name, Account: account, Quiet: true},
+	job := common.RunJob(m.c.Common, jobs.Spec{Name: "FortiMail: " + name, Account: account, Quiet: true},
 		func(ctx context.Context, _ *jobs.Progress) (T, error) {
 			var zero T
 			if c == nil {
@@ -287,24 +289,16 @@ func load[T any](m *Model, name string, fn func(ctx context.Context, c *bfm.Clie
 
 // change runs a change to the appliance as an audited job: an intent
 // record before the call, a result record after.
-func change[T any](m *Model, action, name, detail string, fn func(ctx context.Context, c *bfm.Client) (T, error), done func(v T, err error) tea.Msg) tea.Cmd {
-	c, svc := m.client(), m.c.Remedy
-	req := remediate.Request{Account: account, Action: remediate.Action("fortimail-" + action)}
-	return common.RunJob(m.c, jobs.Spec{Name: "FortiMail: " + name, Account: account},
+func change[T any](m *Model, act remediate.Action, name, detail string, fn func(ctx context.Context, c *bfm.Client) (T, error), done func(v T, err error) tea.Msg) tea.Cmd {
+	c, layer := m.client(), m.c.Actions
+	ch := action.Change{Name: act, Target: action.Target{Account: account}, Detail: detail}
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "FortiMail: " + name, Account: account},
 		func(ctx context.Context, _ *jobs.Progress) (T, error) {
-			var out T
 			if c == nil {
-				return out, errNotConfigured
+				var zero T
+				return zero, errNotConfigured
 			}
-			if svc == nil {
-				return out, errors.New("remediation is not available in this session: nothing was changed")
-			}
-			err := svc.Audited(ctx, req, detail, func(ctx context.Context) error {
-				var err error
-				out, err = fn(ctx, c)
-				return err
-			})
-			return out, err
+			return action.RunValue(ctx, layer, ch, func(ctx context.Context) (T, error) { return fn(ctx, c) })
 		},
 		func(_ jobs.ID, v T, err error) tea.Msg { return done(v, err) })
 }
@@ -399,3 +393,10 @@ func joinEnds(left, right string, w int) string {
 	}
 	return left + strings.Repeat(" ", w-lw-rw) + right
 }
+
+// Focus does nothing: the screen loaded its tabs at Init and keeps them.
+func (m *Model) Focus() tea.Cmd { return nil }
+
+// Blur does nothing: requests in flight still fill the tabs for when the
+// analyst comes back.
+func (m *Model) Blur() {}

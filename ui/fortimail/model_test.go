@@ -18,7 +18,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/audit"
 	bfm "github.com/mailtriage/mailtriage/backend/fortimail"
 	"github.com/mailtriage/mailtriage/backend/fortimail/fortimailtest"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // focus moves the open form's focus to the field with wire name name.
@@ -60,7 +60,7 @@ func (h *harness) openSessionProfile(name string) {
 // audited returns the intent and result records of the last action.
 func (h *harness) audited(action string) (intent, result audit.Record) {
 	h.t.Helper()
-	recs, err := h.c.Remedy.Audit.Recent(100)
+	recs, err := h.c.Actions.Remedy.Audit.Recent(100)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -421,7 +421,7 @@ func seedProfile(d fortimailtest.SeedData, name string) fortimailtest.Object {
 var sgr = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 func TestHostileStringsFromTheApplianceRenderSafely(t *testing.T) {
-	hostile := func(d *fortimailtest.SeedData, _ *common.Common) {
+	hostile := func(d *fortimailtest.SeedData, _ *session.Session) {
 		d.SessionProfiles = append(d.SessionProfiles, fortimailtest.Object{
 			"mkey": "Evil_Profile", "comment": "\x1b[2J\x1b]0;pwned\x07 clear\u202eeman\u200b",
 		})
@@ -522,7 +522,7 @@ func TestScreenFitsAt80x24And160x48(t *testing.T) {
 }
 
 func TestInsecureTLSIsAWarningInTheStatus(t *testing.T) {
-	h := newHarness(t, 120, 30, func(_ *fortimailtest.SeedData, c *common.Common) { c.Gateways.FortiMailInsecure = true })
+	h := newHarness(t, 120, 30, func(_ *fortimailtest.SeedData, c *session.Session) { c.Gateways.FortiMailInsecure = true })
 	if st := h.m.Status(); !strings.Contains(st, "⚠ TLS NOT VERIFIED (verify_tls = false)") || !strings.Contains(st, "3 domains") {
 		t.Fatalf("status %q", st)
 	}
@@ -556,7 +556,7 @@ func TestShowSenderListsSwitchesAndReloads(t *testing.T) {
 }
 
 func TestKeysAreRebindable(t *testing.T) {
-	h := newHarness(t, 120, 30, func(_ *fortimailtest.SeedData, c *common.Common) {
+	h := newHarness(t, 120, 30, func(_ *fortimailtest.SeedData, c *session.Session) {
 		c.Keys = map[string]map[string][]string{"fortimail": {"next_tab": {"L"}}}
 	})
 	h.press("tab")
@@ -566,7 +566,7 @@ func TestKeysAreRebindable(t *testing.T) {
 	if got := helpLine(h.m.ShortHelp()); !strings.Contains(got, "L next tab") {
 		t.Fatalf("help %q", got)
 	}
-	bad := newHarness(t, 120, 30, func(_ *fortimailtest.SeedData, c *common.Common) {
+	bad := newHarness(t, 120, 30, func(_ *fortimailtest.SeedData, c *session.Session) {
 		c.Keys = map[string]map[string][]string{"fortimail": {"nxt": {"x"}}}
 	})
 	if len(bad.errs) != 1 || !strings.Contains(bad.errs[0].Error(), "keys.fortimail.nxt: no such action") {
@@ -665,7 +665,7 @@ func TestRefusedLoginIsReportedWithoutThePassword(t *testing.T) {
 	if _, res := h.audited("fortimail-add-to-sender-list"); res.Result != "failed" {
 		t.Errorf("result %+v", res)
 	}
-	recs, _ := h.c.Remedy.Audit.Recent(10)
+	recs, _ := h.c.Actions.Remedy.Audit.Recent(10)
 	seen := h.screen() + fmt.Sprint(h.errs) + fmt.Sprint(recs) + fmt.Sprint(h.infos)
 	if strings.Contains(seen, secret) {
 		t.Fatalf("the password was shown or logged:\n%s", seen)

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	bfm "github.com/mailtriage/mailtriage/backend/fortimail"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
@@ -17,16 +18,17 @@ import (
 // calls and the words. Antispam profiles live at system or domain level
 // (scope); session profiles only at system level.
 type profileAPI[T bfm.Object] struct {
-	title  string // tab title
-	noun   string // "session profile"
-	action string // audit action suffix: fortimail-update-<action>
-	scoped bool
-	fresh  func(name string) T
-	list   func(ctx context.Context, c *bfm.Client, scope string) ([]bfm.ProfileSummary, error)
-	get    func(ctx context.Context, c *bfm.Client, scope, name string) (T, error)
-	create func(ctx context.Context, c *bfm.Client, scope string, p T) (T, error)
-	update func(ctx context.Context, c *bfm.Client, scope, name string, ch []bfm.Change) (T, error)
-	del    func(ctx context.Context, c *bfm.Client, scope, name string) error
+	title string // tab title
+	noun  string // "session profile"
+	// create, update and del name the changes for the audit and roles.
+	createAction, updateAction, deleteAction remediate.Action
+	scoped                                   bool
+	fresh                                    func(name string) T
+	list                                     func(ctx context.Context, c *bfm.Client, scope string) ([]bfm.ProfileSummary, error)
+	get                                      func(ctx context.Context, c *bfm.Client, scope, name string) (T, error)
+	create                                   func(ctx context.Context, c *bfm.Client, scope string, p T) (T, error)
+	update                                   func(ctx context.Context, c *bfm.Client, scope, name string, ch []bfm.Change) (T, error)
+	del                                      func(ctx context.Context, c *bfm.Client, scope, name string) error
 	// noteTitle and note are the list's second column.
 	noteTitle string
 	note      func(s bfm.ProfileSummary) string
@@ -34,7 +36,7 @@ type profileAPI[T bfm.Object] struct {
 
 func newSessionTab() *profilesTab[bfm.SessionProfile] {
 	return &profilesTab[bfm.SessionProfile]{api: profileAPI[bfm.SessionProfile]{
-		title: "Session profiles", noun: "session profile", action: "session-profile",
+		title: "Session profiles", noun: "session profile", createAction: remediate.FortiMailCreateSessionProfile, updateAction: remediate.FortiMailUpdateSessionProfile, deleteAction: remediate.FortiMailDeleteSessionProfile,
 		fresh: bfm.NewSessionProfile,
 		list: func(ctx context.Context, c *bfm.Client, _ string) ([]bfm.ProfileSummary, error) {
 			return c.ListSessionProfiles(ctx)
@@ -64,7 +66,7 @@ func newSessionTab() *profilesTab[bfm.SessionProfile] {
 
 func newAntispamTab() *profilesTab[bfm.AntispamProfile] {
 	return &profilesTab[bfm.AntispamProfile]{scope: bfm.System, api: profileAPI[bfm.AntispamProfile]{
-		title: "Antispam profiles", noun: "antispam profile", action: "antispam-profile", scoped: true,
+		title: "Antispam profiles", noun: "antispam profile", createAction: remediate.FortiMailCreateAntispamProfile, updateAction: remediate.FortiMailUpdateAntispamProfile, deleteAction: remediate.FortiMailDeleteAntispamProfile, scoped: true,
 		fresh: bfm.NewAntispamProfile,
 		list: func(ctx context.Context, c *bfm.Client, scope string) ([]bfm.ProfileSummary, error) {
 			return c.ListAntispamProfiles(ctx, scope)
@@ -411,7 +413,7 @@ func (t *profilesTab[T]) openEdit(m *Model) {
 					detail = scope + " " + detail
 				}
 				api := t.api
-				return tea.Batch(change(m, "update-"+api.action, fmt.Sprintf("update %s %q", api.noun, name), detail,
+				return tea.Batch(change(m, api.updateAction, fmt.Sprintf("update %s %q", api.noun, name), detail,
 					func(ctx context.Context, c *bfm.Client) (T, error) { return api.update(ctx, c, scope, name, changes) },
 					func(p T, err error) tea.Msg {
 						return profileSavedMsg[T]{scope: scope, name: name, p: p, changes: len(changes), err: err}
@@ -462,7 +464,7 @@ func (t *profilesTab[T]) openCreate(m *Model) {
 				if api.scoped {
 					detail = scope + " " + detail
 				}
-				return tea.Batch(change(m, "create-"+api.action, fmt.Sprintf("create %s %q", api.noun, name), detail,
+				return tea.Batch(change(m, api.createAction, fmt.Sprintf("create %s %q", api.noun, name), detail,
 					func(ctx context.Context, c *bfm.Client) (T, error) { return api.create(ctx, c, scope, p) },
 					func(p T, err error) tea.Msg {
 						return profileSavedMsg[T]{scope: scope, name: name, p: p, created: true, err: err}
@@ -490,7 +492,7 @@ func (t *profilesTab[T]) confirmDelete(m *Model, name string, refs int) {
 			if api.scoped {
 				detail = scope + " " + detail
 			}
-			return change(m, "delete-"+api.action, "delete "+detail, detail,
+			return change(m, api.deleteAction, "delete "+detail, detail,
 				func(ctx context.Context, c *bfm.Client) (struct{}, error) {
 					return struct{}{}, api.del(ctx, c, scope, name)
 				},

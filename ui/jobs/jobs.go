@@ -174,3 +174,24 @@ func (m *Model) jobLine(j bjobs.Info, selected bool, now time.Time) string {
 	}
 	return state.Render(line)
 }
+
+// Capturing is false: the jobs screen has no input of its own.
+func (m *Model) Capturing() bool { return false }
+
+// ShortHelp is the help bar.
+func (m *Model) ShortHelp() []key.Binding { return m.keys.ShortHelp() }
+
+// FullHelp is the ? screen.
+func (m *Model) FullHelp() [][]key.Binding { return m.keys.FullHelp() }
+
+// Status has nothing to add: the status bar counts running jobs.
+func (m *Model) Status() string { return "" }
+
+// Focus shows the jobs as they are now.
+func (m *Model) Focus() tea.Cmd {
+	m.SetJobs(m.c.Jobs.Snapshot())
+	return nil
+}
+
+// Blur does nothing: the list of jobs costs nothing to keep.
+func (m *Model) Blur() {}

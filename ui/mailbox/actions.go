@@ -2,71 +2,70 @@ package mailbox
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
-// confirmAbove is the selection size past which every action asks first.
-const confirmAbove = 50
-
 // maxUndo bounds the undo history.
 const maxUndo = 20
 
-// Act applies action to the selection (or the message under the cursor):
-// dest is the folder of move and copy, keyword the category of tag and
-// untag (as stored). Permanent deletes and big selections ask first.
-func (m *Model) Act(action remediate.Action, dest, keyword string) tea.Cmd {
-	if err := m.c.Remedy.Check(action); err != nil {
-		return common.Error(err)
-	}
+// Target is what the list acts on now: the selection, else the message
+// under the cursor, in the open folder at its UIDVALIDITY.
+func (m *Model) Target() (action.Target, error) {
 	uids, err := m.targets()
+	if err != nil {
+		return action.Target{}, err
+	}
+	t := action.Target{Account: m.acct.Name, Box: m.acct.Mailbox, Folder: m.open.ref, UIDs: uids}
+	if !m.rawView {
+		t = m.wholeCases(t)
+	}
+	if len(t.UIDs) == 1 {
+		if e := m.open.env[t.UIDs[0]]; e != nil {
+			t.Subject = m.shown(e).Subject
+		}
+	}
+	return t, nil
+}
+
+// Act applies action to the list's target (the selection, else the
+// message under the cursor): dest is the folder of move and copy, keyword
+// the category of tag and untag (as stored). Permanent deletes and big
+// selections ask first, naming the count and the folder.
+func (m *Model) Act(name action.Name, dest, keyword string) tea.Cmd {
+	t, err := m.Target()
 	if err != nil {
 		return common.Error(err)
 	}
-	req := remediate.Request{Account: m.acct.Name, Box: m.acct.Mailbox, Action: action, Folder: m.open.ref, UIDs: uids, Dest: dest, Keyword: keyword}
-	if action == remediate.Trash {
-		trash := m.folderWithRole(mail.RoleTrash)
-		switch {
-		case trash == "":
-			return common.Error(errors.New("this account has no Trash folder (set trash in [accounts.folders]); D deletes permanently"))
-		case trash == m.open.name:
-			return common.Error(errors.New("already in Trash: D deletes permanently"))
-		}
-		req.Dest = trash
+	plan, err := m.Plan(t, name, dest, keyword)
+	if err != nil {
+		return common.Error(err)
 	}
-	if action.Destructive() || len(uids) > confirmAbove {
-		m.overlay = newConfirm(confirmText(req), func() tea.Cmd { return m.apply(req) })
+	if plan.NeedsConfirm() {
+		m.overlay = newConfirm(m.c.Dialog, plan.Question(), func() tea.Cmd { return m.Run(plan) })
 		return nil
 	}
-	return m.apply(req)
+	return m.Run(plan)
 }
 
-func confirmText(req remediate.Request) string {
-	n := len(req.UIDs)
-	switch req.Action {
-	case remediate.Delete:
-		return fmt.Sprintf("Delete %d message(s) permanently? This cannot be undone.", n)
-	case remediate.Move, remediate.Trash, remediate.Copy:
-		return fmt.Sprintf("%s %d messages to %s?", req.Action, n, req.Dest)
-	}
-	return fmt.Sprintf("%s %d messages?", req.Action, n)
+// Plan works out name on exactly t (which may be another screen's target,
+// e.g. the open message) with this account's folders.
+func (m *Model) Plan(t action.Target, name action.Name, dest, keyword string) (action.MailboxPlan, error) {
+	return m.c.Actions.PlanMailbox(t, name, dest, keyword, m.folders)
 }
 
-func (m *Model) folderWithRole(role mail.Role) string {
-	for _, f := range m.folders {
-		if f.Role == role {
-			return f.Name
-		}
-	}
-	return ""
+// Run applies a plan: the list shows its effect at once and takes it back
+// where the server refuses.
+func (m *Model) Run(p action.MailboxPlan) tea.Cmd {
+	return m.apply(p.Request())
 }
 
 // pendingOp remembers what an action changed on screen before the server
@@ -90,26 +89,27 @@ type remediatedMsg struct {
 func (m *Model) apply(req remediate.Request) tea.Cmd {
 	// Refused before the screen changes, so nothing flickers (Act checks
 	// too, before any confirmation; this covers undo).
-	if err := m.c.Remedy.Check(req.Action); err != nil {
+	if err := m.c.Actions.Check(req.Action); err != nil {
 		return common.Error(err)
 	}
 	m.opSeq++
 	id := m.opSeq
 	m.pending[id] = m.optimistic(req)
 	if f := m.open; f != nil && req.Folder == f.ref {
-		f.marked = map[mail.UID]bool{}
+		// What was acted on leaves the selection; the rest of it stays
+		// (an action on the open message leaves the list's selection).
+		for _, uid := range req.UIDs {
+			delete(f.marked, uid)
+		}
 	}
-	svc, acct := m.c.Remedy, m.acct.Name
+	layer, acct := m.c.Actions, m.acct.Name
 	name := fmt.Sprintf("%s %d in %s", req.Action, len(req.UIDs), req.Folder.Name)
 	if req.Dest != "" {
 		name += " → " + req.Dest
 	}
-	return common.RunJob(m.c, jobs.Spec{Name: name, Account: acct},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: name, Account: acct},
 		func(ctx context.Context, p *jobs.Progress) (remediate.Outcome, error) {
-			if svc == nil {
-				return remediate.Outcome{Request: req}, errors.New("remediation is not available in this session")
-			}
-			return svc.Do(ctx, req, p.Set)
+			return layer.Do(ctx, req, p.Set)
 		},
 		func(_ jobs.ID, out remediate.Outcome, err error) tea.Msg {
 			return remediatedMsg{account: acct, op: id, outcome: out, err: err}
@@ -334,7 +334,7 @@ func (m *Model) refreshCounts(names ...string) tea.Cmd {
 		}
 	}
 	acct := m.acct
-	return common.RunJob(m.c, jobs.Spec{Name: "update counters", Account: acct.Name, Quiet: true},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "update counters", Account: acct.Name, Quiet: true},
 		func(ctx context.Context, _ *jobs.Progress) ([]mail.FolderStatus, error) {
 			return acct.Mailbox.Status(ctx, want...)
 		},

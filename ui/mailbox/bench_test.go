@@ -9,6 +9,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
@@ -20,9 +21,9 @@ func benchModel(b *testing.B) *Model {
 	mb.Generate("INBOX", 50_000, testNow)
 	mb.CloseEvents()
 	theme, _ := themes.Builtin("dark")
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }}
-	m := New(c, common.Account{Name: "bench", Mailbox: mb}, DefaultKeyMap())
-	m.SetSize(160, 45, 1)
+	c := &session.Session{Common: &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }}}
+	m := New(c, session.Account{Name: "bench", Mailbox: mb}, DefaultKeyMap())
+	m.SetLayout(160, 45, 1)
 	uitest.Drive(m, m.Init(), nil)
 	return m
 }

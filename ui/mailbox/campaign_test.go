@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/backend/campaign"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
 )
@@ -187,8 +188,8 @@ func TestCampaignByURLDomainReadsBodiesOnceThroughTheCache(t *testing.T) {
 	if n := box.fetches.Load(); n != 4 {
 		t.Errorf("%d messages read, want 4", n)
 	}
-	if h.m.keyCache.len() != 4 {
-		t.Errorf("cache holds %d messages, want 4", h.m.keyCache.len())
+	if h.m.keyCache.Len() != 4 {
+		t.Errorf("cache holds %d messages, want 4", h.m.keyCache.Len())
 	}
 	h.campaign("URL domain", "phish.example")
 	if n := box.fetches.Load(); n != 4 {
@@ -206,7 +207,7 @@ func TestCampaignByAttachmentHash(t *testing.T) {
 	h := newHarness(t, mb, 120, 30)
 	h.press("g")
 	p := h.m.overlay.(*picker)
-	p.cursor = int(byAttachment)
+	p.cursor = int(campaign.ByAttachment)
 	h.press("enter")
 	p, ok := h.m.overlay.(*picker)
 	if !ok || len(p.shown) != 1 {
@@ -265,27 +266,10 @@ func TestCampaignMixesCachedAndReadMessages(t *testing.T) {
 	ref := h.m.open.ref
 	for i, uid := range uids {
 		if i%2 == 0 {
-			h.m.keyCache.put(ref, uid, analysis.CampaignKeys{URLDomains: []string{"phish.example"}})
+			h.m.keyCache.Put(ref, uid, analysis.CampaignKeys{URLDomains: []string{"phish.example"}})
 		}
 	}
 	if got := h.campaign("URL domain", "phish.example"); len(got) != len(uids) {
 		t.Fatalf("selected %d, want %d", len(got), len(uids))
-	}
-}
-
-func TestKeyCacheIsBounded(t *testing.T) {
-	c := newKeyCache()
-	ref := mail.FolderRef{Name: "INBOX", UIDValidity: 1}
-	for uid := range mail.UID(maxKeys + 10) {
-		c.put(ref, uid, analysis.CampaignKeys{})
-	}
-	if c.len() != maxKeys {
-		t.Fatalf("cache holds %d, want at most %d", c.len(), maxKeys)
-	}
-	if _, ok := c.get(ref, 0); ok {
-		t.Error("the oldest entry was not dropped")
-	}
-	if _, ok := c.get(mail.FolderRef{Name: "INBOX", UIDValidity: 2}, maxKeys+5); ok {
-		t.Error("an entry of another UIDVALIDITY answered")
 	}
 }

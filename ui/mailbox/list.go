@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // openCurrent asks the root to show the message under the cursor.
@@ -17,7 +18,7 @@ func (m *Model) openCurrent() tea.Cmd {
 	}
 	ref, env := m.open.ref, *e
 	acct := m.acct.Name
-	return func() tea.Msg { return common.OpenMessageMsg{Account: acct, Folder: ref, Envelope: env} }
+	return func() tea.Msg { return session.OpenMessageMsg{Account: acct, Folder: ref, Envelope: env} }
 }
 
 // moveCursor moves the list cursor by delta rows and fetches rows that
@@ -80,7 +81,7 @@ func (m *Model) listingLoaded(msg ListingLoadedMsg) tea.Cmd {
 			f.env[e.UID] = &e
 		}
 		m.acct.Mailbox.Watch(f.name)
-		return m.ensureLoaded()
+		return tea.Batch(m.ensureLoaded(), m.noteReports())
 	}
 	f.ref, f.uids, f.unseen, f.keywords, f.err = l.Folder, l.UIDs, l.Unseen, l.CanStoreKeywords, nil
 	f.pending = map[mail.UID]bool{}
@@ -102,7 +103,7 @@ func (m *Model) listingLoaded(msg ListingLoadedMsg) tea.Cmd {
 	}
 	m.setFolderStatus(mail.FolderStatus{Folder: f.name, Known: true, Messages: uint32(len(f.uids)), Unseen: f.unseen})
 	m.acct.Mailbox.Watch(f.name)
-	return m.ensureLoaded()
+	return tea.Batch(m.ensureLoaded(), m.noteReports())
 }
 
 // rowOf finds the row showing uid, or falls back to row.
@@ -185,5 +186,5 @@ func (m *Model) envelopesLoaded(msg EnvelopesLoadedMsg) tea.Cmd {
 			f.env[e.UID] = &e
 		}
 	}
-	return m.ensureLoaded()
+	return tea.Batch(m.ensureLoaded(), m.noteReports())
 }

@@ -9,8 +9,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/campaign"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 type pane int
@@ -22,8 +24,8 @@ const (
 
 // Model is the mailbox screen of one account.
 type Model struct {
-	c    *common.Common
-	acct common.Account
+	c    *session.Session
+	acct session.Account
 	keys KeyMap
 
 	width, height int
@@ -50,8 +52,10 @@ type Model struct {
 	// first by the tag picker.
 	usedTags []string
 	// keyCache holds the campaign keys of messages read for grouping.
-	keyCache *keyCache
+	keyCache *campaign.Cache
 	scan     scanLimits
+	// rawView shows reports as received instead of as their originals.
+	rawView bool
 }
 
 // folder is the open folder's list state.
@@ -71,19 +75,25 @@ type folder struct {
 	anchor   int               // row of the last toggle, for ranges
 	query    string            // the search shown, "" for the whole folder
 	wantUID  mail.UID          // put the cursor here once the search is in
+	// reports counts the rows known to be reports; cases counts them by
+	// original; reading marks rows read in the background to know.
+	reports     int
+	cases       map[string]int
+	reading     map[mail.UID]bool
+	readingJobs int
 }
 
 func (f *folder) uidAt(row int) mail.UID { return f.uids[len(f.uids)-1-row] }
 
 // New returns the mailbox screen for acct; keys from the configuration
 // must already be applied to keys.
-func New(c *common.Common, acct common.Account, keys KeyMap) *Model {
-	return &Model{c: c, acct: acct, keys: keys, rows: rowCache{}, pending: map[int]*pendingOp{}, keyCache: newKeyCache(),
-		scan: scanLimits{envelopes: maxEnvelopeScan, bodies: maxBodyScan}}
+func New(c *session.Session, acct session.Account, keys KeyMap) *Model {
+	return &Model{c: c, acct: acct, keys: keys, rows: rowCache{}, pending: map[int]*pendingOp{}, keyCache: campaign.NewCache(),
+		scan: scanLimits{envelopes: campaign.MaxEnvelopeScan, bodies: campaign.MaxBodyScan}}
 }
 
 // Account returns the account this screen shows.
-func (m *Model) Account() common.Account { return m.acct }
+func (m *Model) Account() session.Account { return m.acct }
 
 // Init loads the folder tree and starts listening for server events.
 func (m *Model) Init() tea.Cmd {
@@ -92,7 +102,11 @@ func (m *Model) Init() tea.Cmd {
 }
 
 // SetSize gives the screen its area; originY is its first row on screen.
-func (m *Model) SetSize(width, height, originY int) {
+func (m *Model) SetSize(width, height int) { m.SetLayout(width, height, 1) }
+
+// SetLayout gives the screen its area and the terminal row it starts at
+// (for mouse clicks).
+func (m *Model) SetLayout(width, height, originY int) {
 	if width != m.width {
 		m.rows = rowCache{}
 	}
@@ -105,6 +119,23 @@ func (m *Model) SetSize(width, height, originY int) {
 
 // InvalidateStyles drops cached rows after a theme change.
 func (m *Model) InvalidateStyles() { m.rows = rowCache{} }
+
+// ShortHelp is the help bar.
+func (m *Model) ShortHelp() []key.Binding { return m.keys.ShortHelp() }
+
+// FullHelp is the ? screen.
+func (m *Model) FullHelp() [][]key.Binding { return m.keys.FullHelp() }
+
+// Status has nothing to add: the root draws the mailbox's own status line
+// from State.
+func (m *Model) Status() string { return "" }
+
+// Focus and Blur: the list keeps its folder open while another screen is
+// shown (its events keep it current).
+func (m *Model) Focus() tea.Cmd { return nil }
+
+// Blur does nothing; see Focus.
+func (m *Model) Blur() {}
 
 // Keys returns the key map, for the help bar.
 func (m *Model) Keys() KeyMap { return m.keys }
@@ -132,7 +163,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.envelopesLoaded(msg)
 	case EventMsg:
 		return m, m.handleEvent(msg)
-	case common.SeenChangedMsg:
+	case session.SeenChangedMsg:
 		m.applySeen(msg.Folder, msg.UIDs, msg.Seen)
 	case seenFailedMsg:
 		m.applySeen(msg.folder, msg.uids, !msg.seen)
@@ -149,6 +180,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.searchDone(msg)
 	case searchAllMsg:
 		return m, m.searchAllDone(msg)
+	case reportsReadMsg:
+		return m, m.reportsRead(msg)
+	case blockSendersMsg:
+		return m, m.blockSendersRead(msg)
 	case blockOptionsMsg:
 		return m, m.blockOptionsLoaded(msg)
 	case blockedMsg:
@@ -309,7 +344,7 @@ type Status struct {
 }
 
 // Status reports the open folder's counters.
-func (m *Model) Status() Status {
+func (m *Model) State() Status {
 	st := Status{Account: m.acct.Name, ConnLost: m.connLost}
 	if f := m.open; f != nil {
 		st.Folder = f.name

@@ -9,11 +9,13 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
@@ -25,7 +27,7 @@ type harness struct {
 	mb     *mailtest.Mailbox
 	errs   []error
 	infos  []string
-	opened []common.OpenMessageMsg
+	opened []session.OpenMessageMsg
 }
 
 func newHarness(t *testing.T, mb *mailtest.Mailbox, w, h int) *harness {
@@ -33,10 +35,10 @@ func newHarness(t *testing.T, mb *mailtest.Mailbox, w, h int) *harness {
 	mb.CloseEvents() // nothing pushes events unless a test sends them itself
 	theme, _ := themes.Builtin("none")
 	remedy := uitest.Remedy(t)
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Remedy: remedy}
-	acct := common.Account{Name: "test", Server: "imap://test", Mailbox: mb, MessageLimit: 1 << 20}
+	c := &session.Session{Common: &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }}, Actions: &action.Layer{Remedy: remedy}}
+	acct := session.Account{Name: "test", Server: "imap://test", Mailbox: mb, MessageLimit: 1 << 20}
 	hs := &harness{t: t, m: New(c, acct, DefaultKeyMap()), mb: mb}
-	hs.m.SetSize(w, h, 1)
+	hs.m.SetLayout(w, h, 1)
 	hs.run(hs.m.Init())
 	return hs
 }
@@ -48,7 +50,7 @@ func (h *harness) run(cmd tea.Cmd) {
 			h.errs = append(h.errs, msg.Err)
 		case common.InfoMsg:
 			h.infos = append(h.infos, msg.Text)
-		case common.OpenMessageMsg:
+		case session.OpenMessageMsg:
 			h.opened = append(h.opened, msg)
 		}
 	})
@@ -75,7 +77,7 @@ func TestOpensInboxNewestFirst(t *testing.T) {
 	if mb.Watched() != "INBOX" {
 		t.Errorf("watching %q, want INBOX", mb.Watched())
 	}
-	st := h.m.Status()
+	st := h.m.State()
 	if st.Folder != "INBOX" || st.Total != 5 || st.Unseen != 2 {
 		t.Errorf("status = %+v", st)
 	}
@@ -88,11 +90,11 @@ func TestDefaultFolderFromAccount(t *testing.T) {
 	mb.CloseEvents()
 	theme, _ := themes.Builtin("none")
 	remedy := uitest.Remedy(t)
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Remedy: remedy}
-	m := New(c, common.Account{Name: "t", Mailbox: mb, DefaultFolder: "Phishing reports"}, DefaultKeyMap())
-	m.SetSize(100, 20, 1)
+	c := &session.Session{Common: &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }}, Actions: &action.Layer{Remedy: remedy}}
+	m := New(c, session.Account{Name: "t", Mailbox: mb, DefaultFolder: "Phishing reports"}, DefaultKeyMap())
+	m.SetLayout(100, 20, 1)
 	uitest.Drive(m, m.Init(), nil)
-	if got := m.Status().Folder; got != "Phishing reports" {
+	if got := m.State().Folder; got != "Phishing reports" {
 		t.Fatalf("opened %q, want the default_folder", got)
 	}
 }
@@ -175,7 +177,7 @@ func TestSidebarOpensFolder(t *testing.T) {
 	mb.Add("Quarantine", mail.Envelope{Subject: "held invoice", From: []mail.Address{{Addr: "x@evil.example"}}}, []byte("x"))
 	h := newHarness(t, mb, 120, 12)
 	h.press("tab", "j", "enter")
-	if got := h.m.Status().Folder; got != "Quarantine" {
+	if got := h.m.State().Folder; got != "Quarantine" {
 		t.Fatalf("open folder = %q, want Quarantine", got)
 	}
 	if !strings.Contains(h.screen(), "held invoice") {
@@ -188,7 +190,7 @@ func TestOpenFolderByNameIgnoresCaseAndReportsUnknown(t *testing.T) {
 	mb.AddFolder("Junk", mail.RoleJunk)
 	h := newHarness(t, mb, 120, 12)
 	h.run(h.m.OpenFolder("junk"))
-	if got := h.m.Status().Folder; got != "Junk" {
+	if got := h.m.State().Folder; got != "Junk" {
 		t.Fatalf("open folder = %q, want Junk", got)
 	}
 	h.run(h.m.OpenFolder("Nope"))
@@ -206,7 +208,7 @@ func TestStaleListingIsDropped(t *testing.T) {
 	stale := ListingLoadedMsg{Account: "test", Gen: h.m.gen, Folder: "INBOX", Listing: mail.Listing{UIDs: []mail.UID{1}}}
 	h.run(h.m.OpenFolder("Junk"))
 	h.m.Update(stale)
-	if got := h.m.Status(); got.Folder != "Junk" || got.Total != 0 {
+	if got := h.m.State(); got.Folder != "Junk" || got.Total != 0 {
 		t.Fatalf("status after a stale INBOX reply = %+v", got)
 	}
 }
@@ -219,8 +221,8 @@ func TestToggleReadIsOptimisticAndRollsBack(t *testing.T) {
 	if !mb.Seen("INBOX", 1) {
 		t.Fatal("r did not mark the message read on the server")
 	}
-	if h.m.Status().Unseen != 0 {
-		t.Fatalf("unseen = %d after reading the only unread message", h.m.Status().Unseen)
+	if h.m.State().Unseen != 0 {
+		t.Fatalf("unseen = %d after reading the only unread message", h.m.State().Unseen)
 	}
 	mb.FailNext(errors.New("server said [CANNOT] read-only folder"))
 	h.press("r")
@@ -294,12 +296,12 @@ func TestConnectionLostAndRestoredAreReported(t *testing.T) {
 	h.run(func() tea.Msg {
 		return EventMsg{Account: "test", Event: mail.Event{Kind: mail.EventConnLost, Err: errors.New("EOF")}}
 	})
-	if !h.m.Status().ConnLost || len(h.errs) == 0 || !strings.Contains(h.errs[0].Error(), "lost, reconnecting") {
-		t.Fatalf("loss not reported: %+v %v", h.m.Status(), h.errs)
+	if !h.m.State().ConnLost || len(h.errs) == 0 || !strings.Contains(h.errs[0].Error(), "lost, reconnecting") {
+		t.Fatalf("loss not reported: %+v %v", h.m.State(), h.errs)
 	}
 	h.run(func() tea.Msg { return EventMsg{Account: "test", Event: mail.Event{Kind: mail.EventConnRestored}} })
-	if h.m.Status().ConnLost || !strings.Contains(strings.Join(h.infos, "|"), "reconnected to imap://test") {
-		t.Fatalf("restore not reported: %+v %v", h.m.Status(), h.infos)
+	if h.m.State().ConnLost || !strings.Contains(strings.Join(h.infos, "|"), "reconnected to imap://test") {
+		t.Fatalf("restore not reported: %+v %v", h.m.State(), h.infos)
 	}
 }
 
@@ -342,7 +344,7 @@ func TestMouseClickOnSidebarOpensFolder(t *testing.T) {
 	h := newHarness(t, mb, 120, 12)
 	_, cmd := h.m.Update(tea.MouseClickMsg{X: 3, Y: 3, Button: tea.MouseLeft})
 	h.run(cmd)
-	if got := h.m.Status().Folder; got != "Junk" {
+	if got := h.m.State().Folder; got != "Junk" {
 		t.Fatalf("clicked folder opened %q, want Junk", got)
 	}
 }
@@ -353,16 +355,16 @@ func TestMissingDefaultFolderFallsBackToInbox(t *testing.T) {
 	mb.CloseEvents()
 	theme, _ := themes.Builtin("none")
 	remedy := uitest.Remedy(t)
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }, Remedy: remedy}
-	m := New(c, common.Account{Name: "t", Mailbox: mb, DefaultFolder: "Reports"}, DefaultKeyMap())
-	m.SetSize(100, 20, 1)
+	c := &session.Session{Common: &common.Common{Ctx: context.Background(), Styles: themes.NewStyles(theme), Jobs: jobs.NewRunner(50), Now: func() time.Time { return testNow }}, Actions: &action.Layer{Remedy: remedy}}
+	m := New(c, session.Account{Name: "t", Mailbox: mb, DefaultFolder: "Reports"}, DefaultKeyMap())
+	m.SetLayout(100, 20, 1)
 	var errs []error
 	uitest.Drive(m, m.Init(), func(msg tea.Msg) {
 		if e, ok := msg.(common.ErrorMsg); ok {
 			errs = append(errs, e.Err)
 		}
 	})
-	if got := m.Status(); got.Folder != "INBOX" || got.Total != 2 {
+	if got := m.State(); got.Folder != "INBOX" || got.Total != 2 {
 		t.Fatalf("status = %+v, want INBOX with 2 messages", got)
 	}
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), `default_folder "Reports": no such folder`) {

@@ -11,6 +11,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // Every reply names its account and, where it matters, the generation of
@@ -55,7 +56,7 @@ const envelopeTimeout = 60 * time.Second
 
 func (m *Model) loadFolders() tea.Cmd {
 	acct := m.acct
-	return common.RunJob(m.c, jobs.Spec{Name: "list folders", Account: acct.Name, Retries: 1, Retryable: retryable},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "list folders", Account: acct.Name, Retries: 1, Retryable: retryable},
 		func(ctx context.Context, _ *jobs.Progress) ([]mail.Folder, error) {
 			return acct.Mailbox.Folders(ctx)
 		},
@@ -66,7 +67,7 @@ func (m *Model) loadFolders() tea.Cmd {
 
 func (m *Model) loadListing(folder string, gen, prefetch int, quiet bool) tea.Cmd {
 	acct := m.acct
-	return common.RunJob(m.c, jobs.Spec{Name: fmt.Sprintf("open %s", folder), Account: acct.Name, Quiet: quiet, Retries: 1, Retryable: retryable},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: fmt.Sprintf("open %s", folder), Account: acct.Name, Quiet: quiet, Retries: 1, Retryable: retryable},
 		func(ctx context.Context, _ *jobs.Progress) (mail.Listing, error) {
 			return acct.Mailbox.List(ctx, folder, prefetch)
 		},
@@ -78,7 +79,7 @@ func (m *Model) loadListing(folder string, gen, prefetch int, quiet bool) tea.Cm
 func (m *Model) loadEnvelopes(ref mail.FolderRef, gen int, uids []mail.UID) tea.Cmd {
 	acct := m.acct
 	spec := jobs.Spec{Name: fmt.Sprintf("fetch %d envelopes", len(uids)), Account: acct.Name, Quiet: true, Timeout: envelopeTimeout}
-	return common.RunJob(m.c, spec,
+	return common.RunJob(m.c.Common, spec,
 		func(ctx context.Context, _ *jobs.Progress) ([]mail.Envelope, error) {
 			return acct.Mailbox.Envelopes(ctx, ref, uids)
 		},
@@ -93,7 +94,7 @@ func (m *Model) setSeen(ref mail.FolderRef, uids []mail.UID, seen bool) tea.Cmd 
 	if seen {
 		verb = "read"
 	}
-	return common.RunJob(m.c, jobs.Spec{Name: fmt.Sprintf("mark %d %s", len(uids), verb), Account: acct.Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: fmt.Sprintf("mark %d %s", len(uids), verb), Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (struct{}, error) {
 			return struct{}{}, acct.Mailbox.SetSeen(ctx, ref, uids, seen)
 		},
@@ -101,7 +102,7 @@ func (m *Model) setSeen(ref mail.FolderRef, uids []mail.UID, seen bool) tea.Cmd 
 			if err != nil {
 				return seenFailedMsg{account: acct.Name, folder: ref, uids: uids, seen: seen, err: err}
 			}
-			return common.SeenChangedMsg{Account: acct.Name, Folder: ref, UIDs: uids, Seen: seen}
+			return session.SeenChangedMsg{Account: acct.Name, Folder: ref, UIDs: uids, Seen: seen}
 		})
 }
 

@@ -3,12 +3,15 @@ package mailbox
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // An overlay is a small panel drawn over the bottom of the list that has
@@ -18,7 +21,7 @@ type overlay interface {
 	// key handles a key; done closes the overlay.
 	key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd)
 	// lines draws the panel at width w.
-	lines(st *common.Common, w int) []string
+	lines(st *session.Session, w int) []string
 }
 
 // Capturing reports whether the screen has the keyboard to itself (an
@@ -34,7 +37,7 @@ func (m *Model) overlayKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func frame(c *common.Common, w int, title string, body []string) []string {
+func frame(c *session.Session, w int, title string, body []string) []string {
 	st := c.Styles
 	out := []string{st.Border.Render(strings.Repeat("─", w))}
 	if title != "" {
@@ -46,32 +49,17 @@ func frame(c *common.Common, w int, title string, body []string) []string {
 	return out
 }
 
-// confirm asks a yes/no question; only y says yes.
-type confirm struct {
-	text  string
-	onYes func() tea.Cmd
+// confirm is the shared yes/no question as a list overlay.
+type confirm struct{ q *components.Confirm }
+
+func newConfirm(keys common.DialogKeys, text string, onYes func() tea.Cmd, choices ...components.Choice) *confirm {
+	return &confirm{q: components.NewConfirm(keys, text, onYes, choices...)}
 }
 
-func newConfirm(text string, onYes func() tea.Cmd) *confirm {
-	return &confirm{text: text, onYes: onYes}
-}
+func (c *confirm) key(msg tea.KeyPressMsg) (bool, tea.Cmd) { return c.q.Key(msg) }
 
-func (c *confirm) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	switch msg.String() {
-	case "y", "Y":
-		return true, c.onYes()
-	case "n", "N", "esc", "q", "ctrl+c", "enter":
-		return true, common.Info("cancelled")
-	}
-	return false, nil
-}
-
-func (c *confirm) lines(cm *common.Common, w int) []string {
-	st := cm.Styles
-	return frame(cm, w, "", []string{
-		" " + st.Danger.Render(analysis.SanitizeLine(c.text).String()),
-		" " + st.HelpKey.Render("y") + st.HelpDesc.Render(" yes   ") + st.HelpKey.Render("n/esc") + st.HelpDesc.Render(" no"),
-	})
+func (c *confirm) lines(cm *session.Session, w int) []string {
+	return frame(cm, w, "", c.q.Lines(cm.Styles))
 }
 
 // info shows a few lines until any key.
@@ -82,7 +70,7 @@ type info struct {
 
 func (i *info) key(tea.KeyPressMsg) (bool, tea.Cmd) { return true, nil }
 
-func (i *info) lines(cm *common.Common, w int) []string {
+func (i *info) lines(cm *session.Session, w int) []string {
 	body := make([]string, 0, len(i.body)+1)
 	for _, l := range i.body {
 		body = append(body, " "+common.Cell(analysis.SanitizeLine(l), w-1, cm.Styles.Text, cm.Styles.Marker))
@@ -93,7 +81,7 @@ func (i *info) lines(cm *common.Common, w int) []string {
 
 // input is a one-line prompt.
 type input struct {
-	c      *common.Common
+	c      *session.Session
 	ti     textinput.Model
 	onDone func(string) tea.Cmd
 }
@@ -108,7 +96,7 @@ func steadyInput() textinput.Model {
 	return ti
 }
 
-func newInput(c *common.Common, prompt, value, placeholder string, onDone func(string) tea.Cmd) *input {
+func newInput(c *session.Session, prompt, value, placeholder string, onDone func(string) tea.Cmd) *input {
 	ti := steadyInput()
 	ti.Prompt = prompt
 	ti.Placeholder = placeholder
@@ -120,10 +108,11 @@ func newInput(c *common.Common, prompt, value, placeholder string, onDone func(s
 func (in *input) focus() tea.Cmd { return in.ti.Focus() }
 
 func (in *input) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	switch msg.String() {
-	case "esc", "ctrl+c":
+	k := in.c.Dialog.Or()
+	switch {
+	case key.Matches(msg, k.Cancel):
 		return true, nil
-	case "enter":
+	case key.Matches(msg, k.Submit):
 		return true, in.onDone(in.ti.Value())
 	}
 	var cmd tea.Cmd
@@ -131,7 +120,7 @@ func (in *input) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return false, cmd
 }
 
-func (in *input) lines(cm *common.Common, w int) []string {
+func (in *input) lines(cm *session.Session, w int) []string {
 	in.ti.SetWidth(max(w-4, 10))
 	return frame(cm, w, "", []string{" " + in.ti.View()})
 }
@@ -148,7 +137,7 @@ type pickItem struct {
 // letters in order); enter takes the highlighted item, or with allowNew
 // the typed text when nothing matches exactly.
 type picker struct {
-	c        *common.Common
+	c        *session.Session
 	title    string
 	ti       textinput.Model
 	items    []pickItem
@@ -160,7 +149,7 @@ type picker struct {
 
 const pickerRows = 8
 
-func newPicker(c *common.Common, title string, items []pickItem, allowNew bool, onPick func(pickItem, string) tea.Cmd) *picker {
+func newPicker(c *session.Session, title string, items []pickItem, allowNew bool, onPick func(pickItem, string) tea.Cmd) *picker {
 	ti := steadyInput()
 	ti.Prompt = "› "
 	ti.Placeholder = "type to filter"
@@ -198,16 +187,17 @@ func fuzzy(s, pattern string) bool {
 }
 
 func (p *picker) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	switch msg.String() {
-	case "esc", "ctrl+c":
+	k := p.c.Dialog.Or()
+	switch {
+	case key.Matches(msg, k.Cancel):
 		return true, nil
-	case "up", "ctrl+p", "ctrl+k":
+	case key.Matches(msg, k.PickUp):
 		p.cursor = max(p.cursor-1, 0)
 		return false, nil
-	case "down", "ctrl+n", "ctrl+j", "tab":
+	case key.Matches(msg, k.PickDown):
 		p.cursor = min(p.cursor+1, max(len(p.shown)-1, 0))
 		return false, nil
-	case "enter":
+	case key.Matches(msg, k.Submit):
 		typed := strings.TrimSpace(p.ti.Value())
 		if p.allowNew && typed != "" && !p.exact(typed) {
 			return true, p.onPick(pickItem{label: typed, value: typed}, typed)
@@ -232,7 +222,7 @@ func (p *picker) exact(typed string) bool {
 	return false
 }
 
-func (p *picker) lines(cm *common.Common, w int) []string {
+func (p *picker) lines(cm *session.Session, w int) []string {
 	st := cm.Styles
 	p.ti.SetWidth(max(w-4, 10))
 	body := []string{" " + p.ti.View()}

@@ -61,6 +61,8 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.Report()
 	case key.Matches(msg, k.Block):
 		return m.BlockSender()
+	case key.Matches(msg, k.AsReceived):
+		return m.toggleRawView()
 	}
 	return nil
 }
@@ -68,7 +70,7 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 // pickFolder asks where to move or copy: special-use folders first, then
 // the rest in tree order; the open folder is not offered.
 func (m *Model) pickFolder(action remediate.Action) tea.Cmd {
-	if err := m.c.Remedy.Check(action); err != nil {
+	if err := m.c.Actions.Check(action); err != nil {
 		return common.Error(err)
 	}
 	uids, err := m.targets()
@@ -111,7 +113,7 @@ func roleRank(note string) int {
 // session); picking one every target already has removes it, anything
 // typed that does not exist yet is created.
 func (m *Model) pickTag() tea.Cmd {
-	if err := m.c.Remedy.Check(remediate.Tag); err != nil {
+	if err := m.c.Actions.Check(remediate.Tag); err != nil {
 		return common.Error(err)
 	}
 	uids, err := m.targets()
@@ -175,7 +177,7 @@ func hasKeyword(f mail.Flags, kw string) bool {
 // FolderInfo shows a folder's metadata.
 func (m *Model) FolderInfo(name string) tea.Cmd {
 	acct := m.acct
-	return common.RunJob(m.c, jobs.Spec{Name: "folder info " + name, Account: acct.Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "folder info " + name, Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (mail.FolderInfo, error) {
 			return acct.Mailbox.FolderInfo(ctx, name)
 		},

@@ -11,7 +11,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
 	"github.com/mailtriage/mailtriage/backend/report"
 	"github.com/mailtriage/mailtriage/internal/smtptest"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 func remedyHarness(t *testing.T, n int) *harness {
@@ -37,8 +37,8 @@ func (h *harness) typeText(s string) {
 func TestMoveSelectionWithPickerAndUndo(t *testing.T) {
 	h := remedyHarness(t, 6)
 	h.press("space", "space") // newest two selected, cursor moved down
-	if h.m.Status().Selected != 2 {
-		t.Fatalf("selected %d", h.m.Status().Selected)
+	if h.m.State().Selected != 2 {
+		t.Fatalf("selected %d", h.m.State().Selected)
 	}
 	h.press("m")
 	if !strings.Contains(h.screen(), "move 2 message(s) to") {
@@ -53,7 +53,7 @@ func TestMoveSelectionWithPickerAndUndo(t *testing.T) {
 	if h.mb.Count("Phishing reports") != 2 || h.mb.Count("INBOX") != 4 {
 		t.Fatalf("after move: INBOX %d, Phishing %d", h.mb.Count("INBOX"), h.mb.Count("Phishing reports"))
 	}
-	if got := h.m.Status(); got.Total != 4 || got.Selected != 0 {
+	if got := h.m.State(); got.Total != 4 || got.Selected != 0 {
 		t.Fatalf("list after move: %+v", got)
 	}
 	if !strings.Contains(h.infos[len(h.infos)-1], "moved 2 messages to Phishing reports") {
@@ -63,7 +63,7 @@ func TestMoveSelectionWithPickerAndUndo(t *testing.T) {
 	if h.mb.Count("INBOX") != 6 || h.mb.Count("Phishing reports") != 0 {
 		t.Fatalf("after undo: INBOX %d", h.mb.Count("INBOX"))
 	}
-	recs, _ := h.m.c.Remedy.Audit.Recent(10)
+	recs, _ := h.m.c.Actions.Remedy.Audit.Recent(10)
 	if len(recs) != 4 || recs[3].Action != "move" || recs[3].Dest != "Phishing reports" || len(recs[3].MessageIDs) != 2 {
 		t.Fatalf("audit %+v", recs)
 	}
@@ -73,8 +73,8 @@ func TestRefusedMoveComesBack(t *testing.T) {
 	h := remedyHarness(t, 3)
 	h.mb.FailNext(errors.New("server said NO [OVERQUOTA] Quota exceeded"))
 	h.press("d")
-	if h.mb.Count("INBOX") != 3 || h.m.Status().Total != 3 {
-		t.Fatalf("refused trash: INBOX %d on server, %d on screen", h.mb.Count("INBOX"), h.m.Status().Total)
+	if h.mb.Count("INBOX") != 3 || h.m.State().Total != 3 {
+		t.Fatalf("refused trash: INBOX %d on server, %d on screen", h.mb.Count("INBOX"), h.m.State().Total)
 	}
 	if len(h.errs) == 0 || !strings.Contains(h.errs[0].Error(), "OVERQUOTA") {
 		t.Fatalf("errors %v", h.errs)
@@ -84,7 +84,7 @@ func TestRefusedMoveComesBack(t *testing.T) {
 func TestPermanentDeleteAsksWithCount(t *testing.T) {
 	h := remedyHarness(t, 4)
 	h.press("*", "D")
-	if v := h.screen(); !strings.Contains(v, "Delete 4 message(s) permanently?") {
+	if v := h.screen(); !strings.Contains(v, "Delete 4 messages in INBOX permanently?") {
 		t.Fatalf("no confirmation:\n%s", v)
 	}
 	h.press("n")
@@ -104,7 +104,7 @@ func TestPermanentDeleteAsksWithCount(t *testing.T) {
 func TestBigSelectionAsksFirst(t *testing.T) {
 	h := remedyHarness(t, 60)
 	h.press("*", "d")
-	if v := h.screen(); !strings.Contains(v, "trash 60 messages to Trash?") {
+	if v := h.screen(); !strings.Contains(v, "Move 60 messages in INBOX to Trash?") {
 		t.Fatalf("no confirmation for 60:\n%s", v)
 	}
 	h.press("y")
@@ -150,26 +150,26 @@ func TestSoftDeleteToggleAndTagPicker(t *testing.T) {
 func TestSelectSameSenderAndSearch(t *testing.T) {
 	h := remedyHarness(t, 200) // senders repeat every 97 messages
 	h.press("s")
-	if got := h.m.Status().Selected; got != 3 {
+	if got := h.m.State().Selected; got != 3 {
 		t.Fatalf("same sender selected %d, want 3", got)
 	}
 	h.press("esc")
-	if h.m.Status().Selected != 0 {
+	if h.m.State().Selected != 0 {
 		t.Fatal("esc did not clear the selection")
 	}
 	h.press("/")
 	h.typeText("subject:\"Message 19\"")
 	h.press("enter")
-	st := h.m.Status()
+	st := h.m.State()
 	if st.Query != `subject:"Message 19"` || st.Total != 11 { // 19, 190-199
 		t.Fatalf("search status %+v", st)
 	}
 	h.press("*")
-	if h.m.Status().Selected != 11 {
-		t.Fatalf("* selected %d", h.m.Status().Selected)
+	if h.m.State().Selected != 11 {
+		t.Fatalf("* selected %d", h.m.State().Selected)
 	}
 	h.press("esc", "esc")
-	if st := h.m.Status(); st.Query != "" || st.Total != 200 {
+	if st := h.m.State(); st.Query != "" || st.Total != 200 {
 		t.Fatalf("after esc: %+v", st)
 	}
 }
@@ -193,12 +193,12 @@ func TestReportForwardsAsAttachmentAndKeepsACopy(t *testing.T) {
 	mb.AddFolder("Sent", mail.RoleSent)
 	mb.Generate("INBOX", 2, testNow)
 	h := newHarness(t, mb, 150, 20)
-	h.m.acct.Report = &common.ReportDesk{
+	h.m.acct.Report = &session.ReportDesk{
 		SMTP: report.Server{Addr: srv.Addr, TLS: report.TLSNone, Username: "soc@example.com", Password: func(context.Context) (string, error) { return "smtp pw", nil }},
 		From: "soc@example.com", To: []string{"abuse@example.com"},
 	}
 	h.press("F")
-	if !strings.Contains(h.screen(), `Forward "Message 1" to abuse@example.com as an attachment?`) {
+	if !strings.Contains(h.screen(), `Forward 1 message "Message 1" in INBOX to abuse@example.com as an attachment?`) {
 		t.Fatalf("no confirmation:\n%s", h.screen())
 	}
 	h.press("y")
@@ -212,7 +212,7 @@ func TestReportForwardsAsAttachmentAndKeepsACopy(t *testing.T) {
 	if !strings.Contains(h.infos[len(h.infos)-1], "reported to abuse@example.com; copy in Sent") {
 		t.Fatalf("infos %q", h.infos)
 	}
-	recs, _ := h.m.c.Remedy.Audit.Recent(2)
+	recs, _ := h.m.c.Actions.Remedy.Audit.Recent(2)
 	if len(recs) != 2 || recs[0].Action != "report" || recs[0].Result != "ok" {
 		t.Fatalf("audit %+v", recs)
 	}
@@ -234,7 +234,7 @@ func TestSearchAllFoldersMergesAndOpens(t *testing.T) {
 	}
 	h.typeText("junk")
 	h.press("enter")
-	st := h.m.Status()
+	st := h.m.State()
 	if st.Folder != "Junk" || st.Query != `subject:"Message 1"` || st.Total != 3 {
 		t.Fatalf("opened %+v", st)
 	}

@@ -11,7 +11,7 @@ import (
 // and comes back, no flag flips and flips back.
 func TestViewerIsRefusedBeforeTheScreenChanges(t *testing.T) {
 	h := remedyHarness(t, 3)
-	h.m.c.Remedy.Allow = func(a remediate.Action) error { return remediate.RoleAllows(remediate.RoleViewer, a) }
+	h.m.c.Actions.Remedy.Allow = func(a remediate.Action) error { return remediate.RoleAllows(remediate.RoleViewer, a) }
 	before := h.screen()
 	for _, k := range []string{"d", "r", "m", "t", "b", "D"} {
 		h.errs = nil
@@ -26,7 +26,7 @@ func TestViewerIsRefusedBeforeTheScreenChanges(t *testing.T) {
 	if h.mb.Count("INBOX") != 3 || h.mb.Count("Trash") != 0 {
 		t.Fatalf("server changed: INBOX %d, Trash %d", h.mb.Count("INBOX"), h.mb.Count("Trash"))
 	}
-	if recs, _ := h.m.c.Remedy.Audit.Recent(5); len(recs) != 0 {
+	if recs, _ := h.m.c.Actions.Remedy.Audit.Recent(5); len(recs) != 0 {
 		t.Fatalf("refusals audited: %+v", recs)
 	}
 	if h.errs[0].Error() != "role viewer may not delete messages permanently" {

@@ -37,7 +37,7 @@ func (m *Model) runSearch(query string, quiet bool) tea.Cmd {
 	}
 	f, acct, gen := m.open, m.acct, m.gen
 	name := f.name
-	return common.RunJob(m.c, jobs.Spec{Name: "search " + name + ": " + query, Account: acct.Name, Quiet: quiet},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "search " + name + ": " + query, Account: acct.Name, Quiet: quiet},
 		func(ctx context.Context, _ *jobs.Progress) (searchResult, error) {
 			ref, uids, err := acct.Mailbox.Search(ctx, name, q)
 			return searchResult{ref: ref, uids: uids}, err
@@ -122,7 +122,7 @@ func (m *Model) searchAll(q mail.Query) tea.Cmd {
 		}
 	}
 	acct := m.acct
-	return common.RunJob(m.c, jobs.Spec{Name: "search all folders: " + q.String(), Account: acct.Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "search all folders: " + q.String(), Account: acct.Name},
 		func(ctx context.Context, p *jobs.Progress) (mergedHits, error) {
 			var out mergedHits
 			for i, name := range names {

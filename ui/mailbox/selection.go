@@ -117,7 +117,7 @@ func (m *Model) selectLike(kind likeKind) tea.Cmd {
 		return common.Error(err)
 	}
 	f, acct, gen := m.open, m.acct, m.gen
-	return common.RunJob(m.c, jobs.Spec{Name: "find " + label, Account: acct.Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "find " + label, Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) ([]mail.UID, error) {
 			ref, uids, err := acct.Mailbox.Search(ctx, f.name, q)
 			if err == nil && ref.UIDValidity != f.ref.UIDValidity {

@@ -8,11 +8,14 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // From the evidence to the gateway in one key: block the sender (the
@@ -25,18 +28,24 @@ func (m *Model) trackInMimecast() tea.Cmd {
 	if m.c.Gateways.Mimecast == nil {
 		return common.Error(errors.New("no Mimecast gateway is configured: add a [mimecast] table"))
 	}
-	id := strings.Trim(m.env.MessageID, "<>")
+	env, _ := m.ActionEnvelope()
+	id := strings.Trim(env.MessageID, "<>")
 	if id == "" {
 		return common.Error(errors.New("this message has no Message-ID to track"))
 	}
-	when := m.env.SortTime()
-	return func() tea.Msg { return common.TrackMsg{MessageID: id, Date: when} }
+	when := env.SortTime()
+	return func() tea.Msg { return session.TrackMsg{MessageID: id, Date: when} }
 }
 
 // blockSender asks the root to run the mailbox's block flow on this
-// message (it is the one under the list cursor).
+// message — exactly this one, whatever the list has selected.
 func (m *Model) blockSender() tea.Cmd {
-	return func() tea.Msg { return common.BlockSenderMsg{} }
+	t, ok := m.Target()
+	if !ok {
+		return common.Info("no message is open")
+	}
+	env, reporters := m.ActionEnvelope()
+	return func() tea.Msg { return session.BlockSenderMsg{Target: t, Envelope: &env, Reporters: reporters} }
 }
 
 // urlAction asks before blocking or permitting the URL under the cursor
@@ -57,28 +66,26 @@ func (m *Model) urlAction(block bool) tea.Cmd {
 	if block {
 		verb = "block"
 	}
-	question := fmt.Sprintf("%s %s on Mimecast: e this URL, d its whole domain, n cancel", verb, u.Defanged)
-	return m.open(&prompt{kind: promptConfirm, question: question, choices: map[string]func() tea.Cmd{
-		"e": func() tea.Cmd { return m.manageURL(mc, target, block, mimecast.MatchExplicit) },
-		"d": func() tea.Cmd { return m.manageURL(mc, target, block, mimecast.MatchDomain) },
-	}})
+	question := fmt.Sprintf("%s %s on Mimecast?", verb, u.Defanged)
+	return m.confirm(components.NewConfirm(m.c.Dialog, question, nil,
+		components.Choice{Key: m.keys.ThisURL, Label: "this URL", Run: func() tea.Cmd { return m.manageURL(mc, target, block, mimecast.MatchExplicit) }},
+		components.Choice{Key: m.keys.WholeDomain, Label: "its whole domain", Run: func() tea.Cmd { return m.manageURL(mc, target, block, mimecast.MatchDomain) }},
+	))
 }
 
 func analysisDefang(u string) string { return safe(analysis.Defang(u)).String() }
 
 func (m *Model) manageURL(mc *mimecast.Client, target string, block bool, match mimecast.MatchType) tea.Cmd {
-	svc, acct, ref, msgID := m.c.Remedy, m.acct, m.ref, strings.Trim(m.env.MessageID, "<>")
-	action := remediate.Action("mimecast-permit-url")
+	layer, acct, msgID := m.c.Actions, m.acct, strings.Trim(m.env.MessageID, "<>")
+	name := remediate.MimecastPermitURL
 	if block {
-		action = "mimecast-block-url"
+		name = remediate.MimecastBlockURL
 	}
-	req := remediate.Request{Account: acct.Name, Box: acct.Mailbox, Action: action, Folder: ref}
-	return common.RunJob(m.c, jobs.Spec{Name: string(action), Account: acct.Name},
+	t, _ := m.Target()
+	ch := action.Change{Name: name, Target: t, Detail: string(match) + " " + target}
+	return common.RunJob(m.c.Common, jobs.Spec{Name: string(name), Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (string, error) {
-			if svc == nil {
-				return "", errors.New("remediation is not available in this session")
-			}
-			err := svc.Audited(ctx, req, string(match)+" "+target, func(ctx context.Context) error {
+			err := layer.Run(ctx, ch, func(ctx context.Context) error {
 				spec := mimecast.ManagedURLSpec{URL: target, MatchType: match, Action: mimecast.URLPermit,
 					Comment: "mailtriage: from message " + msgID}
 				if block {
@@ -87,7 +94,7 @@ func (m *Model) manageURL(mc *mimecast.Client, target string, block bool, match 
 				_, err := mc.CreateManagedURL(ctx, spec)
 				return err
 			})
-			return string(action), err
+			return string(name), err
 		},
 		func(_ jobs.ID, what string, err error) tea.Msg {
 			if err != nil {
@@ -108,7 +115,7 @@ func (m *Model) decodeURL() tea.Cmd {
 		return common.Info("this link needs no API decode")
 	}
 	acct := m.acct.Name
-	return common.RunJob(m.c, jobs.Spec{Name: "decode URL", Account: acct},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "decode URL", Account: acct},
 		func(ctx context.Context, _ *jobs.Progress) (string, error) { return mc.DecodeURL(ctx, u.URL) },
 		func(_ jobs.ID, orig string, err error) tea.Msg {
 			if err != nil {

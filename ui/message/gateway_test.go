@@ -8,7 +8,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 	"github.com/mailtriage/mailtriage/backend/mimecast/mimecasttest"
-	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 const urlMail = "From: x@evil.example\r\nTo: ap@example.com\r\nSubject: reset\r\nMessage-ID: <u1@evil.example>\r\n\r\nGo to https://login.evil.example/reset now\r\n"
@@ -33,7 +33,7 @@ func TestBlockURLOnMimecastFromTheURLsTab(t *testing.T) {
 	srv := withMimecast(t, h)
 	h.goTo(tabURLs)
 	h.press("B")
-	if !strings.Contains(h.screen(), "block hxxps://login[.]evil[.]example/reset on Mimecast: e this URL, d its whole domain, n cancel") {
+	if !strings.Contains(h.screen(), "block hxxps://login[.]evil[.]example/reset on Mimecast?  e this URL   d its whole domain   n/esc no") {
 		t.Fatalf("question:\n%s", h.screen())
 	}
 	h.press("e")
@@ -46,7 +46,7 @@ func TestBlockURLOnMimecastFromTheURLsTab(t *testing.T) {
 	if !found {
 		t.Fatalf("not blocked on the emulator: %+v (errors %v)", srv.ManagedURLs(), h.errs)
 	}
-	recs, _ := h.m.c.Remedy.Audit.Recent(2)
+	recs, _ := h.m.c.Actions.Remedy.Audit.Recent(2)
 	if len(recs) != 2 || recs[0].Action != "mimecast-block-url" || recs[0].Result != "ok" {
 		t.Fatalf("audit %+v", recs)
 	}
@@ -79,9 +79,9 @@ func TestTrackAndBlockSenderAskTheRoot(t *testing.T) {
 	var track, block bool
 	for _, msg := range h.msgs {
 		switch msg := msg.(type) {
-		case common.TrackMsg:
+		case session.TrackMsg:
 			track = msg.MessageID == "u1@evil.example"
-		case common.BlockSenderMsg:
+		case session.BlockSenderMsg:
 			block = true
 		}
 	}

@@ -12,15 +12,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 type tab int
@@ -33,26 +36,36 @@ const (
 	tabAttachments
 	tabHeaders
 	tabRaw
+	tabReport // only for a report: the reporter, their comment, the report's headers
 	numTabs
 )
 
-var tabNames = [numTabs]string{"Summary", "Auth", "Hops", "URLs", "Attachments", "Headers", "Raw"}
+var tabNames = [numTabs]string{"Summary", "Auth", "Hops", "URLs", "Attachments", "Headers", "Raw", "Report"}
+
+// tabs are the tabs d shows: the Report tab only when d is a report.
+func (d *document) tabs() []tab {
+	out := []tab{tabSummary, tabAuth, tabHops, tabURLs, tabAttachments, tabHeaders, tabRaw}
+	if d != nil && d.report != nil {
+		out = append(out, tabReport)
+	}
+	return out
+}
 
 // maxStack bounds how deep attached messages open inside each other.
 const maxStack = 8
 
 // LoadedMsg carries a fetched and analysed message.
 type LoadedMsg struct {
-	Gen int
-	doc *document
-	Err error
+	ticket common.Ticket
+	doc    *document
+	Err    error
 }
 
 // nestedLoadedMsg carries an attached message, analysed.
 type nestedLoadedMsg struct {
-	gen   int
-	depth int // stack depth it was opened from
-	doc   *document
+	ticket common.Ticket
+	depth  int // stack depth it was opened from
+	doc    *document
 }
 
 // page is one message on the stack with the analyst's place in each tab.
@@ -69,15 +82,20 @@ type page struct {
 
 // Model is the message screen.
 type Model struct {
-	c    *common.Common
+	c    *session.Session
 	keys KeyMap
 
 	width, height int
 
-	acct common.Account
+	acct session.Account
 	ref  mail.FolderRef
 	env  mail.Envelope
-	gen  int
+	// load and nested are the screen's request slots: the message being
+	// read and the attached message being analysed. opened is the load
+	// whose message is shown (a save asked about an earlier one is
+	// stale).
+	load, nested common.Slot
+	opened       common.Ticket
 
 	loading bool
 	err     error
@@ -89,7 +107,7 @@ type Model struct {
 }
 
 // New returns an empty message screen.
-func New(c *common.Common, keys KeyMap) *Model {
+func New(c *session.Session, keys KeyMap) *Model {
 	return &Model{c: c, keys: keys}
 }
 
@@ -104,6 +122,23 @@ func (m *Model) SetSize(width, height int) {
 
 // Keys returns the key map.
 func (m *Model) Keys() KeyMap { return m.keys }
+
+// FullHelp is the ? screen.
+func (m *Model) FullHelp() [][]key.Binding { return m.keys.FullHelp() }
+
+// Status has nothing to add to the mailbox's status line.
+func (m *Model) Status() string { return "" }
+
+// Focus does nothing: a message is shown by Open.
+func (m *Model) Focus() tea.Cmd { return nil }
+
+// Blur is called when the analyst leaves the message for the list: the
+// read or analysis still running is no longer needed.
+func (m *Model) Blur() {
+	m.load.Cancel()
+	m.nested.Cancel()
+	m.loading = false
+}
 
 // Capturing reports that a prompt has the keyboard: the root then passes
 // every key, even q and digits, to the screen.
@@ -136,8 +171,8 @@ func (m *Model) ShortHelp() []key.Binding {
 
 // Target is the message the screen shows, for exports: always the message
 // opened from the list (an attached message's evidence is part of it).
-type Target struct {
-	Account   common.Account
+type Opened struct {
+	Account   session.Account
 	Folder    mail.FolderRef
 	UID       mail.UID
 	Raw       []byte
@@ -145,12 +180,46 @@ type Target struct {
 }
 
 // Current returns the open message, if one is loaded.
-func (m *Model) Current() (Target, bool) {
+func (m *Model) Current() (Opened, bool) {
 	if m.loading || len(m.stack) == 0 {
-		return Target{}, false
+		return Opened{}, false
 	}
 	d := m.stack[0].doc
-	return Target{Account: m.acct, Folder: m.ref, UID: m.env.UID, Raw: d.raw, Truncated: d.truncated}, true
+	return Opened{Account: m.acct, Folder: m.ref, UID: m.env.UID, Raw: d.raw, Truncated: d.truncated}, true
+}
+
+// act asks the root to run a mailbox action on the open message (the
+// root asks first where needed, and says what it acts on).
+func (m *Model) act(name remediate.Action) tea.Cmd {
+	if _, ok := m.Target(); !ok {
+		return common.Info("no message is open")
+	}
+	return func() tea.Msg { return session.ActMsg{Action: name} }
+}
+
+// Envelope is the open message's envelope.
+func (m *Model) Envelope() mail.Envelope { return m.env }
+
+// ActionEnvelope is the envelope of what the screen shows and actions
+// aim at: for a report, the reported original's (its sender, its
+// Message-ID) with the reporters, who are never targets; otherwise the
+// message's own.
+func (m *Model) ActionEnvelope() (mail.Envelope, []string) {
+	if len(m.stack) == 0 || m.stack[0].doc.report == nil {
+		return m.env, nil
+	}
+	r := m.stack[0].doc.report
+	return r.original.Envelope(m.env), []string{r.reporterAddr}
+}
+
+// Target is the open message as an action's target: the message in its
+// folder (an attached message shown on top is part of it, not a target
+// of its own). ok is false when no message is open.
+func (m *Model) Target() (t action.Target, ok bool) {
+	if m.acct.Mailbox == nil || m.env.UID == 0 {
+		return action.Target{}, false
+	}
+	return action.Target{Account: m.acct.Name, Box: m.acct.Mailbox, Folder: m.ref, UIDs: []mail.UID{m.env.UID}, Subject: m.env.Subject}, true
 }
 
 func (m *Model) page() *page {
@@ -161,13 +230,13 @@ func (m *Model) page() *page {
 }
 
 // Open starts reading a message; the screen shows it when it arrives.
-func (m *Model) Open(acct common.Account, ref mail.FolderRef, env mail.Envelope) tea.Cmd {
-	m.gen++
+func (m *Model) Open(acct session.Account, ref mail.FolderRef, env mail.Envelope) tea.Cmd {
+	m.nested.Cancel()
 	m.acct, m.ref, m.env = acct, ref, env
-	m.loading, m.err, m.stack, m.prompt = true, nil, nil, nil
-	gen, limit, uid, lim := m.gen, acct.MessageLimit, env.UID, m.c.Limits
+	m.loading, m.err, m.stack, m.prompt, m.opened = true, nil, nil, nil, common.Ticket{}
+	limit, uid, lim := acct.MessageLimit, env.UID, m.c.Limits
 	spec := jobs.Spec{Name: fmt.Sprintf("read message %d", uid), Account: acct.Name, Retries: 1}
-	return common.RunJob(m.c, spec,
+	return common.Request(m.c.Common, &m.load, spec,
 		func(ctx context.Context, _ *jobs.Progress) (*document, error) {
 			raw, err := acct.Mailbox.Fetch(ctx, ref, uid, limit)
 			if err != nil {
@@ -175,8 +244,8 @@ func (m *Model) Open(acct common.Account, ref mail.FolderRef, env mail.Envelope)
 			}
 			return buildDocument(raw, lim), nil
 		},
-		func(_ jobs.ID, doc *document, err error) tea.Msg {
-			return LoadedMsg{Gen: gen, doc: doc, Err: err}
+		func(t common.Ticket, doc *document, err error) tea.Msg {
+			return LoadedMsg{ticket: t, doc: doc, Err: err}
 		})
 }
 
@@ -184,23 +253,23 @@ func (m *Model) Open(acct common.Account, ref mail.FolderRef, env mail.Envelope)
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case LoadedMsg:
-		if msg.Gen != m.gen {
+		if !msg.ticket.Current() {
 			return m, nil
 		}
-		m.loading, m.err = false, msg.Err
+		m.loading, m.err, m.opened = false, msg.Err, msg.ticket
 		if msg.Err != nil {
 			return m, common.Error(msg.Err)
 		}
 		m.stack = []*page{newPage(msg.doc)}
 	case nestedLoadedMsg:
-		if msg.gen != m.gen || msg.depth != len(m.stack) {
+		if !msg.ticket.Current() || msg.depth != len(m.stack) {
 			return m, nil
 		}
 		m.stack = append(m.stack, newPage(msg.doc))
 		return m, common.Info("attached message opened — esc/q goes back to its parent")
 	case saveDoneMsg:
 		return m, m.saveDone(msg)
-	case common.SeenChangedMsg:
+	case session.SeenChangedMsg:
 		if msg.Account == m.acct.Name && msg.Folder == m.ref && len(m.stack) > 0 {
 			for _, uid := range msg.UIDs {
 				if uid == m.env.UID {
@@ -224,6 +293,24 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// switchReportView shows a report as it came, or back its reported
+// original; on any other message it says there is nothing to switch to.
+func (m *Model) switchReportView() tea.Cmd {
+	if len(m.stack) != 1 {
+		return common.Info("close the attached message first (esc)")
+	}
+	d := m.stack[0].doc
+	switch {
+	case d.asReceived != nil:
+		m.stack[0] = newPage(d.asReceived)
+		return common.Info("the report as it came — o goes back to the reported original")
+	case d.original != nil:
+		m.stack[0] = newPage(d.original)
+		return common.Info("the reported original — o shows the report as it came")
+	}
+	return common.Info("this message is not a report: there is no other view")
+}
+
 func newPage(d *document) *page {
 	pg := &page{doc: d}
 	// A message with only an HTML body shows it at once.
@@ -245,9 +332,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	page := max(m.bodyHeight()-1, 1)
 	switch {
 	case key.Matches(msg, k.NextTab):
-		m.setTab((pg.tab + 1) % numTabs)
+		m.setTab(nextTab(pg.doc.tabs(), pg.tab, 1))
 	case key.Matches(msg, k.PrevTab):
-		m.setTab((pg.tab + numTabs - 1) % numTabs)
+		m.setTab(nextTab(pg.doc.tabs(), pg.tab, -1))
 	case key.Matches(msg, k.Headers):
 		m.setTab(tabHeaders)
 	case key.Matches(msg, k.Up):
@@ -274,6 +361,19 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openAttached()
 	case key.Matches(msg, k.Save):
 		return m.savePrompt()
+	case key.Matches(msg, k.AsReceived):
+		return m.switchReportView()
+	case key.Matches(msg, k.Trash):
+		return m.act(remediate.Trash)
+	case key.Matches(msg, k.Delete):
+		return m.act(remediate.Delete)
+	case key.Matches(msg, k.Flag):
+		if len(m.stack) > 0 && m.stack[0].doc.flags.Flagged {
+			return m.act(remediate.Unflag)
+		}
+		return m.act(remediate.Flag)
+	case key.Matches(msg, k.Report):
+		return m.act(remediate.Report)
 	case key.Matches(msg, k.BlockSender):
 		return m.blockSender()
 	case key.Matches(msg, k.Track):
@@ -317,6 +417,15 @@ func (m *Model) back(esc bool) tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg { return common.BackMsg{} }
+}
+
+// nextTab is the tab delta places from cur among tabs, wrapping.
+func nextTab(tabs []tab, cur tab, delta int) tab {
+	i := slices.Index(tabs, cur)
+	if i < 0 {
+		return tabs[0]
+	}
+	return tabs[(i+delta+len(tabs))%len(tabs)]
 }
 
 func (m *Model) setTab(t tab) {
@@ -422,15 +531,15 @@ func (m *Model) openAttached() tea.Cmd {
 	if len(m.stack) >= maxStack {
 		return common.Error(fmt.Errorf("attached messages are nested more than %d deep; not opening further", maxStack))
 	}
-	gen, depth, lim := m.gen, len(m.stack), m.c.Limits
+	depth, lim := len(m.stack), m.c.Limits
 	title := fmt.Sprintf("%d %s", i+1, a.Name)
 	content := part.Content
-	return common.RunJob(m.c, jobs.Spec{Name: "analyse attached message", Account: m.acct.Name, Quiet: true},
+	return common.Request(m.c.Common, &m.nested, jobs.Spec{Name: "analyse attached message", Account: m.acct.Name, Quiet: true},
 		func(context.Context, *jobs.Progress) (*document, error) {
 			return buildNested(content, title, lim), nil
 		},
-		func(_ jobs.ID, doc *document, _ error) tea.Msg {
-			return nestedLoadedMsg{gen: gen, depth: depth, doc: doc}
+		func(t common.Ticket, doc *document, _ error) tea.Msg {
+			return nestedLoadedMsg{ticket: t, depth: depth, doc: doc}
 		})
 }
 
@@ -447,10 +556,11 @@ func (m *Model) copyURL(live bool) tea.Cmd {
 	u := urls[i]
 	text, what := u.Defanged, "defanged URL"
 	if live {
-		if safe(u.URL).Markers > 0 {
-			return common.Error(errors.New("this URL hides characters (shown as markers); y copies its defanged form"))
+		clean, err := analysis.LiveCopyURL(u.URL)
+		if err != nil {
+			return common.Error(fmt.Errorf("not copied live: %w; y copies it defanged", err))
 		}
-		text, what = u.URL, "live URL (careful: it works when pasted)"
+		text, what = clean, "live URL (careful: it works when pasted)"
 	}
 	if safe(text).Markers > 0 {
 		return common.Error(errors.New("this URL hides characters (shown as markers); not copied"))
@@ -470,20 +580,17 @@ func (m *Model) toggleSeen() tea.Cmd {
 	if seen {
 		action = remediate.Read
 	}
-	svc := m.c.Remedy
+	layer := m.c.Actions
 	req := remediate.Request{Account: acct.Name, Box: acct.Mailbox, Action: action, Folder: ref, UIDs: uids}
-	return common.RunJob(m.c, jobs.Spec{Name: "mark " + string(action), Account: acct.Name},
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "mark " + string(action), Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (struct{}, error) {
-			if svc == nil {
-				return struct{}{}, errors.New("remediation is not available in this session")
-			}
-			_, err := svc.Do(ctx, req, nil)
+			_, err := layer.Do(ctx, req, nil)
 			return struct{}{}, err
 		},
 		func(_ jobs.ID, _ struct{}, err error) tea.Msg {
 			if err != nil {
 				return common.ErrorMsg{Err: err}
 			}
-			return common.SeenChangedMsg{Account: acct.Name, Folder: ref, UIDs: uids, Seen: seen}
+			return session.SeenChangedMsg{Account: acct.Name, Folder: ref, UIDs: uids, Seen: seen}
 		})
 }

@@ -8,43 +8,45 @@ import (
 	"regexp"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/mailtriage/mailtriage/backend/evidence"
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 )
 
 type promptKind int
 
 const (
-	promptFilter    promptKind = iota // Headers: filter the fields
-	promptSearch                      // Raw: search the source
-	promptSave                        // the path to save to
-	promptOverwrite                   // y/n: replace an existing file
-	promptConfirm                     // y/n: a gateway action
+	promptFilter  promptKind = iota // Headers: filter the fields
+	promptSearch                    // Raw: search the source
+	promptSave                      // the path to save to
+	promptConfirm                   // a question (components.Confirm)
 )
 
 // prompt is the line at the bottom of the screen that has the keyboard:
 // an input, or a yes/no question.
 type prompt struct {
-	kind     promptKind
-	ti       textinput.Model
-	question string
-	save     saveReq
-	confirm  func() tea.Cmd // promptConfirm: what y does
-	// choices, when set, replace y: each key runs its command; any
-	// other key cancels.
-	choices map[string]func() tea.Cmd
+	kind promptKind
+	ti   textinput.Model
+	save saveReq
+	// q is the question of promptConfirm, answered with the dialog keys
+	// (or its own choices).
+	q *components.Confirm
 }
 
 // saveReq is something the analyst asked to write to a file.
 type saveReq struct {
-	gen  int
-	what string // "attachment 2 (invoice.zip)", "the message (.eml)"
-	data []byte
-	path string
+	opened common.Ticket // the message it was asked about
+	name   action.Name   // SaveAttachment or SaveMessage
+	what   string        // "attachment 2 (invoice.zip)", "the message (.eml)"
+	data   []byte
+	path   string
 }
 
 func newInput(label, value, placeholder string) textinput.Model {
@@ -60,9 +62,9 @@ func newInput(label, value, placeholder string) textinput.Model {
 	return ti
 }
 
-func (p *prompt) view(w int) string {
-	if p.kind == promptOverwrite || p.kind == promptConfirm {
-		return p.question
+func (p *prompt) view(st *themes.Styles, w int) string {
+	if p.kind == promptConfirm {
+		return st.Warning.Render(safe(p.q.Question()).String()) + "  " + p.q.Hint(st)
 	}
 	p.ti.SetWidth(max(w-len([]rune(p.ti.Prompt))-2, 10))
 	return p.ti.View()
@@ -72,6 +74,11 @@ func (m *Model) open(p *prompt) tea.Cmd {
 	m.prompt = p
 	m.clampOffset()
 	return nil
+}
+
+// confirm asks q on the prompt line.
+func (m *Model) confirm(q *components.Confirm) tea.Cmd {
+	return m.open(&prompt{kind: promptConfirm, q: q})
 }
 
 func (m *Model) closePrompt() {
@@ -98,7 +105,7 @@ func (m *Model) filterPrompt() tea.Cmd {
 // suggested name is ours, never the sender's.
 func (m *Model) savePrompt() tea.Cmd {
 	pg := m.page()
-	req := saveReq{gen: m.gen}
+	req := saveReq{opened: m.opened, name: remediate.SaveMessage}
 	var suggest string
 	if i := pg.cursor[tabAttachments]; pg.tab == tabAttachments {
 		part, ok := pg.doc.partFor(i)
@@ -106,6 +113,7 @@ func (m *Model) savePrompt() tea.Cmd {
 			return common.Info("no attachment to save")
 		}
 		a := pg.doc.ev.Attachments[i]
+		req.name = remediate.SaveAttachment
 		req.what = fmt.Sprintf("attachment %d (%s)", i+1, safe(a.Name).String())
 		req.data = part.Content
 		suggest = fmt.Sprintf("attachment-%s%s", short(a.SHA256), safeExt(a.Extension))
@@ -144,32 +152,18 @@ func safeExt(ext string) string {
 func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 	p := m.prompt
 	if p.kind == promptConfirm {
-		m.closePrompt()
-		k := msg.String()
-		if do, ok := p.choices[k]; ok {
-			return do()
-		}
-		if p.choices == nil && (k == "y" || k == "Y") {
-			return p.confirm()
-		}
-		return common.Info("cancelled")
-	}
-	if p.kind == promptOverwrite {
-		switch msg.String() {
-		case "y", "Y":
+		done, cmd := p.q.Key(msg)
+		if done && m.prompt == p {
 			m.closePrompt()
-			return m.save(p.save, true)
-		case "n", "N", "esc", "q", "ctrl+c", "enter":
-			m.closePrompt()
-			return common.Info("not saved: the file was left as it was")
 		}
-		return nil
+		return cmd
 	}
-	switch msg.String() {
-	case "esc", "ctrl+c":
+	k := m.c.Dialog.Or()
+	switch {
+	case key.Matches(msg, k.Cancel):
 		m.closePrompt()
 		return nil
-	case "enter":
+	case key.Matches(msg, k.Submit):
 		m.closePrompt()
 		return m.submit(p, strings.TrimSpace(p.ti.Value()))
 	}
@@ -230,30 +224,25 @@ type saveDoneMsg struct {
 // save writes the file in a job: never over an existing file unless the
 // analyst said yes to replacing it.
 func (m *Model) save(req saveReq, overwrite bool) tea.Cmd {
-	return common.RunJob(m.c, jobs.Spec{Name: "save " + req.what, Account: m.acct.Name},
-		func(context.Context, *jobs.Progress) (string, error) {
-			path, err := common.ExpandHome(req.path)
-			if err != nil {
-				return req.path, err
-			}
-			return path, evidence.WriteFile(path, overwrite, func(w io.Writer) error {
-				_, err := w.Write(req.data)
-				return err
-			})
-		},
+	layer := m.c.Actions
+	t, _ := m.Target()
+	f := action.File{Name: req.name, Target: t, Path: req.path, Replace: overwrite, What: req.what,
+		Write: func(w io.Writer) error { _, err := w.Write(req.data); return err }}
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "save " + req.what, Account: m.acct.Name},
+		func(ctx context.Context, _ *jobs.Progress) (string, error) { return layer.WriteFile(ctx, f) },
 		func(_ jobs.ID, path string, err error) tea.Msg {
-			return saveDoneMsg{req: req, path: path, exists: errors.Is(err, evidence.ErrExists), err: err}
+			return saveDoneMsg{req: req, path: path, exists: errors.Is(err, action.ErrExists), err: err}
 		})
 }
 
 func (m *Model) saveDone(msg saveDoneMsg) tea.Cmd {
 	switch {
 	case msg.exists:
-		if msg.req.gen != m.gen {
+		if msg.req.opened != m.opened {
 			return common.Error(fmt.Errorf("not saved: %s already exists", msg.path))
 		}
-		m.open(&prompt{kind: promptOverwrite, save: msg.req,
-			question: m.c.Styles.Warning.Render(safe(msg.path).String()+" exists — replace it? ") + m.c.Styles.HelpKey.Render("y") + m.c.Styles.HelpDesc.Render(" yes  ") + m.c.Styles.HelpKey.Render("n/esc") + m.c.Styles.HelpDesc.Render(" no")})
+		req := msg.req
+		m.confirm(components.NewConfirm(m.c.Dialog, msg.path+" exists — replace it?", func() tea.Cmd { return m.save(req, true) }))
 		return nil
 	case msg.err != nil:
 		return common.Error(fmt.Errorf("save %s: %w", msg.req.what, msg.err))

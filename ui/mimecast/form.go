@@ -3,11 +3,13 @@ package mimecast
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // A form is a panel of fields that has the keyboard while open: tab and
@@ -111,30 +113,31 @@ func (f *form) focusField(i int) {
 }
 
 // key handles a key; done closes the form.
-func (f *form) key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
+func (f *form) key(k common.DialogKeys, msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
 	cur := f.fields[f.focus]
-	switch msg.String() {
-	case "esc", "ctrl+c":
+	k = k.Or()
+	switch {
+	case key.Matches(msg, k.Cancel):
 		return true, common.Info("cancelled")
-	case "enter":
+	case key.Matches(msg, k.Submit):
 		cmd, err := f.submit(f)
 		if err != nil {
 			f.err = err.Error()
 			return false, nil
 		}
 		return true, cmd
-	case "tab", "down", "ctrl+n":
+	case key.Matches(msg, k.NextField):
 		f.focusField(f.focus + 1)
 		return false, nil
-	case "shift+tab", "up", "ctrl+p":
+	case key.Matches(msg, k.PrevField):
 		f.focusField(f.focus - 1)
 		return false, nil
 	}
 	if cur.ti == nil {
-		switch msg.String() {
-		case "right", "l", "space":
+		switch {
+		case key.Matches(msg, k.NextChoice):
 			cur.pick = (cur.pick + 1) % len(cur.choices)
-		case "left", "h":
+		case key.Matches(msg, k.PrevChoice):
 			cur.pick = (cur.pick + len(cur.choices) - 1) % len(cur.choices)
 		}
 		return false, nil
@@ -146,7 +149,7 @@ func (f *form) key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
 
 // lines draws the form in at most h lines of width w, keeping the field
 // with the cursor in view.
-func (f *form) lines(c *common.Common, w, h int) []string {
+func (f *form) lines(c *session.Session, w, h int) []string {
 	st := c.Styles
 	labelW := 0
 	for _, fl := range f.fields {

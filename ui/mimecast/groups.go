@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/mimecast"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 )
 
 func groupRows(gs []mimecast.Group) [][]string {
@@ -76,7 +77,7 @@ func (m *Model) groupKey(msg tea.KeyPressMsg) tea.Cmd {
 			if name == "" {
 				return nil, errors.New("name: required")
 			}
-			return m.change("create-group", name, []tabID{tabGroups}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			return m.change(remediate.MimecastCreateGroup, name, []tabID{tabGroups}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
 				g, err := cl.CreateGroup(ctx, name, parent)
 				return "created group " + g.Description, err
 			}), nil
@@ -84,7 +85,7 @@ func (m *Model) groupKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Delete) && i >= 0:
 		g := m.groups[i]
 		m.ask(fmt.Sprintf("Delete group %q and its %d members?", g.Description, g.UserCount), func() tea.Cmd {
-			return m.change("delete-group", g.ID+" "+g.Description, []tabID{tabGroups}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			return m.change(remediate.MimecastDeleteGroup, g.ID+" "+g.Description, []tabID{tabGroups}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
 				return "deleted group " + g.Description, cl.DeleteGroup(ctx, g.ID)
 			})
 		})
@@ -106,7 +107,7 @@ func (m *Model) memberKey(msg tea.KeyPressMsg) tea.Cmd {
 			if err != nil {
 				return nil, err
 			}
-			return m.change("add-group-members", fmt.Sprintf("%s: %s", g.Description, f.get("members")), []tabID{tabGroups},
+			return m.change(remediate.MimecastAddGroupMembers, fmt.Sprintf("%s: %s", g.Description, f.get("members")), []tabID{tabGroups},
 				func(ctx context.Context, cl *mimecast.Client) (string, error) {
 					got, err := cl.AddGroupMembers(ctx, g.ID, refs)
 					already := 0
@@ -129,7 +130,7 @@ func (m *Model) memberKey(msg tea.KeyPressMsg) tea.Cmd {
 		ref := mimecast.MemberRef{EmailAddress: mb.EmailAddress, Domain: mb.Domain}
 		who := mb.EmailAddress + mb.Domain
 		m.ask(fmt.Sprintf("Remove %s from %s?", who, g.Description), func() tea.Cmd {
-			return m.change("remove-group-member", g.Description+": "+who, []tabID{tabGroups},
+			return m.change(remediate.MimecastRemoveGroupMember, g.Description+": "+who, []tabID{tabGroups},
 				func(ctx context.Context, cl *mimecast.Client) (string, error) {
 					_, err := cl.RemoveGroupMember(ctx, g.ID, ref)
 					return "removed " + who + " from " + g.Description, err

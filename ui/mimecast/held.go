@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/mimecast"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 )
 
 func heldRows(hs []mimecast.HeldMessage) [][]string {
@@ -37,7 +38,7 @@ func (m *Model) heldKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Release) && i >= 0:
 		h := m.held[i]
 		m.ask(fmt.Sprintf("Release %q from %s to %s?", h.Subject, h.From.EmailAddress, h.To.EmailAddress), func() tea.Cmd {
-			return m.change("release-held", h.ID+" "+h.Subject, []tabID{tabHeld}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			return m.change(remediate.MimecastReleaseHeld, h.ID+" "+h.Subject, []tabID{tabHeld}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
 				_, err := cl.ReleaseHeld(ctx, h.ID)
 				return "released " + h.Subject, err
 			})
@@ -62,7 +63,7 @@ func (m *Model) rejectForm(h mimecast.HeldMessage) *form {
 		spec := mimecast.RejectSpec{IDs: []string{h.ID}, Message: f.get("message"),
 			ReasonType: mimecast.RejectReason(f.get("reason")), Notify: f.on("notify")}
 		m.ask(fmt.Sprintf("Reject %q from %s? It will not be delivered.", h.Subject, h.From.EmailAddress), func() tea.Cmd {
-			return m.change("reject-held", h.ID+" "+h.Subject, []tabID{tabHeld}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			return m.change(remediate.MimecastRejectHeld, h.ID+" "+h.Subject, []tabID{tabHeld}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
 				_, err := cl.RejectHeld(ctx, spec)
 				return "rejected " + h.Subject, err
 			})

@@ -20,10 +20,13 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // tabID names a tab, in the order they are shown.
@@ -41,8 +44,6 @@ const (
 	tabHeld
 	tabCount
 )
-
-var tabNames = [tabCount]string{"Policies", "Senders", "URLs", "Groups", "Tracking", "Archive", "Logs", "Tools", "Held"}
 
 // paneID names a list a tab shows; Groups and Logs have two each.
 type paneID int
@@ -74,21 +75,25 @@ type pane struct {
 	loading bool
 	loaded  bool
 	err     error
-	gen     int  // bumped per load; older answers are dropped
-	user    bool // the analyst asked for the load: a failure goes to the status bar
-	capped  bool // listMax reached
-	detail  *detail
+	// list and open are the pane's request slots: its rows and the
+	// detail page being fetched; a newer load, or esc, makes an older
+	// answer stale.
+	list, open common.Slot
+	user       bool // the analyst asked for the load: a failure goes to the status bar
+	capped     bool // listMax reached
+	detail     *detail
 }
 
 // Model is the Mimecast screen.
 type Model struct {
-	c      *common.Common
+	c      *session.Session
 	client *mimecast.Client
 	keys   KeyMap
 	keyErr error
 
 	width, height int
 	tab           tabID
+	tabs          [tabCount]tab
 	panes         [paneCount]*pane
 
 	form    *form
@@ -124,9 +129,9 @@ type Model struct {
 
 // New returns the Mimecast screen for c.Gateways.Mimecast, with the keys
 // of [keys.mimecast] applied.
-func New(c *common.Common) *Model {
+func New(c *session.Session) *Model {
 	m := &Model{c: c, client: c.Gateways.Mimecast, keys: DefaultKeyMap(), logView: paneClicks,
-		heldQ: mimecast.HeldQuery{Admin: true}}
+		heldQ: mimecast.HeldQuery{Admin: true}, tabs: newTabs()}
 	m.keyErr = common.ApplyKeys("mimecast", m.keys.Bindings(), c.Keys["mimecast"])
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	for i := range m.panes {
@@ -223,30 +228,7 @@ func (m *Model) current() *pane {
 	return nil
 }
 
-func (m *Model) paneOf(t tabID) (paneID, bool) {
-	switch t {
-	case tabPolicies:
-		return panePolicies, true
-	case tabSenders:
-		return paneSenders, true
-	case tabURLs:
-		return paneURLs, true
-	case tabGroups:
-		if m.group != nil {
-			return paneMembers, true
-		}
-		return paneGroups, true
-	case tabTracking:
-		return paneTracking, true
-	case tabArchive:
-		return paneArchive, true
-	case tabLogs:
-		return m.logView, true
-	case tabHeld:
-		return paneHeld, true
-	}
-	return 0, false
-}
+func (m *Model) paneOf(t tabID) (paneID, bool) { return m.tabs[t].list(m) }
 
 // Update handles keys and the answers of the jobs this screen started.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -303,7 +285,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if f := m.form; f != nil {
-		done, cmd := f.key(msg)
+		done, cmd := f.key(m.c.Dialog, msg)
 		if done && m.form == f {
 			m.form = nil
 		}
@@ -312,6 +294,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	p := m.current()
 	visible := m.listRows()
+	if p != nil && key.Matches(msg, k.Back) {
+		// esc also abandons a detail page still on its way.
+		p.open.Cancel()
+	}
 	if p != nil && p.detail != nil {
 		switch {
 		case key.Matches(msg, k.Back):
@@ -381,95 +367,40 @@ func (m *Model) switchTab(t tabID) tea.Cmd {
 }
 
 // tabKey is the open tab's own keys.
-func (m *Model) tabKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch m.tab {
-	case tabPolicies:
-		return m.policyKey(msg)
-	case tabSenders:
-		return m.senderKey(msg)
-	case tabURLs:
-		return m.urlKey(msg)
-	case tabGroups:
-		return m.groupKey(msg)
-	case tabTracking:
-		return m.trackingKey(msg)
-	case tabArchive:
-		return m.archiveKey(msg)
-	case tabLogs:
-		return m.logKey(msg)
-	case tabTools:
-		return m.toolsKey(msg)
-	case tabHeld:
-		return m.heldKey(msg)
-	}
-	return nil
-}
+func (m *Model) tabKey(msg tea.KeyPressMsg) tea.Cmd { return m.tabs[m.tab].key(m, msg) }
 
 // loadTab (re)loads what tab t shows; user says the analyst asked.
-func (m *Model) loadTab(t tabID, user bool) tea.Cmd {
-	switch t {
-	case tabPolicies:
-		return m.loadPolicies(user)
-	case tabSenders:
-		return m.loadSenders(user)
-	case tabURLs:
-		return m.loadURLs(user)
-	case tabGroups:
-		if m.group != nil {
-			return m.loadMembers(user)
-		}
-		return m.loadGroups(user)
-	case tabTracking:
-		if m.trackQ != nil {
-			return m.track(m.trackQ)
-		}
-		return m.trackingForm()
-	case tabArchive:
-		if m.archiveQ != nil {
-			return m.searchArchive(m.archiveQ)
-		}
-		return m.archiveForm()
-	case tabLogs:
-		if m.logView == paneSearchLogs {
-			return m.loadSearchLogs(user)
-		}
-		return m.loadClicks(user)
-	case tabHeld:
-		return m.loadHeld(user)
-	}
-	return nil
-}
+func (m *Model) loadTab(t tabID, user bool) tea.Cmd { return m.tabs[t].load(m, user) }
 
 // loadedMsg carries a list for a pane, tagged with the load's generation.
 type loadedMsg[T any] struct {
-	pane  paneID
-	gen   int
-	items []T
-	err   error
+	pane   paneID
+	ticket common.Ticket
+	items  []T
+	err    error
 }
 
 // load runs fn as a job for pane id; its answer is a loadedMsg[T].
 func load[T any](m *Model, id paneID, what string, user bool, fn func(ctx context.Context, cl *mimecast.Client) ([]T, error)) tea.Cmd {
 	p := m.panes[id]
-	p.gen++
 	p.loading, p.user, p.err = true, user, nil
-	gen, cl := p.gen, m.client
-	job := common.RunJob(m.c, jobs.Spec{Name: "mimecast: " + what, Account: account, Quiet: !user},
+	cl := m.client
+	job := common.Request(m.c.Common, &p.list, jobs.Spec{Name: "mimecast: " + what, Account: account, Quiet: !user},
 		func(ctx context.Context, _ *jobs.Progress) ([]T, error) { return fn(ctx, cl) },
-		func(_ jobs.ID, items []T, err error) tea.Msg {
+		func(t common.Ticket, items []T, err error) tea.Msg {
 			if err != nil {
 				err = fmt.Errorf("%s: %w", what, err)
 			}
-			return loadedMsg[T]{pane: id, gen: gen, items: items, err: err}
+			return loadedMsg[T]{pane: id, ticket: t, items: items, err: err}
 		})
 	return tea.Batch(job, m.spin())
 }
 
 // arrived settles pane id after an answer and says whether its items
 // should be taken.
-func (m *Model) arrived(id paneID, gen, n int, err error) (bool, tea.Cmd) {
+func (m *Model) arrived(id paneID, t common.Ticket, n int, err error) (bool, tea.Cmd) {
 	p := m.panes[id]
-	if gen != p.gen {
+	if !t.Current() {
 		return false, nil // an older load; a newer one is on its way
 	}
 	p.loading = false
@@ -489,27 +420,30 @@ func (m *Model) arrived(id paneID, gen, n int, err error) (bool, tea.Cmd) {
 func (m *Model) answer(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case loadedMsg[mimecast.Policy]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.policies = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.policies = msg.items })
 	case loadedMsg[mimecast.ManagedSender]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.senders = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.senders = msg.items })
 	case loadedMsg[mimecast.ManagedURL]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.urls = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.urls = msg.items })
 	case loadedMsg[mimecast.Group]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.groups = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.groups = msg.items })
 	case loadedMsg[mimecast.Member]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.members = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.members = msg.items })
 	case loadedMsg[mimecast.TrackedMessage]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.tracked = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.tracked = msg.items })
 	case loadedMsg[mimecast.ArchiveHit]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.archive = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.archive = msg.items })
 	case loadedMsg[mimecast.ClickLog]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.clicks = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.clicks = msg.items })
 	case loadedMsg[mimecast.SearchLog]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.searches = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.searches = msg.items })
 	case loadedMsg[mimecast.HeldMessage]:
-		return m.take(msg.pane, msg.gen, len(msg.items), msg.err, func() { m.held = msg.items })
+		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.held = msg.items })
 	case detailMsg:
 		m.inflight--
+		if !msg.ticket.Current() {
+			return nil // the analyst left, or asked for another page
+		}
 		if msg.err != nil {
 			m.noteLimit(msg.err)
 			return common.Error(msg.err)
@@ -522,8 +456,8 @@ func (m *Model) answer(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) take(id paneID, gen, n int, err error, set func()) tea.Cmd {
-	ok, cmd := m.arrived(id, gen, n, err)
+func (m *Model) take(id paneID, t common.Ticket, n int, err error, set func()) tea.Cmd {
+	ok, cmd := m.arrived(id, t, n, err)
 	if ok {
 		set()
 		m.panes[id].tbl.setRows(m.rowsOf(id))
@@ -542,6 +476,7 @@ func (m *Model) noteLimit(err error) {
 // detailMsg carries a detail page fetched from the server.
 type detailMsg struct {
 	pane   paneID
+	ticket common.Ticket
 	detail *detail
 	err    error
 }
@@ -550,13 +485,13 @@ type detailMsg struct {
 func (m *Model) fetchDetail(id paneID, what string, fn func(ctx context.Context, cl *mimecast.Client) (*detail, error)) tea.Cmd {
 	cl := m.client
 	m.inflight++
-	job := common.RunJob(m.c, jobs.Spec{Name: "mimecast: " + what, Account: account},
+	job := common.Request(m.c.Common, &m.panes[id].open, jobs.Spec{Name: "mimecast: " + what, Account: account},
 		func(ctx context.Context, _ *jobs.Progress) (*detail, error) { return fn(ctx, cl) },
-		func(_ jobs.ID, d *detail, err error) tea.Msg {
+		func(t common.Ticket, d *detail, err error) tea.Msg {
 			if err != nil {
 				err = fmt.Errorf("%s: %w", what, err)
 			}
-			return detailMsg{pane: id, detail: d, err: err}
+			return detailMsg{pane: id, ticket: t, detail: d, err: err}
 		})
 	return tea.Batch(job, m.spin())
 }
@@ -568,33 +503,41 @@ type changedMsg struct {
 	reload []tabID
 }
 
-// change runs fn on the gateway as an audited job: the intent is written
-// before anything is sent and the result after. action becomes the audit
-// record's action ("mimecast-" + action); detail says what to whom.
-func (m *Model) change(action, detail string, reload []tabID, fn func(ctx context.Context, cl *mimecast.Client) (string, error)) tea.Cmd {
-	svc, cl := m.c.Remedy, m.client
-	req := remediate.Request{Account: account, Action: remediate.Action("mimecast-" + action)}
+// change runs fn on the gateway through the action layer: the intent is
+// audited before anything is sent and the result after; detail says what
+// to whom.
+func (m *Model) change(name remediate.Action, detail string, reload []tabID, fn func(ctx context.Context, cl *mimecast.Client) (string, error)) tea.Cmd {
+	layer, cl := m.c.Actions, m.client
+	ch := action.Change{Name: name, Target: action.Target{Account: account}, Detail: detail}
+	short := strings.TrimPrefix(string(name), "mimecast-")
 	m.inflight++
-	job := common.RunJob(m.c, jobs.Spec{Name: "mimecast: " + action + " " + detail, Account: account},
+	job := common.RunJob(m.c.Common, jobs.Spec{Name: "mimecast: " + short + " " + detail, Account: account},
 		func(ctx context.Context, _ *jobs.Progress) (string, error) {
-			if svc == nil {
-				return "", errors.New("changes are not available in this session (no audit log)")
-			}
-			var note string
-			err := svc.Audited(ctx, req, detail, func(ctx context.Context) error {
-				var err error
-				note, err = fn(ctx, cl)
-				return err
-			})
-			return note, err
+			return action.RunValue(ctx, layer, ch, func(ctx context.Context) (string, error) { return fn(ctx, cl) })
 		},
 		func(_ jobs.ID, note string, err error) tea.Msg {
 			if err != nil {
-				err = fmt.Errorf("%s: %w", action, err)
+				err = fmt.Errorf("%s: %w", short, err)
 			}
 			return changedMsg{note: note, err: err, reload: reload}
 		})
 	return tea.Batch(job, m.spin())
+}
+
+// senderAction and urlAction name the managed-sender and managed-URL
+// changes for the audit and the role check.
+func senderAction(a mimecast.SenderAction) remediate.Action {
+	if a == mimecast.SenderPermit {
+		return remediate.MimecastPermitSender
+	}
+	return remediate.MimecastBlockSender
+}
+
+func urlAction(a mimecast.URLAction) remediate.Action {
+	if a == mimecast.URLPermit {
+		return remediate.MimecastPermitURL
+	}
+	return remediate.MimecastBlockURL
 }
 
 func (m *Model) changed(msg changedMsg) tea.Cmd {
@@ -620,7 +563,7 @@ func (m *Model) changed(msg changedMsg) tea.Cmd {
 
 // ask opens a (y/N) question.
 func (m *Model) ask(text string, onYes func() tea.Cmd) {
-	m.confirm = &confirm{text: text, onYes: onYes}
+	m.confirm = &confirm{q: components.NewConfirm(m.c.Dialog, text, onYes)}
 }
 
 // selected returns the index of the row under the cursor of pane id, or
@@ -657,33 +600,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	}
 }
 
-func (m *Model) tabHelp() []key.Binding {
-	k := m.keys
-	switch m.tab {
-	case tabPolicies:
-		return []key.Binding{with(k.New, "new policy"), with(k.Edit, "edit"), with(k.Delete, "delete"), k.Open, k.Reload}
-	case tabSenders:
-		return []key.Binding{with(k.Block, "block sender"), with(k.Permit, "permit sender"), k.Reload}
-	case tabURLs:
-		return []key.Binding{with(k.Block, "block URL"), with(k.Permit, "permit URL"), with(k.Delete, "delete"), with(k.Search, "filter"), k.Open}
-	case tabGroups:
-		if m.group != nil {
-			return []key.Binding{with(k.New, "add members"), with(k.Delete, "remove member"), with(k.Back, "groups"), k.Reload}
-		}
-		return []key.Binding{with(k.Open, "members"), with(k.New, "new group"), with(k.Delete, "delete group"), with(k.Search, "find")}
-	case tabTracking:
-		return []key.Binding{with(k.Search, "search"), with(k.Open, "message info"), k.Reload}
-	case tabArchive:
-		return []key.Binding{with(k.Search, "search"), with(k.Open, "message detail"), k.Reload}
-	case tabLogs:
-		return []key.Binding{with(k.View, "click / search logs"), with(k.Search, "filter"), k.Open, k.Reload}
-	case tabTools:
-		return []key.Binding{k.Decode, k.Aliases}
-	case tabHeld:
-		return []key.Binding{with(k.Release, "release"), with(k.Reject, "reject"), with(k.Search, "filter"), k.Open, k.Reload}
-	}
-	return nil
-}
+func (m *Model) tabHelp() []key.Binding { return m.tabs[m.tab].help(m) }
 
 // joinNonEmpty joins the non-empty parts with sep.
 func joinNonEmpty(sep string, parts ...string) string {
@@ -695,3 +612,10 @@ func joinNonEmpty(sep string, parts ...string) string {
 	}
 	return strings.Join(out, sep)
 }
+
+// Focus does nothing: the screen loaded its tabs at Init and keeps them.
+func (m *Model) Focus() tea.Cmd { return nil }
+
+// Blur does nothing: requests in flight still fill the tabs for when the
+// analyst comes back.
+func (m *Model) Blur() {}

@@ -15,6 +15,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mimecast/mimecasttest"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
@@ -30,10 +31,10 @@ type harness struct {
 	shown []string // ShowScreenMsg names
 }
 
-type option func(*common.Common)
+type option func(*session.Session)
 
 func withKeys(k map[string][]string) option {
-	return func(c *common.Common) { c.Keys = map[string]map[string][]string{"mimecast": k} }
+	return func(c *session.Session) { c.Keys = map[string]map[string][]string{"mimecast": k} }
 }
 
 func newHarness(t *testing.T, w, h int, seed mimecasttest.SeedData, opts ...option) *harness {
@@ -49,8 +50,8 @@ func newHarness(t *testing.T, w, h int, seed mimecasttest.SeedData, opts ...opti
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &common.Common{Ctx: context.Background(), Styles: themes.NewPlainStyles(), Jobs: jobs.NewRunner(50),
-		Now: clock, Remedy: uitest.Remedy(t), Gateways: common.Gateways{Mimecast: cl}}
+	c := &session.Session{Common: &common.Common{Ctx: context.Background(), Styles: themes.NewPlainStyles(), Jobs: jobs.NewRunner(50),
+		Now: clock}, Actions: uitest.Actions(t), Gateways: session.Gateways{Mimecast: cl}}
 	for _, o := range opts {
 		o(c)
 	}
@@ -111,7 +112,7 @@ func (h *harness) noErrors() {
 func (h *harness) tab(name string) {
 	h.t.Helper()
 	for range tabCount {
-		if tabNames[h.m.tab] == name {
+		if h.m.tabs[h.m.tab].name() == name {
 			return
 		}
 		h.press("]")
@@ -122,7 +123,7 @@ func (h *harness) tab(name string) {
 // auditActions lists the actions of the audit log's records, in order.
 func (h *harness) auditActions() []string {
 	h.t.Helper()
-	recs, err := h.m.c.Remedy.Audit.Recent(100)
+	recs, err := h.m.c.Actions.Remedy.Audit.Recent(100)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -263,7 +264,7 @@ func TestDeletePolicyAsksFirst(t *testing.T) {
 	if !h.m.Capturing() {
 		t.Fatal("no question asked")
 	}
-	h.see(`Delete blocked-sender policy "Block known invoice-fraud domain"`, "y yes", "N/esc no")
+	h.see(`Delete blocked-sender policy "Block known invoice-fraud domain"`, "y yes", "n/esc no")
 	h.press("n")
 	if len(h.srv.Policies()) != 1 {
 		t.Fatal("n deleted the policy")
@@ -579,7 +580,7 @@ func TestRenderFitsTheArea(t *testing.T) {
 			}
 		}
 		for range tabCount {
-			check(tabNames[hs.m.tab])
+			check(hs.m.tabs[hs.m.tab].name())
 			hs.press("]")
 		}
 		hs.press("n")
@@ -598,4 +599,21 @@ func TestRenderFitsTheArea(t *testing.T) {
 		hs.press("enter")
 		check("message info")
 	}
+}
+
+// A detail page that arrives after the analyst pressed esc does not
+// reopen: esc cancelled the request and its answer is stale.
+func TestDetailAnsweredAfterEscDoesNotReopen(t *testing.T) {
+	h := newHarness(t, 160, 48, sample())
+	h.run(h.m.OpenTracking("weekly-42@news.example.org"))
+	h.see("Your weekly digest")
+	_, slow := h.m.Update(uitest.Key("enter")) // the detail request, not yet run
+	h.press("esc")
+	h.run(slow)
+	h.noErrors()
+	if strings.Contains(h.screen(), "Message info: Your weekly digest") {
+		t.Fatalf("a detail answered after esc reopened the page:\n%s", h.screen())
+	}
+	h.press("enter")
+	h.see("Message info: Your weekly digest")
 }

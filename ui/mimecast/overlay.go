@@ -4,34 +4,27 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
-// confirm asks a yes/no question; only y says yes (y/N).
-type confirm struct {
-	text  string
-	onYes func() tea.Cmd
-}
+// confirm is the shared question (components.Confirm) drawn at the
+// bottom of the screen.
+type confirm struct{ q *components.Confirm }
 
-func (c *confirm) key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
-	switch msg.String() {
-	case "y", "Y":
-		return true, c.onYes()
-	case "n", "N", "esc", "q", "ctrl+c", "enter":
-		return true, common.Info("cancelled")
-	}
-	return false, nil
-}
+func (c *confirm) key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) { return c.q.Key(msg) }
 
-func (c *confirm) lines(cm *common.Common, w int) []string {
+func (c *confirm) lines(cm *session.Session, w int) []string {
 	st := cm.Styles
-	return []string{
-		st.Border.Render(strings.Repeat("─", w)),
-		" " + common.Cell(analysis.SanitizeLine(c.text), w-1, st.Danger, st.Marker),
-		common.PadRight(" "+st.HelpKey.Render("y")+st.HelpDesc.Render(" yes   ")+st.HelpKey.Render("N/esc")+st.HelpDesc.Render(" no"), w),
+	out := []string{st.Border.Render(strings.Repeat("─", w))}
+	for _, l := range c.q.Lines(st) {
+		out = append(out, common.PadRight(ansi.Truncate(l, w, "…"), w))
 	}
+	return out
 }
 
 // detail is a scrollable page of label/value lines about one item (a
@@ -78,7 +71,7 @@ func (d *detail) scroll(delta, visible int) {
 	d.top = clamp(d.top+delta, 0, max(len(d.rows)-visible, 0))
 }
 
-func (d *detail) lines(c *common.Common, w, h int) []string {
+func (d *detail) lines(c *session.Session, w, h int) []string {
 	st := c.Styles
 	out := []string{common.Cell(analysis.SanitizeLine(" "+d.title), w, st.Title, st.Marker)}
 	labelW := 0

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/mimecast"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 )
 
 // Address types the sender and receiver sides offer, with their labels.
@@ -102,7 +103,7 @@ func (m *Model) policyKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Delete) && i >= 0:
 		p := m.policies[i]
 		m.ask(fmt.Sprintf("Delete blocked-sender policy %q (%s → %s)?", p.Description, party(p.From), party(p.To)), func() tea.Cmd {
-			return m.change("delete-policy", "policy "+p.ID+" "+p.Description, []tabID{tabPolicies},
+			return m.change(remediate.MimecastDeletePolicy, "policy "+p.ID+" "+p.Description, []tabID{tabPolicies},
 				func(ctx context.Context, cl *mimecast.Client) (string, error) {
 					return "deleted policy " + p.Description, cl.DeletePolicy(ctx, p.ID)
 				})
@@ -144,13 +145,13 @@ func (m *Model) policyForm(p *mimecast.Policy) *form {
 		detail := fmt.Sprintf("%s %s → %s: %s", spec.Option, party(mimecast.PolicyParty{Type: spec.FromType, EmailAddress: spec.FromValue}),
 			spec.ToType, spec.Description)
 		if p == nil {
-			return m.change("create-policy", detail, []tabID{tabPolicies}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			return m.change(remediate.MimecastCreatePolicy, detail, []tabID{tabPolicies}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
 				got, err := cl.CreatePolicy(ctx, spec)
 				return "created policy " + got.Description, err
 			}), nil
 		}
 		id := p.ID
-		return m.change("update-policy", "policy "+id+" "+detail, []tabID{tabPolicies}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+		return m.change(remediate.MimecastUpdatePolicy, "policy "+id+" "+detail, []tabID{tabPolicies}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
 			got, err := cl.UpdatePolicy(ctx, id, spec)
 			return "updated policy " + got.Description, err
 		}), nil

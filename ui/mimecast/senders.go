@@ -56,7 +56,7 @@ func (m *Model) senderForm(action mimecast.SenderAction, sender, to string) *for
 		if err := checkAddress("recipient", to); err != nil {
 			return nil, err
 		}
-		return m.change(string(action)+"-sender", sender+" → "+to, []tabID{tabSenders},
+		return m.change(senderAction(action), sender+" → "+to, []tabID{tabSenders},
 			func(ctx context.Context, cl *mimecast.Client) (string, error) {
 				if action == mimecast.SenderPermit {
 					_, err := cl.PermitSender(ctx, sender, to)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // column is one table column. A flex column takes the width the others
@@ -72,7 +73,7 @@ func (t *table) widths(w int) []int {
 }
 
 // render draws the header and h-1 rows, each exactly w wide.
-func (t *table) render(c *common.Common, w, h int, empty string) []string {
+func (t *table) render(c *session.Session, w, h int, empty string) []string {
 	st := c.Styles
 	ws := t.widths(w)
 	out := make([]string, 0, h)

@@ -20,12 +20,13 @@ type toolsState struct {
 	primary          string
 	aliases          []mimecast.Alias
 	aliasErr         error
-	gen              int
+	// slot holds the lookup in flight: a new one replaces it.
+	slot common.Slot
 }
 
 // toolsMsg is the answer of a decode or an alias lookup.
 type toolsMsg struct {
-	gen     int
+	ticket  common.Ticket
 	decoded *string
 	aliases []mimecast.Alias
 	err     error
@@ -55,33 +56,31 @@ func (m *Model) toolsKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) decode(u string) tea.Cmd {
-	m.tools.gen++
 	m.tools.encoded, m.tools.decoded, m.tools.decodeErr = u, "", nil
-	gen, cl := m.tools.gen, m.client
+	cl := m.client
 	m.inflight++
-	return tea.Batch(m.spin(), common.RunJob(m.c, jobs.Spec{Name: "mimecast: decode URL", Account: account},
+	return tea.Batch(m.spin(), common.Request(m.c.Common, &m.tools.slot, jobs.Spec{Name: "mimecast: decode URL", Account: account},
 		func(ctx context.Context, _ *jobs.Progress) (string, error) { return cl.DecodeURL(ctx, u) },
-		func(_ jobs.ID, s string, err error) tea.Msg { return toolsMsg{gen: gen, decoded: &s, err: err} }))
+		func(t common.Ticket, s string, err error) tea.Msg { return toolsMsg{ticket: t, decoded: &s, err: err} }))
 }
 
 func (m *Model) lookupAliases(a string) tea.Cmd {
-	m.tools.gen++
 	m.tools.primary, m.tools.aliases, m.tools.aliasErr = a, nil, nil
-	gen, cl := m.tools.gen, m.client
+	cl := m.client
 	m.inflight++
-	return tea.Batch(m.spin(), common.RunJob(m.c, jobs.Spec{Name: "mimecast: aliases of " + a, Account: account},
+	return tea.Batch(m.spin(), common.Request(m.c.Common, &m.tools.slot, jobs.Spec{Name: "mimecast: aliases of " + a, Account: account},
 		func(ctx context.Context, _ *jobs.Progress) ([]mimecast.Alias, error) { return cl.Aliases(ctx, a) },
-		func(_ jobs.ID, as []mimecast.Alias, err error) tea.Msg {
+		func(t common.Ticket, as []mimecast.Alias, err error) tea.Msg {
 			if as == nil {
 				as = []mimecast.Alias{}
 			}
-			return toolsMsg{gen: gen, aliases: as, err: err}
+			return toolsMsg{ticket: t, aliases: as, err: err}
 		}))
 }
 
 func (m *Model) toolsAnswer(msg toolsMsg) tea.Cmd {
 	m.inflight--
-	if msg.gen != m.tools.gen {
+	if !msg.ticket.Current() {
 		return nil
 	}
 	m.noteLimit(msg.err)

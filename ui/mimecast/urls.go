@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/mimecast"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 )
 
 func urlRows(us []mimecast.ManagedURL) [][]string {
@@ -41,7 +42,7 @@ func (m *Model) urlKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Delete) && i >= 0:
 		u := m.urls[i]
 		m.ask(fmt.Sprintf("Delete the managed URL %s (%s)?", u.URL(), u.Action), func() tea.Cmd {
-			return m.change("delete-managed-url", u.ID+" "+u.URL(), []tabID{tabURLs}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			return m.change(remediate.MimecastDeleteManagedURL, u.ID+" "+u.URL(), []tabID{tabURLs}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
 				return "deleted managed URL " + u.URL(), cl.DeleteManagedURL(ctx, u.ID)
 			})
 		})
@@ -65,7 +66,7 @@ func (m *Model) urlForm(action mimecast.URLAction) *form {
 		if err := spec.Validate(); err != nil {
 			return nil, err
 		}
-		return m.change(string(action)+"-url", spec.URL+" ("+string(spec.MatchType)+")", []tabID{tabURLs},
+		return m.change(urlAction(action), spec.URL+" ("+string(spec.MatchType)+")", []tabID{tabURLs},
 			func(ctx context.Context, cl *mimecast.Client) (string, error) {
 				got, err := cl.CreateManagedURL(ctx, spec)
 				return fmt.Sprintf("%sed %s", action, got.URL()), err

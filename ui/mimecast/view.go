@@ -50,9 +50,9 @@ func (m *Model) tabStrip() string {
 	var b strings.Builder
 	for t := tabID(0); t < tabCount; t++ {
 		if t == m.tab {
-			b.WriteString(st.ActiveTab.Render("[" + tabNames[t] + "]"))
+			b.WriteString(st.ActiveTab.Render("[" + m.tabs[t].name() + "]"))
 		} else {
-			b.WriteString(st.Tab.Render(" " + tabNames[t] + " "))
+			b.WriteString(st.Tab.Render(" " + m.tabs[t].name() + " "))
 		}
 		b.WriteString(" ")
 	}
@@ -61,15 +61,15 @@ func (m *Model) tabStrip() string {
 
 // body is the open tab below the tab strip: a title line, then a list or
 // a detail page.
-func (m *Model) body(h int) []string {
-	if m.tab == tabTools {
-		return m.toolsLines(h)
-	}
-	p := m.current()
+func (m *Model) body(h int) []string { return m.tabs[m.tab].body(m, h) }
+
+// listBody is a list tab's body: pane id's detail page when one is open,
+// else its title line and rows.
+func (m *Model) listBody(id paneID, h int) []string {
+	p := m.panes[id]
 	if p.detail != nil {
 		return p.detail.lines(m.c, m.width, h)
 	}
-	id, _ := m.paneOf(m.tab)
 	out := []string{m.titleLine(id, p)}
 	empty := m.emptyText(id)
 	if p.err != nil && len(p.tbl.rows) == 0 {

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/audit"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 )
@@ -18,4 +19,10 @@ func Remedy(tb testing.TB) *remediate.Service {
 	}
 	tb.Cleanup(func() { log.Close() })
 	return &remediate.Service{Audit: log, Operator: "tester", Via: "console"}
+}
+
+// Actions returns an action layer over Remedy(tb).
+func Actions(tb testing.TB) *action.Layer {
+	tb.Helper()
+	return &action.Layer{Remedy: Remedy(tb)}
 }

@@ -29,6 +29,13 @@ type Fault struct {
 	Status    int
 	ErrorType int
 	ErrorMsg  string
+	// EndPaging answers a collection page with nextPage false though
+	// items remain, as an appliance that stops paging short would.
+	EndPaging bool
+	// IgnoreStartIndex answers every collection request with its first
+	// page, as an appliance that does not know the paging parameters
+	// would.
+	IgnoreStartIndex bool
 	// Times is how many matching requests the fault affects; 0 means
 	// every one until ClearFaults.
 	Times int
@@ -72,28 +79,31 @@ func (s *Server) takeFault(method string, segs []string) *Fault {
 	return nil
 }
 
-// applyFault applies a matching fault; true means it answered.
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, segs []string) bool {
+// applyFault applies a matching fault. answered means it wrote the
+// reply; otherwise pg is the paging the fault leaves for the reply.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, segs []string) (answered bool, pg paging) {
+	pg = paging{max: s.opts.PageSize}
 	f := s.takeFault(r.Method, segs)
 	if f == nil {
-		return false
+		return false, pg
 	}
 	if !wait(r, f) {
 		writeError(w, http.StatusServiceUnavailable, errInvalid, "Failed: client went away ")
-		return true
+		return true, pg
 	}
 	if f.ExpireSession {
 		s.expireSessionOf(r)
 	}
 	if f.Status == 0 {
-		return false
+		pg.endPaging, pg.ignoreStart = f.EndPaging, f.IgnoreStartIndex
+		return false, pg
 	}
 	msg := f.ErrorMsg
 	if msg == "" {
 		msg = "Failed: injected fault "
 	}
 	writeError(w, f.Status, f.ErrorType, msg)
-	return true
+	return true, pg
 }
 
 // wait holds the request as the fault says; false if the client left.

@@ -45,7 +45,7 @@ func (s *Server) serveSessionList(w http.ResponseWriter, r *http.Request, rest [
 		for i, e := range *list {
 			items[i] = Object{"mkey": e}
 		}
-		writeCollection(w, res+"Collection:", items)
+		writeCollection(w, r, res+"Collection:", items)
 		return
 	}
 	s.serveSessionListEntry(w, r, res, list, rest[2])

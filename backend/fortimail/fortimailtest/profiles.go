@@ -89,7 +89,7 @@ func (s *Server) serveProfiles(w http.ResponseWriter, r *http.Request, t profile
 		for _, k := range sortedKeys(t.objects) {
 			items = append(items, t.summary(t.objects[k]))
 		}
-		writeCollection(w, t.collectionID(), items)
+		writeCollection(w, r, t.collectionID(), items)
 	case len(rest) == 1:
 		s.serveProfile(w, r, t, rest[0], body)
 	default:

@@ -51,15 +51,25 @@ func writeObject(w http.ResponseWriter, objectID string, reqAction int, obj Obje
 	writeJSON(w, http.StatusOK, out)
 }
 
-// writeCollection answers with the collection envelope.
-func writeCollection(w http.ResponseWriter, objectID string, items []Object) {
+// writeCollection answers with the collection envelope, one page of it:
+// see paging.go.
+func writeCollection(w http.ResponseWriter, r *http.Request, objectID string, items []Object) {
 	if items == nil {
 		items = []Object{}
 	}
+	pg := pagingOf(r)
+	start, size, err := pg.window(r.URL.Query())
+	if err != nil {
+		invalid(w, err.Error())
+		return
+	}
+	start = min(start, len(items))
+	page := items[start:min(start+size, len(items))]
+	next := start+len(page) < len(items) && !pg.endPaging
 	writeJSON(w, http.StatusOK, Object{
 		"objectID": objectID, "reqAction": 1, "nodePermission": 3,
-		"totalRemoteCount": len(items), "subCount": len(items),
-		"remoteSorting": true, "nextPage": false, "collection": items,
+		"totalRemoteCount": len(items), "subCount": len(page),
+		"remoteSorting": true, "nextPage": next, "collection": page,
 	})
 }
 

@@ -51,7 +51,7 @@ func (s *Server) serveDomainTree(w http.ResponseWriter, r *http.Request, rest []
 		for _, k := range sortedKeys(s.st.domains) {
 			items = append(items, summarize(s.st.domains[k], domainSummary))
 		}
-		writeCollection(w, "DomainInfoCollection:", items)
+		writeCollection(w, r, "DomainInfoCollection:", items)
 		return
 	}
 	scope := strings.ToLower(rest[0])
@@ -94,7 +94,7 @@ func (s *Server) servePolicies(w http.ResponseWriter, r *http.Request, scope str
 	}
 	list := s.st.policies[scope]
 	if len(rest) == 0 {
-		writeCollection(w, "PolicyRcptCollection:{D:"+scope+"}", list)
+		writeCollection(w, r, "PolicyRcptCollection:{D:"+scope+"}", list)
 		return
 	}
 	id, err := strconv.Atoi(rest[0])
@@ -115,5 +115,5 @@ func (s *Server) serveReadOnly(w http.ResponseWriter, r *http.Request, rest []st
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	writeCollection(w, resource+"Collection:", items())
+	writeCollection(w, r, resource+"Collection:", items())
 }

@@ -45,6 +45,9 @@ type Options struct {
 	// PostLoginBanner makes AdminLogin ask for the banner confirmation (a
 	// second login with reqAction 7) before the session is usable.
 	PostLoginBanner bool
+	// PageSize is the most items one collection reply holds (default
+	// DefaultPageSize); larger collections are paged.
+	PageSize int
 }
 
 // Server is a running emulator.
@@ -66,6 +69,7 @@ type Server struct {
 type Request struct {
 	Method string
 	Path   string // as sent, e.g. /api/v1/ProfSession/Inbound_Session/
+	Query  string // the raw query as sent, e.g. startIndex=1000&pageSize=1000
 	Body   []byte // JSON as sent; nil when there was none
 	Status int    // the status the emulator answered
 }
@@ -93,6 +97,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = DefaultPageSize
 	}
 	s := &Server{opts: opts, sessions: map[string]*apiSession{}}
 	s.Seed(DefaultSeed())
@@ -161,9 +168,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, http.StatusNotFound, errNotFound, "Failed to retrieve object ")
 		return
 	}
-	if s.applyFault(rec, r, segs) {
+	answered, pg := s.applyFault(rec, r, segs)
+	if answered {
 		return
 	}
+	r = withPaging(r, pg)
 	if strings.EqualFold(segs[0], "AdminLogin") && len(segs) == 1 {
 		s.serveLogin(rec, r, body)
 		return
@@ -204,7 +213,7 @@ func (s *Server) record(r *http.Request, body []byte, status int) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Body: body, Status: status})
+	s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body, Status: status})
 }
 
 func maskPassword(body []byte) []byte {

@@ -160,3 +160,37 @@ func TestSeedAndSnapshotDoNotShareMaps(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestCollectionsArePagedAsTheEnvelopeSays(t *testing.T) {
+	w := newWire(t, Options{PageSize: 2})
+	w.login()
+	const path = "/api/v1/ProfSession/Inbound_Session/ProfSessionSenderBlacklist/"
+	cases := []struct {
+		query      string
+		keys       []string
+		nextPage   bool
+		totalCount float64
+	}{
+		{"", []string{"*@bulk-mailer.example.net", "invoice@fakebank.example.net"}, true, 3},
+		{"?startIndex=2&pageSize=2", []string{"203.0.113.0/24"}, false, 3},
+		{"?startindex=1&pagesize=1", []string{"invoice@fakebank.example.net"}, true, 3}, // names in any case
+		{"?startIndex=0&pageSize=50", []string{"*@bulk-mailer.example.net", "invoice@fakebank.example.net"}, true, 3},
+		{"?startIndex=9", nil, false, 3},
+	}
+	for _, c := range cases {
+		status, m := w.do("GET", path+c.query, "")
+		var keys []string
+		items, _ := m["collection"].([]any)
+		for _, it := range items {
+			keys = append(keys, it.(map[string]any)["mkey"].(string))
+		}
+		if status != 200 || strings.Join(keys, " ") != strings.Join(c.keys, " ") || m["nextPage"] != c.nextPage ||
+			m["totalRemoteCount"] != c.totalCount || m["subCount"] != float64(len(c.keys)) {
+			t.Errorf("%q: HTTP %d, items %q nextPage %v totalRemoteCount %v subCount %v; want %q %v %v %d",
+				c.query, status, keys, m["nextPage"], m["totalRemoteCount"], m["subCount"], c.keys, c.nextPage, c.totalCount, len(c.keys))
+		}
+	}
+	if status, m := w.do("GET", path+"?startIndex=-1", ""); status != 400 || m["errorType"] == float64(0) {
+		t.Errorf("a negative startIndex: HTTP %d %v", status, m)
+	}
+}

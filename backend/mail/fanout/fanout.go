@@ -202,6 +202,10 @@ func (v *View) Events() <-chan mail.Event { return v.events }
 // folder's counters through the periodic STATUS refresh.
 func (v *View) Watch(folder string) { v.hub.watch(v, folder) }
 
+// Unwrap is the shared mailbox, so that capabilities beyond mail.Mailbox
+// (a Graph account's calendar) are found through the view (mail.As).
+func (v *View) Unwrap() mail.Mailbox { return v.Mailbox }
+
 // Close ends this view's stream; the shared mailbox stays open.
 func (v *View) Close() error {
 	v.hub.remove(v)

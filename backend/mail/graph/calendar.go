@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,11 +31,44 @@ type Event struct {
 	ReminderMinutes *int   `json:"reminder_minutes,omitempty"` // nil: no reminder
 	AllDay          bool   `json:"all_day,omitempty"`
 	Private         bool   `json:"private,omitempty"`
+	// Importance is low, normal or high ("" on create: normal).
+	Importance string `json:"importance,omitempty"`
+	// Recurrence makes a new event a series (create only; a listing
+	// shows the occurrences, each with SeriesID).
+	Recurrence *Recurrence `json:"recurrence,omitempty"`
+	// SeriesID is the series an occurrence belongs to ("" for a single
+	// event).
+	SeriesID       string       `json:"series_id,omitempty"`
+	HasAttachments bool         `json:"has_attachments,omitempty"`
+	Attachments    []Attachment `json:"attachments,omitempty"`
 }
 
-// EventQuery filters ListEvents; zero fields do not filter.
+// Recurrence repeats an event: every Interval days (daily) or weeks
+// (weekly, on Days, default the start's weekday) until Until (a date,
+// inclusive) or for Count occurrences; neither means no end.
+type Recurrence struct {
+	Pattern  string         `json:"pattern"` // daily | weekly
+	Interval int            `json:"interval,omitempty"`
+	Days     []time.Weekday `json:"days,omitempty"`
+	Until    time.Time      `json:"until,omitempty"`
+	Count    int            `json:"count,omitempty"`
+}
+
+// Attachment is what is known of an event's attachment without reading
+// it: nothing an event points at is fetched.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type,omitempty"`
+	Size        int64  `json:"size"`
+	Inline      bool   `json:"inline,omitempty"`
+}
+
+// EventQuery filters ListEvents. Events are listed in a window, as
+// calendarView gives them (each occurrence of a series on its own): those
+// overlapping [From, To). A zero From is a year before To (or now), a
+// zero To a year after From (or now).
 type EventQuery struct {
-	Subject  string // contained in the subject
+	Subject  string // contained in the subject (any case)
 	From, To time.Time
 	Limit    int // default 100
 }
@@ -64,6 +98,20 @@ func (e Event) Validate() error {
 		return fmt.Errorf("event: show-as %q is not free, tentative, busy, oof or workingElsewhere", e.ShowAs)
 	case e.ReminderMinutes != nil && *e.ReminderMinutes < 0:
 		return errors.New("event: reminder must not be negative")
+	case e.Importance != "" && e.Importance != "low" && e.Importance != "normal" && e.Importance != "high":
+		return fmt.Errorf("event: importance %q is not low, normal or high", e.Importance)
+	}
+	if r := e.Recurrence; r != nil {
+		switch {
+		case r.Pattern != "daily" && r.Pattern != "weekly":
+			return fmt.Errorf("event: repeat %q is not daily or weekly", r.Pattern)
+		case r.Interval < 0 || r.Count < 0:
+			return errors.New("event: repeat interval and count must not be negative")
+		case !r.Until.IsZero() && r.Until.Before(e.Start.Truncate(24*time.Hour)):
+			return errors.New("event: the series ends before it starts")
+		case !r.Until.IsZero() && r.Count > 0:
+			return errors.New("event: a series ends at a date or after a count, not both")
+		}
 	}
 	if e.AllDay && (!isMidnight(e.Start) || !isMidnight(e.End)) {
 		return errors.New("event: an all-day event starts and ends at midnight")
@@ -110,12 +158,58 @@ type wireEvent struct {
 	Organizer *struct {
 		EmailAddress emailAddr `json:"emailAddress"`
 	} `json:"organizer,omitempty"`
-	Categories      []string `json:"categories,omitempty"`
-	ShowAs          string   `json:"showAs,omitempty"`
-	IsReminderOn    *bool    `json:"isReminderOn,omitempty"`
-	ReminderMinutes *int     `json:"reminderMinutesBeforeStart,omitempty"`
-	IsAllDay        bool     `json:"isAllDay"`
-	Sensitivity     string   `json:"sensitivity,omitempty"`
+	Categories      []string        `json:"categories,omitempty"`
+	ShowAs          string          `json:"showAs,omitempty"`
+	IsReminderOn    *bool           `json:"isReminderOn,omitempty"`
+	ReminderMinutes *int            `json:"reminderMinutesBeforeStart,omitempty"`
+	IsAllDay        bool            `json:"isAllDay"`
+	Sensitivity     string          `json:"sensitivity,omitempty"`
+	Importance      string          `json:"importance,omitempty"`
+	Recurrence      *wireRecurrence `json:"recurrence,omitempty"`
+	Type            string          `json:"type,omitempty"`
+	SeriesMasterID  string          `json:"seriesMasterId,omitempty"`
+	HasAttachments  bool            `json:"hasAttachments,omitempty"`
+}
+
+type wireRecurrence struct {
+	Pattern struct {
+		Type       string   `json:"type"`
+		Interval   int      `json:"interval"`
+		DaysOfWeek []string `json:"daysOfWeek,omitempty"`
+	} `json:"pattern"`
+	Range struct {
+		Type                string `json:"type"`
+		StartDate           string `json:"startDate"`
+		EndDate             string `json:"endDate,omitempty"`
+		NumberOfOccurrences int    `json:"numberOfOccurrences,omitempty"`
+	} `json:"range"`
+}
+
+func recurrenceToWire(r *Recurrence, start time.Time) *wireRecurrence {
+	if r == nil {
+		return nil
+	}
+	w := &wireRecurrence{}
+	w.Pattern.Type, w.Pattern.Interval = r.Pattern, max(r.Interval, 1)
+	if r.Pattern == "weekly" {
+		days := r.Days
+		if len(days) == 0 {
+			days = []time.Weekday{start.UTC().Weekday()}
+		}
+		for _, d := range days {
+			w.Pattern.DaysOfWeek = append(w.Pattern.DaysOfWeek, strings.ToLower(d.String()))
+		}
+	}
+	w.Range.StartDate = start.UTC().Format("2006-01-02")
+	switch {
+	case !r.Until.IsZero():
+		w.Range.Type, w.Range.EndDate = "endDate", r.Until.Format("2006-01-02")
+	case r.Count > 0:
+		w.Range.Type, w.Range.NumberOfOccurrences = "numbered", r.Count
+	default:
+		w.Range.Type = "noEnd"
+	}
+	return w
 }
 
 const graphTime = "2006-01-02T15:04:05.0000000"
@@ -160,11 +254,14 @@ func toWire(e Event) wireEvent {
 	if e.Private {
 		w.Sensitivity = "private"
 	}
+	w.Importance = e.Importance
+	w.Recurrence = recurrenceToWire(e.Recurrence, e.Start)
 	return w
 }
 
 func fromWire(w wireEvent) Event {
-	e := Event{ID: w.ID, Subject: w.Subject, Categories: w.Categories, ShowAs: w.ShowAs, AllDay: w.IsAllDay, Private: w.Sensitivity == "private"}
+	e := Event{ID: w.ID, Subject: w.Subject, Categories: w.Categories, ShowAs: w.ShowAs, AllDay: w.IsAllDay, Private: w.Sensitivity == "private",
+		Importance: w.Importance, SeriesID: w.SeriesMasterID, HasAttachments: w.HasAttachments}
 	e.Start, _ = parseGraphTime(w.Start)
 	e.End, _ = parseGraphTime(w.End)
 	if w.Location != nil {
@@ -215,31 +312,26 @@ func (m *Mailbox) CreateEvent(ctx context.Context, e Event) (Event, error) {
 	return fromWire(out), nil
 }
 
-// ListEvents lists events of the default calendar, soonest first,
-// filtered by subject and time window (start ≥ From, start < To).
+// ListEvents lists the events of the default calendar that overlap the
+// query's window, soonest first, a recurring meeting as its occurrences
+// (calendarView), each with its importance and what its attachments are
+// (names, types, sizes; read in $batch requests, never opened).
 func (m *Mailbox) ListEvents(ctx context.Context, q EventQuery) ([]Event, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 100
 	}
-	var filters []string
-	if !q.From.IsZero() {
-		filters = append(filters, "start/dateTime ge '"+q.From.UTC().Format("2006-01-02T15:04:05")+"'")
-	}
-	if !q.To.IsZero() {
-		filters = append(filters, "start/dateTime lt '"+q.To.UTC().Format("2006-01-02T15:04:05")+"'")
-	}
-	if q.Subject != "" {
-		filters = append(filters, "contains(subject,'"+strings.ReplaceAll(q.Subject, "'", "''")+"')")
-	}
+	from, to := eventWindow(q, time.Now())
 	v := url.Values{}
+	v.Set("startDateTime", from.UTC().Format("2006-01-02T15:04:05Z"))
+	v.Set("endDateTime", to.UTC().Format("2006-01-02T15:04:05Z"))
 	v.Set("$top", fmt.Sprint(min(limit, 100)))
 	v.Set("$orderby", "start/dateTime")
-	if len(filters) > 0 {
-		v.Set("$filter", strings.Join(filters, " and "))
-	}
 	var out []Event
-	next := "/events?" + v.Encode()
+	next := "/calendarView?" + v.Encode()
+	// calendarView takes no $filter worth relying on: the subject is
+	// matched here, over the pages.
+	subject := strings.ToLower(q.Subject)
 	for next != "" && len(out) < limit {
 		var page struct {
 			Value    []wireEvent `json:"value"`
@@ -249,14 +341,85 @@ func (m *Mailbox) ListEvents(ctx context.Context, q EventQuery) ([]Event, error)
 			return out, fmt.Errorf("list events: %w", err)
 		}
 		for _, w := range page.Value {
-			out = append(out, fromWire(w))
+			if subject == "" || strings.Contains(strings.ToLower(w.Subject), subject) {
+				out = append(out, fromWire(w))
+			}
 		}
 		next = page.NextLink
 	}
 	if len(out) > limit {
 		out = out[:limit]
 	}
+	if err := m.eventAttachments(ctx, out); err != nil {
+		return out, fmt.Errorf("list events: %w", err)
+	}
 	return out, nil
+}
+
+func eventWindow(q EventQuery, now time.Time) (from, to time.Time) {
+	from, to = q.From, q.To
+	switch {
+	case from.IsZero() && to.IsZero():
+		from, to = now.AddDate(-1, 0, 0), now.AddDate(1, 0, 0)
+	case from.IsZero():
+		from = to.AddDate(-1, 0, 0)
+	case to.IsZero():
+		to = from.AddDate(1, 0, 0)
+	}
+	return from, to
+}
+
+// eventAttachments fills in the attachments of the events that have
+// some, one lookup per series (occurrences share their series').
+func (m *Mailbox) eventAttachments(ctx context.Context, events []Event) error {
+	var calls []call
+	var owners []string
+	index := map[string]int{}
+	for _, e := range events {
+		owner := cmp.Or(e.SeriesID, e.ID)
+		if !e.HasAttachments || owner == "" {
+			continue
+		}
+		if _, ok := index[owner]; !ok {
+			index[owner] = len(calls)
+			owners = append(owners, owner)
+			calls = append(calls, call{method: "GET", path: "/events/" + url.PathEscape(owner) + "/attachments?$select=name,contentType,size,isInline"})
+		}
+	}
+	if len(calls) == 0 {
+		return nil
+	}
+	res, err := m.batch(ctx, calls)
+	if err != nil {
+		return err
+	}
+	found := make(map[string][]Attachment, len(owners))
+	for i, r := range res {
+		if r.err != nil {
+			if IsNotFound(r.err) {
+				continue
+			}
+			return r.err
+		}
+		var page struct {
+			Value []struct {
+				Name        string `json:"name"`
+				ContentType string `json:"contentType"`
+				Size        int64  `json:"size"`
+				IsInline    bool   `json:"isInline"`
+			} `json:"value"`
+		}
+		if err := decode(r.body, &page); err != nil {
+			return err
+		}
+		for _, a := range page.Value {
+			found[owners[i]] = append(found[owners[i]], Attachment{Name: a.Name, ContentType: a.ContentType, Size: a.Size, Inline: a.IsInline})
+		}
+	}
+	for i := range events {
+		events[i].Attachments = found[cmp.Or(events[i].SeriesID, events[i].ID)]
+	}
+	return nil
 }
 
 // ListContacts lists the mailbox's contacts, by display name.

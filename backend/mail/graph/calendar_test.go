@@ -82,3 +82,55 @@ func TestListContacts(t *testing.T) {
 		t.Fatalf("contacts %+v %v", got, err)
 	}
 }
+
+// A weekly meeting is listed as its occurrences in the window, each with
+// its series; importance and attachments (names and sizes, shared by
+// the series) come with the events.
+func TestListEventsShowsOccurrencesImportanceAndAttachments(t *testing.T) {
+	srv, m, _ := newBox(t, 0)
+	ctx := context.Background()
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) // a Monday
+	series, err := m.CreateEvent(ctx, graph.Event{Subject: "Weekly phishing review", Start: day.Add(10 * time.Hour), End: day.Add(11 * time.Hour),
+		Importance: "high", Recurrence: &graph.Recurrence{Pattern: "weekly", Days: []time.Weekday{time.Monday, time.Thursday}, Until: day.AddDate(0, 0, 20)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	single, err := m.CreateEvent(ctx, graph.Event{Subject: "Tabletop", Start: day.Add(30 * time.Hour), End: day.Add(32 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.AddEventAttachment(series.ID, graphtest.EventAttachment{Name: "agenda.pdf", ContentType: "application/pdf", Data: make([]byte, 1234)})
+	got, err := m.ListEvents(ctx, graph.EventQuery{From: day, To: day.AddDate(0, 0, 14)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subjects []string
+	for _, e := range got {
+		subjects = append(subjects, e.Start.Format("Mon 02 15:04")+" "+e.Subject)
+	}
+	want := []string{"Mon 23 10:00 Weekly phishing review", "Tue 24 06:00 Tabletop", "Thu 26 10:00 Weekly phishing review",
+		"Mon 30 10:00 Weekly phishing review", "Thu 03 10:00 Weekly phishing review"}
+	if strings.Join(subjects, "|") != strings.Join(want, "|") {
+		t.Fatalf("events\n%s\nwant\n%s", strings.Join(subjects, "\n"), strings.Join(want, "\n"))
+	}
+	for _, e := range got {
+		if e.Subject == "Tabletop" {
+			if e.SeriesID != "" || e.Importance != "normal" || e.HasAttachments || len(e.Attachments) != 0 || e.ID != single.ID {
+				t.Fatalf("single event %+v", e)
+			}
+			continue
+		}
+		if e.SeriesID != series.ID || e.Importance != "high" || !e.HasAttachments || len(e.Attachments) != 1 ||
+			e.Attachments[0] != (graph.Attachment{Name: "agenda.pdf", ContentType: "application/pdf", Size: 1234}) {
+			t.Fatalf("occurrence %+v", e)
+		}
+	}
+	// The series ends: nothing after its last day; a subject narrows it.
+	later, err := m.ListEvents(ctx, graph.EventQuery{Subject: "REVIEW", From: day.AddDate(0, 0, 14), To: day.AddDate(0, 0, 60)})
+	if err != nil || len(later) != 2 || later[0].Start.Day() != 7 || later[1].Start.Day() != 10 {
+		t.Fatalf("after two weeks: %+v %v", later, err)
+	}
+	if _, err := m.CreateEvent(ctx, graph.Event{Subject: "x", Start: day, End: day.Add(time.Hour), Importance: "urgent"}); err == nil {
+		t.Fatal("importance urgent accepted")
+	}
+}

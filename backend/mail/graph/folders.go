@@ -136,6 +136,16 @@ func (m *Mailbox) folderID(ctx context.Context, name string) (string, error) {
 	if id, ok := m.knownFolder(name); ok {
 		return id, nil
 	}
+	if strings.EqualFold(name, "INBOX") {
+		// The inbox is found by its well-known name: one batch, not
+		// the whole folder tree.
+		if _, err := m.wellKnownRoles(ctx); err != nil {
+			return "", err
+		}
+		if id, ok := m.knownFolder(name); ok {
+			return id, nil
+		}
+	}
 	if _, err := m.Folders(ctx); err != nil {
 		return "", err
 	}

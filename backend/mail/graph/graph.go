@@ -5,19 +5,21 @@
 // Graph names messages by opaque string ids; the console speaks of uint32
 // UIDs per folder. The Mailbox keeps, per folder, a map between the two,
 // handing out UIDs in receivedDateTime order as messages are first seen.
-// A folder's UIDVALIDITY is derived from its Graph id and a per-session
-// epoch, so UIDs from an earlier session or a recreated folder are refused
-// with mail.ErrUIDValidityChanged rather than applied to the wrong mail.
+// With Config.StateDir the map is kept in a journal per folder (see
+// journal.go), so a later process uses the same UIDs; a folder's
+// UIDVALIDITY is derived from its immutable id and the journal, so UIDs
+// of a recreated folder (or a lost journal) are refused with
+// mail.ErrUIDValidityChanged rather than applied to the wrong mail.
+// Without it, a per-process epoch stands in for the journal.
 // Requests ask for immutable ids, so a moved message keeps its id.
 package graph
 
 import (
 	"context"
 	"crypto/rand"
-	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"net/url"
 	"slices"
@@ -50,13 +52,27 @@ type Config struct {
 	// counters are refreshed (default 60 s).
 	PollInterval   time.Duration
 	StatusInterval time.Duration
-	// PageSize is $top for message listings (default 500; Graph allows
-	// up to 1000).
+	// PageSize is $top for message listings and the odata.maxpagesize
+	// asked of delta queries (default 500; Graph allows up to 1000).
 	PageSize int
+	// StateDir keeps each folder's UID map (0600), so that UIDs and
+	// UIDVALIDITY survive the process; "" keeps them in memory, valid
+	// for this process only.
+	StateDir string
+	// TokenRejected is told the token Graph refused with 401, so the
+	// token source drops it (from memory and its disk cache) and the
+	// next Token call gets a new one.
+	TokenRejected func(token string)
 	// MaxRetries bounds retries of throttled requests (default 4);
 	// MaxRetryWait is the longest Retry-After honoured (default 2 min).
 	MaxRetries   int
 	MaxRetryWait time.Duration
+	// MaxNetRetries bounds how often a read is sent again after the
+	// link failed (default 3, with back-off from 0.25 s).
+	MaxNetRetries int
+	// Concurrency is how many requests run at once (default 4, Graph's
+	// MailboxConcurrency limit per app and mailbox).
+	Concurrency int
 }
 
 func (c Config) withDefaults() Config {
@@ -65,7 +81,17 @@ func (c Config) withDefaults() Config {
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+		// Keep as many idle connections as requests may run at once, or
+		// each burst of batches would pay for new connections.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 8
+		c.HTTPClient = &http.Client{Timeout: 60 * time.Second, Transport: tr}
+	}
+	if c.MaxNetRetries <= 0 {
+		c.MaxNetRetries = 3
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 4
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = 30 * time.Second
@@ -94,6 +120,7 @@ type Mailbox struct {
 	prefix string // "/me" or "/users/{id}"
 	root   string // base + prefix
 	epoch  [8]byte
+	slots  chan struct{} // one per request in flight
 
 	mu      sync.Mutex
 	folders map[string]*folderState // by Graph folder id
@@ -124,6 +151,7 @@ func New(cfg Config) *Mailbox {
 		folders: map[string]*folderState{},
 		names:   map[string]string{},
 		events:  make(chan mail.Event, 64),
+		slots:   make(chan struct{}, cfg.Concurrency),
 		closed:  make(chan struct{}),
 	}
 	_, _ = rand.Read(m.epoch[:])
@@ -161,40 +189,125 @@ func (m *Mailbox) emit(ev mail.Event) {
 	}
 }
 
-// folderState is the UID map of one folder.
+// folderState is the UID map of one folder: the messages known to be in
+// it (byID), each with its UID, and the deltaLink they are as of.
 type folderState struct {
 	id       string
 	validity uint32
 	next     mail.UID
 	byUID    map[mail.UID]string
 	byID     map[string]mail.UID
+	delta    string                 // deltaLink of the last round; "" before a full read
+	salt     string                 // the journal's, hex
+	savedAt  time.Time              // when a deltaLink was last written to the journal
+	seen     map[string]stateSample // last state read of each message, for FetchMany
+	journal  *journal               // nil: the map lives only as long as the process
+	pending  []journalEntry         // changes of the running update
+	syncMu   sync.Mutex             // one delta round of the folder at a time
 }
 
-// validityOf derives a folder's UIDVALIDITY from its id and the session
-// epoch: stable for the session, different in the next one (whose UIDs
-// are handed out afresh), never 0.
-func (m *Mailbox) validityOf(id string) uint32 {
-	h := fnv.New32a()
-	h.Write(m.epoch[:])
-	h.Write([]byte(id))
-	v := h.Sum32()
-	if v == 0 {
-		v = binary.BigEndian.Uint32(m.epoch[:4]) | 1
-	}
-	return v
+// stateSample is a message's state and when it was read.
+type stateSample struct {
+	msg message
+	at  time.Time
 }
 
-// state returns the UID map of folder id, creating it. Call with m.mu held.
+// state returns the UID map of folder id, loading it from the journal
+// the first time. Call with m.mu held.
 func (m *Mailbox) state(id string) *folderState {
 	f := m.folders[id]
-	if f == nil {
-		f = &folderState{id: id, validity: m.validityOf(id), next: 1, byUID: map[mail.UID]string{}, byID: map[string]mail.UID{}}
-		m.folders[id] = f
+	if f != nil {
+		return f
 	}
+	f = &folderState{id: id, next: 1, byUID: map[mail.UID]string{}, byID: map[string]mail.UID{}, seen: map[string]stateSample{}}
+	f.validity = validityOf(m.epoch[:], id)
+	if m.cfg.StateDir != "" {
+		f.journal = &journal{path: journalPath(m.cfg.StateDir, m.root, id)}
+		if err := f.refresh(); err != nil {
+			// Unreadable: this process keeps its own map, under a
+			// validity no other process uses, so nothing is mixed up.
+			f.journal = nil
+			f.validity = validityOf(m.epoch[:], id)
+			f.next, f.byUID, f.byID, f.delta = 1, map[mail.UID]string{}, map[string]mail.UID{}, ""
+		}
+	}
+	m.folders[id] = f
 	return f
 }
 
-// add gives id a UID in f unless it has one. Call with m.mu held.
+// refresh applies what other processes appended to the journal.
+func (f *folderState) refresh() error { return f.update(func() error { return nil }) }
+
+// update runs change with the journal locked and what others appended
+// applied first; the entries change records (add, drop, setDelta) are
+// appended before the lock is released. Call with m.mu held.
+func (f *folderState) update(change func() error) error {
+	f.pending = f.pending[:0]
+	if f.journal == nil {
+		return change()
+	}
+	lj, entries, err := f.journal.open(f.id)
+	if err != nil {
+		return err
+	}
+	defer lj.close()
+	if lj.reset {
+		// Rewritten as a snapshot by another process: it is the whole
+		// map now.
+		f.next, f.byUID, f.byID, f.delta = 1, map[mail.UID]string{}, map[string]mail.UID{}, ""
+	}
+	for _, e := range entries {
+		f.apply(e)
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	for _, e := range f.pending {
+		if err := lj.append(e); err != nil {
+			return err
+		}
+	}
+	f.pending = f.pending[:0]
+	if err := lj.flush(); err != nil {
+		return err
+	}
+	return lj.compact(len(f.byUID), f.snapshot)
+}
+
+// snapshot is the journal that describes the map as it is.
+func (f *folderState) snapshot() []journalEntry {
+	out := []journalEntry{{Folder: f.id, Salt: f.salt}, {Next: f.next}}
+	for _, u := range f.uids() {
+		out = append(out, journalEntry{UID: u, ID: f.byUID[u]})
+	}
+	if f.delta != "" {
+		out = append(out, journalEntry{Delta: f.delta})
+	}
+	return out
+}
+
+// apply replays one journal entry.
+func (f *folderState) apply(e journalEntry) {
+	switch {
+	case e.Salt != "":
+		salt, _ := hex.DecodeString(e.Salt)
+		f.salt, f.validity = e.Salt, validityOf(salt, f.id)
+	case e.Next != 0:
+		f.next = max(f.next, e.Next)
+	case e.UID != 0 && e.ID != "":
+		if old, ok := f.byUID[e.UID]; ok {
+			delete(f.byID, old)
+		}
+		f.byUID[e.UID], f.byID[e.ID] = e.ID, e.UID
+		f.next = max(f.next, e.UID+1)
+	case e.Gone != 0:
+		f.forget(e.Gone)
+	case e.Delta != "":
+		f.delta = e.Delta
+	}
+}
+
+// add gives id a UID in f unless it has one. Call inside update.
 func (f *folderState) add(id string) mail.UID {
 	if u, ok := f.byID[id]; ok {
 		return u
@@ -203,22 +316,48 @@ func (f *folderState) add(id string) mail.UID {
 	f.next++
 	f.byID[id] = u
 	f.byUID[u] = id
+	f.pending = append(f.pending, journalEntry{UID: u, ID: id})
 	return u
 }
 
+// drop forgets a UID whose message left the folder; UIDs are never
+// reused. Call inside update.
 func (f *folderState) drop(u mail.UID) {
+	if _, ok := f.byUID[u]; ok {
+		f.forget(u)
+		f.pending = append(f.pending, journalEntry{Gone: u})
+	}
+}
+
+func (f *folderState) forget(u mail.UID) {
 	if id, ok := f.byUID[u]; ok {
 		delete(f.byUID, u)
 		delete(f.byID, id)
+		delete(f.seen, id)
+	}
+}
+
+// setDelta moves the folder on to a new deltaLink. It is written to the
+// journal when the members changed with it, or hourly: following an older
+// link again only repeats changes already applied, and a link is written
+// on every poll would grow the journal by a line every 30 seconds.
+func (f *folderState) setDelta(link string, membersChanged bool, now time.Time) {
+	if link == "" || link == f.delta {
+		return
+	}
+	f.delta = link
+	if membersChanged || now.Sub(f.savedAt) >= time.Hour {
+		f.savedAt = now
+		f.pending = append(f.pending, journalEntry{Delta: link})
 	}
 }
 
 // assign hands out UIDs to the messages not yet mapped, oldest first, and
-// returns the UIDs of all of msgs. Call with m.mu held.
+// returns the UIDs of all of msgs. Call inside update.
 func (f *folderState) assign(msgs []message) []mail.UID {
 	fresh := make([]message, 0, len(msgs))
 	for _, msg := range msgs {
-		if _, ok := f.byID[msg.ID]; !ok {
+		if _, ok := f.byID[msg.ID]; !ok && cleanID(msg.ID) {
 			fresh = append(fresh, msg)
 		}
 	}
@@ -233,10 +372,22 @@ func (f *folderState) assign(msgs []message) []mail.UID {
 	}
 	out := make([]mail.UID, 0, len(msgs))
 	for _, msg := range msgs {
-		out = append(out, f.byID[msg.ID])
+		if u, ok := f.byID[msg.ID]; ok {
+			out = append(out, u)
+		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// uids returns every UID of the folder, ascending.
+func (f *folderState) uids() []mail.UID {
+	out := make([]mail.UID, 0, len(f.byUID))
+	for u := range f.byUID {
+		out = append(out, u)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // lookup is a resolved FolderRef: the folder's id and validity, and the
@@ -286,6 +437,16 @@ func (m *Mailbox) lookupIn(id string, ref mail.FolderRef, uids []mail.UID) (look
 	f := m.state(id)
 	if ref.UIDValidity != 0 && ref.UIDValidity != f.validity {
 		return lookup{}, mail.ErrUIDValidityChanged
+	}
+	for _, u := range uids {
+		if _, ok := f.byUID[u]; !ok {
+			// Perhaps handed out by another process (a pull before
+			// this act): read what it appended.
+			if err := f.refresh(); err != nil {
+				return lookup{}, err
+			}
+			break
+		}
 	}
 	l := lookup{id: id, validity: f.validity, ids: make(map[mail.UID]string, len(uids))}
 	for _, u := range uids {

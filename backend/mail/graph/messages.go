@@ -3,22 +3,15 @@ package graph
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mailtriage/mailtriage/backend/mail"
 )
-
-// listFields is all a folder listing needs: ids to map, dates to order
-// the new ones, read state to count.
-const listFields = "id,receivedDateTime,isRead"
 
 // envelopeFields is what a list row needs.
 const envelopeFields = "id,parentFolderId,subject,from,toRecipients,ccRecipients,replyTo,sentDateTime,receivedDateTime,internetMessageId,hasAttachments,isRead,isDraft,flag,categories"
@@ -113,38 +106,34 @@ func trimID(id string) string {
 
 func msgPath(id string) string { return "/messages/" + url.PathEscape(id) }
 
-// List reads every message id of the folder (paged, ids and dates only),
-// maps them to UIDs, and fetches the envelopes of the newest prefetch.
+// List brings the folder's UID map up to date with a delta round (the
+// first one reads every id; later ones, in this process or a later one,
+// only what changed), reads the folder's unread count meanwhile, and
+// fetches the envelopes of the newest prefetch.
 func (m *Mailbox) List(ctx context.Context, folder string, prefetch int) (mail.Listing, error) {
 	id, err := m.folderID(ctx, folder)
 	if err != nil {
 		return mail.Listing{}, err
 	}
-	path := "/mailFolders/" + url.PathEscape(id) + "/messages?$select=" + listFields + "&$top=" + strconv.Itoa(m.cfg.PageSize)
-	msgs, err := getAll[message](ctx, m, path)
-	if err != nil {
-		return mail.Listing{}, fmt.Errorf("open folder %q: %w", folder, err)
-	}
-	var unseen uint32
-	present := make(map[string]bool, len(msgs))
-	for _, msg := range msgs {
-		present[msg.ID] = true
-		if !msg.IsRead {
-			unseen++
+	counts := make(chan mailFolder, 1)
+	go func() {
+		var f mailFolder
+		if m.getJSON(ctx, "/mailFolders/"+url.PathEscape(id)+"?$select=unreadItemCount", &f) != nil {
+			f.UnreadItemCount = 0 // the count is a nicety; the listing stands without it
 		}
+		counts <- f
+	}()
+	if _, err := m.sync(ctx, id); err != nil {
+		<-counts
+		return mail.Listing{}, fmt.Errorf("open folder %q: %w", folder, err)
 	}
 	m.mu.Lock()
 	f := m.state(id)
-	for gid, u := range f.byID {
-		if !present[gid] {
-			f.drop(u) // gone from the folder: its UID is never reused
-		}
-	}
-	uids := f.assign(msgs)
-	l := mail.Listing{Folder: mail.FolderRef{Name: folder, UIDValidity: f.validity}, UIDs: uids, Unseen: unseen, CanStoreKeywords: true}
+	l := mail.Listing{Folder: mail.FolderRef{Name: folder, UIDValidity: f.validity}, UIDs: f.uids(), CanStoreKeywords: true}
 	m.mu.Unlock()
-	if prefetch > 0 && len(uids) > 0 {
-		newest := uids[max(0, len(uids)-prefetch):]
+	l.Unseen = (<-counts).UnreadItemCount
+	if prefetch > 0 && len(l.UIDs) > 0 {
+		newest := l.UIDs[max(0, len(l.UIDs)-prefetch):]
 		if l.Newest, err = m.Envelopes(ctx, l.Folder, newest); err != nil {
 			return l, err
 		}
@@ -203,77 +192,6 @@ func (m *Mailbox) Envelopes(ctx context.Context, folder mail.FolderRef, uids []m
 	}
 	slices.SortFunc(out, func(a, b mail.Envelope) int { return int(a.UID) - int(b.UID) })
 	return out, nil
-}
-
-// Fetch reads the raw MIME of a message (GET …/$value), which does not
-// mark it read, up to limit bytes.
-func (m *Mailbox) Fetch(ctx context.Context, folder mail.FolderRef, uid mail.UID, limit int64) (*mail.RawMessage, error) {
-	l, err := m.resolveRef(ctx, folder, []mail.UID{uid})
-	if err != nil {
-		return nil, err
-	}
-	return m.fetch(ctx, l, uid, limit)
-}
-
-func (m *Mailbox) fetch(ctx context.Context, l lookup, uid mail.UID, limit int64) (*mail.RawMessage, error) {
-	gid, ok := l.ids[uid]
-	if !ok {
-		return nil, mail.ErrNotFound
-	}
-	var state message
-	if err := m.getJSON(ctx, msgPath(gid)+"?$select="+stateFields, &state); err != nil {
-		if IsNotFound(err) {
-			return nil, mail.ErrNotFound
-		}
-		return nil, fmt.Errorf("read message %d: %w", uid, err)
-	}
-	if state.ParentFolderID != "" && state.ParentFolderID != l.id {
-		return nil, mail.ErrNotFound
-	}
-	resp, err := m.send(ctx, request{method: http.MethodGet, path: msgPath(gid) + "/$value"})
-	if err != nil {
-		if IsNotFound(err) {
-			return nil, mail.ErrNotFound
-		}
-		return nil, fmt.Errorf("read message %d: %w", uid, err)
-	}
-	defer resp.Body.Close()
-	r := io.Reader(resp.Body)
-	if limit > 0 {
-		r = io.LimitReader(resp.Body, limit+1)
-	}
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("read message %d: %w", uid, err)
-	}
-	out := &mail.RawMessage{UID: uid, Raw: raw, Size: int64(len(raw)), Flags: state.flags(), Received: state.ReceivedDateTime}
-	if limit > 0 && int64(len(raw)) > limit {
-		out.Raw, out.Truncated = raw[:limit], true
-		out.Size = max(resp.ContentLength, int64(len(raw)))
-	}
-	return out, nil
-}
-
-// FetchMany reads messages one after the other (Outlook allows four
-// concurrent requests per mailbox, which other screens need too).
-func (m *Mailbox) FetchMany(ctx context.Context, folder mail.FolderRef, uids []mail.UID, limit int64, fn func(*mail.RawMessage) error) error {
-	l, err := m.resolveRef(ctx, folder, uids)
-	if err != nil {
-		return err
-	}
-	for _, u := range uids {
-		msg, err := m.fetch(ctx, l, u, limit)
-		if errors.Is(err, mail.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if err := fn(msg); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // SetSeen patches isRead on every message, in $batch requests.
@@ -367,5 +285,8 @@ func (m *Mailbox) Append(ctx context.Context, folder string, raw []byte, flags m
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.state(dest).add(moved.ID), nil
+	f := m.state(dest)
+	var u mail.UID
+	err = f.update(func() error { u = f.add(moved.ID); return nil })
+	return u, err
 }

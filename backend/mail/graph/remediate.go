@@ -39,6 +39,7 @@ func (m *Mailbox) transfer(ctx context.Context, verb string, from mail.FolderRef
 	}
 	var calls []call
 	var asked []mail.UID
+	var gids []string
 	for _, u := range uids {
 		gid, ok := l.ids[u]
 		if !ok {
@@ -47,12 +48,21 @@ func (m *Mailbox) transfer(ctx context.Context, verb string, from mail.FolderRef
 		}
 		calls = append(calls, call{method: http.MethodPost, path: msgPath(gid) + "/" + verb, body: map[string]string{"destinationId": destID}})
 		asked = append(asked, u)
+		gids = append(gids, gid)
 	}
 	res, berr := m.batch(ctx, calls)
+	if verb == "move" && isUncertain(berr) {
+		// Never sent again blindly: ask where each unanswered message
+		// is, book the moves that happened, resend only the others.
+		berr = m.settle(ctx, calls, gids, res, func(parent string) (done, again bool) {
+			return parent == destID, parent == l.id
+		})
+	}
 	m.mu.Lock()
 	src, dst := m.state(l.id), m.state(destID)
 	t.To.UIDValidity = dst.validity
 	var firstErr error
+	var arrived []message // what arrived in dest, in the order of t.Done
 	for i, r := range res {
 		u := asked[i]
 		var moved message
@@ -69,12 +79,29 @@ func (m *Mailbox) transfer(ctx context.Context, verb string, from mail.FolderRef
 			}
 			continue
 		}
+		t.Done = append(t.Done, mail.UIDPair{Src: u})
+		arrived = append(arrived, moved)
+	}
+	// Book the moves in both maps (and journals): the source forgets the
+	// UIDs, the destination hands out new ones.
+	jerr := src.update(func() error {
 		if verb == "move" && src != dst {
-			src.drop(u)
+			for _, p := range t.Done {
+				src.drop(p.Src)
+			}
 		}
-		t.Done = append(t.Done, mail.UIDPair{Src: u, Dst: dst.add(moved.ID)})
+		return nil
+	})
+	if jerr == nil {
+		jerr = dst.update(func() error {
+			for i := range t.Done {
+				t.Done[i].Dst = dst.add(arrived[i].ID)
+			}
+			return nil
+		})
 	}
 	m.mu.Unlock()
+	firstErr = cmpErr(firstErr, jerr)
 	if berr != nil && firstErr == nil {
 		firstErr = berr
 	}
@@ -255,28 +282,42 @@ func (m *Mailbox) Expunge(ctx context.Context, folder mail.FolderRef, uids []mai
 	}
 	var calls []call
 	var asked []mail.UID
+	var gids []string
 	for _, u := range uids {
 		if gid, ok := l.ids[u]; ok {
 			calls = append(calls, call{method: http.MethodPost, path: msgPath(gid) + "/permanentDelete"})
 			asked = append(asked, u)
+			gids = append(gids, gid)
 		}
 	}
 	res, berr := m.batch(ctx, calls)
+	if isUncertain(berr) {
+		// A message still there was not deleted: only those go again
+		// (one that is gone is answered 404 by the lookup: deleted).
+		berr = m.settle(ctx, calls, gids, res, func(parent string) (done, again bool) {
+			return false, parent == l.id
+		})
+	}
 	var gone []mail.UID
 	var firstErr error
-	m.mu.Lock()
-	f := m.state(l.id)
 	for i, r := range res {
 		if r.status == 0 && r.err == nil {
 			continue // never sent
 		}
 		if r.err == nil || IsNotFound(r.err) {
 			gone = append(gone, asked[i])
-			f.drop(asked[i])
 			continue
 		}
 		firstErr = cmpErr(firstErr, r.err)
 	}
+	m.mu.Lock()
+	f := m.state(l.id)
+	firstErr = cmpErr(firstErr, f.update(func() error {
+		for _, u := range gone {
+			f.drop(u)
+		}
+		return nil
+	}))
 	m.mu.Unlock()
 	firstErr = cmpErr(firstErr, berr)
 	slices.Sort(gone)
@@ -284,4 +325,60 @@ func (m *Mailbox) Expunge(ctx context.Context, folder mail.FolderRef, uids []mai
 		return gone, fmt.Errorf("delete %d messages permanently in %q: %w", len(uids), folder.Name, firstErr)
 	}
 	return gone, nil
+}
+
+// settle finds out what became of the calls a broken link left without
+// an answer (status 0): each message is looked up, and judge says from
+// its folder now whether its call took effect (the answer becomes the
+// message as it is) or certainly did not (the call goes again, once). A
+// message the lookup does not find is answered 404. What stays unknown
+// keeps the ErrUncertain error.
+func (m *Mailbox) settle(ctx context.Context, calls []call, gids []string, res []result, judge func(parent string) (done, again bool)) error {
+	var open []int
+	var looks []call
+	for i, r := range res {
+		if r.status == 0 {
+			open = append(open, i)
+			looks = append(looks, call{method: http.MethodGet, path: msgPath(gids[i]) + "?$select=id,parentFolderId"})
+		}
+	}
+	found, err := m.batch(ctx, looks)
+	if err != nil {
+		return fmt.Errorf("%w (and the lookup failed: %v)", ErrUncertain, err)
+	}
+	var again []int
+	var unknown error
+	for k, i := range open {
+		var msg message
+		switch f := found[k]; {
+		case IsNotFound(f.err):
+			res[i] = f
+		case f.err != nil:
+			unknown = fmt.Errorf("%w (lookup: %v)", ErrUncertain, f.err)
+		case decode(f.body, &msg) != nil:
+			unknown = ErrUncertain
+		default:
+			done, resend := judge(msg.ParentFolderID)
+			switch {
+			case done:
+				res[i] = f
+			case resend:
+				again = append(again, i)
+			default:
+				unknown = fmt.Errorf("%w: message is in another folder now", ErrUncertain)
+			}
+		}
+	}
+	if len(again) == 0 {
+		return unknown
+	}
+	retry := make([]call, len(again))
+	for k, i := range again {
+		retry[k] = calls[i]
+	}
+	answers, err := m.batch(ctx, retry)
+	for k, i := range again {
+		res[i] = answers[k]
+	}
+	return cmpErr(err, unknown)
 }

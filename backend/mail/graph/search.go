@@ -13,7 +13,7 @@ import (
 
 // searchFields is what a search needs back: ids and dates for the UID map,
 // and what a client-side filter tests.
-const searchFields = "id,receivedDateTime,isRead,flag,categories,from,internetMessageId"
+const searchFields = stateFields + ",from,internetMessageId"
 
 // cond is one condition Graph can $filter on, with the same test in Go for
 // when it has to run beside a $search (Graph refuses the two together).
@@ -202,7 +202,16 @@ func (m *Mailbox) Search(ctx context.Context, folder string, q mail.Query) (mail
 		msgs = kept
 	}
 	m.mu.Lock()
-	uids := m.state(id).assign(msgs)
-	m.mu.Unlock()
-	return ref, uids, nil
+	defer m.mu.Unlock()
+	f := m.state(id)
+	var uids []mail.UID
+	err = f.update(func() error { uids = f.assign(msgs); return nil })
+	now := time.Now()
+	f.pruneSeen(now)
+	for _, msg := range msgs {
+		if _, ok := f.byID[msg.ID]; ok {
+			f.seen[msg.ID] = stateSample{msg: msg, at: now}
+		}
+	}
+	return ref, uids, err
 }

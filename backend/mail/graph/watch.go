@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"errors"
-	"net/url"
 	"sync"
 	"time"
 
@@ -62,13 +61,6 @@ func (w *watcher) wait() {
 	}
 }
 
-// deltaState is the delta stream of one folder.
-type deltaState struct {
-	folder string
-	link   string          // the deltaLink to poll next; "" before the first round
-	seen   map[string]bool // ids in the folder as of link
-}
-
 func (w *watcher) run() {
 	defer close(w.done)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -77,18 +69,14 @@ func (w *watcher) run() {
 		<-w.m.closed
 		cancel()
 	}()
-	var d *deltaState
 	lost := false
 	last := map[string]mail.FolderStatus{}
 	var lastStatus time.Time
 	for ctx.Err() == nil {
 		folder := w.current()
-		if d == nil || d.folder != folder {
-			d = &deltaState{folder: folder}
-		}
 		var err error
 		if folder != "" {
-			err = w.poll(ctx, d)
+			err = w.poll(ctx, folder)
 		}
 		if err == nil && time.Since(lastStatus) >= w.m.cfg.StatusInterval {
 			err = w.statuses(ctx, last)
@@ -125,63 +113,30 @@ func isAnswer(err error) bool {
 	return errors.As(err, &ge) || errors.As(err, &fe)
 }
 
-// poll runs one delta round over d's folder and reports the changes.
-func (w *watcher) poll(ctx context.Context, d *deltaState) error {
-	first := d.link == ""
-	path := d.link
-	if first {
-		id, err := w.m.folderID(ctx, d.folder)
-		if err != nil {
-			return err
-		}
-		path = "/mailFolders/" + url.PathEscape(id) + "/messages/delta?$select=id,receivedDateTime,isRead"
-		d.seen = map[string]bool{}
+// poll runs one delta round over folder (shared with List: the UID map
+// is brought up to date as it goes) and reports the changes. A folder's
+// first round, which reads it whole, reports nothing.
+func (w *watcher) poll(ctx context.Context, folder string) error {
+	id, err := w.m.folderID(ctx, folder)
+	if err != nil {
+		return err
 	}
-	var arrived, gone, changed int
-	for path != "" {
-		var p page[message]
-		if err := w.m.getJSON(ctx, path, &p); err != nil {
-			if first || !isAnswer(err) {
-				return err
-			}
-			// The delta token expired (410) or was refused: start over.
-			d.link = ""
-			return err
-		}
-		for _, msg := range p.Value {
-			switch {
-			case msg.Removed != nil:
-				if d.seen[msg.ID] {
-					delete(d.seen, msg.ID)
-					gone++
-				}
-			case d.seen[msg.ID]:
-				changed++
-			default:
-				d.seen[msg.ID] = true
-				arrived++
-			}
-		}
-		path = p.NextLink
-		if p.DeltaLink != "" {
-			d.link = p.DeltaLink
-		}
+	ch, err := w.m.sync(ctx, id)
+	if err != nil || ch.first {
+		return err
 	}
-	if first {
-		return nil
+	if ch.arrived > 0 {
+		w.m.emit(mail.Event{Kind: mail.EventArrived, Folder: folder, Count: ch.arrived})
 	}
-	if arrived > 0 {
-		w.m.emit(mail.Event{Kind: mail.EventArrived, Folder: d.folder, Count: arrived})
+	if ch.gone > 0 {
+		w.m.emit(mail.Event{Kind: mail.EventExpunged, Folder: folder, Count: ch.gone})
 	}
-	if gone > 0 {
-		w.m.emit(mail.Event{Kind: mail.EventExpunged, Folder: d.folder, Count: gone})
+	if ch.modified > 0 {
+		w.m.emit(mail.Event{Kind: mail.EventFlagsChanged, Folder: folder, Count: ch.modified})
 	}
-	if changed > 0 {
-		w.m.emit(mail.Event{Kind: mail.EventFlagsChanged, Folder: d.folder, Count: changed})
-	}
-	if arrived+gone+changed > 0 {
-		if st, err := w.m.Status(ctx, d.folder); err == nil && len(st) == 1 {
-			w.m.emit(mail.Event{Kind: mail.EventStatus, Folder: d.folder, Status: st[0]})
+	if ch.arrived+ch.gone+ch.modified > 0 {
+		if st, err := w.m.Status(ctx, folder); err == nil && len(st) == 1 {
+			w.m.emit(mail.Event{Kind: mail.EventStatus, Folder: folder, Status: st[0]})
 		}
 	}
 	return nil

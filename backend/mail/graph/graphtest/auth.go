@@ -36,6 +36,17 @@ func random(prefix string) string {
 	return prefix + "-" + hex.EncodeToString(b[:])
 }
 
+// RevokeTokens makes every access token issued so far invalid before its
+// stated expiry, as an admin's revocation or a password reset does; the
+// next request with one is answered 401.
+func (s *Server) RevokeTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for t := range s.tokens {
+		delete(s.tokens, t)
+	}
+}
+
 // SetTokenLifetime sets expires_in of tokens issued from now on.
 func (s *Server) SetTokenLifetime(d time.Duration) {
 	s.mu.Lock()

@@ -12,8 +12,9 @@ import (
 // for the seed's create-event, get-events and get-contacts.
 
 type event struct {
-	id   string
-	data map[string]any // as posted, plus id and organizer
+	id          string
+	data        map[string]any // as posted, plus id and organizer
+	attachments []EventAttachment
 }
 
 // Contact seeds the address book.

@@ -2,10 +2,15 @@
 // endpoints the graph backend uses: mail folders and child folders,
 // message listing with OData paging and the $select/$filter/$search
 // subsets the client sends, $value, PATCH, move/copy/permanentDelete,
-// create-from-MIME, delta queries, $batch, the error envelope, throttling
-// with Retry-After, and an Entra ID token endpoint for client credentials,
-// device code and refresh tokens. It is a test double: one mailbox, state
-// in memory, no persistence.
+// create-from-MIME, delta queries paged by Prefer: odata.maxpagesize,
+// JSON $batch (binary sub-response bodies base64-encoded, as Graph sends
+// them), the error envelope, throttling with Retry-After (whole requests,
+// sub-requests of a batch, and MailboxConcurrency: four requests at once
+// per mailbox), events with calendarView and attachments, contacts, and
+// an Entra ID token endpoint for client credentials, device code and
+// refresh tokens, whose tokens can be revoked early. It counts the HTTP
+// requests it receives. It is a test double: one mailbox, state in
+// memory, no persistence.
 package graphtest
 
 import (
@@ -51,6 +56,13 @@ type Server struct {
 
 	throttle, throttleItems int
 	retryAfter              int
+
+	httpRequests   int // every HTTP request, token endpoint included
+	concurrency    int // MailboxConcurrency: sub-requests in flight per mailbox
+	inFlight       int
+	maxInFlight    int
+	serviceTime    time.Duration
+	concurrency429 int
 
 	events   []*event
 	contacts []map[string]any
@@ -107,6 +119,7 @@ func New() *Server {
 		devices:       map[string]*deviceGrant{},
 		devicePolls:   1,
 		deviceInt:     1,
+		concurrency:   4,
 	}
 	for _, wk := range []struct{ name, wk string }{
 		{"Inbox", "inbox"}, {"Drafts", "drafts"}, {"Sent Items", "sentitems"},
@@ -344,6 +357,55 @@ func (s *Server) ThrottleBatchItems(n, seconds int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.throttleItems, s.retryAfter = n, seconds
+}
+
+// SetMailboxConcurrency sets how many requests may run at once against the
+// mailbox (Graph's MailboxConcurrency limit is 4, the default); one more
+// is answered 429 with Retry-After: 1. n <= 0 removes the limit.
+func (s *Server) SetMailboxConcurrency(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.concurrency = n
+}
+
+// SetServiceTime makes every mailbox request (each sub-request of a
+// batch too) take at least d, as a real store does, so that concurrent
+// clients overlap.
+func (s *Server) SetServiceTime(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.serviceTime = d
+}
+
+// MaxInFlight is the most mailbox requests that ran at once (refused ones
+// not counted); ConcurrencyRefusals how many were refused for it.
+func (s *Server) MaxInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxInFlight
+}
+
+// ConcurrencyRefusals counts the 429s sent for MailboxConcurrency.
+func (s *Server) ConcurrencyRefusals() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.concurrency429
+}
+
+// HTTPRequests counts every HTTP request the server received (a $batch is
+// one, token requests included) since the last ResetCounts.
+func (s *Server) HTTPRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.httpRequests
+}
+
+// ResetCounts zeroes HTTPRequests, MaxInFlight, ConcurrencyRefusals and
+// the request log.
+func (s *Server) ResetCounts() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.httpRequests, s.maxInFlight, s.concurrency429, s.log = 0, 0, 0, nil
 }
 
 // Requests returns "METHOD /path?query" of every Graph request so far,

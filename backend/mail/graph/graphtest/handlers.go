@@ -12,9 +12,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.httpRequests++
+	s.mu.Unlock()
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if len(parts) == 4 && parts[1] == "oauth2" && parts[2] == "v2.0" {
 		s.serveAuth(w, r, parts[3])
@@ -45,7 +49,33 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveBatch(w, r)
 		return
 	}
-	s.graph(w, r, parts[1:])
+	s.mailboxCall(w, r, parts[1:])
+}
+
+// mailboxCall runs one request against the mailbox within its
+// MailboxConcurrency limit, taking the service time.
+func (s *Server) mailboxCall(w http.ResponseWriter, r *http.Request, parts []string) {
+	s.mu.Lock()
+	if s.concurrency > 0 && s.inFlight >= s.concurrency {
+		s.concurrency429++
+		s.mu.Unlock()
+		w.Header().Set("Retry-After", "1")
+		graphError(w, http.StatusTooManyRequests, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.")
+		return
+	}
+	s.inFlight++
+	s.maxInFlight = max(s.maxInFlight, s.inFlight)
+	wait := s.serviceTime
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
+	if wait > 0 {
+		time.Sleep(wait) // the store's own work, modelled
+	}
+	s.graph(w, r, parts)
 }
 
 type batchRequest struct {
@@ -56,6 +86,11 @@ type batchRequest struct {
 	Headers map[string]string `json:"headers"`
 }
 
+// serveBatch answers POST /$batch as Graph's JSON batching does: up to 20
+// requests with unique ids and relative URLs, answered in one
+// {"responses": [...]} with each one's id, status, headers and body. A
+// JSON body is embedded as JSON; any other body (a message's /$value) is a
+// base64 string.
 func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Requests []batchRequest `json:"requests"`
@@ -68,39 +103,65 @@ func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, "BadRequest", "Number of batch request steps exceeds the maximum of 20.")
 		return
 	}
-	var out []map[string]any
+	ids := map[string]bool{}
 	for _, br := range in.Requests {
-		s.mu.Lock()
-		s.log = append(s.log, "batch "+br.Method+" "+br.URL)
-		throttled := s.throttleItems > 0
-		if throttled {
-			s.throttleItems--
+		if br.ID == "" || ids[br.ID] || !strings.HasPrefix(br.URL, "/") {
+			graphError(w, http.StatusBadRequest, "BadRequest", "Each batch request needs a unique id and a relative url.")
+			return
 		}
-		after := s.retryAfter
-		s.mu.Unlock()
-		if throttled {
-			out = append(out, map[string]any{"id": br.ID, "status": 429, "headers": map[string]string{"Retry-After": strconv.Itoa(after)},
-				"body": map[string]any{"error": map[string]any{"code": "ApplicationThrottled", "message": "Too many requests."}}})
-			continue
-		}
-		var body io.Reader
-		if len(br.Body) > 0 {
-			body = bytes.NewReader(br.Body)
-		}
-		sub := httptest.NewRequest(br.Method, "/v1.0"+br.URL, body)
-		for k, v := range br.Headers {
-			sub.Header.Set(k, v)
-		}
-		rec := httptest.NewRecorder()
-		s.graph(rec, sub, strings.Split(strings.Trim(sub.URL.Path, "/"), "/")[1:])
-		item := map[string]any{"id": br.ID, "status": rec.Code, "headers": map[string]string{"Content-Type": rec.Header().Get("Content-Type")}}
-		if rec.Body.Len() > 0 {
-			item["body"] = json.RawMessage(rec.Body.Bytes())
-		}
-		out = append(out, item)
+		ids[br.ID] = true
+	}
+	out := make([]map[string]any, 0, len(in.Requests))
+	for _, br := range in.Requests {
+		out = append(out, s.batchItem(r, br))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"responses": out})
 }
+
+func (s *Server) batchItem(outer *http.Request, br batchRequest) map[string]any {
+	s.mu.Lock()
+	s.log = append(s.log, "batch "+br.Method+" "+br.URL)
+	throttled := s.throttleItems > 0
+	if throttled {
+		s.throttleItems--
+	}
+	after := s.retryAfter
+	s.mu.Unlock()
+	if throttled {
+		return map[string]any{"id": br.ID, "status": 429, "headers": map[string]string{"Retry-After": strconv.Itoa(after)},
+			"body": map[string]any{"error": map[string]any{"code": "ApplicationThrottled", "message": "Too many requests."}}}
+	}
+	var body io.Reader
+	if len(br.Body) > 0 {
+		body = bytes.NewReader(br.Body)
+	}
+	sub := httptest.NewRequest(br.Method, "/v1.0"+br.URL, body)
+	sub.Host = outer.Host
+	for k, v := range br.Headers {
+		sub.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	s.mailboxCall(rec, sub, strings.Split(strings.Trim(sub.URL.Path, "/"), "/")[1:])
+	headers := map[string]string{}
+	for _, k := range []string{"Content-Type", "Retry-After", "Location"} {
+		if v := rec.Header().Get(k); v != "" {
+			headers[k] = v
+		}
+	}
+	item := map[string]any{"id": br.ID, "status": rec.Code, "headers": headers}
+	if rec.Body.Len() > 0 {
+		if strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+			item["body"] = json.RawMessage(rec.Body.Bytes())
+		} else {
+			item["body"] = base64.StdEncoding.EncodeToString(rec.Body.Bytes())
+		}
+	}
+	return item
+}
+
+// origin is the scheme and host the client used, for absolute links that
+// lead back the same way (through a proxy, too).
+func origin(r *http.Request) string { return "http://" + r.Host }
 
 // graph serves one request below /v1.0 (parts exclude "v1.0").
 func (s *Server) graph(w http.ResponseWriter, r *http.Request, parts []string) {
@@ -168,6 +229,10 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, parts []string) {
 		s.createEvent(w, r)
 	case route("GET", 1, "events"):
 		s.listEvents(w, r)
+	case route("GET", 1, "calendarView"):
+		s.calendarView(w, r)
+	case route("GET", 3, "events", "*", "attachments"):
+		s.listEventAttachments(w, r, parts[1])
 	case route("GET", 1, "contacts"):
 		s.listContacts(w, r)
 	case route("GET", 2, "messages", "*"):
@@ -265,7 +330,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, items []map[s
 	out["value"] = items[skip:end]
 	if end < len(items) {
 		q.Set("$skip", strconv.Itoa(end))
-		out["@odata.nextLink"] = s.srv.URL + r.URL.Path + "?" + q.Encode()
+		out["@odata.nextLink"] = origin(r) + r.URL.Path + "?" + q.Encode()
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -377,43 +442,112 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request, f *folder)
 	s.writePage(w, r, items, 10)
 }
 
-// delta serves a folder's delta: without a token every message and a
-// deltaLink; with one, what changed since and what left.
-func (s *Server) delta(w http.ResponseWriter, r *http.Request, f *folder) {
-	q := r.URL.Query()
-	since := -1
-	if t := q.Get("$deltatoken"); t != "" {
-		n, err := strconv.Atoi(t)
-		if err != nil {
-			graphError(w, http.StatusGone, "SyncStateNotFound", "The sync state generation is not found.")
-			return
-		}
-		since = n
-	}
-	var items []map[string]any
-	var list []*msg
-	for _, m := range s.msgs {
-		if m.folder == f.id && m.seq > since {
-			list = append(list, m)
-		}
-	}
-	sortMsgs(list)
-	for _, m := range list {
-		items = append(items, s.selectFields(s.msgJSON(m), q))
-	}
-	if since >= 0 {
-		for _, rm := range s.removals {
-			if rm.folder == f.id && rm.seq > since {
-				items = append(items, map[string]any{"id": rm.id, "@removed": map[string]any{"reason": "deleted"}})
+// maxPageSize reads odata.maxpagesize from the Prefer headers; Graph pages
+// a message delta by 10 without it.
+func maxPageSize(h http.Header) int {
+	for _, v := range h.Values("Prefer") {
+		for _, p := range strings.Split(v, ",") {
+			if n, ok := strings.CutPrefix(strings.TrimSpace(p), "odata.maxpagesize="); ok {
+				if size, err := strconv.Atoi(n); err == nil && size > 0 {
+					return min(size, 1000)
+				}
 			}
 		}
 	}
+	return 10
+}
+
+// deltaItem is one entry of a delta stream: a message as it is now, or
+// the removal of one.
+type deltaItem struct {
+	seq     int
+	msg     *msg
+	removed string
+}
+
+// delta serves a folder's delta as Graph does: without a token every
+// message and, on the last page, a deltaLink; with one, what changed
+// since and what left. Pages hold odata.maxpagesize entries (10 by
+// default) and are cut by change sequence, so a change made while a
+// client pages through is reported in its next round, never lost. The
+// tokens carry the round's range: "since.upto" for a deltaLink,
+// "since.upto.after" for a nextLink.
+func (s *Server) delta(w http.ResponseWriter, r *http.Request, f *folder) {
+	q := r.URL.Query()
+	since, upto, after := -1, s.seq, -1
+	for _, name := range []string{"$deltatoken", "$skiptoken"} {
+		t := q.Get(name)
+		if t == "" {
+			continue
+		}
+		var err error
+		if since, upto, after, err = parseDeltaToken(t, name == "$skiptoken"); err != nil {
+			graphError(w, http.StatusGone, "SyncStateNotFound", "The sync state generation is not found.")
+			return
+		}
+		if name == "$deltatoken" {
+			since, upto = upto, s.seq
+		}
+	}
+	var stream []deltaItem
+	for _, m := range s.msgs {
+		if m.folder == f.id && m.seq > since && m.seq <= upto {
+			stream = append(stream, deltaItem{seq: m.seq, msg: m})
+		}
+	}
+	if since >= 0 {
+		for _, rm := range s.removals {
+			if rm.folder == f.id && rm.seq > since && rm.seq <= upto {
+				stream = append(stream, deltaItem{seq: rm.seq, removed: rm.id})
+			}
+		}
+	}
+	slices.SortFunc(stream, func(a, b deltaItem) int { return a.seq - b.seq })
+	stream = slices.DeleteFunc(stream, func(d deltaItem) bool { return d.seq <= after })
+	size := maxPageSize(r.Header)
+	items := []map[string]any{}
+	for _, d := range stream[:min(size, len(stream))] {
+		if d.msg != nil {
+			items = append(items, s.selectFields(s.msgJSON(d.msg), q))
+		} else {
+			items = append(items, map[string]any{"id": d.removed, "@removed": map[string]any{"reason": "deleted"}})
+		}
+	}
+	out := map[string]any{"value": items}
 	link := url.Values{}
-	link.Set("$deltatoken", strconv.Itoa(s.seq))
-	writeJSON(w, http.StatusOK, map[string]any{
-		"value":            items,
-		"@odata.deltaLink": s.srv.URL + r.URL.Path + "?" + link.Encode(),
-	})
+	if sel := q.Get("$select"); sel != "" {
+		link.Set("$select", sel)
+	}
+	if len(stream) > size {
+		link.Set("$skiptoken", fmt.Sprintf("%d.%d.%d", since, upto, stream[size-1].seq))
+		out["@odata.nextLink"] = origin(r) + r.URL.Path + "?" + link.Encode()
+	} else {
+		link.Set("$deltatoken", fmt.Sprintf("%d.%d", since, upto))
+		out["@odata.deltaLink"] = origin(r) + r.URL.Path + "?" + link.Encode()
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func parseDeltaToken(t string, skip bool) (since, upto, after int, err error) {
+	parts := strings.Split(t, ".")
+	want := 2
+	if skip {
+		want = 3
+	}
+	if len(parts) != want {
+		return 0, 0, 0, fmt.Errorf("bad token")
+	}
+	n := make([]int, len(parts))
+	for i, p := range parts {
+		if n[i], err = strconv.Atoi(p); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	after = -1
+	if skip {
+		after = n[2]
+	}
+	return n[0], n[1], after, nil
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {

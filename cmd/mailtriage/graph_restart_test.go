@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailtriage/mailtriage/backend/mail/graph/graphtest"
+	"github.com/mailtriage/mailtriage/backend/watch"
+)
+
+// TestMain lets a test run this package's program as a real process
+// (MAILTRIAGE_RUN_MAIN=1), to kill it with SIGKILL.
+func TestMain(m *testing.M) {
+	if os.Getenv("MAILTRIAGE_RUN_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func message(subject string) []byte {
+	return fmt.Appendf(nil, "From: Reporter <r@example.com>\r\nTo: soc@example.com\r\nSubject: %s\r\nMessage-Id: <%s@example.com>\r\nDate: Sun, 06 Dec 2026 09:00:00 +0000\r\n\r\nbody\r\n",
+		subject, strings.ReplaceAll(subject, " ", "."))
+}
+
+// watchProcess is `mailtriage watch` as a separate process, with the
+// subjects of the records it prints.
+type watchProcess struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	lines chan string
+}
+
+func startWatchProcess(t *testing.T, args ...string) *watchProcess {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"watch"}, args...)...)
+	cmd.Env = append(os.Environ(), "MAILTRIAGE_RUN_MAIN=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w := &watchProcess{t: t, cmd: cmd, lines: make(chan string, 100)}
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(nil, 4<<20)
+		for sc.Scan() {
+			var r struct {
+				Alert struct{ Name string } `json:"alert"`
+			}
+			if json.Unmarshal(sc.Bytes(), &r) == nil {
+				w.lines <- r.Alert.Name
+			}
+		}
+		close(w.lines)
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return w
+}
+
+// next waits for the next record; the deadline only bounds a broken test.
+func (w *watchProcess) next() string {
+	w.t.Helper()
+	select {
+	case s, ok := <-w.lines:
+		if !ok {
+			w.t.Fatal("watch exited")
+		}
+		return s
+	case <-time.After(30 * time.Second):
+		w.t.Fatal("no record within 30 s")
+	}
+	return ""
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for end := time.Now().Add(30 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("%s: not within 30 s", what)
+		}
+	}
+}
+
+// A Graph watch killed with SIGKILL and started again delivers exactly
+// the mail that arrived while it was down, once, and catches up by
+// reading only the changes (its UID map and delta link were kept).
+func TestGraphWatchDeliversOnceAcrossKill(t *testing.T) {
+	srv := graphtest.New()
+	defer srv.Close()
+	cfg := graphConfig(t, srv)
+	srv.Deliver("Inbox", message("already there"), time.Now().Add(-time.Hour))
+	state := filepath.Join(t.TempDir(), "watch.json")
+	args := []string{"--config", cfg, "--folder", "Inbox", "--state", state, "--recheck", "300ms"}
+	w := startWatchProcess(t, args...)
+	waitFor(t, "the first run's state file", func() bool { _, err := os.Stat(state); return err == nil })
+	srv.Deliver("Inbox", message("watch one"), time.Now())
+	srv.Deliver("Inbox", message("watch two"), time.Now())
+	if a, b := w.next(), w.next(); a != "watch one" || b != "watch two" {
+		t.Fatalf("got %q, %q", a, b)
+	}
+	waitFor(t, "the state after UID 3", func() bool { st, _ := watch.LoadState(state); return st.LastUID == 3 })
+	if err := w.cmd.Process.Kill(); err != nil { // kill -9
+		t.Fatal(err)
+	}
+	_ = w.cmd.Wait()
+	srv.Deliver("Inbox", message("while down 1"), time.Now())
+	srv.Deliver("Inbox", message("while down 2"), time.Now())
+	srv.ResetCounts()
+	w = startWatchProcess(t, args...)
+	for _, want := range []string{"while down 1", "while down 2"} {
+		if got := w.next(); got != want {
+			t.Fatalf("after the restart got %q, want %q (a repeat or a loss)", got, want)
+		}
+	}
+	srv.Deliver("Inbox", message("marker"), time.Now())
+	if got := w.next(); got != "marker" {
+		t.Fatalf("a repeat before the marker: %q", got)
+	}
+	for _, r := range srv.Requests() {
+		if strings.Contains(r, "/messages/delta") && !strings.Contains(r, "deltatoken") {
+			t.Fatalf("the restarted watch read the folder whole: %s", r)
+		}
+		if strings.Contains(r, "/messages?") {
+			t.Fatalf("the restarted watch listed the folder: %s", r)
+		}
+	}
+}
+
+// pull's item_id names the same message in a later process's act; once
+// the folder is deleted and created again, the old item id is refused.
+func TestGraphItemIDFromPullWorksInALaterAct(t *testing.T) {
+	srv := graphtest.New()
+	defer srv.Close()
+	cfg := graphConfig(t, srv)
+	srv.AddFolder("Cases")
+	for i, s := range []string{"case a", "case b", "case c"} {
+		srv.Deliver("Cases", message(s), time.Now().Add(time.Duration(i)*time.Minute))
+	}
+	items := pullItemIDs(t, cfg, "Cases")
+	if len(items["case b"]) == 0 {
+		t.Fatalf("no item id for case b: %v", items)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"act", "move", "--config", cfg, "--item-id", items["case b"], "--to", "Junk Email"}, &out, &errb); code != 0 {
+		t.Fatalf("act: %d %s %s", code, out.String(), errb.String())
+	}
+	junk := srv.Messages("Junk Email")
+	if len(junk) != 1 || junk[0].Subject != "case b" || len(srv.Messages("Cases")) != 2 {
+		t.Fatalf("after the act: junk %v, cases %d", junk, len(srv.Messages("Cases")))
+	}
+	// Recreated under the same name: the old ids are refused.
+	srv.DeleteFolder("Cases")
+	srv.AddFolder("Cases")
+	srv.Deliver("Cases", message("new case"), time.Now())
+	out.Reset()
+	errb.Reset()
+	code := run([]string{"act", "delete", "--hard", "--config", cfg, "--item-id", items["case c"]}, &out, &errb)
+	if code == 0 || !strings.Contains(errb.String(), "UIDVALIDITY") || len(srv.Messages("Cases")) != 1 {
+		t.Fatalf("an item id of the deleted folder was not refused: %d %s %s", code, out.String(), errb.String())
+	}
+}
+
+// pullItemIDs runs pull over folder and returns item_id by subject.
+func pullItemIDs(t *testing.T, cfg, folder string) map[string]string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run([]string{"pull", "--config", cfg, "--folder", folder, "--format", "jsonl"}, &out, &errb); code != 0 {
+		t.Fatalf("pull: %d %s", code, errb.String())
+	}
+	ids := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var rec struct {
+			ItemID string `json:"item_id"`
+			Alert  struct{ Name string }
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("pull line %q: %v", line, err)
+		}
+		ids[rec.Alert.Name] = rec.ItemID
+	}
+	return ids
+}

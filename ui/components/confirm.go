@@ -1,0 +1,85 @@
+// Package components holds the pieces several screens share — the yes/no
+// question, for a start — with their keys as bindings (common.DialogKeys),
+// so that they can be rebound ([keys.dialog]) and their hints always name
+// the keys bound.
+package components
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/themes"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+// Choice is an answer other than yes and no ("s: the 3 selected
+// instead").
+type Choice struct {
+	Key   key.Binding
+	Label string
+	Run   func() tea.Cmd
+}
+
+// Confirm is a question: Yes runs onYes, a choice runs its own command,
+// No (or any key bound to nothing) cancels.
+type Confirm struct {
+	keys     common.DialogKeys
+	question string
+	onYes    func() tea.Cmd
+	choices  []Choice
+}
+
+// NewConfirm asks question; onYes runs on yes. With choices, yes may be
+// nil (only the choices act).
+func NewConfirm(keys common.DialogKeys, question string, onYes func() tea.Cmd, choices ...Choice) *Confirm {
+	return &Confirm{keys: keys.Or(), question: question, onYes: onYes, choices: choices}
+}
+
+// Question is the question asked.
+func (c *Confirm) Question() string { return c.question }
+
+// Key answers the question: done says the dialog is over.
+func (c *Confirm) Key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
+	if c.onYes != nil && key.Matches(msg, c.keys.Yes) {
+		return true, c.onYes()
+	}
+	for _, ch := range c.choices {
+		if key.Matches(msg, ch.Key) {
+			return true, ch.Run()
+		}
+	}
+	if key.Matches(msg, c.keys.No) {
+		return true, common.Info("cancelled")
+	}
+	return false, nil
+}
+
+// Hint is the answer line, built from the keys actually bound.
+func (c *Confirm) Hint(st *themes.Styles) string {
+	var parts []string
+	add := func(b key.Binding, label string) {
+		if b.Enabled() {
+			parts = append(parts, st.HelpKey.Render(b.Help().Key)+st.HelpDesc.Render(" "+label))
+		}
+	}
+	if c.onYes != nil {
+		add(c.keys.Yes, c.keys.Yes.Help().Desc)
+	}
+	for _, ch := range c.choices {
+		add(ch.Key, ch.Label)
+	}
+	add(c.keys.No, c.keys.No.Help().Desc)
+	return strings.Join(parts, st.HelpDesc.Render("   "))
+}
+
+// Lines draws the question (sanitised: it may quote a subject) and the
+// answer line.
+func (c *Confirm) Lines(st *themes.Styles) []string {
+	return []string{
+		" " + st.Danger.Render(analysis.SanitizeLine(c.question).String()),
+		" " + c.Hint(st),
+	}
+}
