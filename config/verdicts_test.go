@@ -42,7 +42,7 @@ feedback = "Dear {{.ReporterName}}: {{.Verdict}} ({{.CaseSize}} reports)"
 		t.Fatalf("verdicts %s", got)
 	}
 	p, _ := set.Lookup("phishing")
-	if p.Folder != "Phishing reports/Confirmed" || p.Keyword() != "$mt_verdict_phishing" {
+	if p.Folder != "Phishing reports/Confirmed" || p.Keyword() != "$mt_verdict_20phishing" {
 		t.Fatalf("phishing %+v keyword %s", p, p.Keyword())
 	}
 	var b strings.Builder

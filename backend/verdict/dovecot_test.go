@@ -238,7 +238,7 @@ func TestVerdictKeywordOnEveryReportAndUndo(t *testing.T) {
 	}
 	kws := f.keywords(t, reports)
 	for _, u := range c.UIDs() {
-		if !has(kws[u], "$mt_verdict_phishing") || has(kws[u], spam.Keyword()) {
+		if !has(kws[u], phishing.Keyword()) || has(kws[u], spam.Keyword()) {
 			t.Errorf("report %d keywords %v", u, kws[u])
 		}
 	}
@@ -257,7 +257,7 @@ func TestVerdictKeywordOnEveryReportAndUndo(t *testing.T) {
 	}
 	kws = f.keywords(t, reports)
 	for i, u := range c.UIDs() {
-		if has(kws[u], "$mt_verdict_phishing") || has(kws[u], spam.Keyword()) != (i == 0) {
+		if has(kws[u], phishing.Keyword()) || has(kws[u], spam.Keyword()) != (i == 0) {
 			t.Errorf("after undo, report %d keywords %v", u, kws[u])
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"mime"
 	"mime/quotedprintable"
@@ -133,6 +134,31 @@ func (p Preview) Question() string {
 // sendMail).
 type Sender interface {
 	SendMail(ctx context.Context, from string, to []string, msg []byte) error
+}
+
+// MIMESender is a mailbox that sends messages itself: a Graph account
+// (sendMail). The recipients are the message's own To.
+type MIMESender interface {
+	SendMIME(ctx context.Context, msg []byte) error
+}
+
+type mailboxSender struct{ box MIMESender }
+
+func (s mailboxSender) SendMail(ctx context.Context, _ string, _ []string, msg []byte) error {
+	return s.box.SendMIME(ctx, msg)
+}
+
+// SenderFor is how an account's replies go: through the mailbox itself
+// when it sends (Graph sendMail), else over the account's SMTP server
+// (smtp nil: not configured).
+func SenderFor(box mail.Mailbox, smtp *report.Server) (Sender, error) {
+	if ms, ok := mail.As[MIMESender](box); ok {
+		return mailboxSender{ms}, nil
+	}
+	if smtp == nil {
+		return nil, errors.New("replies cannot be sent from this account: set smtp (and report_from) for it")
+	}
+	return SMTP(*smtp), nil
 }
 
 // SMTP sends over an SMTP submission server (the account's smtp

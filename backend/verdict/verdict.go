@@ -20,15 +20,19 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail"
 )
 
-// KeywordPrefix starts every verdict keyword: "$mt_verdict_phishing".
-// Names are restricted to lower-case letters, digits and '-', so the
-// keyword is an IMAP atom as it is and survives servers that lower-case
-// keywords.
-const KeywordPrefix = "$mt_verdict_"
+// categoryPrefix starts the category a verdict is stored as: the
+// verdict phishing is the category "verdict phishing", which
+// mail.EncodeKeyword stores as the keyword "$mt_verdict_20phishing" (and
+// Graph as that category). Names are restricted to lower-case letters,
+// digits and '-', which the encoding keeps as they are, so the keyword
+// survives servers that lower-case keywords.
+const categoryPrefix = "verdict "
 
 // FeedbackKeyword marks a report whose reporter has been answered for its
 // case, so that no reporter gets two replies for one case, whoever sends.
-const FeedbackKeyword = "$mt_feedback_sent"
+// It is mail.EncodeKeyword of the category "feedback sent", so that it
+// round-trips through Graph categories too.
+const FeedbackKeyword = "$mt_feedback_20sent"
 
 // FallbackParent is the folder under which a server that cannot store
 // keywords keeps each verdict's reports when the verdict has no folder
@@ -47,8 +51,12 @@ type Verdict struct {
 	Subject, Body *template.Template
 }
 
-// Keyword is the IMAP keyword that stores the verdict on a report.
-func (v Verdict) Keyword() string { return KeywordPrefix + v.Name }
+// Keyword is the IMAP keyword that stores the verdict on a report. Names
+// are checked by Build, so the encoding cannot fail.
+func (v Verdict) Keyword() string {
+	kw, _ := mail.EncodeKeyword(categoryPrefix + v.Name)
+	return kw
+}
 
 // FallbackFolder is where the verdict is kept on a server without
 // keywords: the configured folder, else Verdicts/<name>.
@@ -117,8 +125,8 @@ func CheckName(name string) error {
 			return fmt.Errorf("verdict %q: use lower-case letters, digits and '-' only", name)
 		}
 	}
-	if kw := KeywordPrefix + name; len(kw) > mail.MaxKeywordLength || !mail.IsAtom(kw) {
-		return fmt.Errorf("verdict %q: too long for an IMAP keyword (%d of %d characters)", name, len(kw), mail.MaxKeywordLength)
+	if _, err := mail.EncodeKeyword(categoryPrefix + name); err != nil {
+		return fmt.Errorf("verdict %q: %w", name, err)
 	}
 	return nil
 }
