@@ -346,6 +346,52 @@ func TestVerdictFallsBackToFolderWithoutKeywords(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `no folder "Verdicts/phishing"`) {
 		t.Fatalf("no fallback folder: %v", err)
 	}
+
+	// Replies about a case in this folder cannot be marked on the
+	// server; the audit log remembers them instead.
+	smtp := smtptest.Start(t, "soc", "smtp-pass")
+	sender := verdict.SMTP{Addr: smtp.Addr, TLS: "none", Username: "soc", Password: func(context.Context) (string, error) { return "smtp-pass", nil }}
+	cm := verdict.Compose{From: user, Analyst: "Alex", Now: time.Now()}
+	pv, err := verdict.Prepare(f.l, others.Cases[0], phishing, cm)
+	if err != nil || len(pv.Replies) != 1 {
+		t.Fatalf("prepare: %d replies, skipped %v, %v", len(pv.Replies), pv.Skipped, err)
+	}
+	sent, err := verdict.Send(ctx, f.l, pv, sender)
+	if err != nil || len(sent.To) != 1 || len(sent.Unmarked) != 1 || !strings.Contains(sent.Summary(), "audit log remembers") {
+		t.Fatalf("send: %+v %v", sent, err)
+	}
+	pv, err = verdict.Prepare(f.l, others.Cases[0], phishing, cm)
+	if err != nil || len(pv.Replies) != 0 || len(pv.Skipped) != 1 || !strings.Contains(pv.Skipped[0].Why, "audit log") {
+		t.Fatalf("second prepare: %d replies, skipped %v, %v", len(pv.Replies), pv.Skipped, err)
+	}
+	if n := len(smtp.Received()); n != 1 {
+		t.Fatalf("SMTP got %d", n)
+	}
+}
+
+// A feedback-loop (ARF) report has no person behind it: no reply.
+func TestNoReplyToFeedbackLoop(t *testing.T) {
+	f := start(t)
+	scan, err := verdict.Cases(context.Background(), "soc", f.box, reports, nil, verdict.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := defaults(t)
+	v, _ := set.Lookup("spam")
+	found := false
+	for _, c := range scan.Cases {
+		if c.Reports[0].Kind != "arf" {
+			continue
+		}
+		found = true
+		pv, err := verdict.Prepare(f.l, c, v, verdict.Compose{From: user, Analyst: "Alex", Now: time.Now()})
+		if err != nil || len(pv.Replies) != 0 || len(pv.Skipped) != 1 || !strings.Contains(pv.Skipped[0].Why, "ARF") {
+			t.Fatalf("ARF case: %d replies, skipped %v, %v", len(pv.Replies), pv.Skipped, err)
+		}
+	}
+	if !found {
+		t.Fatal("the demo has no ARF report")
+	}
 }
 
 func (f *fixture) salaryCaseOr(t *testing.T) *verdict.Case {
