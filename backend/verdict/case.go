@@ -126,15 +126,14 @@ type Scan struct {
 }
 
 // Cases reads the given reports of folder (all of it when uids is nil),
-// a batch at a time, recognises them and groups them into cases.
-func Cases(ctx context.Context, account string, box mail.Mailbox, folder string, uids []mail.UID, opt Options) (Scan, error) {
+// a batch at a time, recognises them and groups them into cases. UIDs
+// are taken at folder.UIDValidity: when it is not zero and the folder
+// has been recreated since, nothing is read (mail.ErrUIDValidityChanged).
+func Cases(ctx context.Context, account string, box mail.Mailbox, folder mail.FolderRef, uids []mail.UID, opt Options) (Scan, error) {
 	opt = opt.withDefaults()
-	ref, all, err := listing(ctx, box, folder)
+	ref, uids, err := scope(ctx, box, folder, uids)
 	if err != nil {
 		return Scan{}, err
-	}
-	if uids == nil {
-		uids = all
 	}
 	uids = slices.Clone(uids)
 	slices.Sort(uids)
@@ -239,13 +238,23 @@ func searchableSubject(s string) string {
 	return s
 }
 
-// listing opens folder and returns its reference and UIDs.
-func listing(ctx context.Context, box mail.Mailbox, folder string) (mail.FolderRef, []mail.UID, error) {
-	l, err := box.List(ctx, folder, 0)
-	if err != nil {
-		return mail.FolderRef{}, nil, fmt.Errorf("open %s: %w", folder, err)
+// scope is what Cases reads: the given UIDs at the given UIDVALIDITY as
+// they are (every fetch checks it), else the folder as listed now.
+func scope(ctx context.Context, box mail.Mailbox, folder mail.FolderRef, uids []mail.UID) (mail.FolderRef, []mail.UID, error) {
+	if uids != nil && folder.UIDValidity != 0 {
+		return folder, uids, nil
 	}
-	return l.Folder, l.UIDs, nil
+	l, err := box.List(ctx, folder.Name, 0)
+	if err != nil {
+		return mail.FolderRef{}, nil, fmt.Errorf("open %s: %w", folder.Name, err)
+	}
+	if folder.UIDValidity != 0 && l.Folder.UIDValidity != folder.UIDValidity {
+		return mail.FolderRef{}, nil, fmt.Errorf("%s: %w", folder.Name, mail.ErrUIDValidityChanged)
+	}
+	if uids == nil {
+		uids = l.UIDs
+	}
+	return l.Folder, uids, nil
 }
 
 // read fetches uids a batch at a time and hands each message, recognised,

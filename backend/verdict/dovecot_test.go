@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"io"
 	"mime/quotedprintable"
 	netmail "net/mail"
@@ -118,7 +119,7 @@ func demoReport(t *testing.T, prefix string) []byte {
 
 func (f *fixture) salaryCase(t *testing.T) verdict.Case {
 	t.Helper()
-	scan, err := verdict.Cases(context.Background(), "soc", f.box, reports, nil, verdict.Options{Batch: 4})
+	scan, err := verdict.Cases(context.Background(), "soc", f.box, mail.FolderRef{Name: reports}, nil, verdict.Options{Batch: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func defaults(t *testing.T) verdict.Set {
 // of the folder is a case of its own.
 func TestCasesGroupReportsOfOneOriginal(t *testing.T) {
 	f := start(t)
-	scan, err := verdict.Cases(context.Background(), "soc", f.box, reports, nil, verdict.Options{Batch: 4})
+	scan, err := verdict.Cases(context.Background(), "soc", f.box, mail.FolderRef{Name: reports}, nil, verdict.Options{Batch: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,6 +197,20 @@ func TestCasesGroupReportsOfOneOriginal(t *testing.T) {
 	}
 	if c.Original.Subject != "Your 2027 salary review letter is ready" || !strings.Contains(c.Original.From, "hr@nw-payroll-portal.example") {
 		t.Errorf("original %+v", c.Original)
+	}
+	ctx := context.Background()
+	part, err := verdict.Cases(ctx, "soc", f.box, c.Folder, c.UIDs()[:2], verdict.Options{})
+	if err != nil || len(part.Cases) != 1 || len(part.Cases[0].Reports) != 2 {
+		t.Fatalf("two given reports: %+v %v", part, err)
+	}
+	stale := c.Folder
+	stale.UIDValidity++
+	if _, err := verdict.Cases(ctx, "soc", f.box, stale, nil, verdict.Options{}); !errors.Is(err, mail.ErrUIDValidityChanged) {
+		t.Errorf("stale UIDVALIDITY: %v", err)
+	}
+	newest, err := verdict.Cases(ctx, "soc", f.box, c.Folder, nil, verdict.Options{MaxMessages: 5})
+	if err != nil || newest.Skipped != 22 || len(newest.Cases) == 0 || len(newest.Cases) > 5 {
+		t.Errorf("bounded scan: %d cases, skipped %d, %v", len(newest.Cases), newest.Skipped, err)
 	}
 }
 
@@ -338,7 +353,7 @@ func TestVerdictFallsBackToFolderWithoutKeywords(t *testing.T) {
 	if rest != nil {
 		t.Fatal("the case is still in the reports folder")
 	}
-	others, err := verdict.Cases(ctx, "soc", f.box, reports, nil, verdict.Options{})
+	others, err := verdict.Cases(ctx, "soc", f.box, mail.FolderRef{Name: reports}, nil, verdict.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +387,7 @@ func TestVerdictFallsBackToFolderWithoutKeywords(t *testing.T) {
 // A feedback-loop (ARF) report has no person behind it: no reply.
 func TestNoReplyToFeedbackLoop(t *testing.T) {
 	f := start(t)
-	scan, err := verdict.Cases(context.Background(), "soc", f.box, reports, nil, verdict.Options{})
+	scan, err := verdict.Cases(context.Background(), "soc", f.box, mail.FolderRef{Name: reports}, nil, verdict.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +411,7 @@ func TestNoReplyToFeedbackLoop(t *testing.T) {
 
 func (f *fixture) salaryCaseOr(t *testing.T) *verdict.Case {
 	t.Helper()
-	scan, err := verdict.Cases(context.Background(), "soc", f.box, reports, nil, verdict.Options{})
+	scan, err := verdict.Cases(context.Background(), "soc", f.box, mail.FolderRef{Name: reports}, nil, verdict.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

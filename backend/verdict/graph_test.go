@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/audit"
+	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/mail/graph/graphtest"
 	"github.com/mailtriage/mailtriage/backend/remediate"
@@ -40,7 +41,7 @@ func TestGraphVerdictCategoryAndSendMail(t *testing.T) {
 	l := &action.Layer{Remedy: &remediate.Service{Audit: log, Operator: "analyst", Via: "console"}}
 	ctx := context.Background()
 
-	scan, err := verdict.Cases(ctx, "graph", box, reports, nil, verdict.Options{})
+	scan, err := verdict.Cases(ctx, "graph", box, mail.FolderRef{Name: reports}, nil, verdict.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestGraphVerdictCategoryAndSendMail(t *testing.T) {
 	// Another analyst, with an audit log of their own, sees the marks on
 	// the server and answers no one again.
 	other := &action.Layer{Remedy: &remediate.Service{Audit: otherLog(t), Operator: "other", Via: "ssh"}}
-	again, err := verdict.Cases(ctx, "graph", box, reports, nil, verdict.Options{})
+	again, err := verdict.Cases(ctx, "graph", box, mail.FolderRef{Name: reports}, nil, verdict.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
