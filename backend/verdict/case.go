@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/mail"
@@ -97,6 +98,13 @@ type Options struct {
 	// FindCase confirms (default 200).
 	MaxMessages   int
 	MaxCandidates int
+	// SearchDays bounds FindCase's search of bodies to messages that
+	// arrived this many days either side of the report (default 30; -1:
+	// the whole folder). Without a full-text index a server reads every
+	// body it searches, which is slow in a big folder; reports of one
+	// phish arrive within days, and the subject search (not bounded)
+	// still finds late ones whose subject quotes the original's.
+	SearchDays int
 }
 
 func (o Options) withDefaults() Options {
@@ -111,6 +119,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxCandidates <= 0 {
 		o.MaxCandidates = 200
+	}
+	if o.SearchDays == 0 {
+		o.SearchDays = 30
 	}
 	return o
 }
@@ -179,7 +190,7 @@ func FindCase(ctx context.Context, account string, box mail.Mailbox, ref mail.Fo
 	}
 	c := newCase(account, box, ref, rec.report)
 	c.Reports = []Report{reportOf(first, rec)}
-	candidates, err := candidates(ctx, box, ref, c.Original)
+	candidates, err := candidates(ctx, box, ref, c.Original, bodyWindow(first.Received, opt.SearchDays))
 	if err != nil {
 		return c, err
 	}
@@ -200,11 +211,26 @@ func FindCase(ctx context.Context, account string, box mail.Mailbox, ref mail.Fo
 // report.
 var ErrNotReport = errors.New("no reported original found in it")
 
-// candidates asks the server which messages may report o.
-func candidates(ctx context.Context, box mail.Mailbox, ref mail.FolderRef, o Original) ([]mail.UID, error) {
+// window is an arrival-date range for a search (zero: unbounded).
+type window struct{ since, before time.Time }
+
+// bodyWindow is days either side of arrived (unbounded when days < 0 or
+// the arrival is unknown).
+func bodyWindow(arrived time.Time, days int) window {
+	if days < 0 || arrived.IsZero() {
+		return window{}
+	}
+	d := time.Duration(days) * 24 * time.Hour
+	return window{since: arrived.Add(-d), before: arrived.Add(d + 24*time.Hour)}
+}
+
+// candidates asks the server which messages may report o: those whose
+// text holds the original's Message-ID (arrived within w) and those
+// whose subject holds the original's subject.
+func candidates(ctx context.Context, box mail.Mailbox, ref mail.FolderRef, o Original, w window) ([]mail.UID, error) {
 	var queries []mail.Query
 	if o.MessageID != "" {
-		queries = append(queries, mail.Query{Terms: []mail.Term{{Field: mail.FieldText, Value: o.MessageID}}})
+		queries = append(queries, mail.Query{Terms: []mail.Term{{Field: mail.FieldText, Value: o.MessageID}}, Since: w.since, Before: w.before})
 	}
 	if subject := searchableSubject(o.Subject); subject != "" {
 		queries = append(queries, mail.Query{Terms: []mail.Term{{Field: mail.FieldSubject, Value: subject}}})

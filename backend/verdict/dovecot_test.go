@@ -48,9 +48,15 @@ func start(t *testing.T, extra ...dovecottest.Message) *fixture {
 	return startWith(t, nil, extra...)
 }
 
+// startTB is start for benchmarks.
+func startTB(tb testing.TB, extra ...dovecottest.Message) *fixture {
+	tb.Helper()
+	return startWith(tb, nil, extra...)
+}
+
 // startWith is start with the server options opts, and prepare run on the
 // server before the client logs in.
-func startWith(t *testing.T, prepare func(*dovecottest.Server), extra ...dovecottest.Message) *fixture {
+func startWith(t testing.TB, prepare func(*dovecottest.Server), extra ...dovecottest.Message) *fixture {
 	t.Helper()
 	var opts []dovecottest.Option
 	if prepare != nil {
@@ -86,7 +92,7 @@ func startWith(t *testing.T, prepare func(*dovecottest.Server), extra ...dovecot
 	return &fixture{srv: srv, box: box, l: l, log: log}
 }
 
-func demoReports(t *testing.T) []dovecottest.Message {
+func demoReports(t testing.TB) []dovecottest.Message {
 	t.Helper()
 	msgs, err := demo.Messages()
 	if err != nil {
