@@ -354,6 +354,15 @@ func TestVerdictFallsBackToFolderWithoutKeywords(t *testing.T) {
 	if n := len(f.keywords(t, "Verdicts/simulation")); n != 3 {
 		t.Fatalf("Verdicts/simulation holds %d", n)
 	}
+	if _, err := verdict.Undo(ctx, f.l, res); err != nil {
+		t.Fatal(err)
+	}
+	if f.salaryCaseOr(t) == nil || len(f.keywords(t, "Verdicts/simulation")) != 0 {
+		t.Fatal("undo did not bring the reports back")
+	}
+	if res, err = verdict.Apply(ctx, f.l, *f.salaryCaseOr(t), sim, set); err != nil || !res.Fallback {
+		t.Fatalf("again: %v", err)
+	}
 	phishing, _ := set.Lookup("phishing")
 	rest := f.salaryCaseOr(t)
 	if rest != nil {
@@ -481,7 +490,7 @@ func TestFeedbackOncePerReporterDefanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pv.Replies) != 0 || len(pv.Skipped) != 3 {
+	if len(pv.Replies) != 0 || len(pv.Skipped) != 3 || pv.Question() != "No reporter to answer about this case (3 skipped)." {
 		t.Fatalf("second round: %d replies, skipped %v", len(pv.Replies), pv.Skipped)
 	}
 	recs, _ := f.log.Recent(100)

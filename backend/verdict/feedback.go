@@ -124,6 +124,9 @@ type Preview struct {
 // Question is the confirm line.
 func (p Preview) Question() string {
 	n := len(p.Replies)
+	if n == 0 {
+		return fmt.Sprintf("No reporter to answer about this case (%d skipped).", len(p.Skipped))
+	}
 	if n == 1 {
 		return fmt.Sprintf("Send the %s reply to %s?", p.Verdict, p.Replies[0].To.Addr)
 	}
@@ -172,9 +175,9 @@ func (s SMTP) SendMail(ctx context.Context, from string, to []string, msg []byte
 
 // Compose is who the replies come from.
 type Compose struct {
-	From    string // the SOC's address (the account's report_from)
-	Analyst string // signs the reply
-	Now     time.Time
+	From    string    // the SOC's address (the account's report_from)
+	Analyst string    // signs the reply
+	Now     time.Time // the Date of the replies (zero: now)
 }
 
 // Prepare renders one reply per distinct reporter of the case (after a
@@ -186,6 +189,9 @@ func Prepare(l *action.Layer, c Case, v Verdict, cm Compose) (Preview, error) {
 	pv := Preview{Case: c, Verdict: v.Name}
 	if err := plainAddress(cm.From); err != nil {
 		return pv, fmt.Errorf("feedback sender: %w (set report_from for this account)", err)
+	}
+	if cm.Now.IsZero() {
+		cm.Now = time.Now()
 	}
 	answered := answeredInAudit(l, c.Key)
 	reporters := byReporter(c)
@@ -335,6 +341,7 @@ func Send(ctx context.Context, l *action.Layer, p Preview, s Sender) (Sent, erro
 			return out, fmt.Errorf("reply to %s: %w", r.To.Addr, err)
 		}
 		out.To = append(out.To, r.To.Addr)
+		answered[strings.ToLower(r.To.Addr)] = true
 		if _, err := c.Box.Store(ctx, c.Folder, r.Reports, mail.FlagChange{Add: []string{FeedbackKeyword}}); err != nil {
 			out.Unmarked = append(out.Unmarked, r.To.Addr)
 		}
