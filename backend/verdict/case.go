@@ -90,8 +90,8 @@ type Options struct {
 	// MaxBytes is read of each report (default 25 MiB, recognition's
 	// own cap).
 	MaxBytes int64
-	// Batch is how many reports one FetchMany reads (default 8): memory
-	// holds at most one batch of whole messages.
+	// Batch is how many reports one FetchMany reads (default 4): memory
+	// holds at most one batch of whole messages (Batch × MaxBytes).
 	Batch int
 	// MaxMessages is how many messages of a folder Cases reads at most
 	// (default 2000, the newest); MaxCandidates how many search hits
@@ -112,7 +112,7 @@ func (o Options) withDefaults() Options {
 		o.MaxBytes = 25 << 20
 	}
 	if o.Batch <= 0 {
-		o.Batch = 8
+		o.Batch = 4
 	}
 	if o.MaxMessages <= 0 {
 		o.MaxMessages = 2000
@@ -134,6 +134,18 @@ type Scan struct {
 	// Skipped counts messages left unread because of MaxMessages (the
 	// oldest ones).
 	Skipped int
+}
+
+// CaseOf is the case that holds the report uid, if any.
+func (s Scan) CaseOf(uid mail.UID) (Case, bool) {
+	for _, c := range s.Cases {
+		for _, r := range c.Reports {
+			if r.UID == uid {
+				return c, true
+			}
+		}
+	}
+	return Case{}, false
 }
 
 // Cases reads the given reports of folder (all of it when uids is nil),

@@ -204,6 +204,14 @@ func TestCasesGroupReportsOfOneOriginal(t *testing.T) {
 	if c.Original.Subject != "Your 2027 salary review letter is ready" || !strings.Contains(c.Original.From, "hr@nw-payroll-portal.example") {
 		t.Errorf("original %+v", c.Original)
 	}
+	for _, u := range c.UIDs() {
+		if got, ok := scan.CaseOf(u); !ok || got.Key != salaryKey {
+			t.Errorf("CaseOf(%d) = %s %v", u, got.Key, ok)
+		}
+	}
+	if _, ok := scan.CaseOf(999999); ok {
+		t.Error("CaseOf found a case for a UID that is not there")
+	}
 	ctx := context.Background()
 	part, err := verdict.Cases(ctx, "soc", f.box, c.Folder, c.UIDs()[:2], verdict.Options{})
 	if err != nil || len(part.Cases) != 1 || len(part.Cases[0].Reports) != 2 {
