@@ -27,7 +27,7 @@ import (
 // from the phish is defanged (links, domains and addresses cannot be
 // clicked) and cut to one line.
 type Fields struct {
-	ReporterName string // the reporter's display name, else their address's local part
+	ReporterName string // the reporter's display name (defanged too: anyone can send a "report"), else their address's local part
 	Subject      string // the original's subject, defanged
 	Sender       string // the original's sender, defanged
 	Verdict      string
@@ -258,7 +258,7 @@ func skipReason(g reporter, from string, answered map[string]bool) string {
 // render builds one reply.
 func render(c Case, v Verdict, cm Compose, g reporter, reporters int) (Reply, error) {
 	f := Fields{
-		ReporterName: oneLine(g.name, 80),
+		ReporterName: defangText(oneLine(g.name, 80)),
 		Subject:      defangText(oneLine(c.Original.Subject, 200)),
 		Sender:       defangText(oneLine(c.Original.From, 200)),
 		Verdict:      v.Name,
