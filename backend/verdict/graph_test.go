@@ -49,6 +49,12 @@ func TestGraphVerdictCategoryAndSendMail(t *testing.T) {
 	if i < 0 || len(scan.Cases[i].Reports) != 3 {
 		t.Fatalf("salary case not found as 3 reports among %d cases", len(scan.Cases))
 	}
+	for _, r := range scan.Cases[i].Reports {
+		c, err := verdict.FindCase(ctx, "graph", box, scan.Cases[i].Folder, r.UID, verdict.Options{})
+		if err != nil || !slices.Equal(c.UIDs(), scan.Cases[i].UIDs()) {
+			t.Errorf("FindCase from %d: %v %v, want %v", r.UID, c.UIDs(), err, scan.Cases[i].UIDs())
+		}
+	}
 	set := defaults(t)
 	v, _ := set.Lookup("phishing")
 	res, err := verdict.Apply(ctx, l, scan.Cases[i], v, set)
