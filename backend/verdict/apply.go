@@ -84,7 +84,10 @@ func Apply(ctx context.Context, l *action.Layer, c Case, v Verdict, set Set) (Re
 		res.Keyword = v.Keyword()
 	}
 	if dest == c.Folder.Name {
-		dest = ""
+		if res.Fallback {
+			return res, fmt.Errorf("%s cannot store keywords, and the reports are already in it: it keeps the verdict %s already", c.Folder.Name, v.Name)
+		}
+		dest = "" // the keyword is all there is to do
 	}
 	detail := detailOf(res, c, dest)
 	err = l.Run(ctx, action.Change{Name: remediate.Verdict, Target: t, Detail: detail}, func(ctx context.Context) error {

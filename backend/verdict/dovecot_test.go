@@ -371,6 +371,17 @@ func TestVerdictFallsBackToFolderWithoutKeywords(t *testing.T) {
 	if res, err = verdict.Apply(ctx, f.l, *f.salaryCaseOr(t), sim, set); err != nil || !res.Fallback {
 		t.Fatalf("again: %v", err)
 	}
+	here, err := verdict.Build([]verdict.Spec{{Name: "spam", Folder: reports}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	others0, err := verdict.Cases(ctx, "soc", f.box, mail.FolderRef{Name: reports}, nil, verdict.Options{MaxMessages: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := verdict.Apply(ctx, f.l, others0.Cases[0], here[0], here); err == nil || !strings.Contains(err.Error(), "already in it") {
+		t.Fatalf("verdict folder = the folder without keywords: %v", err)
+	}
 	phishing, _ := set.Lookup("phishing")
 	rest := f.salaryCaseOr(t)
 	if rest != nil {
