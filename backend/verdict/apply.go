@@ -42,18 +42,21 @@ func (r Result) Summary() string {
 	case r.Fallback:
 		return fmt.Sprintf("verdict %s: %s moved to %s — %s cannot store keywords, so the folder keeps the verdict", r.Verdict, what, r.Moved, r.Before.Folder.Name)
 	case r.Moved != "":
-		return fmt.Sprintf("verdict %s on %s (keyword %s), moved to %s", r.Verdict, what, r.Keyword, r.Moved)
+		return fmt.Sprintf("verdict %s on %s (kept on the server), moved to %s", r.Verdict, what, r.Moved)
 	}
-	return fmt.Sprintf("verdict %s on %s (keyword %s)", r.Verdict, what, r.Keyword)
+	return fmt.Sprintf("verdict %s on %s (kept on the server)", r.Verdict, what)
 }
 
 // Question is the confirm line.
 func Question(c Case, v Verdict) string {
-	q := fmt.Sprintf("Verdict %s on %s?", v.Name, c.Question())
-	if v.Folder != "" {
-		q = fmt.Sprintf("Verdict %s on %s, and move them to %s?", v.Name, c.Question(), v.Folder)
+	if v.Folder == "" {
+		return fmt.Sprintf("Verdict %s on %s?", v.Name, c.Question())
 	}
-	return q
+	them := "them"
+	if len(c.Reports) == 1 {
+		them = "it"
+	}
+	return fmt.Sprintf("Verdict %s on %s, and move %s to %s?", v.Name, c.Question(), them, v.Folder)
 }
 
 // Apply gives the case verdict v (one of set): every report gets v's
