@@ -167,3 +167,14 @@ func anyMap(m map[string]VerdictSettings) map[string]any {
 func (c *Config) VerdictSet() (verdict.Set, error) {
 	return verdict.Build(c.Verdicts.Specs())
 }
+
+// FeedbackFrom is the address replies to reporters come from: report_from,
+// else the login (username, or mailbox for Graph).
+func (a *Account) FeedbackFrom() string {
+	for _, s := range []string{a.ReportFrom, a.Username, a.Mailbox} {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -72,3 +72,18 @@ func TestVerdictsRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestFeedbackFrom(t *testing.T) {
+	for _, tt := range []struct {
+		a    Account
+		want string
+	}{
+		{Account{ReportFrom: "soc@example.com", Username: "analyst@example.com"}, "soc@example.com"},
+		{Account{Username: "analyst@example.com"}, "analyst@example.com"},
+		{Account{Mailbox: "phish@contoso.com"}, "phish@contoso.com"},
+	} {
+		if got := tt.a.FeedbackFrom(); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.a, got, tt.want)
+		}
+	}
+}
