@@ -38,6 +38,9 @@ type Config struct {
 	AuditLog string `toml:"audit_log"`
 	// Serve is the [serve] table (mailtriage serve).
 	Serve *Serve `toml:"serve"`
+	// Verdicts are the verdicts for cases of reports and the replies to
+	// reporters (see verdicts.go).
+	Verdicts *Verdicts `toml:"verdicts"`
 }
 
 // Account is one [[accounts]] entry.

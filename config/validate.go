@@ -39,7 +39,7 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("serve.%w", err)
 		}
 	}
-	return nil
+	return c.Verdicts.validate()
 }
 
 func (a *Account) label(i int) string {

@@ -16,6 +16,12 @@ const (
 	SaveAttachment Action = "save-attachment"
 	SaveMessage    Action = "save-message"
 
+	// Verdict records an analyst's verdict on a case of reports (a
+	// keyword on every report, optionally a move); FeedbackSend is one
+	// reply to a reporter about that verdict.
+	Verdict      Action = "verdict"
+	FeedbackSend Action = "feedback-send"
+
 	// CalendarCreate creates an event (Graph accounts).
 	CalendarCreate Action = "calendar-create-event"
 
@@ -59,6 +65,7 @@ var responderActions = map[Action]bool{
 	RevertFlags: true, RemoveCopies: true, Report: true,
 	BlockSender: true, UnblockSender: true,
 	Export: true, SaveAttachment: true, SaveMessage: true,
+	Verdict: true, FeedbackSend: true,
 	MimecastBlockSender: true, MimecastPermitSender: true,
 	MimecastBlockURL: true, MimecastPermitURL: true, MimecastDeleteManagedURL: true,
 	MimecastReleaseHeld: true, MimecastRejectHeld: true,
@@ -69,7 +76,7 @@ var responderActions = map[Action]bool{
 func Known() []Action {
 	return []Action{
 		Move, Copy, Trash, Delete, SoftDelete, Restore, Read, Unread, Flag, Unflag, Tag, Untag,
-		RevertFlags, RemoveCopies, Report, BlockSender, UnblockSender, Export, SaveAttachment, SaveMessage, CalendarCreate,
+		RevertFlags, RemoveCopies, Report, BlockSender, UnblockSender, Export, SaveAttachment, SaveMessage, Verdict, FeedbackSend, CalendarCreate,
 		MimecastBlockSender, MimecastPermitSender, MimecastBlockURL, MimecastPermitURL, MimecastDeleteManagedURL,
 		MimecastCreatePolicy, MimecastUpdatePolicy, MimecastDeletePolicy,
 		MimecastCreateGroup, MimecastUpdateGroup, MimecastDeleteGroup, MimecastAddGroupMembers, MimecastRemoveGroupMember,

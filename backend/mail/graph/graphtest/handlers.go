@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	netmail "net/mail"
 	"net/url"
 	"slices"
 	"strconv"
@@ -225,6 +226,8 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, parts []string) {
 		}
 	case route("POST", 1, "messages"):
 		s.create(w, r)
+	case route("POST", 1, "sendMail"):
+		s.sendMail(w, r)
 	case route("POST", 1, "events"):
 		s.createEvent(w, r)
 	case route("GET", 1, "events"):
@@ -551,14 +554,8 @@ func parseDeltaToken(t string, skip bool) (since, upto, after int, err error) {
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
-		graphError(w, http.StatusBadRequest, "BadRequest", "The emulator creates messages from MIME only (Content-Type: text/plain).")
-		return
-	}
-	b, _ := io.ReadAll(r.Body)
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil {
-		graphError(w, http.StatusBadRequest, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.")
+	raw, ok := mimeBody(w, r)
+	if !ok {
 		return
 	}
 	m := parse(raw)
@@ -567,6 +564,47 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	s.touch(m)
 	s.msgs[m.id] = m
 	writeJSON(w, http.StatusCreated, s.msgJSON(m))
+}
+
+// mimeBody reads a request body that is a base64-encoded MIME message
+// (Content-Type: text/plain), or answers the error Graph gives.
+func mimeBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
+		graphError(w, http.StatusBadRequest, "BadRequest", "The emulator takes messages as MIME only (Content-Type: text/plain).")
+		return nil, false
+	}
+	b, _ := io.ReadAll(r.Body)
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil {
+		graphError(w, http.StatusBadRequest, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.")
+		return nil, false
+	}
+	return raw, true
+}
+
+// sendMail sends a MIME message: as Graph does by default, the sent
+// message is kept in Sent Items, which is where tests read it. A message
+// without recipients is refused.
+func (s *Server) sendMail(w http.ResponseWriter, r *http.Request) {
+	raw, ok := mimeBody(w, r)
+	if !ok {
+		return
+	}
+	hdr, err := netmail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		graphError(w, http.StatusBadRequest, "ErrorMimeContentInvalid", "The MIME content could not be parsed.")
+		return
+	}
+	if to, err := hdr.Header.AddressList("To"); err != nil || len(to) == 0 {
+		graphError(w, http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient is not valid.")
+		return
+	}
+	m := parse(raw)
+	m.id, m.folder, m.isRead = s.newID("msg"), s.folderByID("sentitems").id, true
+	m.received = m.sent
+	s.touch(m)
+	s.msgs[m.id] = m
+	w.WriteHeader(http.StatusAccepted)
 }
 
 func (s *Server) patch(w http.ResponseWriter, r *http.Request, m *msg) {
