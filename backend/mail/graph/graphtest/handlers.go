@@ -225,6 +225,8 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, parts []string) {
 		}
 	case route("POST", 1, "messages"):
 		s.create(w, r)
+	case route("POST", 1, "sendMail"):
+		s.sendMail(w, r)
 	case route("POST", 1, "events"):
 		s.createEvent(w, r)
 	case route("GET", 1, "events"):
