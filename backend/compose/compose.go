@@ -138,11 +138,14 @@ func (m Message) withDefaults() Message {
 		m.Date = time.Now()
 	}
 	if m.MessageID == "" {
-		m.MessageID = randomToken() + "@" + domainOf(m.From)
+		m.MessageID = NewMessageID(m.From)
 	}
 	m.MessageID = strings.Trim(m.MessageID, "<> ")
 	return m
 }
+
+// NewMessageID is a fresh Message-ID (without <>) in the domain of from.
+func NewMessageID(from string) string { return randomToken() + "@" + domainOf(from) }
 
 func domainOf(addr string) string {
 	if i := strings.LastIndexByte(addr, '@'); i >= 0 {

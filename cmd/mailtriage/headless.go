@@ -13,6 +13,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/pull"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/backend/report"
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/ui/session"
 )
@@ -30,7 +31,9 @@ type headless struct {
 	// actions is the action layer over remedy: the same path the
 	// console takes (roles, audit, undo).
 	actions *action.Layer
-	close   func()
+	// smtp is the account's submission server (nil: smtp not set).
+	smtp  *report.Server
+	close func()
 }
 
 // newHeadless is a subcommand (name as typed after mailtriage) with the
@@ -49,7 +52,7 @@ func openHeadless(cfgPath, account string) (*headless, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", cfg.Path, err)
 	}
-	acct, err := newAccount(a, cfg.MessageLimit())
+	acct, smtp, err := newAccountSMTP(a, cfg.MessageLimit())
 	if err != nil {
 		return nil, fmt.Errorf("config %s: account %q: %w", cfg.Path, a.Name, err)
 	}
@@ -59,7 +62,7 @@ func openHeadless(cfgPath, account string) (*headless, error) {
 		return nil, err
 	}
 	remedy.Via = "cli"
-	return &headless{cfg: cfg, acct: acct, remedy: remedy, actions: &action.Layer{Remedy: remedy}, close: func() {
+	return &headless{cfg: cfg, acct: acct, remedy: remedy, actions: &action.Layer{Remedy: remedy}, smtp: smtp, close: func() {
 		acct.Mailbox.Close()
 		remedy.Audit.Close()
 	}}, nil

@@ -43,6 +43,9 @@ const commandList = `Commands:
   mailtriage act VERB (--uid N ... | --message-id ID ... | --search QUERY) [--folder F] [--to FOLDER] [--dry-run]
                                                                VERB: move copy delete tag untag read unread
   mailtriage folders [--json]                                  the folder tree with counts
+  mailtriage send --to A ... [--cc A ...] [--bcc A ...] --subject S (--body T | --body-file F) [--html]
+                  [--attach FILE ...] [--attach-message UID ... [--folder F]] [--dry-run]
+                                                               send a message (SMTP or Graph), audited
   mailtriage calendar list [--subject S] [--from D] [--to D]   calendar events (Graph accounts)
   mailtriage calendar create --subject S --start T --end T [--attendee A ...] [--optional A ...]
                   [--location L] [--body B] [--category C ...] [--show-as busy] [--reminder 15] [--all-day] [--private]
@@ -86,6 +89,7 @@ var subcommands = []subcommand{
 	headlessCommand("watch", runWatch),
 	headlessCommand("act", runAct),
 	headlessCommand("folders", runFolders),
+	headlessCommand("send", runSend),
 	headlessCommand("calendar", runCalendar),
 	headlessCommand("contacts", runContacts),
 }
