@@ -360,7 +360,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.remedy(msg.Action, "", "")
 	case session.BlockSenderMsg:
 		m.show(screenMailbox)
-		return m.box().BlockSenders(msg.Target, []*mail.Envelope{msg.Envelope})
+		return m.box().BlockSenders(msg.Target, []*mail.Envelope{msg.Envelope}, msg.Reporters)
 	case common.ShowScreenMsg:
 		switch msg.Name {
 		case "mimecast":

@@ -173,9 +173,9 @@ func (m *Model) cmdReport(string) tea.Cmd {
 func (m *Model) cmdBlockSender(string) tea.Cmd {
 	if m.screen == screenMessage {
 		if t, ok := m.message.Target(); ok {
-			env := m.message.Envelope()
+			env, reporters := m.message.ActionEnvelope()
 			m.show(screenMailbox)
-			return m.box().BlockSenders(t, []*mail.Envelope{&env})
+			return m.box().BlockSenders(t, []*mail.Envelope{&env}, reporters)
 		}
 	}
 	m.show(screenMailbox)

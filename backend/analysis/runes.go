@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"unicode"
+	"unicode/utf8"
 )
 
 // marker is how one character that must not be displayed is shown instead.
@@ -116,6 +117,9 @@ func classify(r rune) class {
 	case runeKind(r) != 0:
 		return hideRune
 	case unicode.In(r, unicode.Mn, unicode.Me):
+		if isDefaultIgnorable(r) { // variation selectors, U+17B4/5
+			return hideRune
+		}
 		return markRune
 	}
 	return showRune
@@ -128,10 +132,12 @@ func runeKind(r rune) MarkerKind {
 		return m.kind
 	}
 	switch {
-	case isVSSupplement(r):
+	case unicode.Is(unicode.Variation_Selector, r):
 		return ZeroWidth
 	case unicode.Is(unicode.Cf, r):
 		return Format
+	case isDefaultIgnorable(r):
+		return ZeroWidth
 	case unicode.Is(unicode.Co, r):
 		// Private use characters render as a glyph (often an icon font).
 		return 0
@@ -148,7 +154,7 @@ func runeLabel(r rune) string {
 	if m, ok := named[r]; ok {
 		return m.label
 	}
-	if isVSSupplement(r) {
+	if unicode.Is(unicode.Variation_Selector, r) {
 		return "⟨VS⟩" // one label, so that runs collapse into ⟨VS×N⟩
 	}
 	return fmt.Sprintf("⟨U+%04X⟩", r)
@@ -163,7 +169,27 @@ const (
 
 func isTag(r rune) bool { return r >= tagFirst && r <= tagLast }
 
-// isVSSupplement reports whether r is one of the variation selectors
-// VS17–VS256. Outside rare ideographic variants they serve to smuggle data,
-// one byte per selector, behind an innocent-looking character.
-func isVSSupplement(r rune) bool { return r >= 0xE0100 && r <= 0xE01EF }
+// isDefaultIgnorable reports whether r has Unicode's derived property
+// Default_Ignorable_Code_Point as far as it is not a format character
+// (Cf, marked as such): Other_Default_Ignorable_Code_Point (U+17B4,
+// U+17B5, the Hangul fillers, reserved ranges) and the variation
+// selectors (U+180B–U+180F, U+FE00–U+FE0F, U+E0100–U+E01EF). UAX #44
+// derives the property from these tables; a renderer draws none of them,
+// so each can hide text or smuggle data (one byte per variation selector
+// behind an innocent-looking character).
+func isDefaultIgnorable(r rune) bool {
+	return unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
+}
+
+// Hidden reports whether the sanitizer replaces r by a marker wherever it
+// stands: a C0 or C1 control, DEL, a bidi control, a zero-width, format,
+// default-ignorable or TAG character, a line or paragraph separator, an
+// unassigned code point or a noncharacter. Machine output escapes exactly
+// these, so that it holds no byte a terminal acts on or a reader misses.
+// (Combining marks, hidden only in excess, are not included.)
+func Hidden(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r < ' ' || r == 0x7F
+	}
+	return classify(r) == hideRune || isTag(r)
+}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 type sanitizeTest struct {
@@ -14,7 +15,7 @@ type sanitizeTest struct {
 
 var lineTests = []sanitizeTest{
 	{"clean", "Quarterly report", "Quarterly report", nil},
-	{"clean non-ASCII", "Grüße, 日本語 👍🏽 ❤\uFE0F \uE000", "Grüße, 日本語 👍🏽 ❤\uFE0F \uE000", nil},
+	{"clean non-ASCII", "Grüße, 日本語 👍🏽 ❤ \uE000", "Grüße, 日本語 👍🏽 ❤ \uE000", nil},
 
 	// Escape sequences.
 	{"SGR colour", "\x1b[31mRED\x1b[0m", "⟨CSI 31m⟩RED⟨CSI 0m⟩", []MarkerKind{Escape, Escape}},
@@ -88,7 +89,53 @@ var lineTests = []sanitizeTest{
 	{"zalgo", "Z\u0301\u0302\u0303\u0304\u0305\u0306a", "Z\u0301\u0302⟨+4 marks⟩a", []MarkerKind{Combining}},
 	{"VS supplement", "葛\U000E0100", "葛⟨VS⟩", []MarkerKind{ZeroWidth}},
 	{"VS supplement smuggling", "A" + strings.Repeat("\U000E0120\U000E0145", 8), "A⟨VS×16⟩", []MarkerKind{ZeroWidth}},
-	{"variation selector smuggling", "😀" + strings.Repeat("\uFE01", 12), "😀\uFE01\uFE01⟨+10 marks⟩", []MarkerKind{Combining}},
+	{"variation selector smuggling", "😀" + strings.Repeat("\uFE01", 12), "😀⟨VS×12⟩", []MarkerKind{ZeroWidth}},
+
+	// Every Default_Ignorable_Code_Point, not only the well-known ones.
+	{"Khmer inherent vowels", "ab\u17B4c\u17B5", "ab⟨U+17B4⟩c⟨U+17B5⟩", []MarkerKind{ZeroWidth, ZeroWidth}},
+	{"Mongolian variation selectors", "\u1820\u180B\u180C\u180D\u180F", "\u1820⟨VS×4⟩", []MarkerKind{ZeroWidth}},
+	{"Mongolian vowel separator among them", "\u180B\u180E\u180F", "⟨VS⟩⟨MVS⟩⟨VS⟩", []MarkerKind{ZeroWidth, ZeroWidth, ZeroWidth}},
+	{"variation selectors", "a\uFE00b\uFE0Fc", "a⟨VS⟩b⟨VS⟩c", []MarkerKind{ZeroWidth, ZeroWidth}},
+	{"emoji presentation selector", "❤\uFE0F", "❤⟨VS⟩", []MarkerKind{ZeroWidth}},
+	{"all sixteen selectors", "x\uFE00\uFE01\uFE02\uFE03\uFE04\uFE05\uFE06\uFE07\uFE08\uFE09\uFE0A\uFE0B\uFE0C\uFE0D\uFE0E\uFE0F", "x⟨VS×16⟩", []MarkerKind{ZeroWidth}},
+	{"TAG letter A", "ok\U000E0041", `ok⟨TAG "A"⟩`, []MarkerKind{Format}},
+	{"invisible reserved", "\u2065\uFFF0", "⟨U+2065⟩⟨U+FFF0⟩", []MarkerKind{ZeroWidth, ZeroWidth}},
+}
+
+// TestEveryDefaultIgnorableIsMarked derives Default_Ignorable_Code_Point
+// as UAX #44 does, from Go's Unicode tables, and checks that the sanitizer
+// marks every such character, alone and between letters.
+func TestEveryDefaultIgnorableIsMarked(t *testing.T) {
+	n := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !defaultIgnorable(r) {
+			continue
+		}
+		n++
+		for _, s := range []string{string(r), "a" + string(r) + "b"} {
+			if got := SanitizeLine(s); got.Markers == 0 {
+				t.Errorf("U+%04X unmarked: %q", r, got.String())
+			}
+		}
+	}
+	if n < 4000 { // 4,174 in Unicode 15
+		t.Fatalf("only %d default-ignorable code points derived; the derivation is wrong", n)
+	}
+}
+
+// defaultIgnorable is UAX #44's derivation: Other_Default_Ignorable_Code_Point
+// + Cf + Variation_Selector − White_Space − U+FFF9..U+FFFB − U+13430..U+13440
+// − Prepended_Concatenation_Mark.
+func defaultIgnorable(r rune) bool {
+	if !unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Cf, unicode.Variation_Selector) {
+		return false
+	}
+	switch {
+	case unicode.In(r, unicode.White_Space, unicode.Prepended_Concatenation_Mark),
+		r >= 0xFFF9 && r <= 0xFFFB, r >= 0x13430 && r <= 0x13440:
+		return false
+	}
+	return true
 }
 
 func TestSanitizeLine(t *testing.T) {

@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/mailtriage/mailtriage/backend/safejson"
 )
 
 // Phases of a remediation.
@@ -132,7 +134,7 @@ func (l *Log) Write(r Record) error {
 	if r.Time.IsZero() {
 		r.Time = l.now().UTC()
 	}
-	line, err := json.Marshal(r)
+	line, err := safejson.Marshal(r) // the log is read on terminals too
 	if err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	}

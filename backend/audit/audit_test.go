@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mailtriage/mailtriage/backend/safejson"
 )
 
 func TestWriteAppendsAndRecentReadsNewestFirst(t *testing.T) {
@@ -77,5 +79,30 @@ func TestRecentSkipsTornLines(t *testing.T) {
 	got, err := l.Recent(5)
 	if err != nil || len(got) != 2 || got[0].ID != "3" || got[1].ID != "1" {
 		t.Fatalf("%+v %v", got, err)
+	}
+}
+
+// Folder names, keywords and server answers come from the server: in the
+// log file they are \u escapes, and they read back as they were.
+func TestHostileValuesAreEscapedInTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	folder := "Inbox\u009b2J\u202Egpj.exe\x7f"
+	detail := "tag \u200B\U000E0041\uFE0F"
+	serverNo := "NO \u0085 \u2066x\u2069"
+	if err := l.Write(Record{ID: "1", Phase: PhaseResult, Operator: "ana", Account: "soc", Action: "move", Folder: folder, Detail: detail, Error: serverNo}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	if !safejson.Clean(data) {
+		t.Fatalf("raw hidden characters in the log file: %q", data)
+	}
+	got, err := l.Recent(1)
+	if err != nil || len(got) != 1 || got[0].Folder != folder || got[0].Detail != detail || got[0].Error != serverNo {
+		t.Fatalf("read back %+v, %v", got, err)
 	}
 }

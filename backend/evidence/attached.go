@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"context"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -127,7 +128,7 @@ func attachedExports(p *mail.Parsed, ev *Evidence, lim Limits, depth int) []*Exp
 			nestedEv = ev.Nested[k]
 		}
 		k++
-		sub = mail.ParseMessage(boundedRaw(a.Raw, lim))
+		sub = mail.Parse(context.Background(), a.Raw, lim.parse())
 		x := shapeOf(sub, "", "", lim)
 		x.AttachmentName = part.Name
 		x.AttachmentKind = "eml"
@@ -139,16 +140,4 @@ func attachedExports(p *mail.Parsed, ev *Evidence, lim Limits, depth int) []*Exp
 		out = append(out, x)
 	}
 	return out
-}
-
-// boundedRaw cuts raw as analyze does before parsing: to MaxBytes and to
-// the MIME depth and part limits.
-func boundedRaw(raw []byte, lim Limits) []byte {
-	if len(raw) > lim.MaxBytes {
-		raw = raw[:lim.MaxBytes]
-	}
-	if cut, _ := mimeShape(raw, lim.MaxDepth, lim.MaxParts); cut < len(raw) {
-		raw = raw[:cut]
-	}
-	return raw
 }

@@ -8,9 +8,10 @@
 package evidence
 
 import (
-	"bytes"
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/mail"
@@ -19,11 +20,8 @@ import (
 // Limits bound the work Analyze does on one message. A zero field takes
 // its default. Whatever a limit cuts off is listed in Evidence.Skipped.
 type Limits struct {
-	MaxBytes int // raw bytes read (default 25 MiB)
-	// MaxDepth bounds multipart nesting (default 10). Keep it small: the
-	// MIME parser's cost doubles with each level of unterminated nesting
-	// (about 0.5 ms at 10 levels, 0.4 s at 20).
-	MaxDepth        int
+	MaxBytes        int // raw bytes read (default 25 MiB)
+	MaxDepth        int // multipart nesting (default 10; see mail.Limits)
 	MaxParts        int // MIME parts (default 500)
 	MaxHeaderFields int // header fields analysed (default 1000)
 	MaxHeaderLength int // bytes of one header field value (default 64 KiB)
@@ -31,6 +29,8 @@ type Limits struct {
 	// MaxNested is how deep attached messages (message/rfc822, .eml, .msg) are
 	// analysed in their turn (default 3).
 	MaxNested int
+	// ParseTimeout bounds the MIME parse of one message (default 10 s).
+	ParseTimeout time.Duration
 
 	Auth    analysis.AuthOptions
 	Signals analysis.SignalOptions
@@ -50,6 +50,11 @@ func (l Limits) withDefaults() Limits {
 	def(&l.MaxURLs, 2000)
 	def(&l.MaxNested, 3)
 	return l
+}
+
+// parse is the part of l that bounds MIME parsing.
+func (l Limits) parse() mail.Limits {
+	return mail.Limits{MaxBytes: l.MaxBytes, MaxDepth: l.MaxDepth, MaxParts: l.MaxParts, Timeout: l.ParseTimeout}
 }
 
 // Evidence is everything the analysers found in one message. Field names
@@ -88,25 +93,22 @@ type Skip struct {
 
 // Analyze analyses one raw message within lim.
 func Analyze(raw []byte, lim Limits) *Evidence {
-	ev, _ := analyze(raw, lim.withDefaults(), 0)
+	ev, _ := analyze(context.Background(), raw, lim.withDefaults(), 0)
 	return ev
 }
 
-// analyze returns the evidence and the parsed message (for exports).
-func analyze(raw []byte, lim Limits, nesting int) (*Evidence, *mail.Parsed) {
+// analyze returns the evidence and the parsed message (for exports). The
+// message is parsed by mail.Parse, within the same caps as everywhere; a
+// cap it runs into is listed in Skipped.
+func analyze(ctx context.Context, raw []byte, lim Limits, nesting int) (*Evidence, *mail.Parsed) {
 	ev := &Evidence{Size: len(raw)}
 	skip := func(what, format string, args ...any) {
 		ev.Skipped = append(ev.Skipped, Skip{What: what, Reason: fmt.Sprintf(format, args...)})
 	}
-	if len(raw) > lim.MaxBytes {
-		skip("bytes", "the message is %d bytes; only the first %d were read", len(raw), lim.MaxBytes)
-		raw = raw[:lim.MaxBytes]
+	p := mail.Parse(ctx, raw, lim.parse())
+	for _, c := range p.Capped {
+		skip(c.What, "%s", c.Reason)
 	}
-	if cut, why := mimeShape(raw, lim.MaxDepth, lim.MaxParts); cut < len(raw) {
-		skip("mime", "%s: the last %d bytes were not parsed", why, len(raw)-cut)
-		raw = raw[:cut]
-	}
-	p := mail.ParseMessage(raw)
 	ev.Warnings = p.Warnings
 
 	fields := make([]analysis.Field, 0, min(len(p.Header), lim.MaxHeaderFields))
@@ -174,7 +176,7 @@ func analyze(raw []byte, lim Limits, nesting int) (*Evidence, *mail.Parsed) {
 			skip("nested", "an attached message %d levels deep was not analysed (limit %d)", nesting+1, lim.MaxNested)
 			continue
 		}
-		nested, _ := analyze(msg.Raw, lim, nesting+1)
+		nested, _ := analyze(ctx, msg.Raw, lim, nesting+1)
 		ev.Nested = append(ev.Nested, nested)
 	}
 
@@ -219,110 +221,4 @@ func countFields(fields []analysis.Field, name string) int {
 		}
 	}
 	return n
-}
-
-// mimeShape walks the raw message line by line, following the multipart
-// boundaries declared in part headers as a MIME parser would, and
-// returns the offset of the first line past the limits (len(raw) when
-// none is exceeded) and why. It costs one pass and O(depth) per
-// delimiter line, so it can run before the parser, which has no such
-// limits of its own.
-func mimeShape(raw []byte, maxDepth, maxParts int) (cut int, why string) {
-	var stack [][]byte // open boundaries, innermost last
-	inHeader := true
-	var field []byte // the header field being gathered, unfolded
-	var boundary []byte
-	parts := 0
-	endField := func() {
-		if boundary == nil {
-			boundary = multipartBoundary(field)
-		}
-		field = field[:0]
-	}
-	for off := 0; off < len(raw); {
-		end := bytes.IndexByte(raw[off:], '\n')
-		next := len(raw)
-		if end >= 0 {
-			next = off + end + 1
-		}
-		line := bytes.TrimRight(raw[off:next], "\r\n")
-		if inHeader {
-			switch {
-			case len(line) == 0:
-				endField()
-				inHeader = false
-				if boundary != nil {
-					if len(stack) >= maxDepth {
-						return off, fmt.Sprintf("MIME nesting deeper than %d levels", maxDepth)
-					}
-					stack = append(stack, boundary)
-					boundary = nil
-				}
-			case line[0] == ' ' || line[0] == '\t':
-				if len(field) < 16<<10 {
-					field = append(field, line...)
-				}
-			default:
-				endField()
-				field = append(field, line[:min(len(line), 16<<10)]...)
-			}
-			off = next
-			continue
-		}
-		if len(stack) > 0 && bytes.HasPrefix(line, []byte("--")) {
-			delim := bytes.TrimRight(line[2:], " \t")
-			for i := len(stack) - 1; i >= 0; i-- {
-				b := stack[i]
-				if !bytes.HasPrefix(delim, b) {
-					continue
-				}
-				switch rest := delim[len(b):]; {
-				case len(rest) == 0:
-					if parts++; parts > maxParts {
-						return off, fmt.Sprintf("more than %d MIME parts", maxParts)
-					}
-					stack = stack[:i+1]
-					inHeader, boundary = true, nil
-				case string(rest) == "--":
-					stack = stack[:i]
-				default:
-					continue
-				}
-				break
-			}
-		}
-		off = next
-	}
-	return len(raw), ""
-}
-
-// multipartBoundary returns the boundary of a Content-Type field that
-// declares a multipart type, or nil.
-func multipartBoundary(field []byte) []byte {
-	name, value, ok := bytes.Cut(field, []byte(":"))
-	if !ok || !bytes.EqualFold(bytes.TrimSpace(name), []byte("Content-Type")) {
-		return nil
-	}
-	lower := bytes.ToLower(value)
-	if !bytes.HasPrefix(bytes.TrimSpace(lower), []byte("multipart/")) {
-		return nil
-	}
-	i := bytes.Index(lower, []byte("boundary="))
-	if i < 0 {
-		return nil
-	}
-	v := value[i+len("boundary="):]
-	if len(v) > 0 && v[0] == '"' {
-		if j := bytes.IndexByte(v[1:], '"'); j >= 0 {
-			return bytes.Clone(v[1 : j+1])
-		}
-		return nil
-	}
-	if j := bytes.IndexAny(v, "; \t"); j >= 0 {
-		v = v[:j]
-	}
-	if len(v) == 0 {
-		return nil
-	}
-	return bytes.Clone(v)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/backend/safejson"
 )
 
 // phish builds a typical phishing message: a spoofed brand, failing
@@ -320,19 +321,28 @@ func TestLimits(t *testing.T) {
 	}
 }
 
-func TestMimeShape(t *testing.T) {
-	msg := "Content-Type: multipart/mixed;\r\n boundary=\"a b\"\r\n\r\npreamble\r\n--a b\r\nContent-Type: multipart/alternative; boundary=c\r\n\r\n--c\r\n\r\nx\r\n--c--\r\n--a b\r\n\r\ny\r\n--a b--\r\n"
-	if cut, why := mimeShape([]byte(msg), 2, 10); cut != len(msg) {
-		t.Errorf("cut at %d (%s) within limits", cut, why)
-	}
-	if cut, _ := mimeShape([]byte(msg), 1, 10); cut != strings.Index(msg, "--c\r\n")-2 {
-		t.Errorf("depth cut at %d: %q", cut, msg[cut:])
-	}
-	if cut, _ := mimeShape([]byte(msg), 2, 2); cut != strings.LastIndex(msg, "--a b\r\n") {
-		t.Errorf("parts cut at %d: %q", cut, msg[cut:])
-	}
-}
-
 func signalOpts() analysis.SignalOptions {
 	return analysis.SignalOptions{InternalDomains: []string{"corp.example"}, InternalNames: []string{"IT Helpdesk"}}
+}
+
+// The exports are read on terminals too: hidden characters are \u
+// escapes, and the JSON decodes to the values.
+func TestExportsEscapeHiddenCharacters(t *testing.T) {
+	subject := "Invoice \u202Efdp.exe \x1b]8;;https://evil.example/\x07x\x1b]8;;\x07 \u009b2J"
+	raw := []byte("From: a@evil.example\r\nSubject: =?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte(subject)) + "?=\r\n\r\nsee https://evil.example/\u200Bpay\r\n")
+	var buf bytes.Buffer
+	if err := ExportJSON(&buf, raw, "id", "INBOX", Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	if !safejson.Clean(buf.Bytes()) {
+		t.Errorf("export holds raw hidden characters")
+	}
+	var x Export
+	if err := json.Unmarshal(buf.Bytes(), &x); err != nil || x.Analysis.Subject != subject {
+		t.Errorf("export decodes to subject %q (%v)", x.Analysis.Subject, err)
+	}
+	buf.Reset()
+	if err := WriteIOCsJSON(&buf, RawIOCs(Analyze(raw, Limits{}))); err != nil || !safejson.Clean(buf.Bytes()) {
+		t.Errorf("IOC JSON: %v, clean %v", err, safejson.Clean(buf.Bytes()))
+	}
 }

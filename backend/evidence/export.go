@@ -1,9 +1,11 @@
 package evidence
 
 import (
-	"encoding/json"
+	"context"
 	"io"
 	"strings"
+
+	"github.com/mailtriage/mailtriage/backend/safejson"
 )
 
 // Export is a message in the shape mailbox connectors hand to SOAR
@@ -68,8 +70,14 @@ var listFields = map[string]bool{"received": true, "dkim-signature": true}
 // ExportMessage analyses raw and returns it in export shape. itemID and
 // folderPath identify the message in its mailbox.
 func ExportMessage(raw []byte, itemID, folderPath string, lim Limits) *Export {
+	return ExportMessageContext(context.Background(), raw, itemID, folderPath, lim)
+}
+
+// ExportMessageContext is ExportMessage that stops parsing when ctx ends
+// (the export then says so in Analysis.Skipped).
+func ExportMessageContext(ctx context.Context, raw []byte, itemID, folderPath string, lim Limits) *Export {
 	lim = lim.withDefaults()
-	ev, p := analyze(raw, lim, 0)
+	ev, p := analyze(ctx, raw, lim, 0)
 	x := &Export{
 		Attachments:          []ExportAttachment{},
 		ParsedAttachmentData: attachedExports(p, ev, lim, 0),
@@ -94,7 +102,7 @@ func ExportMessage(raw []byte, itemID, folderPath string, lim Limits) *Export {
 
 // ExportJSON writes raw, analysed, in export shape as indented JSON.
 func ExportJSON(w io.Writer, raw []byte, itemID, folderPath string, lim Limits) error {
-	enc := json.NewEncoder(w)
+	enc := safejson.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(ExportMessage(raw, itemID, folderPath, lim))
 }

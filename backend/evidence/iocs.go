@@ -2,12 +2,12 @@ package evidence
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"io"
 	"strconv"
 	"strings"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/backend/safejson"
 )
 
 // IOC is one indicator of compromise taken from the evidence.
@@ -124,7 +124,7 @@ func cell(s string) string {
 
 // WriteIOCsJSON writes iocs as an indented JSON array.
 func WriteIOCsJSON(w io.Writer, iocs []IOC) error {
-	enc := json.NewEncoder(w)
+	enc := safejson.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if iocs == nil {
 		iocs = []IOC{}

@@ -16,15 +16,34 @@ func list[T any](ctx context.Context, c *Client, name, path string) ([]T, error)
 	if err != nil && !errors.Is(err, ErrIncomplete) {
 		return nil, err
 	}
+	items, derr := decodeItems[T](raw)
+	if derr != nil {
+		return nil, fmt.Errorf("fortimail: %s: collection: %w", name, derr)
+	}
+	return items, err
+}
+
+// decodeCollection decodes the items of one reply's collection (which
+// some appliances send as the string "[]").
+func decodeCollection[T any](raw json.RawMessage) ([]T, error) {
+	items, err := pageItems(raw)
+	if err != nil {
+		return nil, err
+	}
+	return decodeItems[T](items)
+}
+
+// decodeItems decodes each item of a collection.
+func decodeItems[T any](raw []json.RawMessage) ([]T, error) {
 	items := make([]T, 0, len(raw))
 	for _, r := range raw {
 		var it T
 		if err := json.Unmarshal(r, &it); err != nil {
-			return nil, fmt.Errorf("fortimail: %s: collection: %w", name, err)
+			return nil, err
 		}
 		items = append(items, it)
 	}
-	return items, err
+	return items, nil
 }
 
 // get fetches one object.

@@ -27,22 +27,32 @@ func EncodeKeyword(name string) (string, error) {
 	}
 	kw := name
 	if !IsAtom(name) || strings.HasPrefix(strings.ToLower(name), keywordPrefix) || name[0] == '\\' {
-		var b strings.Builder
-		b.WriteString(keywordPrefix)
-		for _, c := range []byte(name) {
-			if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' {
-				b.WriteByte(c)
-			} else {
-				fmt.Fprintf(&b, "_%02x", c)
-			}
-		}
-		kw = b.String()
+		kw = encodeName(name)
 	}
 	if len(kw) > MaxKeywordLength {
 		return "", fmt.Errorf("category %q is too long for an IMAP keyword (%d of %d characters once encoded)", name, len(kw), MaxKeywordLength)
 	}
 	return kw, nil
 }
+
+func encodeName(name string) string {
+	var b strings.Builder
+	b.WriteString(keywordPrefix)
+	for _, c := range []byte(name) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "_%02x", c)
+		}
+	}
+	return b.String()
+}
+
+// MalformedKeyword stands in for a keyword a server sent that is not an
+// IMAP atom (a quoted string, a ']' or a control byte in it): an atom
+// that decodes to "⟨malformed keyword⟩" and the raw text, so the message
+// still lists and the analyst sees (sanitized) what was there.
+func MalformedKeyword(raw string) string { return encodeName("⟨malformed keyword⟩" + raw) }
 
 // DecodeKeyword returns the category name a keyword stands for. Keywords
 // that are not ours are returned as they are; so is anything malformed.

@@ -49,18 +49,30 @@ func TestKeywordRefusals(t *testing.T) {
 	}
 }
 
+// FuzzKeyword checks the category encoding on any name and any keyword a
+// server may send: an encoded name is an atom within the length limit
+// that decodes to the name again, also after a server lower-cased it; any
+// keyword decodes without panicking.
 func FuzzKeyword(f *testing.F) {
-	f.Add("Phish – confirmed")
-	f.Fuzz(func(t *testing.T, name string) {
-		kw, err := EncodeKeyword(name)
+	for _, s := range []string{"Phish – confirmed", "$mt_abc", "$MT_5f", "\\Seen", "a_zz", "$mt__", "$mt_+f", "\x1b[31m", "\u202e"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = DecodeKeyword(s)
+		kw, err := EncodeKeyword(s)
 		if err != nil {
 			return
 		}
 		if !IsAtom(kw) || len(kw) > MaxKeywordLength {
-			t.Fatalf("EncodeKeyword(%q) = %q: not a valid keyword", name, kw)
+			t.Fatalf("EncodeKeyword(%q) = %q: not an atom within %d bytes", s, kw, MaxKeywordLength)
 		}
-		if got := DecodeKeyword(kw); got != name {
-			t.Fatalf("round trip %q → %q → %q", name, kw, got)
+		if got := DecodeKeyword(kw); got != s {
+			t.Fatalf("DecodeKeyword(EncodeKeyword(%q)) = %q", s, got)
+		}
+		if kw != s {
+			if got := DecodeKeyword(strings.ToLower(kw)); got != s {
+				t.Fatalf("lower-cased %q decodes to %q, want %q", kw, got, s)
+			}
 		}
 	})
 }

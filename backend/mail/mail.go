@@ -116,6 +116,22 @@ type Envelope struct {
 	Size        int64
 	Flags       Flags
 	Attachments int // parts that are, or look like, attachments
+	// Report is set when the message is, or may be, a report that
+	// carries a reported original (see ReportHint); nil otherwise.
+	Report *ReportHint
+}
+
+// ReportHint is what a listing knows of a report without reading it.
+// IMAP describes an attached message's envelope inside BODYSTRUCTURE, so
+// the list can show the original's sender and subject at no extra cost;
+// an Outlook .msg, an ARF report or an inline forward shows its original
+// only in the body, which the list reads in the background.
+type ReportHint struct {
+	// Original is the reported original's envelope, once known.
+	Original *Envelope
+	// NeedsBody says the body must be read to know (and to fill
+	// Original, or to find the message is no report after all).
+	NeedsBody bool
 }
 
 // SortTime is the time the list sorts and shows: the Date header when it is

@@ -1,9 +1,7 @@
 package pull
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/safejson"
 )
 
 // Options choose what is pulled and how it is written.
@@ -60,6 +59,7 @@ func Pull(ctx context.Context, box mail.Mailbox, opts Options, w io.Writer) (Sta
 		}
 		ref, uids, err := selectUIDs(ctx, box, folder, opts)
 		if err != nil {
+			_ = out.close()
 			return st, err
 		}
 		if opts.Limit > 0 && len(uids) > left {
@@ -70,6 +70,7 @@ func Pull(ctx context.Context, box mail.Mailbox, opts Options, w io.Writer) (Sta
 		st.Bytes += b
 		left -= n
 		if err != nil {
+			_ = out.close() // what was written stays whole
 			return st, err
 		}
 	}
@@ -134,8 +135,8 @@ func pullFolder(ctx context.Context, box mail.Mailbox, ref mail.FolderRef, uids 
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				rec := build(opts.Account, ref, j.msg, opts.WithAnalysis, opts.Limits)
-				line, err := json.Marshal(rec)
+				rec := build(ctx, opts.Account, ref, j.msg, opts.WithAnalysis, opts.Limits)
+				line, err := safejson.Marshal(rec)
 				select {
 				case results <- result{seq: j.seq, uid: j.msg.UID, line: line, err: err}:
 				case <-ctx.Done():
@@ -162,7 +163,7 @@ func pullFolder(ctx context.Context, box mail.Mailbox, ref mail.FolderRef, uids 
 		wg.Wait()
 		close(results)
 	}()
-	written, err := writeInOrder(results, out)
+	written, err := writeInOrder(ctx, results, out)
 	if err != nil {
 		cancel()
 		for range results {
@@ -183,12 +184,17 @@ func pullFolder(ctx context.Context, box mail.Mailbox, ref mail.FolderRef, uids 
 	return len(written), bytes, nil
 }
 
-// writeInOrder writes results by sequence number as they complete.
-func writeInOrder(results <-chan result, out *writer) ([]mail.UID, error) {
+// writeInOrder writes results by sequence number as they complete, until
+// ctx ends: a record built after that may be cut short by the ended
+// parse, so it is not written.
+func writeInOrder(ctx context.Context, results <-chan result, out *writer) ([]mail.UID, error) {
 	pending := map[int]result{}
 	next := 0
 	var written []mail.UID
 	for r := range results {
+		if ctx.Err() != nil {
+			return written, ctx.Err()
+		}
 		pending[r.seq] = r
 		for {
 			p, ok := pending[next]
@@ -209,15 +215,22 @@ func writeInOrder(results <-chan result, out *writer) ([]mail.UID, error) {
 	return written, nil
 }
 
-// writer streams records as JSON lines or as one JSON array.
+// writer streams records as JSON lines or as one JSON array. It hands
+// the output only whole records (never a buffer cut mid-line), so an
+// interrupted pull leaves complete lines behind.
 type writer struct {
-	w      *bufio.Writer
+	w      io.Writer
+	buf    []byte
 	format string
 	n      int
+	closed bool
 }
 
+// flushAt is how much is gathered before it is written.
+const flushAt = 256 << 10
+
 func newWriter(w io.Writer, format string) *writer {
-	return &writer{w: bufio.NewWriterSize(w, 256<<10), format: format}
+	return &writer{w: w, format: format}
 }
 
 func (w *writer) record(line []byte) error {
@@ -226,31 +239,41 @@ func (w *writer) record(line []byte) error {
 		if w.n == 0 {
 			sep = "[\n"
 		}
-		if _, err := w.w.WriteString(sep); err != nil {
-			return err
-		}
+		w.buf = append(w.buf, sep...)
 	}
 	w.n++
-	if _, err := w.w.Write(line); err != nil {
-		return err
-	}
+	w.buf = append(w.buf, line...)
 	if w.format == "jsonl" {
-		return w.w.WriteByte('\n')
+		w.buf = append(w.buf, '\n')
+	}
+	if len(w.buf) >= flushAt {
+		return w.flush()
 	}
 	return nil
 }
 
-func (w *writer) flush() error { return w.w.Flush() }
+func (w *writer) flush() error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	_, err := w.w.Write(w.buf)
+	w.buf = w.buf[:0]
+	return err
+}
 
+// close ends the output: the array's end for json, whatever stopped the
+// pull, so the output always parses.
 func (w *writer) close() error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
 	if w.format == "json" {
 		end := "\n]\n"
 		if w.n == 0 {
 			end = "[]\n"
 		}
-		if _, err := w.w.WriteString(end); err != nil {
-			return err
-		}
+		w.buf = append(w.buf, end...)
 	}
 	return w.flush()
 }

@@ -7,6 +7,7 @@
 package pull
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"strings"
@@ -63,6 +64,10 @@ type Record struct {
 	// feedback loop's) message carrying a reported original. The alert
 	// then describes the original.
 	Reporter *Reporter `json:"reporter,omitempty"`
+	// Capped lists the parsing limits the message ran into (nesting,
+	// parts, size, the deadline): the record then holds the header fields
+	// and what could be read.
+	Capped []mail.Cap `json:"capped,omitempty"`
 }
 
 const (
@@ -76,32 +81,37 @@ func itemID(account string, ref mail.FolderRef, uid mail.UID) string {
 	return fmt.Sprintf("%s/%s/%d/%d", account, ref.Name, ref.UIDValidity, uid)
 }
 
-// Build makes the record of one message (as pull writes it).
-func Build(account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool, lim evidence.Limits) Record {
-	return build(account, ref, msg, analyse, lim)
+// Build makes the record of one message (as pull writes it). Parsing
+// stops when ctx ends; the record then says so in Capped.
+func Build(ctx context.Context, account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool, lim evidence.Limits) Record {
+	return build(ctx, account, ref, msg, analyse, lim)
 }
 
 // build makes the record of one message. With analyse, the export comes
-// from evidence.ExportMessage (full analysis); without, the same shape is
-// built from one MIME parse, which is several times cheaper.
-func build(account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool, lim evidence.Limits) Record {
+// from evidence.ExportMessageContext (full analysis); without, the same
+// shape is built from one MIME parse, which is several times cheaper.
+// Both parse with mail.Parse, within the same limits.
+func build(ctx context.Context, account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool, lim evidence.Limits) Record {
 	id := itemID(account, ref, msg.UID)
 	var x *evidence.Export
-	var p *mail.Parsed
+	p := mail.Parse(ctx, msg.Raw, parseLimits(lim))
 	if analyse {
-		x = evidence.ExportMessage(msg.Raw, id, ref.Name, lim)
-		p = mail.ParseMessage(msg.Raw)
+		x = evidence.ExportMessageContext(ctx, msg.Raw, id, ref.Name, lim)
 	} else {
-		p = mail.ParseMessage(msg.Raw)
 		x = evidence.ExportParsed(p, id, ref.Name, lim)
 	}
-	r := Record{Export: x, Account: account, Folder: ref.Name, UID: uint32(msg.UID), Seen: msg.Flags.Seen, Date: msg.Received}
+	r := Record{Export: x, Account: account, Folder: ref.Name, UID: uint32(msg.UID), Seen: msg.Flags.Seen, Date: msg.Received, Capped: p.Capped}
 	r.Alert = alertOf(p, msg, foundURLs(p, x))
 	if rep, ok := reported.RecognizeLimited(msg.Raw, p, reported.Limits{}); ok {
 		r.Reporter = reporterOf(rep)
 		r.Alert = reportAlert(r.Alert, rep)
 	}
 	return r
+}
+
+// parseLimits are the MIME parsing limits within lim.
+func parseLimits(lim evidence.Limits) mail.Limits {
+	return mail.Limits{MaxBytes: lim.MaxBytes, MaxDepth: lim.MaxDepth, MaxParts: lim.MaxParts, Timeout: lim.ParseTimeout}
 }
 
 func foundURLs(p *mail.Parsed, x *evidence.Export) []string {

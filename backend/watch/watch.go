@@ -13,11 +13,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/pull"
+	"github.com/mailtriage/mailtriage/backend/safejson"
 )
 
 // State is what the state file holds.
@@ -92,6 +95,8 @@ type Options struct {
 	Recheck time.Duration
 	// MaxBytes caps each message read.
 	MaxBytes int64
+	// Limits bound the parsing of each message (as pull's).
+	Limits evidence.Limits
 	// Log hears retries and state changes (stderr in the command).
 	Log io.Writer
 	// Backoff bounds the waits between failed deliveries (default 1 s
@@ -131,7 +136,7 @@ func Run(ctx context.Context, box mail.Mailbox, opts Options) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			fmt.Fprintf(opts.Log, "mailtriage watch: %v (will try again)\n", err)
+			logf(opts.Log, "mailtriage watch: %v (will try again)\n", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -142,7 +147,7 @@ func Run(ctx context.Context, box mail.Mailbox, opts Options) error {
 				return errors.New("the mailbox was closed")
 			}
 			if ev.Kind == mail.EventConnLost {
-				fmt.Fprintf(opts.Log, "mailtriage watch: connection lost (%v); reconnecting\n", ev.Err)
+				logf(opts.Log, "mailtriage watch: connection lost (%v); reconnecting\n", ev.Err)
 				continue
 			}
 			if ev.Kind == mail.EventStatus && ev.Folder != opts.Folder {
@@ -178,9 +183,14 @@ func (w *watcher) catchUp(ctx context.Context) error {
 		return nil
 	}
 	return w.box.FetchMany(ctx, l.Folder, fresh, w.opts.MaxBytes, func(msg *mail.RawMessage) error {
-		rec, err := json.Marshal(pull.Build(w.opts.Account, l.Folder, msg, false, evidence.Limits{}))
+		// A message that hits a parsing limit or the deadline still makes a
+		// record (saying so): one hostile mail never stalls the watch.
+		rec, err := safejson.Marshal(pull.Build(ctx, w.opts.Account, l.Folder, msg, false, w.opts.Limits))
 		if err != nil {
 			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err() // stopping: the record may be cut short
 		}
 		if err := w.deliver(ctx, rec, msg.UID); err != nil {
 			return err
@@ -202,7 +212,7 @@ func (w *watcher) checkValidity(l mail.Listing) error {
 		last = uint32(l.UIDs[len(l.UIDs)-1])
 	}
 	if w.st.Folder != "" {
-		fmt.Fprintf(w.opts.Log, "mailtriage watch: %s was recreated (UIDVALIDITY %d → %d); continuing after UID %d\n", w.opts.Folder, w.st.UIDValidity, v, last)
+		logf(w.opts.Log, "mailtriage watch: %s was recreated (UIDVALIDITY %d → %d); continuing after UID %d\n", w.opts.Folder, w.st.UIDValidity, v, last)
 	}
 	w.st = State{Account: w.opts.Account, Folder: w.opts.Folder, UIDValidity: v, LastUID: last}
 	return SaveState(w.opts.StatePath, w.st)
@@ -216,7 +226,7 @@ func (w *watcher) deliver(ctx context.Context, rec []byte, uid mail.UID) error {
 		if err == nil {
 			return nil
 		}
-		fmt.Fprintf(w.opts.Log, "mailtriage watch: delivery of UID %d failed (attempt %d): %v; retrying in %v\n", uid, attempt, err, wait)
+		logf(w.opts.Log, "mailtriage watch: delivery of UID %d failed (attempt %d): %v; retrying in %v\n", uid, attempt, err, wait)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -224,4 +234,12 @@ func (w *watcher) deliver(ctx context.Context, rec []byte, uid mail.UID) error {
 		}
 		wait = min(2*wait, w.opts.BackoffMax)
 	}
+}
+
+// logf writes one line to log, sanitized like anything bound for a
+// terminal: errors quote the server's words (a NO text may carry escape
+// sequences or bidi controls).
+func logf(log io.Writer, format string, args ...any) {
+	line := strings.TrimSuffix(fmt.Sprintf(format, args...), "\n")
+	fmt.Fprintf(log, "%s\n", analysis.SanitizeLine(line))
 }

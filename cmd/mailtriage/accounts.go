@@ -284,7 +284,7 @@ func runCheck(ctx context.Context, args []string, cfgPath, only string, stdout, 
 			status = 1
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: %s\n", a.Name, line)
+		fmt.Fprintf(stdout, "%s: %s\n", a.Name, analysis.SanitizeLine(line))
 	}
 	return status
 }

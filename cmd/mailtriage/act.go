@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/backend/safejson"
 )
 
 // listFlag collects a repeatable flag; commas also separate values.
@@ -307,7 +307,7 @@ func targetsOf(out remediate.Outcome, ids map[mail.UID]string) []actTarget {
 }
 
 func printAct(stdout, stderr io.Writer, res actResult, status int) int {
-	enc := json.NewEncoder(stdout)
+	enc := safejson.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(res); err != nil {
 		return fail(stderr, 1, err)

@@ -2,18 +2,18 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/mailtriage/mailtriage/backend/action"
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/pull"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/backend/report"
+	"github.com/mailtriage/mailtriage/backend/safejson"
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/ui/session"
 )
@@ -113,6 +113,9 @@ func runPull(ctx context.Context, args []string, cfgPath, account string, stdout
 		}
 	}
 	if _, err := pull.Pull(ctx, h.acct.Mailbox, opts, stdout); err != nil {
+		if ctx.Err() != nil {
+			return fail(stderr, 1, errors.New("pull: interrupted; every record written is complete"))
+		}
 		return fail(stderr, 1, err)
 	}
 	return 0
@@ -177,7 +180,7 @@ func runFolders(ctx context.Context, args []string, cfgPath, account string, std
 		out = append(out, folderJSON{Name: f.Name, Role: string(f.Role), Messages: f.Status.Messages, Unseen: f.Status.Unseen, NoSelect: f.NoSelect})
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
+		enc := safejson.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
 			return fail(stderr, 1, err)
@@ -189,17 +192,7 @@ func runFolders(ctx context.Context, args []string, cfgPath, account string, std
 		if role == "" {
 			role = "-"
 		}
-		fmt.Fprintf(stdout, "%-40s %-8s %7d %7d\n", safeLine(f.Name), role, f.Messages, f.Unseen)
+		fmt.Fprintf(stdout, "%-40s %-8s %7d %7d\n", analysis.SanitizeLine(f.Name), role, f.Messages, f.Unseen)
 	}
 	return 0
-}
-
-// safeLine keeps control characters of server-sent names off a terminal.
-func safeLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '?'
-		}
-		return r
-	}, s)
 }

@@ -69,7 +69,7 @@ func runWatch(ctx context.Context, args []string, cfgPath, account string, stdou
 	}
 	err = watch.Run(ctx, h.acct.Mailbox, watch.Options{
 		Account: h.acct.Name, Folder: *folder, StatePath: *statePath, Sink: sink,
-		FromStart: *fromStart, Recheck: *recheck, MaxBytes: h.acct.MessageLimit, Log: stderr,
+		FromStart: *fromStart, Recheck: *recheck, MaxBytes: h.acct.MessageLimit, Limits: analysisLimits(h.cfg), Log: stderr,
 	})
 	if err != nil {
 		return fail(stderr, 1, err)

@@ -14,31 +14,103 @@ import (
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/backend/reported"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/session"
 )
 
 // Audit actions of gateway blocks.
 const ()
 
+// maxBlockRead bounds how many selected messages the block flow reads to
+// find reported originals.
+const maxBlockRead = 500
+
 // BlockSender starts "block the sender(s) of the selection" (else of the
-// message under the cursor).
+// message under the cursor). The messages are read first: a report's
+// sender is the colleague who reported it, so for a report the block
+// aims at the reported original's sender, and the reporter is recorded
+// as never a target.
 func (m *Model) BlockSender() tea.Cmd {
+	if err := m.c.Actions.Check(remediate.BlockSender); err != nil {
+		return common.Error(err)
+	}
 	t, err := m.Target()
 	if err != nil {
 		return common.Error(err)
 	}
-	envs := make([]*mail.Envelope, len(t.UIDs))
-	for i, uid := range t.UIDs {
-		envs[i] = m.open.env[uid]
+	if t.Count() > maxBlockRead {
+		return common.Error(fmt.Errorf("select at most %d messages to block their senders (%d selected): each is read to tell reports from the phish they carry", maxBlockRead, t.Count()))
 	}
-	return m.BlockSenders(t, envs)
+	envs := make(map[mail.UID]mail.Envelope, len(t.UIDs))
+	for _, uid := range t.UIDs {
+		if e := m.open.env[uid]; e != nil {
+			envs[uid] = *e
+		}
+	}
+	acct := m.acct
+	return common.RunJob(m.c.Common, jobs.Spec{Name: "block: read " + t.Describe(), Account: acct.Name},
+		func(ctx context.Context, p *jobs.Progress) (blockSendersMsg, error) {
+			return readSenders(ctx, acct, t, envs, p)
+		},
+		func(_ jobs.ID, r blockSendersMsg, err error) tea.Msg {
+			r.account, r.target, r.err = acct.Name, t, err
+			return r
+		})
+}
+
+// blockSendersMsg carries the envelopes to block (a report's original's
+// in place of the report's) and the reporters found.
+type blockSendersMsg struct {
+	account   string
+	target    action.Target
+	envs      []*mail.Envelope
+	reporters []string
+	err       error
+}
+
+// readSenders reads the target's messages and returns, in order, the
+// envelope whose sender a block aims at: the original's for a report.
+func readSenders(ctx context.Context, acct session.Account, t action.Target, known map[mail.UID]mail.Envelope, p *jobs.Progress) (blockSendersMsg, error) {
+	var out blockSendersMsg
+	byUID := map[mail.UID]*mail.Envelope{}
+	done := 0
+	err := acct.Mailbox.FetchMany(ctx, t.Folder, t.UIDs, acct.MessageLimit, func(raw *mail.RawMessage) error {
+		base := known[raw.UID]
+		base.UID = raw.UID
+		env := base
+		if r, ok := reported.Recognize(raw.Raw); ok && len(r.Originals) > 0 {
+			env = r.Originals[0].Envelope(base)
+			out.reporters = append(out.reporters, r.ReporterAddress)
+		} else if len(env.From) == 0 {
+			env = reported.Original{Raw: raw.Raw}.Envelope(base)
+		}
+		byUID[raw.UID] = &env
+		done++
+		p.Set(done, len(t.UIDs))
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("read the messages to block: %w", err)
+	}
+	for _, uid := range t.UIDs {
+		out.envs = append(out.envs, byUID[uid])
+	}
+	return out, nil
+}
+
+func (m *Model) blockSendersRead(msg blockSendersMsg) tea.Cmd {
+	if msg.err != nil {
+		return common.Error(msg.err)
+	}
+	return m.BlockSenders(msg.target, msg.envs, msg.reporters)
 }
 
 // BlockSenders starts blocking the senders of exactly t, whose envelopes
 // are envs (in t's order): it gathers the senders, asks FortiMail for its
 // session profiles if configured, and then offers every way the
 // configured gateways can block.
-func (m *Model) BlockSenders(t action.Target, envs []*mail.Envelope) tea.Cmd {
+func (m *Model) BlockSenders(t action.Target, envs []*mail.Envelope, reporters []string) tea.Cmd {
 	if err := m.c.Actions.Check(remediate.BlockSender); err != nil {
 		return common.Error(err)
 	}
@@ -72,7 +144,7 @@ func (m *Model) BlockSenders(t action.Target, envs []*mail.Envelope) tea.Cmd {
 			return gw.FortiMail.ProfileNames(ctx, fortimail.SessionProfiles)
 		},
 		func(_ jobs.ID, profiles []string, err error) tea.Msg {
-			return blockOptionsMsg{account: acct, target: t, senders: senders, profiles: profiles, err: err}
+			return blockOptionsMsg{account: acct, target: t, senders: senders, reporters: reporters, profiles: profiles, err: err}
 		})
 }
 

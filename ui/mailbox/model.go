@@ -172,6 +172,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.searchDone(msg)
 	case searchAllMsg:
 		return m, m.searchAllDone(msg)
+	case blockSendersMsg:
+		return m, m.blockSendersRead(msg)
 	case blockOptionsMsg:
 		return m, m.blockOptionsLoaded(msg)
 	case blockedMsg:

@@ -25,3 +25,4 @@ func (m blockOptionsMsg) ForAccount() string { return m.account }
 func (m blockedMsg) ForAccount() string      { return m.account }
 func (m campaignsMsg) ForAccount() string    { return m.account }
 func (m folderInfoMsg) ForAccount() string   { return m.account }
+func (m blockSendersMsg) ForAccount() string { return m.account }

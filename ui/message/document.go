@@ -8,6 +8,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/reported"
 )
 
 // maxBodyBytes caps the text shown of one body (and of the raw source):
@@ -42,6 +43,31 @@ type document struct {
 	// has no flags and no place on the server of its own.
 	nested bool
 	title  analysis.Text // what the tab bar calls a nested message
+	// report is set when the message is a report: the document is then
+	// the reported original, and report says who reported it and how.
+	report *reportInfo
+	// asReceived is, for a report, the report itself analysed as it
+	// came (o switches to it and back); for the report, asReceived is
+	// nil and original points back.
+	asReceived *document
+	original   *document
+}
+
+// reportInfo is what the Report tab shows: the report around the
+// original the other tabs analyse.
+type reportInfo struct {
+	kind          reported.Kind
+	reconstructed bool // the original's headers are partial
+	synthetic     bool // built by mailtriage (.msg, inline forward)
+	originals     int  // how many originals the report carries
+	reporter      analysis.Text
+	reporterAddr  string // for guardrails: never a block target
+	subject       analysis.Text
+	comment       analysis.Text
+	caseKey       string
+	original      reported.Original
+	headers       []headerField // the report's own header fields
+	notes         []analysis.Text
 }
 
 type headerField struct {
@@ -50,11 +76,47 @@ type headerField struct {
 	plain string // lower-case name: value, for the filter
 }
 
-// buildDocument analyses and sanitizes a fetched message.
+// buildDocument analyses and sanitizes a fetched message. A report opens
+// on its reported original: that is what the analyst investigates and
+// acts on; the report itself is the Report tab.
 func buildDocument(raw *mail.RawMessage, lim evidence.Limits) *document {
-	d := analyse(raw.Raw, lim)
+	var d *document
+	if r, ok := reported.Recognize(raw.Raw); ok && len(r.Originals) > 0 {
+		d = analyse(r.Originals[0].Raw, lim)
+		d.report = newReportInfo(r, raw.Raw)
+		d.asReceived = analyse(raw.Raw, lim)
+		d.asReceived.original = d
+		d.asReceived.truncated, d.asReceived.size, d.asReceived.flags = raw.Truncated, raw.Size, raw.Flags
+	} else {
+		d = analyse(raw.Raw, lim)
+	}
 	d.truncated, d.size, d.flags = raw.Truncated, raw.Size, raw.Flags
 	return d
+}
+
+func newReportInfo(r reported.Report, reportRaw []byte) *reportInfo {
+	o := r.Originals[0]
+	info := &reportInfo{kind: r.Kind, reconstructed: r.Reconstructed, synthetic: o.Synthetic, originals: len(r.Originals),
+		reporter: analysis.SanitizeLine(strings.TrimSpace(r.ReporterName + " <" + r.ReporterAddress + ">")), reporterAddr: r.ReporterAddress,
+		subject: analysis.SanitizeLine(r.Subject), comment: analysis.Sanitize(r.Comment), caseKey: r.CaseKey, original: o}
+	for _, n := range o.Notes {
+		info.notes = append(info.notes, analysis.SanitizeLine(n))
+	}
+	for _, f := range mail.ParseMessage(headerOnly(reportRaw)).Header {
+		info.headers = append(info.headers, headerField{name: analysis.SanitizeLine(f.Name), value: analysis.SanitizeLine(f.Value),
+			plain: strings.ToLower(f.Name + ": " + f.Value)})
+	}
+	return info
+}
+
+// headerOnly is the header block of a raw message (and the blank line).
+func headerOnly(raw []byte) []byte {
+	for _, sep := range [][]byte{[]byte("\r\n\r\n"), []byte("\n\n")} {
+		if i := bytes.Index(raw, sep); i >= 0 {
+			return raw[:i+len(sep)]
+		}
+	}
+	return raw
 }
 
 // buildNested analyses an attached message (a message/rfc822 part).

@@ -28,11 +28,12 @@ func (m *Model) trackInMimecast() tea.Cmd {
 	if m.c.Gateways.Mimecast == nil {
 		return common.Error(errors.New("no Mimecast gateway is configured: add a [mimecast] table"))
 	}
-	id := strings.Trim(m.env.MessageID, "<>")
+	env, _ := m.ActionEnvelope()
+	id := strings.Trim(env.MessageID, "<>")
 	if id == "" {
 		return common.Error(errors.New("this message has no Message-ID to track"))
 	}
-	when := m.env.SortTime()
+	when := env.SortTime()
 	return func() tea.Msg { return session.TrackMsg{MessageID: id, Date: when} }
 }
 
@@ -43,8 +44,8 @@ func (m *Model) blockSender() tea.Cmd {
 	if !ok {
 		return common.Info("no message is open")
 	}
-	env := m.env
-	return func() tea.Msg { return session.BlockSenderMsg{Target: t, Envelope: &env} }
+	env, reporters := m.ActionEnvelope()
+	return func() tea.Msg { return session.BlockSenderMsg{Target: t, Envelope: &env, Reporters: reporters} }
 }
 
 // urlAction asks before blocking or permitting the URL under the cursor

@@ -21,7 +21,10 @@ type KeyMap struct {
 	Headers  key.Binding
 	HTML     key.Binding
 	// Open opens the attachment under the cursor when it is a message.
-	Open       key.Binding
+	Open key.Binding
+	// AsReceived switches a report between its reported original (shown
+	// first) and the report as it came.
+	AsReceived key.Binding
 	Save       key.Binding
 	CopyURL    key.Binding
 	CopyRawURL key.Binding
@@ -62,6 +65,7 @@ func DefaultKeyMap() KeyMap {
 		HTML:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "text/HTML")),
 		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open attached message")),
 		Save:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save to file")),
+		AsReceived: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "report: original / as received")),
 		CopyURL:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy URL defanged")),
 		CopyRawURL: key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy URL as is (live)")),
 		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter headers / search raw")),
@@ -94,7 +98,7 @@ func (k *KeyMap) Bindings() common.Bindings {
 	return common.Bindings{
 		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown,
 		"top": &k.Top, "bottom": &k.Bottom, "next_tab": &k.NextTab, "prev_tab": &k.PrevTab,
-		"headers": &k.Headers, "raw_headers": &k.Headers, "html": &k.HTML, "open": &k.Open, "save": &k.Save,
+		"headers": &k.Headers, "raw_headers": &k.Headers, "html": &k.HTML, "open": &k.Open, "save": &k.Save, "as_received": &k.AsReceived,
 		"copy_url": &k.CopyURL, "copy_raw_url": &k.CopyRawURL, "filter": &k.Filter,
 		"next_match": &k.NextMatch, "prev_match": &k.PrevMatch,
 		"toggle_read": &k.ToggleRead, "back": &k.Back,
@@ -114,7 +118,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Headers, k.HTML, k.Open, k.Save, k.CopyURL, k.CopyRawURL},
+		{k.Headers, k.HTML, k.Open, k.Save, k.AsReceived, k.CopyURL, k.CopyRawURL},
 		{k.Filter, k.NextMatch, k.PrevMatch, k.ToggleRead, k.Back},
 		{k.Trash, k.Delete, k.Flag, k.Report},
 		{k.BlockSender, k.Track, k.BlockURL, k.PermitURL, k.DecodeURL},

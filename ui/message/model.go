@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -35,10 +36,20 @@ const (
 	tabAttachments
 	tabHeaders
 	tabRaw
+	tabReport // only for a report: the reporter, their comment, the report's headers
 	numTabs
 )
 
-var tabNames = [numTabs]string{"Summary", "Auth", "Hops", "URLs", "Attachments", "Headers", "Raw"}
+var tabNames = [numTabs]string{"Summary", "Auth", "Hops", "URLs", "Attachments", "Headers", "Raw", "Report"}
+
+// tabs are the tabs d shows: the Report tab only when d is a report.
+func (d *document) tabs() []tab {
+	out := []tab{tabSummary, tabAuth, tabHops, tabURLs, tabAttachments, tabHeaders, tabRaw}
+	if d != nil && d.report != nil {
+		out = append(out, tabReport)
+	}
+	return out
+}
 
 // maxStack bounds how deep attached messages open inside each other.
 const maxStack = 8
@@ -189,6 +200,18 @@ func (m *Model) act(name remediate.Action) tea.Cmd {
 // Envelope is the open message's envelope.
 func (m *Model) Envelope() mail.Envelope { return m.env }
 
+// ActionEnvelope is the envelope of what the screen shows and actions
+// aim at: for a report, the reported original's (its sender, its
+// Message-ID) with the reporters, who are never targets; otherwise the
+// message's own.
+func (m *Model) ActionEnvelope() (mail.Envelope, []string) {
+	if len(m.stack) == 0 || m.stack[0].doc.report == nil {
+		return m.env, nil
+	}
+	r := m.stack[0].doc.report
+	return r.original.Envelope(m.env), []string{r.reporterAddr}
+}
+
 // Target is the open message as an action's target: the message in its
 // folder (an attached message shown on top is part of it, not a target
 // of its own). ok is false when no message is open.
@@ -270,6 +293,24 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// switchReportView shows a report as it came, or back its reported
+// original; on any other message it says there is nothing to switch to.
+func (m *Model) switchReportView() tea.Cmd {
+	if len(m.stack) != 1 {
+		return common.Info("close the attached message first (esc)")
+	}
+	d := m.stack[0].doc
+	switch {
+	case d.asReceived != nil:
+		m.stack[0] = newPage(d.asReceived)
+		return common.Info("the report as it came — o goes back to the reported original")
+	case d.original != nil:
+		m.stack[0] = newPage(d.original)
+		return common.Info("the reported original — o shows the report as it came")
+	}
+	return common.Info("this message is not a report: there is no other view")
+}
+
 func newPage(d *document) *page {
 	pg := &page{doc: d}
 	// A message with only an HTML body shows it at once.
@@ -291,9 +332,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	page := max(m.bodyHeight()-1, 1)
 	switch {
 	case key.Matches(msg, k.NextTab):
-		m.setTab((pg.tab + 1) % numTabs)
+		m.setTab(nextTab(pg.doc.tabs(), pg.tab, 1))
 	case key.Matches(msg, k.PrevTab):
-		m.setTab((pg.tab + numTabs - 1) % numTabs)
+		m.setTab(nextTab(pg.doc.tabs(), pg.tab, -1))
 	case key.Matches(msg, k.Headers):
 		m.setTab(tabHeaders)
 	case key.Matches(msg, k.Up):
@@ -320,6 +361,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openAttached()
 	case key.Matches(msg, k.Save):
 		return m.savePrompt()
+	case key.Matches(msg, k.AsReceived):
+		return m.switchReportView()
 	case key.Matches(msg, k.Trash):
 		return m.act(remediate.Trash)
 	case key.Matches(msg, k.Delete):
@@ -374,6 +417,15 @@ func (m *Model) back(esc bool) tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg { return common.BackMsg{} }
+}
+
+// nextTab is the tab delta places from cur among tabs, wrapping.
+func nextTab(tabs []tab, cur tab, delta int) tab {
+	i := slices.Index(tabs, cur)
+	if i < 0 {
+		return tabs[0]
+	}
+	return tabs[(i+delta+len(tabs))%len(tabs)]
 }
 
 func (m *Model) setTab(t tab) {
@@ -504,10 +556,11 @@ func (m *Model) copyURL(live bool) tea.Cmd {
 	u := urls[i]
 	text, what := u.Defanged, "defanged URL"
 	if live {
-		if safe(u.URL).Markers > 0 {
-			return common.Error(errors.New("this URL hides characters (shown as markers); y copies its defanged form"))
+		clean, err := analysis.LiveCopyURL(u.URL)
+		if err != nil {
+			return common.Error(fmt.Errorf("not copied live: %w; y copies it defanged", err))
 		}
-		text, what = u.URL, "live URL (careful: it works when pasted)"
+		text, what = clean, "live URL (careful: it works when pasted)"
 	}
 	if safe(text).Markers > 0 {
 		return common.Error(errors.New("this URL hides characters (shown as markers); not copied"))

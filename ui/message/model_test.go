@@ -279,7 +279,7 @@ func TestSummaryShowsVerdictStrip(t *testing.T) {
 func TestTabsCycleBothWays(t *testing.T) {
 	h := open(t, corpusMessage(t, "INBOX", "021"), 120, 40)
 	var seen []tab
-	for range numTabs {
+	for range h.m.page().doc.tabs() {
 		h.press("tab")
 		seen = append(seen, h.m.page().tab)
 	}
@@ -444,6 +444,7 @@ func TestRawSearchWalksMatches(t *testing.T) {
 
 func TestNestedMessagePushAndPop(t *testing.T) {
 	h := open(t, corpusMessage(t, "Phishing reports", "001"), 120, 40)
+	h.press("o") // the report as it came, with the phish attached
 	outer := h.m.page().doc.ev.Subject
 	h.goTo(tabAttachments)
 	h.press("enter")
@@ -594,7 +595,42 @@ func TestGoldenAttachmentsAndNested(t *testing.T) {
 	h.goTo(tabAttachments)
 	t.Run("Attachments", func(t *testing.T) { golden.RequireEqual(t, []byte(h.screen())) })
 	n := open(t, corpusMessage(t, "Phishing reports", "001"), 100, 30)
+	n.press("o")
 	n.goTo(tabAttachments)
 	n.press("enter")
 	t.Run("NestedSummary", func(t *testing.T) { golden.RequireEqual(t, []byte(n.screen())) })
+}
+
+// A report opens on its reported original; the Report tab names the
+// reporter and their comment; o shows the report as it came.
+func TestGoldenReport(t *testing.T) {
+	for _, name := range []string{"021", "023", "024"} { // .msg, inline forward, ARF
+		h := open(t, corpusMessage(t, "Phishing reports", name), 100, 30)
+		t.Run(name+"Summary", func(t *testing.T) { golden.RequireEqual(t, []byte(h.screen())) })
+		h.m.page().tab = tabReport
+		t.Run(name+"Report", func(t *testing.T) { golden.RequireEqual(t, []byte(h.screen())) })
+	}
+}
+
+func TestReportOpensOnTheOriginalAndActionsAimAtIt(t *testing.T) {
+	h := open(t, corpusMessage(t, "Phishing reports", "025"), 120, 40)
+	d := h.m.page().doc
+	if d.report == nil {
+		t.Fatal("a report was not recognised")
+	}
+	env, reporters := h.m.ActionEnvelope()
+	if len(env.From) == 0 || len(reporters) != 1 || strings.EqualFold(env.From[0].Addr, reporters[0]) {
+		t.Fatalf("actions aim at %+v, reporters %v", env.From, reporters)
+	}
+	if env.MessageID == "" || env.MessageID == h.m.env.MessageID {
+		t.Fatalf("tracking would use %q, the report's is %q", env.MessageID, h.m.env.MessageID)
+	}
+	h.press("o")
+	if h.m.page().doc.report != nil || h.m.page().doc.original == nil {
+		t.Fatal("o did not show the report as it came")
+	}
+	h.press("o")
+	if h.m.page().doc.report == nil {
+		t.Fatal("o did not go back to the original")
+	}
 }

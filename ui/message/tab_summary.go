@@ -15,6 +15,9 @@ func (m *Model) summaryTab(pg *page) *layout {
 	d := pg.doc
 	ev := d.ev
 	var out []string
+	if d.report != nil {
+		out = append(out, m.reportBanner(d.report)...)
+	}
 	out = append(out, m.field("Subject", safe(ev.Subject), st.Bold)...)
 
 	from := ev.From

@@ -81,7 +81,7 @@ func (m *Model) tabBar() string {
 		return st.Title.Render(" Message")
 	}
 	var tabs strings.Builder
-	for t := tabSummary; t < numTabs; t++ {
+	for _, t := range pg.doc.tabs() {
 		name := tabNames[t]
 		switch t {
 		case tabSummary:
@@ -102,6 +102,12 @@ func (m *Model) tabBar() string {
 		tabs.WriteString(style.Render(" " + name + " "))
 	}
 	bar := tabs.String()
+	switch {
+	case len(m.stack) == 1 && pg.doc.report != nil:
+		bar = st.Warning.Render(" reported original ") + bar
+	case len(m.stack) == 1 && pg.doc.original != nil:
+		bar = st.Warning.Render(" report as received ") + bar
+	}
 	if len(m.stack) > 1 {
 		// Where we are comes first, but never pushes the tabs off screen.
 		prefix := st.Warning.Render(fmt.Sprintf(" ↳ attached message (level %d): ", len(m.stack)-1)) +
@@ -190,6 +196,8 @@ func (m *Model) build(key layoutKey) *layout {
 		return m.headersTab(pg)
 	case tabRaw:
 		return m.rawTab(pg)
+	case tabReport:
+		return m.reportTab(pg)
 	}
 	return m.summaryTab(pg)
 }

@@ -75,6 +75,8 @@ type TrackMsg struct {
 type BlockSenderMsg struct {
 	Target   action.Target
 	Envelope *mail.Envelope
+	// Reporters reported the message: never block targets.
+	Reporters []string
 }
 
 // ActMsg asks the root to run a mailbox action on the open message (the

@@ -66,19 +66,24 @@ func (m *Mailbox) dial(ctx context.Context, handler *imapclient.UnilateralDataHa
 			raw.Close()
 			return nil, fail("tls", err)
 		}
-		c = imapclient.New(tc, opts)
+		c = imapclient.New(newTolerantConn(tc, &m.names), opts)
 		if err := c.WaitGreeting(); err != nil {
 			c.Close()
 			return nil, fail("greeting", err)
 		}
 	case TLSStartTLS:
-		c, err = imapclient.NewStartTLS(raw, opts)
+		tc, err := startTLS(ctx, raw, opts.TLSConfig)
 		if err != nil {
 			raw.Close()
 			return nil, fail("starttls", err)
 		}
+		c = imapclient.New(newTolerantConn(tc, &m.names, afterSTARTTLS), opts)
+		if err := c.WaitGreeting(); err != nil {
+			c.Close()
+			return nil, fail("greeting", err)
+		}
 	default:
-		c = imapclient.New(raw, opts)
+		c = imapclient.New(newTolerantConn(raw, &m.names), opts)
 		if err := c.WaitGreeting(); err != nil {
 			c.Close()
 			return nil, fail("greeting", err)

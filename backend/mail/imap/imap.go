@@ -84,6 +84,9 @@ type Mailbox struct {
 	// counts are the last known sizes of folders, to guess the sequence
 	// numbers of the newest messages before SELECT answers.
 	counts map[string]uint32
+	// names holds the raw bytes of folder names that are not valid
+	// modified UTF-7, by the name shown for them (see tolerantConn).
+	names rawNames
 
 	closeOnce sync.Once
 	closed    chan struct{}

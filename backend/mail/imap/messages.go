@@ -373,8 +373,63 @@ func envelopeFrom(b *imapclient.FetchMessageBuffer) mail.Envelope {
 	}
 	if b.BodyStructure != nil {
 		e.Attachments = countAttachments(b.BodyStructure)
+		e.Report = reportHint(b.BodyStructure, e.Subject)
 	}
 	return e
+}
+
+// reportHint reads what BODYSTRUCTURE says of a report: an attached
+// message's own envelope comes with it; a .msg attachment, an ARF report
+// or a forward without attachments needs the body read.
+func reportHint(bs imap.BodyStructure, subject string) *mail.ReportHint {
+	var hint *mail.ReportHint
+	needsBody := false
+	bs.Walk(func(_ []int, part imap.BodyStructure) bool {
+		switch p := part.(type) {
+		case *imap.BodyStructureMultiPart:
+			if strings.EqualFold(p.Subtype, "report") {
+				needsBody = true
+			}
+		case *imap.BodyStructureSinglePart:
+			switch {
+			case hint == nil && p.MessageRFC822 != nil && p.MessageRFC822.Envelope != nil:
+				orig := envelopeOf(p.MessageRFC822.Envelope)
+				hint = &mail.ReportHint{Original: &orig}
+			case strings.HasSuffix(strings.ToLower(p.Filename()), ".msg"), strings.EqualFold(p.MediaType(), "application/vnd.ms-outlook"):
+				needsBody = true
+			}
+		}
+		return hint == nil
+	})
+	if hint != nil {
+		return hint
+	}
+	if needsBody || looksForwarded(subject) {
+		return &mail.ReportHint{NeedsBody: true}
+	}
+	return nil
+}
+
+// envelopeOf converts an IMAP envelope (of an attached message).
+func envelopeOf(env *imap.Envelope) mail.Envelope {
+	return mail.Envelope{Date: env.Date, Subject: env.Subject, MessageID: env.MessageID, InReplyTo: env.InReplyTo,
+		From: addrs(env.From), To: addrs(env.To), Cc: addrs(env.Cc), ReplyTo: addrs(env.ReplyTo)}
+}
+
+// forwardPrefixes mark a forwarded subject in the languages the inline
+// forward recogniser reads (English, German, French, Dutch, Spanish).
+var forwardPrefixes = []string{"fw:", "fwd:", "wg:", "tr:", "fwd :", "tr :", "doorst:", "rv:", "reenv:", "[fwd", "[phish report]"}
+
+// looksForwarded reports a subject that a forward (and so a possible
+// inline report) would have.
+func looksForwarded(subject string) bool {
+	s := strings.ToLower(strings.TrimSpace(subject))
+	for _, p := range forwardPrefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func addrs(in []imap.Address) []mail.Address {
