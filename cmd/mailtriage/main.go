@@ -35,8 +35,9 @@ const commandList = `Commands:
   mailtriage [--config FILE] [--account NAME] [--theme NAME]   the console on your accounts
   mailtriage demo [--theme NAME] [--new-mail 30s]              the console on a built-in demo mailbox
   mailtriage check [--config FILE] [--account NAME]            log in to each account and report, no console
-  mailtriage pull [--folder F | --all-folders] [--unread] [--since YYYY-MM-DD] [--limit N]
+  mailtriage pull [--folder F | --all-folders] [--unread] [--since YYYY-MM-DD] [--search QUERY] [--limit N]
                   [--oldest-first] [--mark-read] [--format json|jsonl] [--with-analysis]
+                  [--save-email] [--attachments-dir DIR]
                                                                messages as SOAR alerts (JSON) on stdout
   mailtriage watch --folder F [--exec CMD | --webhook URL [--hmac-secret-cmd CMD]] [--state FILE]
                                                                each new message once, as it arrives

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -273,6 +274,49 @@ func TestEmlNameIsOurs(t *testing.T) {
 	} {
 		if got := emlName(subject, 7); got != want {
 			t.Errorf("emlName(%q) = %q, want %q", subject, got, want)
+		}
+	}
+}
+
+// pull's new flags end to end: --search in the console's language,
+// --save-email, --attachments-dir (created, audited), and their usage
+// errors.
+func TestPullSearchSaveEmailAndAttachmentsDir(t *testing.T) {
+	s := startSendSetup(t)
+	dir := filepath.Join(t.TempDir(), "attachments")
+	var out, errb bytes.Buffer
+	code := run([]string{"pull", "--config", s.cfg, "--search", "subject:salary from:evil.example", "--save-email", "--attachments-dir", dir}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("pull: %d %s", code, errb.String())
+	}
+	var rec struct {
+		EmailAsAttachment string   `json:"email_as_attachment"`
+		Categories        []string `json:"categories"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rec); err != nil || rec.Categories == nil {
+		t.Fatalf("record %s: %v", out.String(), err)
+	}
+	if eml, _ := base64.StdEncoding.DecodeString(rec.EmailAsAttachment); !bytes.Equal(eml, s.original) {
+		t.Fatalf("email_as_attachment differs")
+	}
+	if st, err := os.Stat(dir); err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("attachments dir: %v %v", st, err)
+	}
+	if audit, _ := os.ReadFile(s.audit); !bytes.Contains(audit, []byte(`"save-attachment"`)) || !bytes.Contains(audit, []byte(dir)) {
+		t.Fatalf("audit:\n%s", audit)
+	}
+	out.Reset()
+	if code := run([]string{"pull", "--config", s.cfg, "--search", "subject:nothing-like-this"}, &out, &errb); code != 0 || out.Len() != 0 {
+		t.Fatalf("no match: %d %q", code, out.String())
+	}
+	for _, args := range [][]string{
+		{"pull", "--config", s.cfg, "--search", "in:all", "--folder", "INBOX"},
+		{"pull", "--config", s.cfg, "--search", `subject:"unterminated`},
+		{"pull", "--config", s.cfg, "--limit", "-1"},
+	} {
+		errb.Reset()
+		if code := run(args, &out, &errb); code != 2 || strings.Count(errb.String(), "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())
 		}
 	}
 }
