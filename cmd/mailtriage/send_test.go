@@ -320,3 +320,25 @@ func TestPullSearchSaveEmailAndAttachmentsDir(t *testing.T) {
 		}
 	}
 }
+
+// A Graph message's categories come out of pull by name.
+func TestPullCategoriesFromGraph(t *testing.T) {
+	srv := graphtest.New()
+	defer srv.Close()
+	srv.Deliver("Inbox", message("tagged one"), time.Now())
+	cfg := graphConfig(t, srv)
+	var out, errb bytes.Buffer
+	if code := run([]string{"act", "tag", "Phish – confirmed", "--config", cfg, "--folder", "Inbox", "--uid", "1"}, &out, &errb); code != 0 {
+		t.Fatalf("act tag: %d %s %s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := run([]string{"pull", "--config", cfg, "--folder", "Inbox"}, &out, &errb); code != 0 {
+		t.Fatalf("pull: %d %s", code, errb.String())
+	}
+	var rec struct {
+		Categories []string `json:"categories"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rec); err != nil || len(rec.Categories) != 1 || rec.Categories[0] != "Phish – confirmed" {
+		t.Fatalf("categories %q (%v) in %s", rec.Categories, err, out.String())
+	}
+}
