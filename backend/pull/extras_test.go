@@ -197,6 +197,8 @@ func TestPullSearch(t *testing.T) {
 // the first folders' messages; newest first, or oldest first when asked.
 func TestLimitTakesNewestAcrossFolders(t *testing.T) {
 	srv, box := startBox(t)
+	spillDir := t.TempDir()
+	t.Setenv("TMPDIR", spillDir)
 	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	// Folder A holds old mail, B the newest, C interleaves.
 	deliver := func(folder string, hours ...int) {
@@ -224,8 +226,15 @@ func TestLimitTakesNewestAcrossFolders(t *testing.T) {
 	if got := names(pullRecords(t, box, Options{Folders: folders, Limit: 3, OldestFirst: true})); got != "A 001|A 002|A 003" {
 		t.Fatalf("oldest 3: %q", got)
 	}
+	// C, B, C: interleaved, so written through the spill file.
 	if got := names(pullRecords(t, box, Options{Folders: folders, Limit: 5})); got != "C 103|B 102|B 101|B 100|C 050" {
 		t.Fatalf("newest 5: %q", got)
+	}
+	if got := names(pullRecords(t, box, Options{Folders: folders, Limit: 7})); got != "C 103|B 102|B 101|B 100|C 050|C 006|A 005" {
+		t.Fatalf("newest 7: %q", got)
+	}
+	if left, _ := os.ReadDir(spillDir); len(left) != 0 {
+		t.Fatalf("spill files left behind: %v", left)
 	}
 	// Marking read hears each folder's share.
 	marked := map[string]int{}
@@ -246,5 +255,29 @@ func TestSaveEmailRefusesACutMessage(t *testing.T) {
 	saveEmail(&r, &mail.RawMessage{Raw: []byte("Subject: x\r\n\r\npart"), Size: 5000, Truncated: true})
 	if r.EmailAsAttachment != "" || len(r.Capped) != 1 || r.Capped[0].What != "email_as_attachment" {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// Records longer than the reader's buffer are indexed whole.
+func TestIndexSpillLongLines(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "spill")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lines := []string{"short", strings.Repeat("x", 700<<10), "", "end"}
+	for _, l := range lines {
+		fmt.Fprintf(f, "%s\n", l)
+	}
+	order := []spillKey{{0, 1}, {1, 2}, {0, 3}, {1, 4}}
+	index, err := indexSpill(f, order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range order {
+		buf := make([]byte, index[k].n)
+		if _, err := f.ReadAt(buf, index[k].off); err != nil || string(buf) != lines[i] {
+			t.Fatalf("line %d: %d bytes, %v", i, len(buf), err)
+		}
 	}
 }

@@ -23,12 +23,25 @@ type candidate struct {
 // Date header) order them across folders. At most Limit candidates per
 // folder and Limit kept across folders are in memory at once.
 func pullNewestAcross(ctx context.Context, box mail.Mailbox, opts Options, out *writer) (Stats, error) {
+	refs, best, err := newestCandidates(ctx, box, opts)
+	if err != nil {
+		return Stats{}, err
+	}
+	if runs(best) == folderCount(best) {
+		return writeRuns(ctx, box, refs, best, opts, out)
+	}
+	return writeSpilled(ctx, box, refs, best, opts, out)
+}
+
+// newestCandidates returns the folders' refs and the merged list of the
+// messages to write, in output order.
+func newestCandidates(ctx context.Context, box mail.Mailbox, opts Options) ([]mail.FolderRef, []candidate, error) {
 	var refs []mail.FolderRef
 	var best []candidate
 	for _, folder := range opts.Folders {
 		ref, uids, err := selectUIDs(ctx, box, folder, opts)
 		if err != nil {
-			return Stats{}, err
+			return nil, nil, err
 		}
 		if len(uids) > opts.Limit {
 			uids = uids[:opts.Limit]
@@ -38,7 +51,7 @@ func pullNewestAcross(ctx context.Context, box mail.Mailbox, opts Options, out *
 		}
 		envs, err := box.Envelopes(ctx, ref, uids)
 		if err != nil {
-			return Stats{}, err
+			return nil, nil, err
 		}
 		refs = append(refs, ref)
 		for _, e := range envs {
@@ -49,7 +62,27 @@ func pullNewestAcross(ctx context.Context, box mail.Mailbox, opts Options, out *
 			best = best[:opts.Limit]
 		}
 	}
-	return writeRuns(ctx, box, refs, best, opts, out)
+	return refs, best, nil
+}
+
+// folderCount counts the folders list draws on.
+func folderCount(list []candidate) int {
+	seen := map[int]bool{}
+	for _, c := range list {
+		seen[c.folder] = true
+	}
+	return len(seen)
+}
+
+// runs counts the stretches of consecutive messages of one folder.
+func runs(list []candidate) int {
+	n := 0
+	for i := range list {
+		if i == 0 || list[i].folder != list[i-1].folder {
+			n++
+		}
+	}
+	return n
 }
 
 // arrival is when the message arrived, else when it says it was sent.
@@ -82,7 +115,8 @@ func order(oldestFirst bool) func(a, b candidate) int {
 }
 
 // writeRuns writes the merged list as runs of consecutive messages of one
-// folder, each run fetched and written like a folder of its own.
+// folder, each run fetched and written like a folder of its own: the way
+// when each folder makes one run (the newest mail sits in a few folders).
 func writeRuns(ctx context.Context, box mail.Mailbox, refs []mail.FolderRef, list []candidate, opts Options, out *writer) (Stats, error) {
 	var st Stats
 	for i := 0; i < len(list); {
