@@ -130,6 +130,11 @@ func (m Message) render(withBcc bool) ([]byte, error) {
 	if err := writeBody(&b, m); err != nil {
 		return nil, err
 	}
+	if !bytes.HasSuffix(b.Bytes(), []byte("\r\n")) {
+		// Lines end in CRLF, the last too: SMTP would add it, and the
+		// copy filed in Sent must be the message that left.
+		b.WriteString("\r\n")
+	}
 	return b.Bytes(), nil
 }
 

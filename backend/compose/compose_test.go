@@ -149,7 +149,7 @@ func TestBytesWithBccCarriesBcc(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, parts := decode(t, raw)
-	if h.Get("Bcc") != "hidden@example.com" || h.Get("To") != "" || len(parts) != 1 || string(parts[0].body) != "t" {
+	if h.Get("Bcc") != "hidden@example.com" || h.Get("To") != "" || len(parts) != 1 || string(parts[0].body) != "t\r\n" || !bytes.HasSuffix(raw, []byte("\r\n")) {
 		t.Fatalf("bcc %q to %q parts %+v", h.Get("Bcc"), h.Get("To"), parts)
 	}
 	if got := m.Recipients(); len(got) != 1 || got[0] != "hidden@example.com" {
