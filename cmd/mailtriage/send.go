@@ -51,9 +51,9 @@ func runSend(ctx context.Context, args []string, cfgPath, account string, stdout
 	var f sendFlags
 	fs.Var(&f.to, "to", "recipient `ADDR` (repeatable, or comma-separated)")
 	fs.Var(&f.cc, "cc", "copy recipient `ADDR` (repeatable, or comma-separated)")
-	fs.Var(&f.bcc, "bcc", "blind copy recipient `ADDR`: receives the message, not named in its header (repeatable)")
+	fs.Var(&f.bcc, "bcc", "blind copy recipient `ADDR`: receives the message, not named in its header (repeatable, or comma-separated)")
 	fs.StringVar(&f.subject, "subject", "", "subject")
-	fs.StringVar(&f.body, "body", "", "the body `TEXT`")
+	fs.StringVar(&f.body, "body", "", "the body: `TEXT` (HTML with --html)")
 	fs.StringVar(&f.bodyFile, "body-file", "", "read the body from `FILE` (- for stdin)")
 	fs.BoolVar(&f.html, "html", false, "the body is HTML (a plain-text rendering is sent alongside)")
 	fs.Var(&f.attach, "attach", "attach `FILE` (repeatable)")
