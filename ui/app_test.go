@@ -216,3 +216,55 @@ func TestNoColorForcesMonochrome(t *testing.T) {
 		t.Fatal("NO_COLOR did not turn colour off")
 	}
 }
+
+// The Phishing reports folder lists the phish the reports carry — the
+// original's date, sender and subject — with who reported them.
+func TestGoldenReportsFolder(t *testing.T) {
+	tm := openReports(t)
+	golden.RequireEqual(t, screenOf(t, tm))
+}
+
+// R shows the folder as received, and back.
+func TestReportsFolderAsReceived(t *testing.T) {
+	tm := openReports(t)
+	keys(tm, "R")
+	uitest.WaitModel(t, tm, "as received", func(m tea.Model) bool {
+		v := uitest.Plain(root(m).Render())
+		return !strings.Contains(v, "Reported by") && strings.Contains(v, "FW: Missed Teams voicemail")
+	})
+	keys(tm, "R")
+	uitest.WaitModel(t, tm, "originals again", func(m tea.Model) bool {
+		v := uitest.Plain(root(m).Render())
+		return strings.Contains(v, "Reported by") && !strings.Contains(v, "FW: Missed Teams voicemail")
+	})
+	_ = tm.Quit()
+}
+
+func openReports(t *testing.T) *teatest.TestModel {
+	t.Helper()
+	tm := start(t, 160, 36, demoAccount(t, "demo"))
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, ":")
+	tm.Type("folder Phishing reports")
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "reports read", func(m tea.Model) bool {
+		b := root(m).box()
+		return b.State().Total == 27 && b.ReportsSettled() && !strings.Contains(root(m).Render(), "loading…")
+	})
+	return tm
+}
+
+// What the analyst does to one report covers every report of the same
+// phish, and the question says so.
+func TestActionOnAReportCoversItsCase(t *testing.T) {
+	tm := openReports(t)
+	keys(tm, "d") // the newest row: one phish reported by three colleagues
+	uitest.WaitModel(t, tm, "asked for the whole case", func(m tea.Model) bool {
+		return strings.Contains(uitest.Plain(root(m).Render()), "Move 3 reports of one phish in Phishing reports to Trash?")
+	})
+	keys(tm, "y")
+	uitest.WaitModel(t, tm, "three moved", func(m tea.Model) bool {
+		return root(m).box().State().Total == 24 && strings.Contains(root(m).flash, "Trash")
+	})
+	_ = tm.Quit()
+}

@@ -34,6 +34,12 @@ type Target struct {
 	// Subject names a single message in the confirm line ("" when
 	// unknown or for several).
 	Subject string
+	// Cases is set when the messages are reports: how many distinct
+	// reported originals they carry (so the line says "3 reports of one
+	// phish"). Grown says the target was widened from what the analyst
+	// picked to every report of the same phish: the action then asks.
+	Cases int
+	Grown bool
 }
 
 // Count is how many messages the target holds.
@@ -43,6 +49,12 @@ func (t Target) Count() int { return len(t.UIDs) }
 // "Invoice 4711" in INBOX`, `3 messages in Phishing reports`.
 func (t Target) Describe() string {
 	n := len(t.UIDs)
+	switch {
+	case t.Cases == 1 && n > 1:
+		return fmt.Sprintf("%d reports of one phish in %s", n, t.Folder.Name)
+	case t.Cases > 1:
+		return fmt.Sprintf("%d reports of %d phish in %s", n, t.Cases, t.Folder.Name)
+	}
 	if n == 1 && t.Subject != "" {
 		return fmt.Sprintf("1 message %q in %s", clip(t.Subject, 60), t.Folder.Name)
 	}

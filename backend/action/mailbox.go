@@ -71,10 +71,11 @@ func FolderWithRole(folders []mail.Folder, role mail.Role) string {
 	return ""
 }
 
-// NeedsConfirm reports plans that always ask first: permanent deletes and
-// anything on more than ConfirmAbove messages.
+// NeedsConfirm reports plans that always ask first: permanent deletes,
+// anything on more than ConfirmAbove messages, and a target widened to
+// every report of a phish.
 func (p MailboxPlan) NeedsConfirm() bool {
-	return p.Name.Destructive() || p.Target.Count() > ConfirmAbove
+	return p.Name.Destructive() || p.Target.Count() > ConfirmAbove || p.Target.Grown
 }
 
 // Question is the confirm line: it names the action, the count and the

@@ -18,6 +18,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/reported"
 )
 
 // Grouping is what a campaign's messages share.
@@ -31,6 +32,9 @@ const (
 	BySubject
 	ByURLDomain
 	ByAttachment
+	// ByMessageID groups reports of one original (and copies of one
+	// message in a folder).
+	ByMessageID
 )
 
 // Names describe the groupings for a picker, in Grouping order.
@@ -41,6 +45,7 @@ var Names = []string{
 	BySubject:    "subject (normalized: no Re:/Fwd:/[EXTERNAL], case, spacing)",
 	ByURLDomain:  "URL domain (reads every message: slower)",
 	ByAttachment: "attachment SHA-256 (reads every message: slower)",
+	ByMessageID:  "Message-ID (reports of one phish, copies of one message)",
 }
 
 // NeedsBody reports groupings that read and analyse each message.
@@ -48,7 +53,7 @@ func (g Grouping) NeedsBody() bool { return g == ByURLDomain || g == ByAttachmen
 
 // Short is the grouping in a few words.
 func (g Grouping) Short() string {
-	return [...]string{"sender", "sender domain", "Reply-To", "subject", "URL domain", "attachment"}[g]
+	return [...]string{"sender", "sender domain", "Reply-To", "subject", "URL domain", "attachment", "Message-ID"}[g]
 }
 
 const (
@@ -206,6 +211,8 @@ func EnvelopeKeys(g Grouping) func(mail.Envelope) []string {
 			k = strings.ToLower(e.ReplyTo[0].Addr)
 		case BySubject:
 			k = analysis.NormalizeSubject(e.Subject, false)
+		case ByMessageID:
+			k = strings.ToLower(strings.Trim(strings.TrimSpace(e.MessageID), "<>"))
 		}
 		if k == "" {
 			return nil
@@ -248,7 +255,7 @@ func readKeys(ctx context.Context, r Request) (map[mail.UID]analysis.CampaignKey
 			raw, err := r.Box.Fetch(ctx, ref, uid, r.MaxBytes)
 			var k analysis.CampaignKeys
 			if err == nil {
-				k = evidence.Analyze(raw.Raw, r.Limits).Campaign
+				k = evidence.Analyze(subjectOf(raw.Raw), r.Limits).Campaign
 				cache.Put(ref, uid, k)
 			}
 			mu.Lock()
@@ -386,4 +393,14 @@ func (c *Cache) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.keys)
+}
+
+// subjectOf is what a grouping looks at in a message: for a report, the
+// reported original (its URLs, its attachments), never the reporter's
+// wrapper.
+func subjectOf(raw []byte) []byte {
+	if r, ok := reported.Recognize(raw); ok && len(r.Originals) > 0 {
+		return r.Originals[0].Raw
+	}
+	return raw
 }

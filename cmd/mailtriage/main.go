@@ -51,6 +51,10 @@ const commandList = `Commands:
   mailtriage calendar create --subject S --start T --end T [--attendee A ...] [--optional A ...]
                   [--location L] [--body B] [--category C ...] [--show-as busy] [--reminder 15] [--all-day] [--private]
   mailtriage contacts                                          the address book (Graph accounts)
+  mailtriage mimecast OPERATION [flags] [--dry-run]            a Mimecast connector operation, JSON on stdout
+                                                               (block-sender, find-groups, decode-url, ...; --help lists them)
+  mailtriage fortimail OPERATION [flags] [--dry-run]           a FortiMail connector operation, JSON on stdout
+                                                               (get-domains, update-antispam-profile, ...; --help lists them)
   mailtriage serve [--listen ADDR] [--host-key FILE] [--authorized-keys FILE]
                                                                the console over SSH (see [serve])
   mailtriage help [COMMAND]                                    this text, or a command's usage
@@ -93,6 +97,8 @@ var subcommands = []subcommand{
 	headlessCommand("send", runSend),
 	headlessCommand("calendar", runCalendar),
 	headlessCommand("contacts", runContacts),
+	mimecastOps.subcommand(),
+	fortimailOps.subcommand(),
 }
 
 // headlessCommand is a subcommand without a console: stdout carries only

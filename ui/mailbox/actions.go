@@ -25,9 +25,12 @@ func (m *Model) Target() (action.Target, error) {
 		return action.Target{}, err
 	}
 	t := action.Target{Account: m.acct.Name, Box: m.acct.Mailbox, Folder: m.open.ref, UIDs: uids}
-	if len(uids) == 1 {
-		if e := m.open.env[uids[0]]; e != nil {
-			t.Subject = e.Subject
+	if !m.rawView {
+		t = m.wholeCases(t)
+	}
+	if len(t.UIDs) == 1 {
+		if e := m.open.env[t.UIDs[0]]; e != nil {
+			t.Subject = m.shown(e).Subject
 		}
 	}
 	return t, nil
@@ -228,8 +231,15 @@ func (m *Model) remediated(msg remediatedMsg) tea.Cmd {
 	op := m.pending[msg.op]
 	delete(m.pending, msg.op)
 	out := msg.outcome
+	notDone := out.NotDone
+	if msg.err != nil && len(out.Done) == 0 && len(notDone) == 0 {
+		// Refused before the server was touched (the messages could
+		// not be read first, the audit log could not be written):
+		// nothing was done, so everything shown comes back.
+		notDone = out.Request.UIDs
+	}
 	if op != nil {
-		m.rollback(op, out.NotDone)
+		m.rollback(op, notDone)
 	}
 	cmds := []tea.Cmd{m.refreshCounts(out.Request.Folder.Name, out.Transfer.To.Name)}
 	if f := m.open; f != nil && f.loaded && (out.Transfer.To.Name == f.name || out.Request.Folder.Name == f.name && len(out.Done) > 0) {

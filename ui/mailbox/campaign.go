@@ -66,7 +66,7 @@ func (m *Model) FindCampaigns(g campaign.Grouping) tea.Cmd {
 	known := make(map[mail.UID]mail.Envelope, n)
 	for _, uid := range uids {
 		if e := f.env[uid]; e != nil {
-			known[uid] = *e
+			known[uid] = *m.shown(e) // a report is grouped by its original
 		}
 	}
 	acct, gen := m.acct, m.gen

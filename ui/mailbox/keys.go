@@ -40,6 +40,9 @@ type KeyMap struct {
 	Info          key.Binding
 	Report        key.Binding
 	Block         key.Binding
+	// AsReceived shows reports as received instead of as the phish they
+	// carry.
+	AsReceived key.Binding
 }
 
 // DefaultKeyMap returns the keys of the design notes.
@@ -76,6 +79,7 @@ func DefaultKeyMap() KeyMap {
 		Info:          key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "folder info")),
 		Report:        key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "report to abuse desk")),
 		Block:         key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block sender on gateways")),
+		AsReceived:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reports: originals / as received")),
 	}
 }
 
@@ -90,7 +94,7 @@ func (k *KeyMap) Bindings() common.Bindings {
 		"campaigns": &k.Campaigns,
 		"clear":     &k.Clear, "move": &k.Move, "copy": &k.Copy, "trash": &k.Trash, "delete": &k.Delete,
 		"soft_delete": &k.SoftDelete, "flag": &k.Flag, "tag": &k.Tag, "undo": &k.Undo, "search": &k.Search,
-		"info": &k.Info, "report": &k.Report, "block": &k.Block,
+		"info": &k.Info, "report": &k.Report, "block": &k.Block, "as_received": &k.AsReceived,
 	}
 }
 
@@ -105,6 +109,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.NextPane, k.Search, k.Clear, k.Info, k.Refresh},
 		{k.Select, k.SelectRange, k.SelectAll, k.SelectSender, k.SelectDomain, k.SelectSubject, k.Campaigns},
-		{k.Move, k.Copy, k.Trash, k.Delete, k.SoftDelete, k.ToggleRead, k.Flag, k.Tag, k.Undo, k.Report, k.Block},
+		{k.Move, k.Copy, k.Trash, k.Delete, k.SoftDelete, k.ToggleRead, k.Flag, k.Tag, k.Undo, k.Report, k.Block, k.AsReceived},
 	}
 }

@@ -54,6 +54,8 @@ type Model struct {
 	// keyCache holds the campaign keys of messages read for grouping.
 	keyCache *campaign.Cache
 	scan     scanLimits
+	// rawView shows reports as received instead of as their originals.
+	rawView bool
 }
 
 // folder is the open folder's list state.
@@ -73,6 +75,12 @@ type folder struct {
 	anchor   int               // row of the last toggle, for ranges
 	query    string            // the search shown, "" for the whole folder
 	wantUID  mail.UID          // put the cursor here once the search is in
+	// reports counts the rows known to be reports; cases counts them by
+	// original; reading marks rows read in the background to know.
+	reports     int
+	cases       map[string]int
+	reading     map[mail.UID]bool
+	readingJobs int
 }
 
 func (f *folder) uidAt(row int) mail.UID { return f.uids[len(f.uids)-1-row] }
@@ -172,6 +180,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.searchDone(msg)
 	case searchAllMsg:
 		return m, m.searchAllDone(msg)
+	case reportsReadMsg:
+		return m, m.reportsRead(msg)
 	case blockSendersMsg:
 		return m, m.blockSendersRead(msg)
 	case blockOptionsMsg:

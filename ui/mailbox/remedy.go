@@ -61,6 +61,8 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.Report()
 	case key.Matches(msg, k.Block):
 		return m.BlockSender()
+	case key.Matches(msg, k.AsReceived):
+		return m.toggleRawView()
 	}
 	return nil
 }

@@ -26,3 +26,4 @@ func (m blockedMsg) ForAccount() string      { return m.account }
 func (m campaignsMsg) ForAccount() string    { return m.account }
 func (m folderInfoMsg) ForAccount() string   { return m.account }
 func (m blockSendersMsg) ForAccount() string { return m.account }
+func (m reportsReadMsg) ForAccount() string  { return m.account }

@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,8 +60,9 @@ func (m *Model) placeholderRow(cols columns, w int, selected bool) string {
 	return style.Render(common.PadRight(strings.Repeat(" ", cols.flags)+" ·  loading…", w))
 }
 
-func (m *Model) renderRow(e *mail.Envelope, cols columns, selected, marked bool, now time.Time) string {
+func (m *Model) renderRow(report *mail.Envelope, cols columns, selected, marked bool, now time.Time) string {
 	st := m.c.Styles
+	e := m.shown(report)
 	base := st.Text
 	switch {
 	case selected && !e.Flags.Seen:
@@ -99,6 +101,14 @@ func (m *Model) renderRow(e *mail.Envelope, cols columns, selected, marked bool,
 	b.WriteString(common.Cell(sender, cols.from-1, base, marker))
 	b.WriteString(base.Render(" "))
 	b.WriteString(common.Cell(subject, cols.subject-1, base, marker))
+	if cols.reporter > 0 {
+		b.WriteString(base.Render(" "))
+		who := m.reporterText(report)
+		if m.rawView {
+			who = analysis.Plain("")
+		}
+		b.WriteString(common.Cell(who, cols.reporter-1, base, marker))
+	}
 	if cols.tags > 0 {
 		b.WriteString(base.Render(" "))
 		tags := st.Tag
@@ -158,6 +168,9 @@ func tagsText(e *mail.Envelope) analysis.Text {
 	for i, kw := range e.Flags.Keywords {
 		names[i] = mail.DecodeKeyword(kw)
 	}
+	// Servers list keywords in no particular order: sorted, a row looks
+	// the same every time it is drawn.
+	slices.Sort(names)
 	return analysis.SanitizeLine(strings.Join(names, ","))
 }
 

@@ -138,7 +138,7 @@ func (m *Model) folderLine(f mail.Folder, idx, w int) string {
 
 func (m *Model) renderList(w int) []string {
 	lines := make([]string, m.height)
-	cols := layoutColumns(w)
+	cols := layoutColumns(w, m.open != nil && m.open.reports > 0 && !m.rawView)
 	lines[0] = m.headerLine(cols, w)
 	f := m.open
 	if msg := m.emptyReason(); msg != "" {
@@ -213,6 +213,9 @@ func (m *Model) headerLine(cols columns, w int) string {
 	b.WriteString(st.Header.Render(common.PadRight(" Date", cols.date)))
 	b.WriteString(st.Header.Render(common.PadRight(" From", cols.from)))
 	b.WriteString(title.Render(common.PadRight(" Subject", cols.subject)))
+	if cols.reporter > 0 {
+		b.WriteString(st.Header.Render(common.PadRight(" Reported by", cols.reporter)))
+	}
 	if cols.tags > 0 {
 		b.WriteString(st.Header.Render(common.PadRight(" Tags", cols.tags)))
 	}
@@ -224,23 +227,27 @@ func (m *Model) headerLine(cols columns, w int) string {
 
 // columns are the list's column widths for one list width.
 type columns struct {
-	flags, date, from, subject, tags, size int
+	flags, date, from, subject, reporter, tags, size int
 }
 
 // layoutColumns fits the columns to w: tags and size give way first on
-// narrow terminals, then the sender column shrinks.
-func layoutColumns(w int) columns {
+// narrow terminals, then the sender column shrinks. A folder holding
+// reports gets a Reported by column.
+func layoutColumns(w int, reports bool) columns {
 	c := columns{flags: 6, date: 13, from: clamp(w/5, 12, 28)}
+	if reports && w >= 70 {
+		c.reporter = clamp(w/6, 12, 24)
+	}
 	if w >= 110 {
 		c.tags = 16
 	}
 	if w >= 80 {
 		c.size = 7
 	}
-	c.subject = w - c.flags - c.date - c.from - c.tags - c.size
+	c.subject = w - c.flags - c.date - c.from - c.reporter - c.tags - c.size
 	if c.subject < 10 {
 		c.date = 7
-		c.subject = max(w-c.flags-c.date-c.from-c.tags-c.size, 1)
+		c.subject = max(w-c.flags-c.date-c.from-c.reporter-c.tags-c.size, 1)
 	}
 	return c
 }

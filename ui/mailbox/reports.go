@@ -1,0 +1,241 @@
+package mailbox
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailtriage/mailtriage/backend/action"
+	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/reported"
+	"github.com/mailtriage/mailtriage/ui/common"
+)
+
+// A triage folder holds mostly reports. The list shows a report as the
+// phish it carries — the original's date, sender and subject — with who
+// reported it in a column of its own ("+N" when N more reports carry the
+// same original). The listing knows an attached message's envelope from
+// BODYSTRUCTURE; a .msg, an ARF report or an inline forward is read in
+// the background, a few at a time, only for rows that were loaded. R
+// shows the folder as received.
+
+// reportReadBatch is how many possible reports one background job reads.
+const reportReadBatch = 24
+
+// shown is the envelope a row shows: a report's original (with the
+// report's UID, flags and size) unless the raw view is on.
+func (m *Model) shown(e *mail.Envelope) *mail.Envelope {
+	if m.rawView || e.Report == nil || e.Report.Original == nil {
+		return e
+	}
+	o := *e.Report.Original
+	o.UID, o.Flags, o.Size, o.Received, o.Attachments, o.Report = e.UID, e.Flags, e.Size, e.Received, e.Attachments, e.Report
+	return &o
+}
+
+// reporterText is the Reported by cell of a report row: the reporter,
+// and how many more reports of the same original the list holds.
+func (m *Model) reporterText(e *mail.Envelope) analysis.Text {
+	if e.Report == nil || e.Report.Original == nil {
+		return analysis.Plain("")
+	}
+	t := senderText(e)
+	if n := m.open.cases[caseOf(e)]; n > 1 {
+		t = analysis.Concat(t, analysis.Plain(fmt.Sprintf(" +%d", n-1)))
+	}
+	return t
+}
+
+// caseOf keys a report by its original (the Message-ID, else the
+// original's sender and subject): reports of one phish share it.
+func caseOf(e *mail.Envelope) string {
+	o := e.Report.Original
+	if id := strings.Trim(strings.TrimSpace(o.MessageID), "<>"); id != "" {
+		return "mid:" + strings.ToLower(id)
+	}
+	from := ""
+	if len(o.From) > 0 {
+		from = strings.ToLower(o.From[0].Addr)
+	}
+	return "env:" + from + "\x00" + analysis.NormalizeSubject(o.Subject, false)
+}
+
+// noteReports recounts the open folder's reports and cases after rows
+// arrived or changed, and starts reading the rows that must be read to
+// know. Rendered rows are dropped when the counts change ("+N" moves).
+func (m *Model) noteReports() tea.Cmd {
+	f := m.open
+	if f == nil {
+		return nil
+	}
+	cases := map[string]int{}
+	reports := 0
+	var unread []mail.UID
+	for uid, e := range f.env {
+		if e == nil || e.Report == nil {
+			continue
+		}
+		switch {
+		case e.Report.Original != nil:
+			reports++
+			cases[caseOf(e)]++
+		case e.Report.NeedsBody && !f.reading[uid]:
+			unread = append(unread, uid)
+		}
+	}
+	if reports != f.reports || len(cases) != len(f.cases) || !sameCounts(cases, f.cases) {
+		f.reports, f.cases = reports, cases
+		m.rows = rowCache{}
+	}
+	if len(unread) == 0 || f.readingJobs > 0 {
+		return nil
+	}
+	if len(unread) > reportReadBatch {
+		unread = unread[:reportReadBatch]
+	}
+	return m.readReports(unread)
+}
+
+func sameCounts(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// reportsReadMsg carries what reading possible reports found: the
+// original's envelope of each that is one, nil for those that are not.
+type reportsReadMsg struct {
+	account string
+	gen     int
+	found   map[mail.UID]*mail.Envelope
+	err     error
+}
+
+// readReports reads uids in the background and recognises reports.
+func (m *Model) readReports(uids []mail.UID) tea.Cmd {
+	f, acct, gen := m.open, m.acct, m.gen
+	for _, uid := range uids {
+		f.reading[uid] = true
+	}
+	f.readingJobs++
+	ref := f.ref
+	return common.RunJob(m.c.Common, jobs.Spec{Name: fmt.Sprintf("read %d possible reports", len(uids)), Account: acct.Name, Quiet: true},
+		func(ctx context.Context, _ *jobs.Progress) (map[mail.UID]*mail.Envelope, error) {
+			found := make(map[mail.UID]*mail.Envelope, len(uids))
+			err := acct.Mailbox.FetchMany(ctx, ref, uids, acct.MessageLimit, func(raw *mail.RawMessage) error {
+				found[raw.UID] = nil
+				if r, ok := reported.Recognize(raw.Raw); ok && len(r.Originals) > 0 {
+					o := r.Originals[0].Envelope(mail.Envelope{UID: raw.UID})
+					found[raw.UID] = &o
+				}
+				return nil
+			})
+			return found, err
+		},
+		func(_ jobs.ID, found map[mail.UID]*mail.Envelope, err error) tea.Msg {
+			return reportsReadMsg{account: acct.Name, gen: gen, found: found, err: err}
+		})
+}
+
+// reportsRead puts what was found into the rows: a new envelope for each
+// (so the row is drawn again), a report hint settled either way.
+func (m *Model) reportsRead(msg reportsReadMsg) tea.Cmd {
+	f := m.open
+	if msg.gen != m.gen || f == nil {
+		return nil
+	}
+	f.readingJobs--
+	for uid, orig := range msg.found {
+		e := f.env[uid]
+		if e == nil || e.Report == nil {
+			continue
+		}
+		cp := *e
+		if orig == nil {
+			cp.Report = nil // read, and no report after all
+		} else {
+			cp.Report = &mail.ReportHint{Original: orig}
+		}
+		f.env[uid] = &cp
+	}
+	if msg.err != nil {
+		// Rows that could not be read stay as they came; say so once.
+		return tea.Batch(common.Error(fmt.Errorf("reading reports: %w", msg.err)), m.noteReports())
+	}
+	return m.noteReports()
+}
+
+// toggleRawView switches between reports shown as their originals and
+// the folder as received.
+func (m *Model) toggleRawView() tea.Cmd {
+	m.rawView = !m.rawView
+	m.rows = rowCache{}
+	if m.rawView {
+		return common.Info("the folder as received: reports show their reporter and subject (R: the reported originals)")
+	}
+	return common.Info("reports show the phish they carry, with who reported it (R: the folder as received)")
+}
+
+// ReportsSettled reports that no loaded row waits to be read to tell
+// whether it is a report.
+func (m *Model) ReportsSettled() bool {
+	f := m.open
+	if f == nil || f.readingJobs > 0 {
+		return false
+	}
+	for _, e := range f.env {
+		if e != nil && e.Report != nil && e.Report.NeedsBody {
+			return false
+		}
+	}
+	return true
+}
+
+// wholeCases widens a target of reports to every report of the same
+// phish the list holds: what the analyst does to one report of a case
+// covers them all, and the question says so ("3 reports of one phish").
+func (m *Model) wholeCases(t action.Target) action.Target {
+	f := m.open
+	cases := map[string]bool{}
+	for _, uid := range t.UIDs {
+		if e := f.env[uid]; e != nil && e.Report != nil && e.Report.Original != nil {
+			cases[caseOf(e)] = true
+		}
+	}
+	if len(cases) == 0 {
+		return t
+	}
+	in := make(map[mail.UID]bool, len(t.UIDs))
+	for _, uid := range t.UIDs {
+		in[uid] = true
+	}
+	for uid, e := range f.env {
+		if e != nil && !in[uid] && e.Report != nil && e.Report.Original != nil && cases[caseOf(e)] {
+			in[uid] = true
+			t.Grown = true
+		}
+	}
+	if t.Grown {
+		t.UIDs = t.UIDs[:0:0]
+		for _, uid := range f.uids { // in list order, ascending
+			if in[uid] {
+				t.UIDs = append(t.UIDs, uid)
+			}
+		}
+	}
+	if len(cases) == len(t.UIDs) && !t.Grown {
+		return t // one report of each: nothing to add to the wording
+	}
+	t.Cases = len(cases)
+	return t
+}
