@@ -22,6 +22,12 @@ func extras(r *Record, p *mail.Parsed, msg *mail.RawMessage, opts Options) error
 	if opts.AttachmentsDir == "" {
 		return nil
 	}
+	if msg.Truncated {
+		// Its last attachments were cut with it: no file passes for one.
+		r.Capped = append(r.Capped, mail.Cap{What: "attachment_files",
+			Reason: fmt.Sprintf("the message (%d bytes) is larger than max_message_bytes; no attachment was written", msg.Size)})
+		return nil
+	}
 	for i := range r.Attachments {
 		if i >= len(p.Parts) {
 			break

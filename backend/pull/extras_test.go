@@ -248,13 +248,20 @@ func TestLimitTakesNewestAcrossFolders(t *testing.T) {
 	}
 }
 
-// A message cut at the size limit is not attached cut off: the record
-// says why email_as_attachment is empty.
+// A message cut at the size limit is not attached cut off, nor are its
+// attachments written: the record says why.
 func TestSaveEmailRefusesACutMessage(t *testing.T) {
-	r := Record{Export: &evidence.Export{}}
-	saveEmail(&r, &mail.RawMessage{Raw: []byte("Subject: x\r\n\r\npart"), Size: 5000, Truncated: true})
-	if r.EmailAsAttachment != "" || len(r.Capped) != 1 || r.Capped[0].What != "email_as_attachment" {
-		t.Fatalf("%+v", r)
+	r := Record{Export: &evidence.Export{Attachments: []evidence.ExportAttachment{{}}}}
+	raw := []byte(withAttachments)[:len(withAttachments)/2]
+	dir := t.TempDir()
+	err := extras(&r, mail.ParseMessage(raw), &mail.RawMessage{Raw: raw, Size: int64(len(withAttachments)), Truncated: true},
+		Options{SaveEmail: true, AttachmentsDir: dir})
+	if err != nil || r.EmailAsAttachment != "" || len(r.AttachmentFiles) != 0 || len(r.Capped) != 2 ||
+		r.Capped[0].What != "email_as_attachment" || r.Capped[1].What != "attachment_files" {
+		t.Fatalf("%v %+v", err, r.Capped)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a cut message's attachments were written: %v", entries)
 	}
 }
 
