@@ -21,6 +21,9 @@ const (
 	// reply to a reporter about that verdict.
 	Verdict      Action = "verdict"
 	FeedbackSend Action = "feedback-send"
+	// Send sends a message the analyst composed (To, Cc, Bcc, body,
+	// attachments) over SMTP or Graph sendMail.
+	Send Action = "send"
 
 	// CalendarCreate creates an event (Graph accounts).
 	CalendarCreate Action = "calendar-create-event"
@@ -57,12 +60,12 @@ const (
 
 // responderActions are what a responder may do: act on messages, block or
 // permit senders and URLs, handle held messages and the sender lists,
-// report, export and save. The rest (calendar events included) — policies, profiles, groups — is
+// report, send mail, export and save. The rest (calendar events included) — policies, profiles, groups — is
 // gateway configuration and needs an admin.
 var responderActions = map[Action]bool{
 	Move: true, Copy: true, Trash: true, Delete: true, SoftDelete: true, Restore: true,
 	Read: true, Unread: true, Flag: true, Unflag: true, Tag: true, Untag: true,
-	RevertFlags: true, RemoveCopies: true, Report: true,
+	RevertFlags: true, RemoveCopies: true, Report: true, Send: true,
 	BlockSender: true, UnblockSender: true,
 	Export: true, SaveAttachment: true, SaveMessage: true,
 	Verdict: true, FeedbackSend: true,
@@ -76,7 +79,7 @@ var responderActions = map[Action]bool{
 func Known() []Action {
 	return []Action{
 		Move, Copy, Trash, Delete, SoftDelete, Restore, Read, Unread, Flag, Unflag, Tag, Untag,
-		RevertFlags, RemoveCopies, Report, BlockSender, UnblockSender, Export, SaveAttachment, SaveMessage, Verdict, FeedbackSend, CalendarCreate,
+		RevertFlags, RemoveCopies, Report, Send, BlockSender, UnblockSender, Export, SaveAttachment, SaveMessage, Verdict, FeedbackSend, CalendarCreate,
 		MimecastBlockSender, MimecastPermitSender, MimecastBlockURL, MimecastPermitURL, MimecastDeleteManagedURL,
 		MimecastCreatePolicy, MimecastUpdatePolicy, MimecastDeletePolicy,
 		MimecastCreateGroup, MimecastUpdateGroup, MimecastDeleteGroup, MimecastAddGroupMembers, MimecastRemoveGroupMember,

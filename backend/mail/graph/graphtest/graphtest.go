@@ -6,7 +6,8 @@
 // JSON $batch (binary sub-response bodies base64-encoded, as Graph sends
 // them), the error envelope, throttling with Retry-After (whole requests,
 // sub-requests of a batch, and MailboxConcurrency: four requests at once
-// per mailbox), events with calendarView and attachments, contacts, and
+// per mailbox), events with calendarView and attachments, contacts,
+// sendMail with MIME content (what was sent kept for assertions), and
 // an Entra ID token endpoint for client credentials, device code and
 // refresh tokens, whose tokens can be revoked early. It counts the HTTP
 // requests it receives. It is a test double: one mailbox, state in
@@ -66,6 +67,7 @@ type Server struct {
 
 	events   []*event
 	contacts []map[string]any
+	outgoing []Outgoing
 }
 
 type folder struct {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	netmail "net/mail"
 	"net/url"
 	"slices"
 	"strconv"
@@ -580,31 +579,6 @@ func mimeBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		return nil, false
 	}
 	return raw, true
-}
-
-// sendMail sends a MIME message: as Graph does by default, the sent
-// message is kept in Sent Items, which is where tests read it. A message
-// without recipients is refused.
-func (s *Server) sendMail(w http.ResponseWriter, r *http.Request) {
-	raw, ok := mimeBody(w, r)
-	if !ok {
-		return
-	}
-	hdr, err := netmail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		graphError(w, http.StatusBadRequest, "ErrorMimeContentInvalid", "The MIME content could not be parsed.")
-		return
-	}
-	if to, err := hdr.Header.AddressList("To"); err != nil || len(to) == 0 {
-		graphError(w, http.StatusBadRequest, "ErrorInvalidRecipients", "At least one recipient is not valid.")
-		return
-	}
-	m := parse(raw)
-	m.id, m.folder, m.isRead = s.newID("msg"), s.folderByID("sentitems").id, true
-	m.received = m.sent
-	s.touch(m)
-	s.msgs[m.id] = m
-	w.WriteHeader(http.StatusAccepted)
 }
 
 func (s *Server) patch(w http.ResponseWriter, r *http.Request, m *msg) {
