@@ -16,6 +16,16 @@ const (
 	SaveAttachment Action = "save-attachment"
 	SaveMessage    Action = "save-message"
 
+	// PurgeSoft, PurgeJunk and PurgeHard take every copy of a message
+	// out of the mailboxes that hold it (package purge): to Recoverable
+	// Items, to Junk Email, or deleted for good; PurgeUndo moves soft-
+	// and junk-purged copies back. Responders may purge soft and junk;
+	// only admins purge hard.
+	PurgeSoft Action = "purge-soft"
+	PurgeJunk Action = "purge-junk"
+	PurgeHard Action = "purge-hard"
+	PurgeUndo Action = "purge-undo"
+
 	// CalendarCreate creates an event (Graph accounts).
 	CalendarCreate Action = "calendar-create-event"
 
@@ -58,6 +68,7 @@ var responderActions = map[Action]bool{
 	Read: true, Unread: true, Flag: true, Unflag: true, Tag: true, Untag: true,
 	RevertFlags: true, RemoveCopies: true, Report: true,
 	BlockSender: true, UnblockSender: true,
+	PurgeSoft: true, PurgeJunk: true, PurgeUndo: true,
 	Export: true, SaveAttachment: true, SaveMessage: true,
 	MimecastBlockSender: true, MimecastPermitSender: true,
 	MimecastBlockURL: true, MimecastPermitURL: true, MimecastDeleteManagedURL: true,
@@ -69,7 +80,7 @@ var responderActions = map[Action]bool{
 func Known() []Action {
 	return []Action{
 		Move, Copy, Trash, Delete, SoftDelete, Restore, Read, Unread, Flag, Unflag, Tag, Untag,
-		RevertFlags, RemoveCopies, Report, BlockSender, UnblockSender, Export, SaveAttachment, SaveMessage, CalendarCreate,
+		RevertFlags, RemoveCopies, Report, BlockSender, UnblockSender, PurgeSoft, PurgeJunk, PurgeHard, PurgeUndo, Export, SaveAttachment, SaveMessage, CalendarCreate,
 		MimecastBlockSender, MimecastPermitSender, MimecastBlockURL, MimecastPermitURL, MimecastDeleteManagedURL,
 		MimecastCreatePolicy, MimecastUpdatePolicy, MimecastDeletePolicy,
 		MimecastCreateGroup, MimecastUpdateGroup, MimecastDeleteGroup, MimecastAddGroupMembers, MimecastRemoveGroupMember,
