@@ -22,11 +22,24 @@ type Tenant struct {
 	m *Mailbox
 }
 
+// DefaultTenantConcurrency is how many $batch requests a Tenant runs at
+// once by default: each holds sub-requests for up to 20 mailboxes, and
+// the four-at-once limit is per mailbox.
+const DefaultTenantConcurrency = 16
+
 // NewTenant returns a Tenant for cfg (Mailbox is ignored); Concurrency
-// bounds the $batch requests in flight (default 4; each may hold up to
-// 20 sub-requests for different mailboxes).
+// bounds the $batch requests in flight (default
+// DefaultTenantConcurrency).
 func NewTenant(cfg Config) *Tenant {
 	cfg.Mailbox = ""
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = DefaultTenantConcurrency
+	}
+	if cfg.HTTPClient == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = cfg.Concurrency
+		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second, Transport: tr}
+	}
 	return &Tenant{m: New(cfg)}
 }
 
