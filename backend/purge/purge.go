@@ -19,6 +19,7 @@
 package purge
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -87,6 +88,17 @@ type Copy struct {
 	Untouched bool `json:"untouched,omitempty"`
 	// Error is why the last try failed ("" when none did).
 	Error string `json:"error,omitempty"`
+	// UIDValidity is the folder's, for an IMAP copy (ID is then its
+	// UID); MovedTo is where a soft or junk purge put it, for Undo.
+	UIDValidity uint32    `json:"uidvalidity,omitempty"`
+	MovedTo     *Location `json:"moved_to,omitempty"`
+}
+
+// Location is a message of an IMAP folder.
+type Location struct {
+	Folder      string `json:"folder"`
+	UIDValidity uint32 `json:"uidvalidity"`
+	UID         uint32 `json:"uid"`
 }
 
 // open says the copy is still to be purged.
@@ -199,6 +211,24 @@ type Result struct {
 	// Requests counts the HTTP requests made.
 	Requests int `json:"requests"`
 }
+
+// Purger is what a front end calls: Plan, Continue, Apply and Undo, over
+// a tenant (Graph) or over one mailbox (IMAP).
+type Purger interface {
+	// Plan finds every copy of the message; a plan cut short comes
+	// back with the error and Continue takes it on.
+	Plan(ctx context.Context, messageID string) (*Plan, error)
+	Continue(ctx context.Context, p *Plan) error
+	// Apply purges the plan's open copies; Undo moves soft- and
+	// junk-purged copies back.
+	Apply(ctx context.Context, p *Plan, mode Mode) (Result, error)
+	Undo(ctx context.Context, p *Plan) (Result, error)
+}
+
+var (
+	_ Purger = (*Graph)(nil)
+	_ Purger = (*Local)(nil)
+)
 
 // ErrConfirm refuses a hard purge that was not confirmed.
 var ErrConfirm = errors.New("a hard purge deletes every copy for good: confirm it")
