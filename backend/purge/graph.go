@@ -131,8 +131,8 @@ func (g *Graph) search(ctx context.Context, p *Plan) {
 	done := 0
 	g.scheduler().run(ctx, tasks, func(t *task) []*task {
 		mb := byUser[t.user]
-		if !t.ran {
-			todo = append(todo, mb)
+		if !t.ran && ctx.Err() != nil {
+			todo = append(todo, mb) // not asked: the next Continue asks it
 			return nil
 		}
 		next, err := addCopies(p, boxes, mb, t.answer)

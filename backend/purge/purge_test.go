@@ -130,6 +130,8 @@ func TestPlanFindsEveryCopyAcrossMailboxes(t *testing.T) {
 	// Throttling here and there: one mailbox refuses its next two
 	// requests with Retry-After, and no mailbox takes more than 4 at once.
 	tn.srv.User(tn.boxes[3]).Throttle(2, 1)
+	// And one whole request (the first: the user listing) is throttled.
+	tn.srv.Throttle(1, 1)
 	g, _ := tn.purger(t, remediate.RoleResponder)
 	var last purge.Progress
 	g.Progress = func(p purge.Progress) { last = p }
@@ -362,4 +364,31 @@ func TestNormalizeIDRefusesHostileIDs(t *testing.T) {
 	if id, err := purge.NormalizeID("it's@evil.example"); err != nil || id != "<it's@evil.example>" {
 		t.Fatalf("%q, %v", id, err)
 	}
+}
+
+// A whole $batch refused (throttled longer than the client waits) fails
+// its twenty mailboxes, which are listed and asked again by Continue.
+func TestRefusedBatchFailsItsMailboxesForRetry(t *testing.T) {
+	tn := newTenant(t, 59, func(i int) int { return 1 })
+	g, _ := tn.purger(t, remediate.RoleResponder)
+	token := tn.srv.MintToken()
+	g.Tenant = graph.NewTenant(graph.Config{BaseURL: tn.srv.BaseURL(), Token: func(context.Context) (string, error) { return token, nil }, MaxRetryWait: time.Second, Concurrency: 1})
+	g.Batches = 1
+	g.Progress = func(p purge.Progress) {
+		if p.Phase == "list" {
+			tn.srv.Throttle(1, 30) // the first $batch
+		}
+	}
+	p, err := g.Plan(context.Background(), phishID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Failed) != 20 || p.Searched != 40 || p.Complete() {
+		t.Fatalf("plan: %s, %d failed", p.Summary(), len(p.Failed))
+	}
+	g.Progress = nil
+	if err := g.Continue(context.Background(), p); err != nil || !p.Complete() {
+		t.Fatalf("continue: %v, %s", err, p.Summary())
+	}
+	sameCounts(t, found(p), tn.want)
 }
