@@ -73,18 +73,9 @@ func (g *Graph) Continue(ctx context.Context, p *Plan) error {
 		p.Todo = append(p.Todo, Mailbox{ID: f.UserID, Address: f.Mailbox})
 	}
 	p.Failed = nil
-	for !p.Listed {
-		users, next, err := g.Tenant.UsersPage(ctx, p.UsersNext)
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			p.Todo = append(p.Todo, Mailbox{ID: u.ID, Address: u.Address()})
-		}
-		p.UsersNext, p.Listed = next, next == ""
-		g.progress(Progress{Phase: "list", Done: len(p.Todo), Total: len(p.Todo)})
+	if err := g.search(ctx, p); err != nil {
+		return err
 	}
-	g.search(ctx, p)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("search for %s: %d mailboxes not asked: %w", p.MessageID, len(p.Todo), err)
 	}
@@ -113,41 +104,115 @@ func searchURL(user, id string) string {
 	return graph.UserPath(user) + "/messages?" + q.Encode()
 }
 
-// search asks every mailbox of p.Todo; those the run did not reach stay
-// there.
-func (g *Graph) search(ctx context.Context, p *Plan) {
-	boxes := map[string]*Box{}
+// usersKey is the scheduler's key for pages of the user listing.
+const usersKey = "/users"
+
+// search asks every mailbox of p.Todo, and lists the tenant's users
+// (unless p.Listed) in the same run, so each page's mailboxes are asked
+// while the next page is read. Mailboxes the run did not reach stay in
+// p.Todo, the listing's next page in p.UsersNext.
+func (g *Graph) search(ctx context.Context, p *Plan) error {
+	s := searchRun{g: g, p: p, boxes: map[string]*Box{}, pending: map[string]Mailbox{}}
 	for _, b := range p.Boxes {
-		boxes[b.UserID] = b
+		s.boxes[b.UserID] = b
 	}
-	byUser := map[string]Mailbox{}
-	tasks := make([]*task, 0, len(p.Todo))
-	for _, mb := range p.Todo {
-		byUser[mb.ID] = mb
-		tasks = append(tasks, &task{user: mb.ID, item: graph.BatchItem{Method: http.MethodGet, URL: searchURL(mb.ID, p.MessageID)}})
+	var tasks []*task
+	if !p.Listed {
+		tasks = append(tasks, &task{user: usersKey, item: graph.BatchItem{Method: http.MethodGet, URL: cmpOr(p.UsersNext, graph.UsersURL)}})
 	}
-	total := len(p.Todo)
-	var todo []Mailbox
-	done := 0
+	tasks = append(tasks, s.add(p.Todo)...)
 	g.scheduler().run(ctx, tasks, func(t *task) []*task {
-		mb := byUser[t.user]
-		if !t.ran && ctx.Err() != nil {
-			todo = append(todo, mb) // not asked: the next Continue asks it
-			return nil
+		if ctx.Err() != nil && !t.ran {
+			return nil // not asked: stays to do
 		}
-		next, err := addCopies(p, boxes, mb, t.answer)
-		if err != nil {
-			p.Failed = append(p.Failed, Failure{Mailbox: mb.Address, UserID: mb.ID, Status: t.answer.Status, Error: err.Error()})
-		} else if next != "" {
-			return []*task{{user: t.user, item: graph.BatchItem{Method: http.MethodGet, URL: next}}}
-		} else {
-			p.Searched++
+		if t.user == usersKey {
+			return s.listed(t)
 		}
-		done++
-		g.progress(Progress{Phase: "search", Done: done, Total: total, Failed: len(p.Failed)})
-		return nil
+		return s.answered(t)
 	})
-	p.Todo = todo
+	p.Todo = p.Todo[:0]
+	for _, mb := range s.order {
+		if _, ok := s.pending[mb.ID]; ok {
+			p.Todo = append(p.Todo, mb)
+		}
+	}
+	return s.listErr
+}
+
+// searchRun is one search in progress.
+type searchRun struct {
+	g       *Graph
+	p       *Plan
+	boxes   map[string]*Box    // by user id
+	pending map[string]Mailbox // asked, not answered yet
+	order   []Mailbox          // every mailbox of the run, in listing order
+	done    int
+	listErr error
+}
+
+// add makes the search requests of mailboxes.
+func (s *searchRun) add(mbs []Mailbox) []*task {
+	tasks := make([]*task, 0, len(mbs))
+	for _, mb := range mbs {
+		if _, dup := s.pending[mb.ID]; dup {
+			continue
+		}
+		s.pending[mb.ID] = mb
+		s.order = append(s.order, mb)
+		tasks = append(tasks, &task{user: mb.ID, item: graph.BatchItem{Method: http.MethodGet, URL: searchURL(mb.ID, s.p.MessageID)}})
+	}
+	return tasks
+}
+
+// listed books a page of the user listing: the next page is asked
+// first, then this page's mailboxes.
+func (s *searchRun) listed(t *task) []*task {
+	var page struct {
+		Value    []graph.User `json:"value"`
+		NextLink string       `json:"@odata.nextLink"`
+	}
+	err := t.answer.Err
+	if err == nil {
+		err = json.Unmarshal(t.answer.Body, &page)
+	}
+	next, ok := s.g.Tenant.Relative(page.NextLink)
+	if err == nil && page.NextLink != "" && !ok {
+		err = fmt.Errorf("the next page of users is at %q, not under Graph's root", page.NextLink)
+	}
+	if err != nil {
+		s.listErr = fmt.Errorf("list the tenant's users: %w", err)
+		return nil
+	}
+	s.p.UsersNext, s.p.Listed = next, next == ""
+	var tasks []*task
+	if next != "" {
+		tasks = append(tasks, &task{user: usersKey, item: graph.BatchItem{Method: http.MethodGet, URL: next}})
+	}
+	mbs := make([]Mailbox, 0, len(page.Value))
+	for _, u := range page.Value {
+		mbs = append(mbs, Mailbox{ID: u.ID, Address: u.Address()})
+	}
+	tasks = append(tasks, s.add(mbs)...)
+	s.g.progress(Progress{Phase: "list", Done: s.done, Total: len(s.order), Failed: len(s.p.Failed)})
+	return tasks
+}
+
+// answered books a mailbox's answer (one page of it).
+func (s *searchRun) answered(t *task) []*task {
+	mb := s.pending[t.user]
+	next, err := addCopies(s.p, s.boxes, mb, t.answer)
+	switch {
+	case err != nil:
+		s.p.Failed = append(s.p.Failed, Failure{Mailbox: mb.Address, UserID: mb.ID, Status: t.answer.Status, Error: err.Error()})
+	case next != "":
+		return []*task{{user: t.user, item: graph.BatchItem{Method: http.MethodGet, URL: next}}}
+	default:
+		s.p.Searched++
+	}
+	delete(s.pending, t.user)
+	s.done++
+	s.g.progress(Progress{Phase: "search", Done: s.done, Total: len(s.order), Failed: len(s.p.Failed)})
+	return nil
 }
 
 // addCopies books one page of a mailbox's answer and returns the

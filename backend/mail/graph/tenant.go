@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -69,18 +70,18 @@ func (u User) Address() string {
 	return u.UserPrincipalName
 }
 
-// UsersPage reads one page of the tenant's users: next is "" for the
-// first page, else the link the previous page returned; the link
-// returned is "" after the last page. Keeping it lets a listing resume.
-func (t *Tenant) UsersPage(ctx context.Context, next string) ([]User, string, error) {
-	if next == "" {
-		next = t.m.base + "/users?$select=id,mail,userPrincipalName&$top=999"
+// UsersURL is the first page of the tenant's users, for a BatchItem:
+// id and addresses, 999 a page (Graph's most).
+const UsersURL = "/users?$select=id,mail,userPrincipalName&$top=999"
+
+// Relative turns an @odata.nextLink into a URL for a BatchItem (relative
+// to the versioned root); false when it leads elsewhere.
+func (t *Tenant) Relative(link string) (string, bool) {
+	rest, ok := strings.CutPrefix(link, t.m.base)
+	if !ok || !strings.HasPrefix(rest, "/") {
+		return "", false
 	}
-	var p page[User]
-	if err := t.m.getJSON(ctx, next, &p); err != nil {
-		return nil, next, fmt.Errorf("list the tenant's users: %w", err)
-	}
-	return p.Value, p.NextLink, nil
+	return rest, true
 }
 
 // UserPath is the root of a user's mailbox for a BatchItem's URL:
