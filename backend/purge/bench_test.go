@@ -85,4 +85,6 @@ func benchPurge10k(b *testing.B, latency time.Duration) {
 	b.ReportMetric(float64(applyReq), "apply-requests")
 	b.ReportMetric(undoTime.Seconds(), "undo-s")
 	b.ReportMetric(float64(missed), "missed")
+	b.ReportMetric(float64(tn.srv.TenantMaxInFlight()), "max-at-once-per-mailbox")
+	b.ReportMetric(float64(tn.srv.TenantConcurrencyRefusals()), "refused-429")
 }
