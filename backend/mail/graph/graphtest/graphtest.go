@@ -9,8 +9,10 @@
 // per mailbox), events with calendarView and attachments, contacts, and
 // an Entra ID token endpoint for client credentials, device code and
 // refresh tokens, whose tokens can be revoked early. It counts the HTTP
-// requests it receives. It is a test double: one mailbox, state in
-// memory, no persistence.
+// requests it receives. It is a test double: state in memory, no
+// persistence; one mailbox, unless AddMailboxes makes it a tenant of many
+// (see tenant.go: /users, per-mailbox throttling and faults, the hidden
+// Recoverable Items folder).
 package graphtest
 
 import (

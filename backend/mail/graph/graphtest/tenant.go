@@ -55,6 +55,23 @@ func (s *Server) AddMailboxes(n int, prefix, domain string) []string {
 	return out
 }
 
+// SeedCopies delivers copies of raw to the Inboxes of boxes (addresses
+// AddMailboxes returned), spread evenly: copy k goes to box
+// k*len(boxes)/copies, so with more copies than boxes some get several.
+// It returns how many each box got.
+func (s *Server) SeedCopies(boxes []string, copies int, raw []byte, when time.Time) map[string]int {
+	got := map[string]int{}
+	if len(boxes) == 0 {
+		return got
+	}
+	for k := range copies {
+		addr := boxes[k*len(boxes)/copies]
+		s.User(addr).Deliver("Inbox", raw, when.Add(time.Duration(k)*time.Second))
+		got[addr]++
+	}
+	return got
+}
+
 // User returns the mailbox of a user AddMailboxes made (by address or
 // id), or nil, to seed and inspect it with the Server's methods (Deliver,
 // Messages, Message, SetMailboxConcurrency, SetServiceTime, Throttle…);
