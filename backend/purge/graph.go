@@ -302,12 +302,14 @@ func (g *Graph) Apply(ctx context.Context, p *Plan, mode Mode) (Result, error) {
 			}
 			return graph.BatchItem{Method: http.MethodPost, URL: path + "/move", Body: map[string]string{"destinationId": destination(mode)}}
 		},
-		ok:     func(c *Copy) { c.Purged = mode },
-		detail: func(b *Box, n int) string { return g.detail(p, b, n, string(mode)+" purge, to "+destination(mode)) },
-		phase:  "apply",
+		ok: func(c *Copy) { c.Purged = mode },
+		detail: func(b *Box, cs []*Copy) string {
+			return g.detail(p, b, cs, string(mode)+" purge, to "+destination(mode))
+		},
+		phase: "apply",
 	}
 	if mode == Hard {
-		op.detail = func(b *Box, n int) string { return g.detail(p, b, n, "hard purge, deleted permanently") }
+		op.detail = func(b *Box, cs []*Copy) string { return g.detail(p, b, cs, "hard purge, deleted permanently") }
 	}
 	return g.act(ctx, p, op, &res)
 }
@@ -327,16 +329,31 @@ func (g *Graph) Undo(ctx context.Context, p *Plan) (Result, error) {
 				Body: map[string]string{"destinationId": c.Folder}}
 		},
 		ok: func(c *Copy) { c.Purged = "" },
-		detail: func(b *Box, n int) string {
-			return g.detail(p, b, n, "undo purge, back to the folders they were found in")
+		detail: func(b *Box, cs []*Copy) string {
+			return g.detail(p, b, cs, "undo purge, back to the folders they were found in")
 		},
 		phase: "undo",
 	}
 	return g.act(ctx, p, op, &res)
 }
 
-func (g *Graph) detail(p *Plan, b *Box, n int, what string) string {
-	return fmt.Sprintf("mailbox %s: %s of %s: %s", b.Mailbox, plural(n, "copy"), p.MessageID, what)
+// detail words one mailbox's change for its audit records: the mailbox,
+// the Message-ID, what is done and the ids of the copies (the first 20).
+func (g *Graph) detail(p *Plan, b *Box, cs []*Copy, what string) string {
+	return fmt.Sprintf("mailbox %s: %s of %s: %s; ids %s", b.Mailbox, plural(len(cs), "copy"), p.MessageID, what, idList(cs))
+}
+
+// idList names the copies, the first 20 of them.
+func idList(cs []*Copy) string {
+	ids := make([]string, 0, min(len(cs), 20))
+	for _, c := range cs[:min(len(cs), 20)] {
+		ids = append(ids, c.ID)
+	}
+	s := strings.Join(ids, ", ")
+	if len(cs) > 20 {
+		s += fmt.Sprintf(" and %d more", len(cs)-20)
+	}
+	return s
 }
 
 // operation is what Apply or Undo does to each copy it picks.
@@ -345,7 +362,7 @@ type operation struct {
 	pick   func(*Copy) bool
 	item   func(*Box, *Copy) graph.BatchItem
 	ok     func(*Copy)
-	detail func(b *Box, n int) string
+	detail func(b *Box, cs []*Copy) string
 	phase  string
 }
 
@@ -385,7 +402,7 @@ func (g *Graph) act(ctx context.Context, p *Plan, op operation, res *Result) (Re
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ch := action.Change{Name: op.name, Target: action.Target{Account: g.Account}, Detail: op.detail(r.box, len(r.copies))}
+			ch := action.Change{Name: op.name, Target: action.Target{Account: g.Account}, Detail: op.detail(r.box, r.copies)}
 			began := false
 			finished[i] = g.Actions.Run(ctx, ch, func(context.Context) error {
 				began = true

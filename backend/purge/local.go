@@ -181,7 +181,7 @@ func (l *Local) Undo(ctx context.Context, p *Plan) (Result, error) {
 // run applies fn folder by folder (copies grouped by where they are
 // now) inside one audited change, and counts the result.
 func (l *Local) run(ctx context.Context, p *Plan, name remediate.Action, cs []*Copy, what string, res *Result, fn func(context.Context, mail.FolderRef, []*Copy) error) error {
-	detail := fmt.Sprintf("mailbox %s (this mailbox only): %s of %s: %s", l.address(), plural(len(cs), "copy"), p.MessageID, what)
+	detail := fmt.Sprintf("mailbox %s (this mailbox only): %s of %s: %s; uids %s", l.address(), plural(len(cs), "copy"), p.MessageID, what, localIDs(cs))
 	groups := map[mail.FolderRef][]*Copy{}
 	var order []mail.FolderRef
 	for _, c := range cs {
@@ -218,6 +218,23 @@ func (l *Local) run(ctx context.Context, p *Plan, name remediate.Action, cs []*C
 		res.Failed = []Failure{{Mailbox: l.address(), Error: err.Error()}}
 	}
 	return err
+}
+
+// localIDs names the copies as folder/uidvalidity/uid, the first 20.
+func localIDs(cs []*Copy) string {
+	named := make([]*Copy, 0, min(len(cs), 20))
+	for _, c := range cs[:min(len(cs), 20)] {
+		at := fmt.Sprintf("%s/%d/%s", c.Folder, c.UIDValidity, c.ID)
+		if c.MovedTo != nil {
+			at = fmt.Sprintf("%s/%d/%d", c.MovedTo.Folder, c.MovedTo.UIDValidity, c.MovedTo.UID)
+		}
+		named = append(named, &Copy{ID: at})
+	}
+	s := idList(named)
+	if len(cs) > 20 {
+		s += fmt.Sprintf(" and %d more", len(cs)-20)
+	}
+	return s
 }
 
 func phaseOf(name remediate.Action) string {
