@@ -31,6 +31,10 @@ type Graph struct {
 	Batches  int
 	MaxTries int
 	MaxWait  time.Duration
+	// Guard stops purges of mail from our own domains unless Confirm is
+	// the domain concerned, typed by the analyst.
+	Guard   Guard
+	Confirm string
 }
 
 func (g *Graph) scheduler() *scheduler {
@@ -88,7 +92,12 @@ type message struct {
 	ParentFolderID   string    `json:"parentFolderId"`
 	ReceivedDateTime time.Time `json:"receivedDateTime"`
 	Subject          string    `json:"subject"`
-	ToRecipients     []struct {
+	From             *struct {
+		EmailAddress struct {
+			Address string `json:"address"`
+		} `json:"emailAddress"`
+	} `json:"from"`
+	ToRecipients []struct {
 		EmailAddress struct {
 			Address string `json:"address"`
 		} `json:"emailAddress"`
@@ -99,7 +108,7 @@ type message struct {
 func searchURL(user, id string) string {
 	q := url.Values{}
 	q.Set("$filter", "internetMessageId eq '"+strings.ReplaceAll(id, "'", "''")+"'")
-	q.Set("$select", "id,parentFolderId,receivedDateTime,subject,toRecipients")
+	q.Set("$select", "id,parentFolderId,receivedDateTime,subject,from,toRecipients")
 	q.Set("$top", "100")
 	return graph.UserPath(user) + "/messages?" + q.Encode()
 }
@@ -239,6 +248,9 @@ func addCopies(p *Plan, boxes map[string]*Box, mb Mailbox, a graph.BatchAnswer) 
 			continue // a page read again after an interruption
 		}
 		c := &Copy{ID: m.ID, Folder: m.ParentFolderID, Received: m.ReceivedDateTime, Subject: m.Subject}
+		if m.From != nil {
+			c.From = m.From.EmailAddress.Address
+		}
 		for _, r := range m.ToRecipients {
 			c.Recipients = append(c.Recipients, r.EmailAddress.Address)
 		}
@@ -281,6 +293,10 @@ func (g *Graph) Apply(ctx context.Context, p *Plan, mode Mode) (Result, error) {
 	if err := g.Actions.Check(mode.Action()); err != nil {
 		return res, err
 	}
+	override, err := guarded(g.Guard, p, g.Confirm)
+	if err != nil {
+		return res, err
+	}
 	if mode == Junk {
 		if err := g.skipJunk(ctx, p, &res); err != nil {
 			return res, err
@@ -304,12 +320,12 @@ func (g *Graph) Apply(ctx context.Context, p *Plan, mode Mode) (Result, error) {
 		},
 		ok: func(c *Copy) { c.Purged = mode },
 		detail: func(b *Box, cs []*Copy) string {
-			return g.detail(p, b, cs, string(mode)+" purge, to "+destination(mode))
+			return g.detail(p, b, cs, string(mode)+" purge, to "+destination(mode)+override)
 		},
 		phase: "apply",
 	}
 	if mode == Hard {
-		op.detail = func(b *Box, cs []*Copy) string { return g.detail(p, b, cs, "hard purge, deleted permanently") }
+		op.detail = func(b *Box, cs []*Copy) string { return g.detail(p, b, cs, "hard purge, deleted permanently"+override) }
 	}
 	return g.act(ctx, p, op, &res)
 }

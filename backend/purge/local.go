@@ -26,6 +26,9 @@ type Local struct {
 	// the account name).
 	Address  string
 	Progress func(Progress)
+	// Guard and Confirm: as Graph's.
+	Guard   Guard
+	Confirm string
 }
 
 func (l *Local) progress(p Progress) {
@@ -88,6 +91,9 @@ func (l *Local) search(ctx context.Context, id string) (*Box, error) {
 			}
 			for _, e := range envs {
 				c := &Copy{ID: strconv.FormatUint(uint64(e.UID), 10), Folder: f.Name, UIDValidity: ref.UIDValidity, Received: e.Received, Subject: e.Subject}
+				if len(e.From) > 0 {
+					c.From = e.From[0].Addr
+				}
 				for _, a := range e.To {
 					c.Recipients = append(c.Recipients, a.Addr)
 				}
@@ -117,6 +123,10 @@ func (l *Local) roleFolder(ctx context.Context, role mail.Role) (string, error) 
 func (l *Local) Apply(ctx context.Context, p *Plan, mode Mode) (Result, error) {
 	res := Result{Mode: mode}
 	if err := l.Actions.Check(mode.Action()); err != nil {
+		return res, err
+	}
+	override, err := guarded(l.Guard, p, l.Confirm)
+	if err != nil {
 		return res, err
 	}
 	dest := ""
@@ -151,7 +161,7 @@ func (l *Local) Apply(ctx context.Context, p *Plan, mode Mode) (Result, error) {
 	if dest != "" {
 		what = "to " + dest
 	}
-	err := l.run(ctx, p, mode.Action(), open, string(mode)+" purge, "+what, &res, func(ctx context.Context, folder mail.FolderRef, cs []*Copy) error {
+	err = l.run(ctx, p, mode.Action(), open, string(mode)+" purge, "+what+override, &res, func(ctx context.Context, folder mail.FolderRef, cs []*Copy) error {
 		return l.purgeFolder(ctx, folder, cs, mode, dest)
 	})
 	return res, err

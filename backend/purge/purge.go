@@ -79,6 +79,8 @@ type Copy struct {
 	Received   time.Time `json:"received"`
 	Recipients []string  `json:"recipients,omitempty"`
 	Subject    string    `json:"subject,omitempty"`
+	// From is the sender's address (the guard looks at its domain).
+	From string `json:"from,omitempty"`
 	// Purged is the mode applied to it, once done; Gone says it had
 	// disappeared before it could be touched (someone else removed it).
 	Purged Mode `json:"purged,omitempty"`

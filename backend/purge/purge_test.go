@@ -392,3 +392,44 @@ func TestRefusedBatchFailsItsMailboxesForRetry(t *testing.T) {
 	}
 	sameCounts(t, found(p), tn.want)
 }
+
+// Mail from one of our own domains is purged only once the analyst has
+// typed the domain; the override is in the audit records.
+func TestGuardStopsPurgeOfInternalMailUntilTyped(t *testing.T) {
+	tn := newTenant(t, 5, func(i int) int { return 1 })
+	g, log := tn.purger(t, remediate.RoleResponder)
+	g.Guard = purge.Guard{Internal: []string{"Evil.Example"}}
+	p, err := g.Plan(context.Background(), phishID)
+	if err != nil || !slices.Equal(p.Senders(), []string{"it@evil.example"}) {
+		t.Fatalf("plan: %v, senders %v", err, p.Senders())
+	}
+	_, err = g.Apply(context.Background(), p, purge.Soft)
+	var ge *purge.GuardError
+	if !errors.As(err, &ge) || !strings.Contains(err.Error(), "internal domain") {
+		t.Fatalf("apply: %v", err)
+	}
+	if recs, _ := log.Recent(10); len(recs) != 0 || len(tn.touches()) != 0 {
+		t.Fatal("a stopped purge touched something")
+	}
+	g.Confirm = "other.example"
+	if _, err := g.Apply(context.Background(), p, purge.Soft); !errors.As(err, &ge) {
+		t.Fatalf("wrong domain typed: %v", err)
+	}
+	g.Confirm = "evil.example"
+	if res, err := g.Apply(context.Background(), p, purge.Soft); err != nil || res.Done != 5 {
+		t.Fatalf("confirmed: %+v, %v", res, err)
+	}
+	recs, _ := log.Recent(10)
+	intents := 0
+	for _, r := range recs {
+		if r.Phase == audit.PhaseIntent {
+			intents++
+			if !strings.Contains(r.Detail, "guardrail overridden by typing evil.example") {
+				t.Fatalf("intent without the override: %+v", r)
+			}
+		}
+	}
+	if intents != 5 {
+		t.Fatalf("%d intents, want 5", intents)
+	}
+}

@@ -47,7 +47,7 @@ const commandList = `Commands:
   mailtriage calendar create --subject S --start T --end T [--attendee A ...] [--optional A ...]
                   [--location L] [--body B] [--category C ...] [--show-as busy] [--reminder 15] [--all-day] [--private]
   mailtriage contacts                                          the address book (Graph accounts)
-  mailtriage purge --message-id ID [--dry-run] [--mode soft|junk|hard] [--yes] [--state FILE] [--undo]
+  mailtriage purge --message-id ID [--dry-run] [--mode soft|junk|hard] [--yes] [--state FILE] [--undo] [--confirm DOMAIN]
                                                                every copy of a message, out of every mailbox (Graph: the tenant)
   mailtriage serve [--listen ADDR] [--host-key FILE] [--authorized-keys FILE]
                                                                the console over SSH (see [serve])

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/purge"
@@ -15,16 +16,18 @@ import (
 
 // purgeOutput is what `purge` prints: the plan, and what was done.
 type purgeOutput struct {
-	Account string        `json:"account"`
-	DryRun  bool          `json:"dry_run"`
-	Plan    *purge.Plan   `json:"plan"`
-	Result  *purge.Result `json:"result,omitempty"`
-	Error   string        `json:"error,omitempty"`
+	Account string      `json:"account"`
+	DryRun  bool        `json:"dry_run"`
+	Plan    *purge.Plan `json:"plan"`
+	// Guard lists what stops the purge until --confirm names the domain.
+	Guard  []purge.Concern `json:"guard,omitempty"`
+	Result *purge.Result   `json:"result,omitempty"`
+	Error  string          `json:"error,omitempty"`
 }
 
 func runPurge(ctx context.Context, args []string, cfgPath, account string, stdout, stderr io.Writer) int {
 	fs, cfgFlag, acctFlag := newHeadless("purge",
-		"mailtriage purge --message-id ID [--dry-run] [--mode soft|junk|hard] [--yes] [--state FILE] [--undo] [flags]",
+		"mailtriage purge --message-id ID [--dry-run] [--mode soft|junk|hard] [--yes] [--state FILE] [--undo] [--confirm DOMAIN] [flags]",
 		"Find every copy of a message and take them out, audited per mailbox; print the plan and the result as JSON.\n"+
 			"A Graph account searches every mailbox of the tenant (application permission); an IMAP account\n"+
 			"searches every folder of its own mailbox only. soft moves the copies to Recoverable Items (IMAP:\n"+
@@ -35,6 +38,7 @@ func runPurge(ctx context.Context, args []string, cfgPath, account string, stdou
 	yes := fs.Bool("yes", false, "confirm a hard purge")
 	state := fs.String("state", "", "keep the plan in this file (0600): run again with it to continue an interrupted search, retry what failed, or --undo")
 	undo := fs.Bool("undo", false, "move the copies the --state plan soft- or junk-purged back")
+	confirm := fs.String("confirm", "", "go ahead although the message comes from this internal, protected or own `domain`")
 	if status, ok := fs.parse(args, stdout, stderr); !ok {
 		return status
 	}
@@ -59,12 +63,16 @@ func runPurge(ctx context.Context, args []string, cfgPath, account string, stdou
 		return fail(stderr, 2, err)
 	}
 	defer h.close()
-	p, closeP := purger(h)
+	guard := purgeGuard(h)
+	p, closeP := purger(h, guard, *confirm)
 	defer closeP()
 	out := purgeOutput{Account: h.acct.Name, DryRun: *dry}
 	out.Plan, err = loadPlan(*state, msgID)
 	if err == nil {
 		err = plan(ctx, p, &out, msgID)
+	}
+	if out.Plan != nil {
+		out.Guard = guard.Check(out.Plan)
 	}
 	if err == nil && !*dry {
 		var res purge.Result
@@ -85,12 +93,25 @@ func runPurge(ctx context.Context, args []string, cfgPath, account string, stdou
 }
 
 // purger is the account's: the tenant for Graph, the mailbox for IMAP.
-func purger(h *headless) (purge.Purger, func()) {
+func purger(h *headless, guard purge.Guard, confirm string) (purge.Purger, func()) {
 	if g, ok := h.acct.Mailbox.(*graph.Mailbox); ok {
 		t := g.Tenant(graph.DefaultTenantConcurrency)
-		return &purge.Graph{Tenant: t, Actions: h.actions, Account: h.acct.Name}, func() { t.Close() }
+		return &purge.Graph{Tenant: t, Actions: h.actions, Account: h.acct.Name, Guard: guard, Confirm: confirm}, func() { t.Close() }
 	}
-	return &purge.Local{Box: h.acct.Mailbox, Actions: h.actions, Account: h.acct.Name, Address: h.acct.Address}, func() {}
+	return &purge.Local{Box: h.acct.Mailbox, Actions: h.actions, Account: h.acct.Name, Address: h.acct.Address, Guard: guard, Confirm: confirm}, func() {}
+}
+
+// purgeGuard is [analysis]'s internal and protected domains and the
+// account's own.
+func purgeGuard(h *headless) purge.Guard {
+	var g purge.Guard
+	if a := h.cfg.Analysis; a != nil {
+		g.Internal, g.Protected = a.InternalDomains, a.ProtectedDomains
+	}
+	if _, domain, ok := strings.Cut(h.acct.Address, "@"); ok {
+		g.Own = []string{domain}
+	}
+	return g
 }
 
 // plan makes the plan, or continues the one read from --state.

@@ -101,6 +101,29 @@ func TestPurgeCommandAcrossTheTenant(t *testing.T) {
 			t.Fatalf("%s: not restored", addr)
 		}
 	}
+	// The guard: mail from an internal domain waits for --confirm.
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("[analysis]\ninternal_domains = [\"evil.example\"]\n")
+	f.Close()
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"purge", "--config", cfg, "--message-id", "p1@evil.example"}, &out, &errb); code != 1 ||
+		!strings.Contains(errb.String(), "internal domain") || !strings.Contains(out.String(), `"guard"`) {
+		t.Fatalf("guarded purge: %d %s %s", code, out.String(), errb.String())
+	}
+	if len(srv.User(boxes[0]).Messages("Inbox")) != 1 {
+		t.Fatal("the guarded purge moved a copy")
+	}
+	out.Reset()
+	if code := run([]string{"purge", "--config", cfg, "--message-id", "p1@evil.example", "--mode", "junk", "--confirm", "evil.example"}, &out, &errb); code != 0 {
+		t.Fatalf("confirmed purge: %d %s", code, errb.String())
+	}
+	if len(srv.User(boxes[0]).Messages("Junk Email")) != 1 {
+		t.Fatal("the confirmed junk purge did not move the copy")
+	}
 	data, _ := os.ReadFile(filepath.Join(filepath.Dir(cfg), "audit.jsonl"))
 	if n := strings.Count(string(data), `"action":"purge-soft"`); n != 20 {
 		t.Fatalf("%d purge-soft records, want an intent and a result for each of 10 mailboxes", n)
