@@ -287,7 +287,7 @@ func destination(m Mode) string {
 // per mailbox. Copies done by an earlier Apply are not touched again;
 // failures are listed in the result and in each copy, and a later Apply
 // of the same plan retries them. Hard needs the admin role; the front
-// end asks twice before calling it (see ErrConfirm).
+// end asks twice, naming the count (Plan.Open), before calling it.
 func (g *Graph) Apply(ctx context.Context, p *Plan, mode Mode) (Result, error) {
 	res := Result{Mode: mode}
 	if err := g.Actions.Check(mode.Action()); err != nil {
@@ -298,7 +298,7 @@ func (g *Graph) Apply(ctx context.Context, p *Plan, mode Mode) (Result, error) {
 		return res, err
 	}
 	if mode == Junk {
-		if err := g.skipJunk(ctx, p, &res); err != nil {
+		if err := g.skipJunk(ctx, p); err != nil {
 			return res, err
 		}
 	}
@@ -509,7 +509,7 @@ func (r *boxRun) outcome() error {
 // skipJunk marks the open copies already in Junk Email as done and
 // untouched: junk mode would only move them onto themselves. It asks
 // each mailbox with open copies for its Junk Email folder's id.
-func (g *Graph) skipJunk(ctx context.Context, p *Plan, res *Result) error {
+func (g *Graph) skipJunk(ctx context.Context, p *Plan) error {
 	var tasks []*task
 	boxes := map[*task]*Box{}
 	for _, b := range p.Boxes {
@@ -531,8 +531,7 @@ func (g *Graph) skipJunk(ctx context.Context, p *Plan, res *Result) error {
 		}
 		for _, c := range boxes[t].Copies {
 			if c.open() && c.Folder == f.ID {
-				c.Purged, c.Untouched = Junk, true
-				res.Done++
+				c.Purged, c.Untouched = Junk, true // counted as already done
 			}
 		}
 		return nil

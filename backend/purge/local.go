@@ -148,7 +148,7 @@ func (l *Local) Apply(ctx context.Context, p *Plan, mode Mode) (Result, error) {
 				res.Already++
 			case c.Folder == dest:
 				c.Purged, c.Untouched = mode, true // already there
-				res.Done++
+				res.Already++
 			default:
 				open = append(open, c)
 			}

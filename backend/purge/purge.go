@@ -203,7 +203,8 @@ type Progress struct {
 type Result struct {
 	Mode Mode `json:"mode"`
 	// Done copies were purged (or moved back) now; Already were done
-	// by an earlier apply and left alone; Gone had disappeared.
+	// by an earlier apply, or were already where the mode puts them,
+	// and were left alone; Gone had disappeared.
 	Done    int `json:"done"`
 	Already int `json:"already"`
 	Gone    int `json:"gone"`
@@ -231,9 +232,6 @@ var (
 	_ Purger = (*Graph)(nil)
 	_ Purger = (*Local)(nil)
 )
-
-// ErrConfirm refuses a hard purge that was not confirmed.
-var ErrConfirm = errors.New("a hard purge deletes every copy for good: confirm it")
 
 // NormalizeID puts a Message-ID in the form servers store it, <…>, and
 // refuses what cannot be one (empty, spaces, control characters, longer
