@@ -68,6 +68,9 @@ func runPurge(ctx context.Context, args []string, cfgPath, account string, stdou
 	defer closeP()
 	out := purgeOutput{Account: h.acct.Name, DryRun: *dry}
 	out.Plan, err = loadPlan(*state, msgID)
+	if err == nil && *undo && out.Plan == nil {
+		err = fmt.Errorf("--undo: no plan in %s", *state)
+	}
 	if err == nil {
 		err = plan(ctx, p, &out, msgID)
 	}

@@ -124,6 +124,10 @@ func TestPurgeCommandAcrossTheTenant(t *testing.T) {
 	if len(srv.User(boxes[0]).Messages("Junk Email")) != 1 {
 		t.Fatal("the confirmed junk purge did not move the copy")
 	}
+	errb.Reset()
+	if code := run([]string{"purge", "--config", cfg, "--message-id", "p1@evil.example", "--state", state + ".none", "--undo"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "no plan in") {
+		t.Fatalf("undo without a plan: %d %s", code, errb.String())
+	}
 	data, _ := os.ReadFile(filepath.Join(filepath.Dir(cfg), "audit.jsonl"))
 	if n := strings.Count(string(data), `"action":"purge-soft"`); n != 20 {
 		t.Fatalf("%d purge-soft records, want an intent and a result for each of 10 mailboxes", n)
