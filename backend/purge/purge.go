@@ -25,6 +25,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtriage/mailtriage/backend/action"
+	"github.com/mailtriage/mailtriage/backend/mail"
+	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 )
 
@@ -260,4 +263,32 @@ func plural(n int, noun string) string {
 		return fmt.Sprintf("%d %ses", n, noun)
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// Options are what New needs beside the mailbox.
+type Options struct {
+	// Actions audits and role-checks; Account names the configured
+	// account in audit records; Address is the mailbox's own address
+	// (IMAP plans name it).
+	Actions *action.Layer
+	Account string
+	Address string
+	// Guard and Confirm: see Guard. A console that asked the analyst to
+	// type the domain makes a new purger with Confirm set.
+	Guard    Guard
+	Confirm  string
+	Progress func(Progress)
+}
+
+// New returns the purger for an account's mailbox: across the tenant for
+// a Graph mailbox (its token needs application permission), this mailbox
+// only for any other. release frees it.
+func New(box mail.Mailbox, o Options) (p Purger, release func()) {
+	if g, ok := box.(*graph.Mailbox); ok {
+		t := g.Tenant(graph.DefaultTenantConcurrency)
+		return &Graph{Tenant: t, Actions: o.Actions, Account: o.Account, Guard: o.Guard, Confirm: o.Confirm, Progress: o.Progress},
+			func() { t.Close() }
+	}
+	return &Local{Box: box, Actions: o.Actions, Account: o.Account, Address: o.Address, Guard: o.Guard, Confirm: o.Confirm, Progress: o.Progress},
+		func() {}
 }

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/purge"
 )
 
@@ -64,7 +63,7 @@ func runPurge(ctx context.Context, args []string, cfgPath, account string, stdou
 	}
 	defer h.close()
 	guard := purgeGuard(h)
-	p, closeP := purger(h, guard, *confirm)
+	p, closeP := purge.New(h.acct.Mailbox, purge.Options{Actions: h.actions, Account: h.acct.Name, Address: h.acct.Address, Guard: guard, Confirm: *confirm})
 	defer closeP()
 	out := purgeOutput{Account: h.acct.Name, DryRun: *dry}
 	out.Plan, err = loadPlan(*state, msgID)
@@ -93,15 +92,6 @@ func runPurge(ctx context.Context, args []string, cfgPath, account string, stdou
 		err = serr
 	}
 	return printPurge(stdout, stderr, out, err)
-}
-
-// purger is the account's: the tenant for Graph, the mailbox for IMAP.
-func purger(h *headless, guard purge.Guard, confirm string) (purge.Purger, func()) {
-	if g, ok := h.acct.Mailbox.(*graph.Mailbox); ok {
-		t := g.Tenant(graph.DefaultTenantConcurrency)
-		return &purge.Graph{Tenant: t, Actions: h.actions, Account: h.acct.Name, Guard: guard, Confirm: confirm}, func() { t.Close() }
-	}
-	return &purge.Local{Box: h.acct.Mailbox, Actions: h.actions, Account: h.acct.Name, Address: h.acct.Address, Guard: guard, Confirm: confirm}, func() {}
 }
 
 // purgeGuard is [analysis]'s internal and protected domains and the
