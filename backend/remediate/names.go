@@ -24,6 +24,15 @@ const (
 	// Send sends a message the analyst composed (To, Cc, Bcc, body,
 	// attachments) over SMTP or Graph sendMail.
 	Send Action = "send"
+	// PurgeSoft, PurgeJunk and PurgeHard take every copy of a message
+	// out of the mailboxes that hold it (package purge): to Recoverable
+	// Items, to Junk Email, or deleted for good; PurgeUndo moves soft-
+	// and junk-purged copies back. Responders may purge soft and junk;
+	// only admins purge hard.
+	PurgeSoft Action = "purge-soft"
+	PurgeJunk Action = "purge-junk"
+	PurgeHard Action = "purge-hard"
+	PurgeUndo Action = "purge-undo"
 
 	// CalendarCreate creates an event (Graph accounts).
 	CalendarCreate Action = "calendar-create-event"
@@ -67,6 +76,7 @@ var responderActions = map[Action]bool{
 	Read: true, Unread: true, Flag: true, Unflag: true, Tag: true, Untag: true,
 	RevertFlags: true, RemoveCopies: true, Report: true, Send: true,
 	BlockSender: true, UnblockSender: true,
+	PurgeSoft: true, PurgeJunk: true, PurgeUndo: true,
 	Export: true, SaveAttachment: true, SaveMessage: true,
 	Verdict: true, FeedbackSend: true,
 	MimecastBlockSender: true, MimecastPermitSender: true,
@@ -79,7 +89,8 @@ var responderActions = map[Action]bool{
 func Known() []Action {
 	return []Action{
 		Move, Copy, Trash, Delete, SoftDelete, Restore, Read, Unread, Flag, Unflag, Tag, Untag,
-		RevertFlags, RemoveCopies, Report, Send, BlockSender, UnblockSender, Export, SaveAttachment, SaveMessage, Verdict, FeedbackSend, CalendarCreate,
+		RevertFlags, RemoveCopies, Report, Send, BlockSender, UnblockSender, PurgeSoft, PurgeJunk, PurgeHard, PurgeUndo,
+		Export, SaveAttachment, SaveMessage, Verdict, FeedbackSend, CalendarCreate,
 		MimecastBlockSender, MimecastPermitSender, MimecastBlockURL, MimecastPermitURL, MimecastDeleteManagedURL,
 		MimecastCreatePolicy, MimecastUpdatePolicy, MimecastDeletePolicy,
 		MimecastCreateGroup, MimecastUpdateGroup, MimecastDeleteGroup, MimecastAddGroupMembers, MimecastRemoveGroupMember,

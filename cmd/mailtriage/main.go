@@ -55,6 +55,8 @@ const commandList = `Commands:
                                                                (block-sender, find-groups, decode-url, ...; --help lists them)
   mailtriage fortimail OPERATION [flags] [--dry-run]           a FortiMail connector operation, JSON on stdout
                                                                (get-domains, update-antispam-profile, ...; --help lists them)
+  mailtriage purge --message-id ID [--dry-run] [--mode soft|junk|hard] [--yes] [--state FILE] [--undo] [--confirm DOMAIN]
+                                                               every copy of a message, out of every mailbox (Graph: the tenant)
   mailtriage serve [--listen ADDR] [--host-key FILE] [--authorized-keys FILE]
                                                                the console over SSH (see [serve])
   mailtriage help [COMMAND]                                    this text, or a command's usage
@@ -99,6 +101,7 @@ var subcommands = []subcommand{
 	headlessCommand("contacts", runContacts),
 	mimecastOps.subcommand(),
 	fortimailOps.subcommand(),
+	headlessCommand("purge", runPurge),
 }
 
 // headlessCommand is a subcommand without a console: stdout carries only
