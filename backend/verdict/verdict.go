@@ -218,3 +218,13 @@ func ParseTemplate(key, text string) (*template.Template, error) {
 	}
 	return t, nil
 }
+
+// DefaultSet is the set without configuration: phishing, spam, clean and
+// simulation with the shipped replies.
+func DefaultSet() Set {
+	set, err := Build(nil)
+	if err != nil {
+		panic("verdict: the default set does not build: " + err.Error()) // the shipped templates are tested
+	}
+	return set
+}

@@ -101,6 +101,8 @@ func newAccountSMTP(a *config.Account, limit int64) (session.Account, *report.Se
 		MessageLimit:  limit,
 		Report:        reportDesk(a, srv),
 		Address:       ownAddress(a.Username, a.ReportFrom),
+		FeedbackFrom:  a.FeedbackFrom(),
+		SMTP:          srv,
 	}, srv, nil
 }
 
@@ -174,7 +176,7 @@ func newGraphAccount(a *config.Account, limit int64) (session.Account, *report.S
 		server = strings.TrimRight(a.Graph, "/") + "/users/" + a.Mailbox
 	}
 	return session.Account{Name: a.Name, Server: server, Mailbox: mb, DefaultFolder: a.DefaultFolder, MessageLimit: limit, Report: reportDesk(a, srv),
-		Address: ownAddress(a.Mailbox, a.ReportFrom)}, srv, nil
+		Address: ownAddress(a.Mailbox, a.ReportFrom), FeedbackFrom: a.FeedbackFrom(), SMTP: srv}, srv, nil
 }
 
 // graphStateDir is where Graph accounts keep their UID maps: the state

@@ -206,7 +206,11 @@ func runConsole(ctx context.Context, cfgPath, account, theme string, stderr io.W
 	if err != nil {
 		return fail(stderr, 2, err)
 	}
-	opts := ui.Options{Accounts: accounts, Initial: initial, Theme: theme, Colors: cfg.Colors, Keys: cfg.Keys, Operator: operator(), Remedy: remedy, Limits: analysisLimits(cfg)}
+	verdicts, err := cfg.VerdictSet()
+	if err != nil {
+		return fail(stderr, 2, fmt.Errorf("config %s: %w", cfg.Path, err))
+	}
+	opts := ui.Options{Accounts: accounts, Initial: initial, Theme: theme, Colors: cfg.Colors, Keys: cfg.Keys, Operator: operator(), Remedy: remedy, Limits: analysisLimits(cfg), Verdicts: verdicts}
 	return runUI(ctx, withGateways(opts, gw), stderr)
 }
 

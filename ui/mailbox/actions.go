@@ -11,6 +11,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/backend/verdict"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
@@ -306,6 +307,7 @@ func mergeUIDs(a, b []mail.UID) []mail.UID {
 type undoEntry struct {
 	outcome *remediate.Outcome
 	block   *blockDone
+	verdict *verdict.Result
 }
 
 func (m *Model) pushUndo(e undoEntry) {
@@ -324,6 +326,9 @@ func (m *Model) Undo() tea.Cmd {
 	m.undo = m.undo[:len(m.undo)-1]
 	if last.block != nil {
 		return m.unblock(*last.block)
+	}
+	if last.verdict != nil {
+		return m.undoVerdict(*last.verdict)
 	}
 	req, err := last.outcome.Undo()
 	if err != nil {

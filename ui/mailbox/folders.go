@@ -30,7 +30,7 @@ func (m *Model) OpenFolder(name string) tea.Cmd {
 		}
 	}
 	m.gen++
-	m.open = &folder{name: name, env: map[mail.UID]*mail.Envelope{}, pending: map[mail.UID]bool{}, marked: map[mail.UID]bool{}, reading: map[mail.UID]bool{}}
+	m.open = &folder{name: name, env: map[mail.UID]*mail.Envelope{}, pending: map[mail.UID]bool{}, marked: map[mail.UID]bool{}, reading: map[mail.UID]bool{}, recognised: map[mail.UID]*mail.Envelope{}}
 	return m.loadListing(name, m.gen, m.prefetch(), false)
 }
 
@@ -55,7 +55,7 @@ func (m *Model) foldersLoaded(msg FoldersLoadedMsg) tea.Cmd {
 	if msg.Err != nil {
 		m.foldersErr = msg.Err
 		if m.open == nil {
-			m.open = &folder{name: m.startFolder(), err: msg.Err, reading: map[mail.UID]bool{}}
+			m.open = &folder{name: m.startFolder(), err: msg.Err, reading: map[mail.UID]bool{}, recognised: map[mail.UID]*mail.Envelope{}}
 		}
 		return common.Error(msg.Err)
 	}
