@@ -85,7 +85,9 @@ func startTLS(ctx context.Context, raw net.Conn, cfg *tls.Config) (*tls.Conn, er
 		}
 		if rest, ok := strings.CutPrefix(line, "mt0 "); ok {
 			if !strings.HasPrefix(strings.ToUpper(rest), "OK") {
-				return nil, fmt.Errorf("STARTTLS refused: %s", strings.TrimSpace(rest))
+				// NO or BAD ("BAD Unrecognized command"): say what to
+				// do instead of the server's words.
+				return nil, errNoStartTLS
 			}
 			break
 		}
