@@ -6,9 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // Paths of the Courier binaries under Root (Debian courier-imap,
@@ -184,12 +187,89 @@ func (s *courier) CreateFolder(user, name string) error {
 	return createAs(s, s.auth.password, user, name)
 }
 
+// Deliver writes msgs into the user's Maildir, as an MTA delivering for
+// Courier does: far faster than APPEND, which Courier (without LITERAL+)
+// answers at a few messages a second when the folder is big. Messages
+// with keywords, which Courier keeps in files of its own, and folders with
+// non-ASCII names go by APPEND instead.
 func (s *courier) Deliver(user, folder string, msgs ...Message) error {
 	pw, err := s.auth.password(user)
 	if err != nil {
 		return err
 	}
-	return deliverByIMAP(s, pw, user, folder, msgs)
+	dir, ok := s.maildir(user, folder)
+	if !ok || slices.ContainsFunc(msgs, hasKeywords) {
+		return deliverByIMAP(s, pw, user, folder, msgs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cur")); err != nil {
+		return fmt.Errorf("imapservers: courier: folder %q of %s does not exist (CreateFolder first)", folder, user)
+	}
+	for _, m := range msgs {
+		if err := s.writeMaildir(dir, m); err != nil {
+			return fmt.Errorf("imapservers: courier: deliver to %q: %w", folder, err)
+		}
+	}
+	return nil
+}
+
+// maildir is where Courier keeps folder (Maildir++: "INBOX.A.B" is
+// Maildir/.A.B); ok is false for names this does not spell on disk.
+func (s *courier) maildir(user, folder string) (string, bool) {
+	root := filepath.Join(s.dir, "home", user, "Maildir")
+	if strings.EqualFold(folder, "INBOX") {
+		return root, true
+	}
+	for _, r := range folder {
+		if r < 0x20 || r > 0x7e || r == '.' || r == '&' {
+			return "", false
+		}
+	}
+	return filepath.Join(root, "."+strings.ReplaceAll(folder, "/", ".")), true
+}
+
+// courierSeq keeps file names unique and increasing (Courier gives new
+// messages their UIDs in file-name order).
+var courierSeq atomic.Uint64
+
+// writeMaildir writes m to tmp/ and renames it into new/ (no flags) or
+// cur/ with the flags as Maildir info; the file's mtime is INTERNALDATE.
+func (s *courier) writeMaildir(dir string, m Message) error {
+	name := fmt.Sprintf("%d.M%09dP%d.mailtriage", time.Now().Unix(), courierSeq.Add(1), os.Getpid())
+	tmp := filepath.Join(dir, "tmp", name)
+	if err := os.WriteFile(tmp, m.Raw, 0o600); err != nil {
+		return err
+	}
+	if err := s.id.chown(tmp); err != nil {
+		return err
+	}
+	if !m.InternalDate.IsZero() {
+		if err := os.Chtimes(tmp, m.InternalDate, m.InternalDate); err != nil {
+			return err
+		}
+	}
+	dest := filepath.Join(dir, "new", name)
+	if info := maildirInfo(m.Flags); info != "" {
+		dest = filepath.Join(dir, "cur", name+":2,"+info)
+	}
+	return os.Rename(tmp, dest)
+}
+
+// maildirInfo is the Maildir info letters of the system flags, in the
+// alphabetical order Maildir wants.
+func maildirInfo(flags []string) string {
+	letters := map[string]byte{`\draft`: 'D', `\flagged`: 'F', `\answered`: 'R', `\seen`: 'S', `\deleted`: 'T'}
+	var out []byte
+	for _, f := range flags {
+		if l, ok := letters[strings.ToLower(f)]; ok && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	slices.Sort(out)
+	return string(out)
+}
+
+func hasKeywords(m Message) bool {
+	return slices.ContainsFunc(m.Flags, func(f string) bool { return !strings.HasPrefix(f, `\`) })
 }
 
 func (s *courier) Log() string {

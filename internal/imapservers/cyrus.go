@@ -17,14 +17,13 @@ const (
 	cyrusMaster = "usr/lib/cyrus/bin/master"
 	cyrusIMAPD  = "usr/lib/cyrus/bin/imapd"
 	cyrusCtlDB  = "usr/lib/cyrus/bin/ctl_cyrusdb"
-	cyrusIdled  = "usr/lib/cyrus/bin/idled"
 )
 
 // cyrusAdmin is the administrator account that creates users' mailboxes.
 const cyrusAdmin = "cyrusadmin"
 
 // cyrus is a private Cyrus IMAP: master with an imapd service on a
-// loopback port and idled for IDLE, SASL users in a private sasldb, and the
+// loopback port, SASL users in a private sasldb, and the
 // classic namespace Debian configures (INBOX. prefix, "." separator,
 // unixhierarchysep: no). Cyrus logs only to syslog; its stderr is kept.
 type cyrus struct {
@@ -69,7 +68,9 @@ func startCyrus() (Server, error) {
 }
 
 func (s *cyrus) prepare() error {
-	if err := s.id.mkdirs(s.dir, "conf", "spool", "sock"); err != nil {
+	// conf/socket holds each imapd's IDLE socket (idle.PID); without it
+	// every imapd logs a failed bind.
+	if err := s.id.mkdirs(s.dir, "conf", "conf/socket", "spool", "sock"); err != nil {
 		return err
 	}
 	return s.saslpasswd(cyrusAdmin, s.adminPass)
@@ -104,6 +105,11 @@ func (s *cyrus) config() string {
 	w("delete_mode: immediate")
 	w("expunge_mode: immediate")
 	w("hashimapspool: no")
+	// An idling imapd looks for changes this often (default 60 s). With
+	// idled running as a DAEMON the idling imapd was still not woken here
+	// (not investigated further), so there is no idled and IDLE is
+	// Cyrus's own polling, every second.
+	w("imapidlepoll: 1")
 	return b.String()
 }
 
@@ -121,9 +127,8 @@ SERVICES {
 EVENTS {
 }
 DAEMON {
-  idled cmd="%s"
 }
-`, bin(cyrusCtlDB), bin(cyrusIMAPD), port, bin(cyrusIdled))
+`, bin(cyrusCtlDB), bin(cyrusIMAPD), port)
 }
 
 func (s *cyrus) launch() error {

@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 func msg(i int) Message {
 	raw := fmt.Sprintf("From: s%d@example.com\r\nSubject: Setup %d\r\nMessage-Id: <setup%d@example.com>\r\n\r\nbody %d\r\n", i, i, i, i)
-	return Message{Raw: []byte(raw), InternalDate: time.Date(2026, 11, 1, 9, i, 0, 0, time.UTC), Flags: []string{`\Flagged`}}
+	return Message{Raw: []byte(raw), InternalDate: time.Date(2026, 11, 1, 9, i%60, i/60, 0, time.UTC), Flags: []string{`\Flagged`}}
 }
 
 // Each server starts, takes users, folders and mail, lists them in the
@@ -98,5 +99,51 @@ func TestGreetingWaitsForTheServer(t *testing.T) {
 	close(exited)
 	if err := waitGreeting("127.0.0.1:1", exited, 5*time.Second); err == nil || !strings.Contains(err.Error(), "exited") {
 		t.Fatalf("a server that exited: %v", err)
+	}
+}
+
+// Delivery keeps the order given (UIDs follow it), flags and dates, on
+// every server; Courier's is written straight into the Maildir.
+func TestDeliveryKeepsOrderFlagsAndDates(t *testing.T) {
+	for _, kind := range Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			srv := Start(t, kind)
+			if err := srv.AddUser("analyst", "pw"); err != nil {
+				t.Fatal(err)
+			}
+			var msgs []Message
+			for i := range 150 {
+				m := msg(i)
+				m.Flags = nil
+				if i%3 == 0 {
+					m.Flags = []string{`\Seen`}
+				}
+				msgs = append(msgs, m)
+			}
+			if err := srv.Deliver("analyst", "INBOX", msgs...); err != nil {
+				t.Fatal(err)
+			}
+			c, err := login(srv.Addr(), "analyst", "pw")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+				t.Fatal(err)
+			}
+			var all imap.SeqSet
+			all.AddRange(1, 150)
+			bufs, err := c.Fetch(all, &imap.FetchOptions{UID: true, Envelope: true, Flags: true, InternalDate: true}).Collect()
+			if err != nil || len(bufs) != 150 {
+				t.Fatalf("fetch: %d %v", len(bufs), err)
+			}
+			slices.SortFunc(bufs, func(a, b *imapclient.FetchMessageBuffer) int { return int(a.UID) - int(b.UID) })
+			for i, b := range bufs {
+				seen := slices.Contains(b.Flags, imap.FlagSeen)
+				if b.Envelope.Subject != fmt.Sprintf("Setup %d", i) || seen != (i%3 == 0) || !b.InternalDate.Equal(msgs[i].InternalDate) {
+					t.Fatalf("UID %d: %q seen=%v date %v, want Setup %d seen=%v date %v", b.UID, b.Envelope.Subject, seen, b.InternalDate, i, i%3 == 0, msgs[i].InternalDate)
+				}
+			}
+		})
 	}
 }

@@ -227,3 +227,24 @@ func TestStartTLSNotOfferedIsExplained(t *testing.T) {
 		})
 	}
 }
+
+// IDLE reports new mail at once on Dovecot and Cyrus (Courier's IDLE only
+// looks every 60 s: see TestNoIdlePollsWhereIdleIsSlow).
+func TestIdleReportsNewMail(t *testing.T) {
+	for _, kind := range []imapservers.Kind{imapservers.Dovecot, imapservers.Cyrus} {
+		t.Run(string(kind), func(t *testing.T) {
+			srv := startServer(t, kind)
+			m := serverMailbox(t, srv)
+			if _, err := m.Folders(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if !m.Capabilities().Idle {
+				t.Fatal("no IDLE")
+			}
+			m.Watch("INBOX")
+			waitFor(t, m, func(ev mail.Event) bool { return ev.Kind == mail.EventStatus && ev.Folder == "INBOX" })
+			corpustest.Append(t, corpustest.Login(t, srv.Addr(), dvUser, dvPass), "INBOX", "idle test")
+			waitFor(t, m, func(ev mail.Event) bool { return ev.Kind == mail.EventArrived && ev.Folder == "INBOX" })
+		})
+	}
+}
