@@ -113,6 +113,13 @@ func BenchmarkFirstPage20kEachServer(b *testing.B) {
 			srv := imapservers.Big(b, kind, n)
 			for _, client := range []string{"mailtriage", "aerc"} {
 				b.Run(client, func(b *testing.B) {
+					if client == "aerc" && kind == imapservers.Courier {
+						// Measured 2026-12-06: aerc 0.14.0 reads 55 MB of
+						// bodies in 20 s, then stops with "failed to read
+						// part header: message: malformed MIME header
+						// line" and shows no list at all.
+						b.Skip("aerc 0.14.0 shows no first page on Courier (see docs/benchmarks.md)")
+					}
 					env, args := plainClientArgs(b, client, srv.Addr())
 					var total time.Duration
 					for b.Loop() {

@@ -396,5 +396,16 @@ func Big(tb testing.TB, kind Kind, n int) Server {
 		tb.Fatal(err)
 	}
 	tb.Logf("imapservers: %d messages delivered to %s in %v", n, kind, time.Since(begin).Round(time.Millisecond))
+	// Let the server take in what was delivered once (Courier assigns the
+	// UIDs of Maildir deliveries at the next SELECT), as a server in use
+	// would have it before anyone times a client.
+	c, err := login(srv.Addr(), BigUser, BigPassword)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		tb.Fatal(err)
+	}
 	return srv
 }
