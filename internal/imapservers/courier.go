@@ -1,6 +1,7 @@
 package imapservers
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -236,7 +237,10 @@ var courierSeq atomic.Uint64
 func (s *courier) writeMaildir(dir string, m Message) error {
 	name := fmt.Sprintf("%d.M%09dP%d.mailtriage", time.Now().Unix(), courierSeq.Add(1), os.Getpid())
 	tmp := filepath.Join(dir, "tmp", name)
-	if err := os.WriteFile(tmp, m.Raw, 0o600); err != nil {
+	// Maildir files have Unix line ends; Courier adds the CR when it
+	// serves them (a CRLF file would come out as CR CR LF).
+	raw := bytes.ReplaceAll(m.Raw, []byte("\r\n"), []byte("\n"))
+	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
 		return err
 	}
 	if err := s.id.chown(tmp); err != nil {

@@ -2,6 +2,7 @@ package imapservers
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"net"
 	"slices"
@@ -136,6 +137,12 @@ func TestDeliveryKeepsOrderFlagsAndDates(t *testing.T) {
 			bufs, err := c.Fetch(all, &imap.FetchOptions{UID: true, Envelope: true, Flags: true, InternalDate: true}).Collect()
 			if err != nil || len(bufs) != 150 {
 				t.Fatalf("fetch: %d %v", len(bufs), err)
+			}
+			// The bytes come back as delivered (CRLF line ends).
+			body := &imap.FetchItemBodySection{Peek: true}
+			raw, err := c.Fetch(imap.SeqSetNum(1), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{body}}).Collect()
+			if err != nil || len(raw) != 1 || !bytes.Equal(raw[0].FindBodySection(body), msgs[0].Raw) {
+				t.Fatalf("BODY[] of the first message: %v, %q, want %q", err, raw[0].FindBodySection(body), msgs[0].Raw)
 			}
 			slices.SortFunc(bufs, func(a, b *imapclient.FetchMessageBuffer) int { return int(a.UID) - int(b.UID) })
 			for i, b := range bufs {
