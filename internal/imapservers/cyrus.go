@@ -100,10 +100,9 @@ func (s *cyrus) config() string {
 	w("lmtpsocket: %s", filepath.Join(s.dir, "sock", "lmtp"))
 	w("idlesocket: %s", filepath.Join(s.dir, "sock", "idle"))
 	w("notifysocket: %s", filepath.Join(s.dir, "sock", "notify"))
-	// Deleted folders go at once, as on a server without delayed delete,
-	// so a recreated folder is a new one.
-	w("delete_mode: immediate")
-	w("expunge_mode: immediate")
+	// delete_mode and expunge_mode stay Cyrus's (and Debian's) default,
+	// delayed: a deleted folder is kept aside, and a session that had it
+	// selected stays on it.
 	w("hashimapspool: no")
 	// An idling imapd looks for changes this often (default 60 s). With
 	// idled running as a DAEMON the idling imapd was still not woken here
