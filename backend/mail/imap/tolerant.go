@@ -86,8 +86,12 @@ func startTLS(ctx context.Context, raw net.Conn, cfg *tls.Config) (*tls.Conn, er
 		if rest, ok := strings.CutPrefix(line, "mt0 "); ok {
 			if !strings.HasPrefix(strings.ToUpper(rest), "OK") {
 				// NO or BAD ("BAD Unrecognized command"): say what to
-				// do instead of the server's words.
-				return nil, errNoStartTLS
+				// do, and then what the server said without its status.
+				words := strings.TrimSpace(rest)
+				if _, text, ok := strings.Cut(words, " "); ok {
+					words = text
+				}
+				return nil, fmt.Errorf("%w (the server answered %q)", errNoStartTLS, words)
 			}
 			break
 		}
