@@ -78,6 +78,7 @@ func newAccountSMTP(a *config.Account, limit int64) (session.Account, *report.Se
 		Roles:        a.Roles(),
 		Connections:  a.Connections,
 		PollInterval: time.Duration(a.PollSeconds) * time.Second,
+		NoIdle:       !a.UsesIdle(),
 	}
 	var outlook *oauth.Source
 	if a.IMAPAuth == config.IMAPAuthXOAuth2 {
@@ -312,7 +313,39 @@ func checkAccount(ctx context.Context, a session.Account) (string, error) {
 			inbox = fmt.Sprintf(", INBOX %d messages (%d unread)", f.Status.Messages, f.Status.Unseen)
 		}
 	}
-	return fmt.Sprintf("ok, %d folders%s; server offers %s", len(folders), inbox, strings.Join(have, " ")), nil
+	if rc, ok := a.Mailbox.(roleChecker); ok {
+		if err := rc.CheckRoleFolders(folders); err != nil {
+			return "", err
+		}
+	}
+	return fmt.Sprintf("ok, %d folders%s; server offers %s; %s", len(folders), inbox, strings.Join(have, " "), rolesFound(folders)), nil
+}
+
+// roleChecker is a mailbox that can tell whether the configured role
+// folders ([accounts.folders]) exist (IMAP).
+type roleChecker interface {
+	CheckRoleFolders([]mail.Folder) error
+}
+
+// rolesFound says which folder has each role besides INBOX, in role order:
+// "roles: trash = Trash, junk = Spam", or that none was found.
+func rolesFound(folders []mail.Folder) string {
+	var found []string
+	for _, r := range mail.Roles {
+		if r == mail.RoleInbox {
+			continue
+		}
+		for _, f := range folders {
+			if f.Role == r {
+				found = append(found, fmt.Sprintf("%s = %s", r, analysis.SanitizeLine(f.Name)))
+				break
+			}
+		}
+	}
+	if len(found) == 0 {
+		return "no role folders (set them in [accounts.folders])"
+	}
+	return "roles: " + strings.Join(found, ", ")
 }
 
 // ownAddress is the first of the candidates that is an address: the

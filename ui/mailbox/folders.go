@@ -34,8 +34,13 @@ func (m *Model) OpenFolder(name string) tea.Cmd {
 	return m.loadListing(name, m.gen, m.prefetch(), false)
 }
 
-// findFolder looks a folder up by exact name, then ignoring case.
+// findFolder looks a folder up by exact name, then ignoring case. A
+// mailbox that shows names without its namespace prefix (IMAP's "INBOX."
+// on Courier and Cyrus) also takes the full name.
 func (m *Model) findFolder(name string) (mail.Folder, bool) {
+	if cn, ok := m.acct.Mailbox.(interface{ CanonicalName(string) string }); ok {
+		name = cn.CanonicalName(name)
+	}
 	for _, f := range m.folders {
 		if f.Name == name {
 			return f, true
