@@ -321,3 +321,43 @@ func TestVerdictAndFeedbackOnACase(t *testing.T) {
 	}
 	_ = tm.Quit()
 }
+
+// Z finds every copy of the message under the cursor in this mailbox
+// (here: one in INBOX, one in Junk), shows the plan, moves them out with
+// y, and u puts them back.
+func TestPurgeEveryCopy(t *testing.T) {
+	acct := demoAccount(t, "demo")
+	ctx := context.Background()
+	listing, err := acct.Mailbox.List(ctx, "INBOX", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := listing.UIDs[len(listing.UIDs)-1]
+	raw, err := acct.Mailbox.Fetch(ctx, listing.Folder, newest, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acct.Mailbox.Append(ctx, "Junk", raw.Raw, mail.Flags{}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	tm := start(t, 160, 40, acct)
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, "Z")
+	uitest.WaitModel(t, tm, "plan shown", func(m tea.Model) bool {
+		v := uitest.Plain(root(m).Render())
+		return strings.Contains(v, "Purge every copy of <") && strings.Contains(v, "this mailbox only") && strings.Contains(v, "2 copies")
+	})
+	keys(tm, "y")
+	uitest.WaitModel(t, tm, "purged", func(m tea.Model) bool {
+		if root(m).flashErr {
+			t.Fatalf("purge failed: %s", root(m).flash)
+		}
+		return strings.Contains(root(m).flash, "purge soft: 2 copies done") && strings.Contains(root(m).flash, "u puts them back")
+	})
+	uitest.WaitModel(t, tm, "gone from INBOX", func(m tea.Model) bool { return root(m).box().State().Total == 22 })
+	keys(tm, "u")
+	uitest.WaitModel(t, tm, "put back", func(m tea.Model) bool {
+		return strings.Contains(root(m).flash, "undone: 2 purged copies moved back") && root(m).box().State().Total == 23
+	})
+	_ = tm.Quit()
+}

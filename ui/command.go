@@ -52,6 +52,7 @@ func init() {
 		{name: "contacts", usage: "contacts [TEXT]", help: "the address book, filtered by TEXT (Graph accounts)", run: (*Model).cmdContacts},
 		{name: "audit", usage: "audit", help: "show the latest audit records", run: (*Model).cmdAudit},
 		{name: "verdict", usage: "verdict [NAME]", help: "give the reports' case a verdict (phishing, spam, clean, simulation…), kept on the server", run: (*Model).cmdVerdict},
+		{name: "purge", usage: "purge [MESSAGE-ID]", help: "find every copy of the message (a report's original) in every mailbox and take them out (plan first)", run: (*Model).cmdPurge},
 		{name: "feedback", usage: "feedback", help: "answer the reporters of the case, from the verdict's template (previewed first)", run: (*Model).cmdFeedback},
 		{name: "block-sender", usage: "block-sender", help: "block the selection's senders on Mimecast / FortiMail (plan first)", run: (*Model).cmdBlockSender},
 		{name: "export", usage: "export json|iocs|eml FILE", help: "write the message's analysis, indicators (.csv or JSON; --raw undefanged) or original; --force replaces", run: (*Model).cmdExport},
@@ -216,4 +217,22 @@ func (m *Model) cmdFeedback(string) tea.Cmd {
 	}
 	m.show(screenMailbox)
 	return m.box().Feedback()
+}
+
+// cmdPurge plans the purge of every copy of the open message (a report's
+// original), of the list's message, or of the Message-ID given.
+func (m *Model) cmdPurge(arg string) tea.Cmd {
+	id := strings.TrimSpace(arg)
+	if id == "" && m.screen == screenMessage {
+		env, _ := m.message.ActionEnvelope()
+		if env.MessageID == "" {
+			return m.setFlash("this message has no Message-ID to look for", true)
+		}
+		id = env.MessageID
+	}
+	m.show(screenMailbox)
+	if id == "" {
+		return m.box().Purge()
+	}
+	return m.box().PurgeMessageID(id)
 }
