@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -359,5 +361,46 @@ func TestPurgeEveryCopy(t *testing.T) {
 	uitest.WaitModel(t, tm, "put back", func(m tea.Model) bool {
 		return strings.Contains(root(m).flash, "undone: 2 purged copies moved back") && root(m).box().State().Total == 23
 	})
+	_ = tm.Quit()
+}
+
+// :send composes, previews and sends a message with a file attached,
+// over the account's SMTP server, with a copy in Sent.
+func TestSendFromTheConsole(t *testing.T) {
+	smtp := smtptest.Start(t, "soc@northwind.example", "smtp pw")
+	acct := demoAccount(t, "demo")
+	acct.FeedbackFrom = "soc@northwind.example"
+	acct.SMTP = &report.Server{Addr: smtp.Addr, TLS: report.TLSNone, Username: "soc@northwind.example",
+		Password: func(context.Context) (string, error) { return "smtp pw", nil }}
+	file := filepath.Join(t.TempDir(), "iocs.csv")
+	if err := os.WriteFile(file, []byte("type,value\ndomain,evil[.]example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tm := start(t, 140, 40, acct)
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, ":")
+	tm.Type("send ciso@northwind.example")
+	keys(tm, "enter", "tab", "tab", "tab")
+	tm.Type("Phishing wave, week 48")
+	keys(tm, "tab")
+	tm.Type(file)
+	keys(tm, "tab")
+	tm.Type("Summary attached.")
+	keys(tm, "ctrl+s")
+	uitest.WaitModel(t, tm, "preview", func(m tea.Model) bool {
+		v := uitest.Plain(root(m).Render())
+		return strings.Contains(v, "Send this message to 1 recipient(s)?") && strings.Contains(v, "iocs.csv")
+	})
+	keys(tm, "y")
+	uitest.WaitModel(t, tm, "sent", func(m tea.Model) bool {
+		if root(m).flashErr {
+			t.Fatalf("send failed: %s", root(m).flash)
+		}
+		return len(smtp.Received()) == 1
+	})
+	got := smtp.Received()[0]
+	if got.To[0] != "ciso@northwind.example" || !strings.Contains(string(got.Data), "Phishing wave, week 48") || !strings.Contains(string(got.Data), "filename=iocs.csv") {
+		t.Fatalf("sent:\n%s", got.Data)
+	}
 	_ = tm.Quit()
 }

@@ -34,3 +34,4 @@ func (m feedbackSentMsg) ForAccount() string    { return m.account }
 func (m reloadMsg) ForAccount() string          { return m.account }
 func (m planMsg) ForAccount() string            { return m.account }
 func (m purgeResultMsg) ForAccount() string     { return m.account }
+func (m sentMsg) ForAccount() string            { return m.account }
