@@ -37,11 +37,14 @@ func (m *Model) overlayKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func frame(c *session.Session, w int, title string, body []string) []string {
+// frame draws an overlay panel. The title is analysis.Text because it
+// often names a folder or a subject (server- or mail-controlled): a raw
+// string cannot be passed by accident.
+func frame(c *session.Session, w int, title analysis.Text, body []string) []string {
 	st := c.Styles
 	out := []string{st.Border.Render(strings.Repeat("─", w))}
-	if title != "" {
-		out = append(out, common.PadRight(st.Title.Render(" "+title), w))
+	if title.Width() > 0 {
+		out = append(out, common.Cell(analysis.Concat(analysis.Plain(" "), title), w, st.Title, st.Marker))
 	}
 	for _, l := range body {
 		out = append(out, common.PadRight(l, w))
@@ -59,13 +62,13 @@ func newConfirm(keys common.DialogKeys, text string, onYes func() tea.Cmd, choic
 func (c *confirm) key(msg tea.KeyPressMsg) (bool, tea.Cmd) { return c.q.Key(msg) }
 
 func (c *confirm) lines(cm *session.Session, w int) []string {
-	return frame(cm, w, "", c.q.Lines(cm.Styles))
+	return frame(cm, w, analysis.Text{}, c.q.Lines(cm.Styles))
 }
 
 // info shows a few lines until any key.
 type info struct {
-	title string
-	body  []string
+	title analysis.Text
+	body  []string // sanitized when drawn
 }
 
 func (i *info) key(tea.KeyPressMsg) (bool, tea.Cmd) { return true, nil }
@@ -121,8 +124,9 @@ func (in *input) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 }
 
 func (in *input) lines(cm *session.Session, w int) []string {
-	in.ti.SetWidth(max(w-4, 10))
-	return frame(cm, w, "", []string{" " + in.ti.View()})
+	// The input may open with a server's value (a folder name): drawn
+	// sanitized, edited for real.
+	return frame(cm, w, analysis.Text{}, []string{" " + common.EditLine(in.ti, w-1, cm.Styles)})
 }
 
 // pickItem is one choice of a picker.
@@ -138,7 +142,7 @@ type pickItem struct {
 // the typed text when nothing matches exactly.
 type picker struct {
 	c        *session.Session
-	title    string
+	title    analysis.Text
 	ti       textinput.Model
 	items    []pickItem
 	shown    []pickItem
@@ -149,7 +153,7 @@ type picker struct {
 
 const pickerRows = 8
 
-func newPicker(c *session.Session, title string, items []pickItem, allowNew bool, onPick func(pickItem, string) tea.Cmd) *picker {
+func newPicker(c *session.Session, title analysis.Text, items []pickItem, allowNew bool, onPick func(pickItem, string) tea.Cmd) *picker {
 	ti := steadyInput()
 	ti.Prompt = "› "
 	ti.Placeholder = "type to filter"
@@ -224,8 +228,7 @@ func (p *picker) exact(typed string) bool {
 
 func (p *picker) lines(cm *session.Session, w int) []string {
 	st := cm.Styles
-	p.ti.SetWidth(max(w-4, 10))
-	body := []string{" " + p.ti.View()}
+	body := []string{" " + common.EditLine(p.ti, w-1, st)}
 	top := max(p.cursor-pickerRows+1, 0)
 	for i := top; i < len(p.shown) && i < top+pickerRows; i++ {
 		it := p.shown[i]
