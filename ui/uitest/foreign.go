@@ -18,10 +18,13 @@ type Policy struct {
 	// CSI allows a control sequence other than SGR (the renderer's cursor
 	// moves, erasures and mode switches in a recorded terminal).
 	CSI func(seq string) bool
-	// OSC allows an operating system command by number.
-	OSC func(n int) bool
+	// OSC allows an operating system command by its data ("2;title").
+	OSC func(data string) bool
 	// ESC allows a two-byte escape (ESC 7, ESC =…).
 	ESC func(seq string) bool
+	// Controls are the C0 controls allowed besides newline (a renderer's
+	// carriage return and backspace).
+	Controls string
 }
 
 // MonoScreen is what a screen drawn with the "none" theme may hold: SGR
@@ -73,11 +76,10 @@ func foreignSeq(seq string, p *ansi.Parser, pol Policy) string {
 	case ansi.HasCsiPrefix(seq):
 		return foreignCSI(seq, p, pol)
 	case ansi.HasOscPrefix(seq):
-		n := oscNumber(p.Data())
-		if pol.OSC != nil && pol.OSC(n) {
+		if pol.OSC != nil && pol.OSC(string(p.Data())) {
 			return ""
 		}
-		return fmt.Sprintf("OSC %d", n)
+		return fmt.Sprintf("OSC %d", oscNumber(p.Data()))
 	case ansi.HasDcsPrefix(seq):
 		return "DCS"
 	case ansi.HasApcPrefix(seq):
@@ -92,7 +94,7 @@ func foreignSeq(seq string, p *ansi.Parser, pol Policy) string {
 		}
 		return "ESC sequence"
 	}
-	return foreignText(seq)
+	return foreignText(seq, pol.Controls)
 }
 
 func foreignCSI(seq string, p *ansi.Parser, pol Policy) string {
@@ -129,12 +131,12 @@ func oscNumber(data []byte) int {
 
 // foreignText checks the characters of text (a grapheme or a lone
 // control byte).
-func foreignText(s string) string {
+func foreignText(s, allowed string) string {
 	for i, r := range s {
 		switch {
 		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
 			return "invalid UTF-8"
-		case r == '\n':
+		case r == '\n', r < 0x20 && strings.ContainsRune(allowed, r):
 		case r < 0x20, r == 0x7f:
 			return fmt.Sprintf("control U+%04X", r)
 		case r >= 0x80 && r < 0xa0:
