@@ -62,7 +62,8 @@ func Handler(next http.Handler, skip func(path string) bool) http.Handler {
 	})
 }
 
-// Bytes poisons every string value of a JSON document (not the keys);
+// Bytes poisons every string value of a JSON document, and the keys that
+// are addresses (the field names stay as they are);
 // what is not JSON is returned as it is.
 func Bytes(doc []byte) []byte {
 	dec := json.NewDecoder(bytes.NewReader(doc))
@@ -98,9 +99,16 @@ func walk(v any, f func(string) string) any {
 			v[i] = walk(v[i], f)
 		}
 	case map[string]any:
-		for k := range v {
-			v[k] = walk(v[k], f)
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			if strings.Contains(k, "@") {
+				// A key that is data, not a field name: an address, as in
+				// Mimecast's deliveredMessage (recipient → delivery).
+				k = f(k)
+			}
+			out[k] = walk(e, f)
 		}
+		return out
 	}
 	return v
 }

@@ -20,7 +20,7 @@ func TestHandlerPoisonsAnswersAndCleansRequests(t *testing.T) {
 		b, _ := io.ReadAll(r.Body)
 		gotBody = string(b)
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"id":"p1","when":"2026-11-22T09:00:00Z","n":3,"list":["a",{"deep":"b"}],"ok":true}`))
+		_, _ = w.Write([]byte(`{"id":"p1","when":"2026-11-22T09:00:00Z","n":3,"list":["a",{"deep":"b"}],"ok":true,"by":{"a@b.example":"x"}}`))
 	})
 	srv := httptest.NewServer(Handler(inner, func(p string) bool { return p == "/login" }))
 	defer srv.Close()
@@ -45,6 +45,9 @@ func TestHandlerPoisonsAnswersAndCleansRequests(t *testing.T) {
 	list := out["list"].([]any)
 	if list[0] != Payload+"a" || list[1].(map[string]any)["deep"] != Payload+"b" {
 		t.Fatalf("nested values not poisoned: %q", list)
+	}
+	if by := out["by"].(map[string]any); by[Payload+"a@b.example"] != Payload+"x" {
+		t.Fatalf("an address key was not poisoned: %q", by)
 	}
 
 	resp, err = http.Post(srv.URL+"/login", "application/json", strings.NewReader("{}"))

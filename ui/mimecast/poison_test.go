@@ -51,6 +51,11 @@ func TestPoisonedAPIRendersCleanEverywhere(t *testing.T) {
 	h.press("enter")
 	check("message info")
 	h.press("esc")
+	h.run(h.m.OpenTracking("weekly-42@news.example.org"))
+	h.press("enter")
+	check("message info, delivered")
+	h.see("Delivered to ⟨OSC 8⟩")
+	h.press("esc")
 
 	h.tab("Archive")
 	h.press("/")
