@@ -55,8 +55,14 @@ func TestPoisonedApplianceRendersCleanEverywhere(t *testing.T) {
 	check("sender list")
 	h.press("a")
 	check("input")
+	h.typeText("x\x1b]8;;y\x07")
+	check("input, hostile text typed")
 	h.press("esc", "d")
 	check("remove question")
+	h.press("esc", "esc", "s")
+	check("scope switched")
+	h.press("[")
+	check("previous tab")
 	if seen < 8 {
 		t.Fatalf("the poison showed (as markers) on only %d screens: the emulator did not poison what was drawn", seen)
 	}

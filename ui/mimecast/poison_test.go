@@ -31,6 +31,15 @@ func TestPoisonedAPIRendersCleanEverywhere(t *testing.T) {
 		h.press("enter")
 		check(name + " detail")
 		h.press("esc")
+		// Every form, question and input the tab has, typed into.
+		for _, k := range []string{"n", "e", "d", "b", "p", "R", "X", "/", "u", "a", "v"} {
+			h.press(k)
+			check(name + " " + k)
+			h.typeText("x")
+			check(name + " " + k + " typed")
+			h.press("esc")
+		}
+		h.errs = nil // some keys have nothing to act on in some tabs
 		h.press("]")
 	}
 	h.press("e")
