@@ -84,8 +84,14 @@ password_env = "FM_PASSWORD"
 	// Escape and the next key apart: together a terminal reads them as alt+key.
 	term.keys("Escape")
 	term.waitGone("Folder INBOX")
+	term.keys("G") // the message whose subject is full of escapes
 	term.keys("Enter")
-	term.waitFor("Summary", "ceo@evil.example")
+	term.waitFor("Summary", "ceo@evil.example", "Wire ⟨OSC 8⟩")
+	for range 7 { // every evidence tab
+		before := term.screen()
+		term.keys("]")
+		term.waitChange(before)
+	}
 	term.keys("Escape")
 	term.waitGone("Summary")
 	// A folder whose name decodes to SGR: opened from the sidebar, then
@@ -135,5 +141,17 @@ password_env = "FM_PASSWORD"
 	}
 	if bad := uitest.Foreign(string(rec), recordedTerminal); len(bad) > 0 {
 		t.Fatalf("the console wrote foreign bytes to the terminal (%d bytes recorded): %q", len(rec), bad)
+	}
+}
+
+// waitChange reads the screen until it differs from before.
+func (term *terminal) waitChange(before string) {
+	term.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for term.screen() == before {
+		if time.Now().After(deadline) {
+			term.t.Fatalf("the screen never changed from:\n%s", before)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
