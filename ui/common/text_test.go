@@ -76,3 +76,14 @@ func TestEditLineUnfocusedAndPlaceholder(t *testing.T) {
 		t.Fatalf("unfocused value drawn as %q", got)
 	}
 }
+
+// One redraw of a full 1000-character input with hidden characters in it,
+// cursor in the middle, in a narrow field (the scrolling search).
+func BenchmarkEditLine1000(b *testing.B) {
+	st := themes.NewPlainStyles()
+	ti := input(strings.Repeat("abc\u202edef\u200bghi ", 77), true)
+	ti.SetCursor(500)
+	for b.Loop() {
+		_ = EditLine(ti, 40, st)
+	}
+}
