@@ -38,6 +38,9 @@ type Config struct {
 	AuditLog string `toml:"audit_log"`
 	// Serve is the [serve] table (mailtriage serve).
 	Serve *Serve `toml:"serve"`
+	// Verdicts are the verdicts for cases of reports and the replies to
+	// reporters (see verdicts.go).
+	Verdicts *Verdicts `toml:"verdicts"`
 }
 
 // Account is one [[accounts]] entry.
@@ -67,8 +70,12 @@ type Account struct {
 	// Folders assigns roles to folders where the server announces none:
 	// [accounts.folders] trash = "Deleted Items".
 	Folders map[string]string `toml:"folders"`
-	// PollSeconds is the STATUS polling interval where IDLE is missing.
+	// PollSeconds is the STATUS polling interval where IDLE is missing
+	// or switched off with idle = false.
 	PollSeconds int `toml:"poll_seconds"`
+	// Idle = false polls every poll_seconds even where the server offers
+	// IDLE (Courier's IDLE reports new mail only every 60 s). Default true.
+	Idle *bool `toml:"idle"`
 	// Connections caps the command connections to the server.
 	Connections int `toml:"connections"`
 

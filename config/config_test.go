@@ -249,3 +249,24 @@ report_to = "abuse@example.com"
 		}
 	}
 }
+
+func TestIdleCanBeSwitchedOffPerAccount(t *testing.T) {
+	cfg, err := Parse([]byte(minimal + "idle = false\npoll_seconds = 15\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := cfg.Accounts[0]; a.UsesIdle() || a.PollSeconds != 15 {
+		t.Fatalf("idle = false: UsesIdle %v, poll %d", a.UsesIdle(), a.PollSeconds)
+	}
+	cfg, err = Parse([]byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Accounts[0].UsesIdle() {
+		t.Fatal("IDLE is off by default")
+	}
+	graph := "[[accounts]]\nname = \"exo\"\ngraph = \"https://graph.microsoft.com/v1.0\"\ntenant = \"t\"\nclient_id = \"c\"\nclient_secret_env = \"S\"\nmailbox = \"m@example.com\"\nidle = false\n"
+	if _, err := Parse([]byte(graph)); err == nil || !strings.Contains(err.Error(), "idle: only for IMAP accounts") {
+		t.Fatalf("idle on a Graph account: %v", err)
+	}
+}

@@ -39,7 +39,7 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("serve.%w", err)
 		}
 	}
-	return nil
+	return c.Verdicts.validate()
 }
 
 func (a *Account) label(i int) string {
@@ -86,6 +86,9 @@ func (a *Account) validate() error {
 	}
 	if a.PollSeconds < 0 {
 		return fmt.Errorf("poll_seconds: must be positive")
+	}
+	if a.Graph != "" && a.Idle != nil {
+		return fmt.Errorf("idle: only for IMAP accounts (Graph accounts always poll, every poll_seconds)")
 	}
 	if a.Connections < 0 || a.Connections > 8 {
 		return fmt.Errorf("connections: %d is out of range 1..8", a.Connections)
@@ -368,6 +371,10 @@ func roleNames() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// UsesIdle reports whether new mail is waited for with IDLE where the
+// server offers it (idle = false switches it off; default on).
+func (a *Account) UsesIdle() bool { return a.Idle == nil || *a.Idle }
 
 // Roles maps folder names to roles from the account's [folders] table.
 func (a *Account) Roles() map[string]mail.Role {

@@ -67,5 +67,7 @@ func TestDemoNewMailArrives(t *testing.T) {
 	term.waitFor("demo │ INBOX │")
 	term.waitFor("new in INBOX")
 	term.waitGone("23 messages")
-	term.waitFor("[Phish Report]") // the delivered copies are user reports
+	// The delivered copies are user reports: the list shows the phish
+	// they carry, with who reported it.
+	term.waitFor("Reported by")
 }

@@ -20,6 +20,22 @@ import (
 // process once it listens.
 func serveBinary(t *testing.T, dir, authorized, extra string) (string, *exec.Cmd, *strings.Builder) {
 	t.Helper()
+	s := startServe(t, dir, authorized, extra)
+	return s.port, s.cmd, s.log
+}
+
+// served is a running `mailtriage serve`: its port, process, log, and
+// the configuration and environment it was started with.
+type served struct {
+	port   string
+	cmd    *exec.Cmd
+	log    *strings.Builder
+	config string
+	env    []string
+}
+
+func startServe(t *testing.T, dir, authorized, extra string) *served {
+	t.Helper()
 	srv, err := demo.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +64,8 @@ host_key = %q
 authorized_keys = %q
 %s`, filepath.Join(dir, "audit.jsonl"), srv.Addr, srv.Username, addr, filepath.Join(dir, "host_key"), authorized, extra))
 	cmd := exec.Command(binary, "serve", "--config", cfg)
-	cmd.Env = append(os.Environ(), "DEMO_PW="+srv.Password)
+	env := []string{"DEMO_PW=" + srv.Password}
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +94,7 @@ authorized_keys = %q
 		t.Fatalf("serve did not start listening")
 	}
 	_, port, _ := strings.Cut(addr, ":")
-	return port, cmd, log
+	return &served{port: port, cmd: cmd, log: log, config: cfg, env: env}
 }
 
 func sshKey(t *testing.T, dir, comment string) (key, pub string) {
@@ -149,4 +166,68 @@ func TestServeOverOpenSSH(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatalf("serve did not exit after SIGTERM; log:\n%s", log)
 	}
+}
+
+// The console over SSH runs on a real PTY in raw mode, with no newline
+// mapping of its own: its first screen in OpenSSH is, row for row, the
+// screen of the same console run locally in the same terminal — every
+// time (a run of lines off column 0, or a terminal answer echoed, would
+// show).
+func TestServeFirstScreenIsTheLocalConsoles(t *testing.T) {
+	if _, err := exec.LookPath("ssh"); err != nil {
+		t.Skip("no ssh client")
+	}
+	dir := t.TempDir()
+	key, pub := sshKey(t, dir, "val@laptop")
+	auth := filepath.Join(dir, "authorized_keys")
+	if err := os.WriteFile(auth, []byte(pub), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServe(t, dir, auth, "")
+	const ready = "demo │ INBOX │ 23 messages"
+	local := run(t, srv.env, "--config", srv.config)
+	want := settled(local, ready)
+	for i := range 3 {
+		remote := runProgram(t, nil, sshArgs(srv.port, key, "val", "-t")...)
+		if got := settled(remote, ready); got != want {
+			t.Fatalf("run %d: the first screen over SSH differs from the local console's:\n%s", i+1, screenDiff(want, got))
+		}
+	}
+}
+
+// settled waits for text, then for the screen to stay the same twice in
+// a row, and returns it.
+func settled(term *terminal, text string) string {
+	term.t.Helper()
+	prev := term.waitFor(text)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		cur := term.screen()
+		if cur == prev {
+			return cur
+		}
+		prev = cur
+	}
+	term.t.Fatalf("the screen never settled:\n%s", prev)
+	return ""
+}
+
+// screenDiff lists the rows where two screens differ.
+func screenDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for i := range max(len(w), len(g)) {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			fmt.Fprintf(&b, "row %d\n  local: %q\n  ssh:   %q\n", i, wl, gl)
+		}
+	}
+	return b.String()
 }

@@ -19,9 +19,13 @@ import (
 // server, demo IMAP server and the 20 clients together.
 //
 // One op is one round of the four keys in every session. After each key
-// the client waits for the output to go quiet for 25ms before the next
-// one, so that each key's output is not counted as the next key's, and
-// leaves 75ms after esc, so the next key is not read as alt+key.
+// the client waits for the screen the key leads to (the message after
+// enter, the list after esc) and for the output to go quiet for 25ms
+// before the next one, so that each key's output is not counted as the
+// next key's, and leaves 75ms after esc, so the next key is not read as
+// alt+key. (Without waiting for the screen, a loaded machine could run
+// the message's opening after the esc meant to leave it, and the next
+// round's keys would go to the message.)
 func BenchmarkServe20Sessions(b *testing.B) {
 	const sessions = 20
 	f := start(b, func(c *Config) { c.Logf = nil; c.MaxSessions = sessions })
@@ -30,6 +34,7 @@ func BenchmarkServe20Sessions(b *testing.B) {
 		terms[i] = f.login("viewer", "bench"+strconv.Itoa(i), 120, 40)
 	}
 	keys := []string{"j", "k", "\r", "\x1b"}
+	screenAfter := map[string]string{"\r": "Summary", "\x1b": "enter open • space select"}
 	var mu sync.Mutex
 	var all, esc, other []time.Duration
 	b.ResetTimer()
@@ -39,7 +44,7 @@ func BenchmarkServe20Sessions(b *testing.B) {
 			wg.Go(func() {
 				var mine, mineEsc, mineOther []time.Duration
 				for _, k := range keys {
-					d := tm.keyLatency(k)
+					d := tm.keyLatency(k, screenAfter[k])
 					mine = append(mine, d)
 					if k == "\x1b" {
 						mineEsc = append(mineEsc, d)
@@ -69,8 +74,8 @@ func BenchmarkServe20Sessions(b *testing.B) {
 }
 
 // keyLatency types k and returns how long the first output took; then it
-// waits for the output to settle.
-func (tm *term) keyLatency(k string) time.Duration {
+// waits for the screen to show want (if any) and the output to settle.
+func (tm *term) keyLatency(k, want string) time.Duration {
 	tm.t.Helper()
 	select {
 	case <-tm.changed:
@@ -84,6 +89,9 @@ func (tm *term) keyLatency(k string) time.Duration {
 		tm.t.Fatalf("no output within 10s of %q", k)
 	}
 	d := time.Since(start)
+	if want != "" {
+		tm.waitFor(want)
+	}
 	for {
 		select {
 		case <-tm.changed:

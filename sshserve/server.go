@@ -1,11 +1,20 @@
 // Package sshserve runs the console over SSH (mailtriage serve): one Bubble
-// Tea program per session, on the session's channel, with the operator's
+// Tea program per session, on a PTY of its own, with the operator's
 // identity and role in the remediation service the backend checks.
 //
-// It is built on golang.org/x/crypto/ssh directly: the Charm wish v2
-// module is not available here and wish v1 is built on Bubble Tea v1.
-// What wish would add — a PTY request parser, window-change forwarding —
-// is a few lines each (session.go).
+// It is built on charm.land/wish/v2 and its SSH server (charm.land/ssh) as
+// a middleware chain, outermost first:
+//
+//	recover → rate limit → active terminal → logging → console
+//
+// Authentication is by public key only, against the authorized-keys file
+// (read again when it changes); the key's role travels in the
+// connection's permissions. Every session gets a real PTY
+// (ssh.AllocatePty): Bubble Tea runs on its slave side as on any
+// terminal, in raw mode, so no newline mapping is needed on the way out.
+// The session channel itself is wrapped (channel.go) for what the library
+// leaves to the application: every window change, the idle clock, a
+// lone ESC, and knowing that a session's last words reached the client.
 //
 // All sessions share one mailbox per account (the connection pool and the
 // watcher, see backend/mail/fanout), the gateway clients and the audit
@@ -21,7 +30,9 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/crypto/ssh"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/mailtriage/mailtriage/backend/audit"
 	"github.com/mailtriage/mailtriage/backend/mail/fanout"
@@ -43,6 +54,11 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxSession ends any session after this long (default 12h).
 	MaxSession time.Duration
+	// SessionRate is how many new sessions per second one client address
+	// may open in the long run (default 1), SessionBurst how many at once
+	// (default MaxSessions, at least 16).
+	SessionRate  float64
+	SessionBurst int
 	// Console is what every session's console starts from: the accounts
 	// (their mailboxes are shared, each session gets its own view),
 	// theme, colours, keys, gateway clients and screens. Operator,
@@ -50,7 +66,7 @@ type Config struct {
 	Console ui.Options
 	// Audit is the audit log all sessions write to.
 	Audit *audit.Log
-	// Logf logs connections and refusals (nil: silent).
+	// Logf logs sessions and refusals (nil: silent).
 	Logf func(format string, args ...any)
 	// ShutdownGrace bounds how long Serve waits, once its context is
 	// done, for sessions to end their jobs (default 10s).
@@ -64,15 +80,20 @@ var ErrShuttingDown = errors.New("mailtriage is shutting down")
 // release the shared mailboxes with Close.
 type Server struct {
 	cfg    Config
-	ssh    *ssh.ServerConfig
+	ssh    *ssh.Server
 	keys   *authorizedKeys
 	hubs   []*fanout.Hub
 	logf   func(string, ...any)
-	active chan struct{} // one token per running session
+	active chan struct{} // one token per running console
 
-	mu    sync.Mutex
-	conns map[*ssh.ServerConn]struct{}
-	wg    sync.WaitGroup
+	// base is every session's context; Serve cancels it, with
+	// ErrShuttingDown, when its own context ends.
+	base context.Context
+	stop context.CancelCauseFunc
+
+	mu       sync.Mutex
+	stopping bool
+	sessions sync.WaitGroup
 }
 
 // New loads (or creates) the host key, reads the authorized keys and
@@ -84,6 +105,51 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Audit == nil {
 		return nil, errors.New("no audit log: every remediation over SSH is audited")
 	}
+	cfg = withDefaults(cfg)
+	signer, err := LoadHostKey(cfg.HostKey)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := newAuthorizedKeys(cfg.AuthorizedKeys, cfg.Users)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, keys: keys, logf: cfg.Logf, active: make(chan struct{}, cfg.MaxSessions)}
+	if s.logf == nil {
+		s.logf = func(string, ...any) {}
+	}
+	s.base, s.stop = context.WithCancelCause(context.Background())
+	s.ssh, err = wish.NewServer(
+		withHostKey(signer),
+		wish.WithVersion("mailtriage"),
+		// Public keys only: with no password or keyboard-interactive
+		// handler, the server offers neither.
+		wish.WithPublicKeyAuth(s.authenticate),
+		ssh.AllocatePty(),
+		s.withSessionChannels(),
+		func(srv *ssh.Server) error {
+			srv.HandshakeTimeout = 30 * time.Second
+			srv.ConnectionFailedCallback = func(conn net.Conn, err error) {
+				s.logf("handshake with %s: %v", conn.RemoteAddr(), err)
+			}
+			srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
+				return &gossh.ServerConfig{MaxAuthTries: 6}
+			}
+			return nil
+		},
+		wish.WithMiddleware(s.middleware()),
+	)
+	if err != nil {
+		s.stop(nil)
+		return nil, fmt.Errorf("ssh server: %w", err)
+	}
+	for _, a := range cfg.Console.Accounts {
+		s.hubs = append(s.hubs, fanout.New(a.Mailbox))
+	}
+	return s, nil
+}
+
+func withDefaults(cfg Config) Config {
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = 32
 	}
@@ -96,34 +162,43 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 10 * time.Second
 	}
-	signer, err := LoadHostKey(cfg.HostKey)
-	if err != nil {
-		return nil, err
+	if cfg.SessionRate <= 0 {
+		cfg.SessionRate = 1
 	}
-	keys, err := newAuthorizedKeys(cfg.AuthorizedKeys, cfg.Users)
-	if err != nil {
-		return nil, err
+	if cfg.SessionBurst <= 0 {
+		cfg.SessionBurst = max(cfg.MaxSessions, 16)
 	}
-	s := &Server{cfg: cfg, keys: keys, logf: cfg.Logf, active: make(chan struct{}, cfg.MaxSessions), conns: map[*ssh.ServerConn]struct{}{}}
-	if s.logf == nil {
-		s.logf = func(string, ...any) {}
+	return cfg
+}
+
+// withHostKey serves signer as the host key (wish would otherwise make
+// one of its own in the working directory).
+func withHostKey(signer gossh.Signer) ssh.Option {
+	return func(srv *ssh.Server) error {
+		srv.AddHostKey(signer)
+		return nil
 	}
-	// Public keys only: with no PasswordCallback and no
-	// KeyboardInteractiveCallback, the server offers neither.
-	s.ssh = &ssh.ServerConfig{
-		PublicKeyCallback: s.authenticate,
-		ServerVersion:     "SSH-2.0-mailtriage",
-		MaxAuthTries:      6,
+}
+
+// withSessionChannels serves session channels, and nothing else, through
+// sessionChannel; once the server stops, new ones are refused.
+func (s *Server) withSessionChannels() ssh.Option {
+	return func(srv *ssh.Server) error {
+		srv.ChannelHandlers = map[string]ssh.ChannelHandler{
+			"session": func(srv *ssh.Server, conn *gossh.ServerConn, newChan gossh.NewChannel, ctx ssh.Context) {
+				if s.base.Err() != nil {
+					_ = newChan.Reject(gossh.ResourceShortage, ErrShuttingDown.Error())
+					return
+				}
+				ssh.DefaultSessionHandler(srv, conn, acceptSession(newChan), ctx)
+			},
+		}
+		return nil
 	}
-	s.ssh.AddHostKey(signer)
-	for _, a := range cfg.Console.Accounts {
-		s.hubs = append(s.hubs, fanout.New(a.Mailbox))
-	}
-	return s, nil
 }
 
 // HostKey returns the server's public key (for known_hosts, and tests).
-func (s *Server) HostKey() (ssh.PublicKey, error) {
+func (s *Server) HostKey() (gossh.PublicKey, error) {
 	signer, err := LoadHostKey(s.cfg.HostKey)
 	if err != nil {
 		return nil, err
@@ -131,20 +206,32 @@ func (s *Server) HostKey() (ssh.PublicKey, error) {
 	return signer.PublicKey(), nil
 }
 
-// Permissions extensions carrying the identity to the session.
+// Permissions extensions carrying the identity to the session. They are
+// set on the permissions of the key being checked, so the session gets
+// those of the key that actually authenticated, not of the last one a
+// client asked about.
 const (
-	extFingerprint = "fingerprint"
-	extComment     = "comment"
-	extRole        = "role"
+	extFingerprint = "mailtriage-fingerprint"
+	extComment     = "mailtriage-comment"
+	extRole        = "mailtriage-role"
 )
 
-func (s *Server) authenticate(meta ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
+// authenticate is the public-key handler: an authorized key's identity
+// goes into the connection's permissions.
+func (s *Server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
 	id, err := s.keys.lookup(key)
 	if err != nil {
-		s.logf("refused %s@%s: %s key %s: %v", meta.User(), meta.RemoteAddr(), key.Type(), ssh.FingerprintSHA256(key), err)
-		return nil, err
+		s.logf("refused %s@%s: %s key %s: %v", ctx.User(), ctx.RemoteAddr(), key.Type(), gossh.FingerprintSHA256(key), err)
+		return false
 	}
-	return &ssh.Permissions{Extensions: map[string]string{extFingerprint: id.fingerprint, extComment: id.comment, extRole: id.role}}, nil
+	perms := ctx.Permissions()
+	if perms.Extensions == nil {
+		perms.Extensions = map[string]string{}
+	}
+	perms.Extensions[extFingerprint] = id.fingerprint
+	perms.Extensions[extComment] = id.comment
+	perms.Extensions[extRole] = id.role
+	return true
 }
 
 // Serve accepts connections on ln until ctx is done, then tells every
@@ -153,50 +240,49 @@ func (s *Server) authenticate(meta ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Pe
 // ShutdownGrace, closes the connections and returns nil. The listener is
 // closed when Serve returns.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	base, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
-	defer cancel(nil)
-	stop := context.AfterFunc(ctx, func() {
-		cancel(ErrShuttingDown)
-		ln.Close()
-	})
-	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- s.ssh.Serve(ln) }()
 	var acceptErr error
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() == nil {
-				var ne net.Error
-				if errors.As(err, &ne) && ne.Timeout() {
-					time.Sleep(50 * time.Millisecond)
-					continue
-				}
-				acceptErr = fmt.Errorf("accept: %w", err)
-				cancel(ErrShuttingDown)
-			}
-			break
-		}
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.handleConn(base, conn)
-		}()
+	select {
+	case <-ctx.Done():
+		ln.Close()
+		<-served
+	case err := <-served:
+		acceptErr = fmt.Errorf("accept: %w", err)
 	}
-	ln.Close()
+	s.mu.Lock()
+	s.stopping = true
+	s.mu.Unlock()
+	s.stop(ErrShuttingDown)
+
 	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
+	go func() { s.sessions.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(s.cfg.ShutdownGrace):
 		s.logf("shutdown: sessions still busy after %s, closing their connections", s.cfg.ShutdownGrace)
-		s.closeConns()
-		<-done
 	}
+	// Every session has told its client; what is left are connections.
+	_ = s.ssh.Close()
+	<-done
 	return acceptErr
+}
+
+// enter counts a session in, unless the server is stopping.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping {
+		return false
+	}
+	s.sessions.Add(1)
+	return true
 }
 
 // Close stops sharing the mailboxes and closes them. Call it after Serve
 // returned.
 func (s *Server) Close() error {
+	s.stop(ErrShuttingDown)
 	var first error
 	for _, h := range s.hubs {
 		if err := h.Close(); err != nil && first == nil {
@@ -204,78 +290,4 @@ func (s *Server) Close() error {
 		}
 	}
 	return first
-}
-
-func (s *Server) closeConns() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for c := range s.conns {
-		c.Close()
-	}
-}
-
-// handleConn runs one SSH connection: the handshake (bounded in time),
-// then its session channels until the client leaves or ctx ends.
-func (s *Server) handleConn(ctx context.Context, nc net.Conn) {
-	defer nc.Close()
-	_ = nc.SetDeadline(time.Now().Add(30 * time.Second))
-	conn, chans, reqs, err := ssh.NewServerConn(nc, s.ssh)
-	if err != nil {
-		s.logf("handshake with %s: %v", nc.RemoteAddr(), err)
-		return
-	}
-	_ = nc.SetDeadline(time.Time{})
-	s.mu.Lock()
-	s.conns[conn] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.conns, conn)
-		s.mu.Unlock()
-		conn.Close()
-	}()
-	s.logf("login %s@%s key %s role %s", conn.User(), conn.RemoteAddr(), conn.Permissions.Extensions[extFingerprint], conn.Permissions.Extensions[extRole])
-	go ssh.DiscardRequests(reqs)
-
-	// Once the server stops, the connection is closed as soon as it has
-	// no session left (each session tells its client first).
-	var mu sync.Mutex
-	open := 0
-	closeIfDone := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if open == 0 && ctx.Err() != nil {
-			conn.Close()
-		}
-	}
-	stop := context.AfterFunc(ctx, closeIfDone)
-	defer stop()
-	var sessions sync.WaitGroup
-	defer sessions.Wait()
-	for nch := range chans {
-		if nch.ChannelType() != "session" {
-			_ = nch.Reject(ssh.UnknownChannelType, "only sessions are served")
-			continue
-		}
-		if ctx.Err() != nil {
-			_ = nch.Reject(ssh.ResourceShortage, ErrShuttingDown.Error())
-			continue
-		}
-		ch, chReqs, err := nch.Accept()
-		if err != nil {
-			continue
-		}
-		mu.Lock()
-		open++
-		mu.Unlock()
-		sessions.Add(1)
-		go func() {
-			defer sessions.Done()
-			s.session(ctx, conn, ch, chReqs)
-			mu.Lock()
-			open--
-			mu.Unlock()
-			closeIfDone()
-		}()
-	}
 }

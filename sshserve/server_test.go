@@ -412,12 +412,32 @@ func TestTwoSessionsKeepIndependentState(t *testing.T) {
 func TestWindowChangeReachesTheConsole(t *testing.T) {
 	f := start(t, nil)
 	tm := f.login("viewer", "val", 120, 30)
-	tm.press("")
-	// The console needs 40x8; 30 columns are too few.
-	if err := tm.sess.WindowChange(10, 30); err != nil {
-		t.Fatal(err)
+	// The console needs 40x8; 30 columns are too few. Every change must
+	// reach it, not every other one (the library hands each change to
+	// one reader only, and it has one of its own).
+	for i := range 3 {
+		tm.press("")
+		if err := tm.sess.WindowChange(30, 30); err != nil {
+			t.Fatal(err)
+		}
+		tm.waitFor("terminal too small")
+		tm.press("")
+		if err := tm.sess.WindowChange(30, 120+i); err != nil {
+			t.Fatal(err)
+		}
+		tm.waitFor("23 messages · 11 unread")
 	}
-	tm.waitFor("terminal too small")
+}
+
+func TestTooManySessionsFromOneAddressAreRefused(t *testing.T) {
+	f := start(t, func(c *Config) { c.SessionRate = 0.001; c.SessionBurst = 2 })
+	f.login("viewer", "ann", 120, 30)
+	f.login("viewer", "bob", 120, 30)
+	tm := f.open("viewer", "cid", 120, 30)
+	tm.waitFor("rate limit exceeded")
+	if st := tm.waitExit(); st != 1 {
+		t.Fatalf("exit status %d", st)
+	}
 }
 
 func TestWithoutATerminalTheAnswerIsText(t *testing.T) {
@@ -547,15 +567,22 @@ func TestEscLeavesTheMessage(t *testing.T) {
 }
 
 func TestLoneEscBecomesCSIu(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"\x1b", "\x1b[27u"},
-		{"\x1b[A", "\x1b[A"},
-		{"\x1bx", "\x1bx"},
-		{"j", "j"},
+	for _, tc := range []struct {
+		in   string
+		buf  int
+		want string
+	}{
+		{"\x1b", 16, "\x1b[27u"},
+		{"\x1b[A", 16, "\x1b[A"},
+		{"\x1bx", 16, "\x1bx"},
+		{"j", 16, "j"},
+		// Too short a buffer for the whole form: the byte as it came,
+		// never half a sequence.
+		{"\x1b", 2, "\x1b"},
 	} {
 		r := &loneEsc{r: strings.NewReader(tc.in)}
 		var got []byte
-		buf := make([]byte, 2) // small reads: pending bytes must follow
+		buf := make([]byte, tc.buf)
 		for {
 			n, err := r.Read(buf)
 			got = append(got, buf[:n]...)
@@ -564,17 +591,111 @@ func TestLoneEscBecomesCSIu(t *testing.T) {
 			}
 		}
 		if string(got) != tc.want {
-			t.Errorf("%q → %q, want %q", tc.in, got, tc.want)
+			t.Errorf("%q (reads of %d) → %q, want %q", tc.in, tc.buf, got, tc.want)
 		}
 	}
 }
 
-// There is no pty on the server: output newlines are mapped to CR LF as a
-// pty would, or a client terminal in raw mode draws lines off column 0.
-func TestOutputMapsNewlines(t *testing.T) {
-	var b strings.Builder
-	n, err := onlcr{&b}.Write([]byte("a\nb\r\nc"))
-	if err != nil || n != 6 || b.String() != "a\r\nb\r\r\nc" {
-		t.Fatalf("%d %v %q", n, err, b.String())
+// The host key is made on first start, private to the server, and the
+// same key is served after a restart.
+func TestHostKeyIsCreatedPrivateAndKept(t *testing.T) {
+	f := start(t, nil)
+	st, err := os.Stat(f.srv.cfg.HostKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("host key mode %o, want 600", st.Mode().Perm())
+	}
+	signer, err := LoadHostKey(f.srv.cfg.HostKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(signer.PublicKey().Marshal(), f.hostKey.Marshal()) || f.hostKey.Type() != ssh.KeyAlgoED25519 {
+		t.Fatalf("host key %s read back as %s", f.hostKey.Type(), signer.PublicKey().Type())
+	}
+	c, err := f.dial("val", ssh.PublicKeys(f.keys["viewer"])) // dial accepts only f.hostKey
+	if err != nil {
+		t.Fatalf("the server does not present its key file's key: %v", err)
+	}
+	c.Close()
+}
+
+// The log names who logged in with which key and role, and never what
+// the client sent in its environment or as a command.
+func TestLogNamesTheKeyNeverTheEnvironmentOrCommand(t *testing.T) {
+	var mu sync.Mutex
+	var log strings.Builder
+	f := start(t, func(c *Config) {
+		c.Logf = func(format string, args ...any) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(&log, format+"\n", args...)
+		}
+	})
+	tm := f.login("responder", "rita", 120, 30, "IMAP_PASSWORD", "hunter2-env")
+	tm.press("q")
+	tm.waitExit()
+	c, err := f.dial("rita", ssh.PublicKeys(f.keys["responder"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = sess.Run("echo hunter2-cmd")
+	mu.Lock()
+	got := log.String()
+	mu.Unlock()
+	fp := ssh.FingerprintSHA256(f.keys["responder"].PublicKey())
+	if !strings.Contains(got, "rita@127.0.0.1") || !strings.Contains(got, fp) || !strings.Contains(got, "responder") {
+		t.Errorf("log does not name user, key and role:\n%s", got)
+	}
+	if strings.Contains(got, "hunter2") {
+		t.Fatalf("log holds what the client sent:\n%s", got)
+	}
+}
+
+// A client that drops its connection mid-session ends its console and
+// frees its place: the PTY it leaves behind does not hold the session.
+func TestClientThatLeavesFreesItsPlace(t *testing.T) {
+	f := start(t, func(c *Config) { c.MaxSessions = 1; c.SessionBurst = 1 << 20 })
+	a := f.login("viewer", "ann", 120, 30)
+	a.client.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		b := f.open("viewer", "bob", 120, 30)
+		if b.waitForEither("23 messages · 11 unread", "the server is full") == 0 {
+			return
+		}
+		// Still full: ann's console has not ended yet.
+		if time.Now().After(deadline) {
+			t.Fatal("the place of a client that left was never freed")
+		}
+		b.waitExit()
+		b.client.Close()
+	}
+}
+
+// waitForEither waits until the output since the mark holds a or b and
+// says which (0 or 1).
+func (tm *term) waitForEither(a, b string) int {
+	tm.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		got := tm.text()
+		switch {
+		case strings.Contains(got, a):
+			return 0
+		case strings.Contains(got, b):
+			return 1
+		}
+		select {
+		case <-tm.changed:
+		case <-deadline:
+			tm.t.Fatalf("output never showed %q or %q; it was:\n%s", a, b, got)
+		}
 	}
 }

@@ -1,19 +1,20 @@
 package sshserve
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"strings"
+	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2/bubbletea"
 	"github.com/charmbracelet/colorprofile"
-	"golang.org/x/crypto/ssh"
+	rawterm "github.com/charmbracelet/x/term"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/jobs"
@@ -28,214 +29,203 @@ var (
 	errQuit       = errors.New("session ended")
 )
 
-// Wire forms of the session requests (RFC 4254, section 6).
-type (
-	ptyRequest struct {
-		Term                   string
-		Columns, Rows          uint32
-		WidthPixels, HeightPix uint32
-		Modes                  string
-	}
-	windowChange struct {
-		Columns, Rows          uint32
-		WidthPixels, HeightPix uint32
-	}
-	envRequest  struct{ Name, Value string }
-	exitStatus  struct{ Status uint32 }
-	sizeRequest struct{ w, h int }
-)
+// drainTimeout bounds the wait for a session's last output to reach its
+// client before the exit status is sent.
+const drainTimeout = 5 * time.Second
 
-// maxEnv bounds what a client may set, so env requests cannot grow a
-// session without limit.
-const maxEnv = 64
-
-// session serves one session channel: it gathers the PTY and the
-// environment, runs the console on "shell", answers anything else with a
-// short text, and forwards window changes to the running console.
-func (s *Server) session(ctx context.Context, conn *ssh.ServerConn, ch ssh.Channel, reqs <-chan *ssh.Request) {
-	defer ch.Close()
-	var (
-		pty     *ptyRequest
-		env     []string
-		started bool
-		done    = make(chan struct{})
-		resize  = make(chan sizeRequest, 1)
-	)
-	sctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	for req := range reqs {
-		switch req.Type {
-		case "pty-req":
-			var p ptyRequest
-			ok := ssh.Unmarshal(req.Payload, &p) == nil
-			if ok {
-				pty = &p
-			}
-			_ = req.Reply(ok, nil)
-		case "env":
-			var e envRequest
-			ok := ssh.Unmarshal(req.Payload, &e) == nil && len(env) < maxEnv && e.Name != "" && !strings.ContainsAny(e.Name, "=\x00")
-			if ok {
-				env = append(env, e.Name+"="+e.Value)
-			}
-			_ = req.Reply(ok, nil)
-		case "window-change":
-			var w windowChange
-			if ssh.Unmarshal(req.Payload, &w) == nil {
-				if pty != nil && !started {
-					pty.Columns, pty.Rows = w.Columns, w.Rows
-				}
-				// Only the newest size matters.
-				select {
-				case <-resize:
-				default:
-				}
-				resize <- sizeRequest{int(w.Columns), int(w.Rows)}
-			}
-			_ = req.Reply(true, nil)
-		case "shell", "exec":
-			if started {
-				_ = req.Reply(false, nil)
-				continue
-			}
-			started = true
-			_ = req.Reply(true, nil)
-			if req.Type == "exec" || pty == nil {
-				go func() {
-					defer close(done)
-					s.finish(ch, 1, fmt.Sprintf("mailtriage needs an interactive terminal: ssh -t -p %s %s@%s (and no command)",
-						port(conn.LocalAddr()), conn.User(), host(conn.LocalAddr())))
-				}()
-				continue
-			}
-			p := *pty
-			go func() {
-				defer close(done)
-				s.console(sctx, cancel, conn, ch, p, env, resize)
-			}()
-		default:
-			// subsystem, x11-req, auth-agent-req, signal, …: not served.
-			_ = req.Reply(false, nil)
-		}
-	}
-	// The channel is closed: by the client, or by us after the console.
-	cancel(errClientLeft)
-	if started {
-		<-done
+// console is the innermost middleware: it runs the console on the
+// session's PTY until the analyst quits, the client leaves, the session
+// is idle or too long, or the server stops.
+func (s *Server) console(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		s.runConsole(sess)
+		next(sess)
 	}
 }
 
-// finish tells the client why the session ends, sends the exit status
-// and closes the channel.
-func (s *Server) finish(ch ssh.Channel, status uint32, text string) {
-	if text != "" {
-		// A line of its own below whatever the console left on screen;
-		// errors may quote servers, so the text is sanitized.
-		_, _ = fmt.Fprintf(ch, "\r\n%s\r\n", analysis.SanitizeLine(text))
+func (s *Server) runConsole(sess ssh.Session) {
+	ch := channelOf(sess)
+	pty, _, _ := sess.Pty()
+	if ch == nil || pty.Slave == nil {
+		finish(sess, 1, "mailtriage: this session has no terminal of its own")
+		return
 	}
-	_, _ = ch.SendRequest("exit-status", false, ssh.Marshal(exitStatus{status}))
-	_ = ch.CloseWrite()
-	_ = ch.Close()
-}
-
-// console runs the console on the channel until the analyst quits, the
-// client leaves, the session is idle or too long, or the server stops.
-func (s *Server) console(ctx context.Context, cancel context.CancelCauseFunc, conn *ssh.ServerConn, ch ssh.Channel, pty ptyRequest, reqEnv []string, resize <-chan sizeRequest) {
+	if !s.enter() {
+		finish(sess, 1, "mailtriage: "+ErrShuttingDown.Error())
+		return
+	}
+	defer s.sessions.Done()
 	select {
 	case s.active <- struct{}{}:
 		defer func() { <-s.active }()
 	default:
-		s.logf("refused %s@%s: %d sessions already", conn.User(), conn.RemoteAddr(), s.cfg.MaxSessions)
-		s.finish(ch, 1, fmt.Sprintf("mailtriage: the server is full (%d sessions); try again later", s.cfg.MaxSessions))
+		s.logf("refused %s@%s: %d sessions already", sess.User(), sess.RemoteAddr(), s.cfg.MaxSessions)
+		finish(sess, 1, fmt.Sprintf("mailtriage: the server is full (%d sessions); try again later", s.cfg.MaxSessions))
 		return
 	}
-	ext := conn.Permissions.Extensions
-	role, fp := ext[extRole], ext[extFingerprint]
-	remote := conn.RemoteAddr().String()
+	tty, err := openTerminal(pty)
+	if err != nil {
+		finish(sess, 1, "mailtriage: terminal: "+err.Error())
+		return
+	}
+	defer tty.Close()
+	ctx, cancel := s.sessionContext(ch)
+	defer cancel(nil)
+	out := &countingWriter{w: tty}
+	cause, runErr := s.runProgram(ctx, cancel, sess, ch, pty, tty, out)
+	s.logf("console %s@%s ended: %v", sess.User(), sess.RemoteAddr(), cause)
+	if errors.Is(cause, errClientLeft) {
+		return
+	}
+	status, text := outcome(cause, runErr)
+	if text != "" {
+		// A line of its own below whatever the console left on screen,
+		// through the PTY so that it comes after the console's output.
+		_, _ = fmt.Fprintf(out, "\r\n%s\r\n", sanitize(text))
+	}
+	ch.waitWritten(out.n.Load(), drainTimeout)
+	_ = sess.Exit(status)
+}
+
+// openTerminal opens the console's own handle on the PTY's slave side, in
+// raw mode. The library closes its handles when the client leaves, from
+// another goroutine, while the console may still be using the terminal:
+// with a handle of its own the console then just gets an error. Raw before
+// anything is read, so keys typed while the console starts are not echoed.
+func openTerminal(pty ssh.Pty) (*os.File, error) {
+	tty, err := os.OpenFile(pty.Slave.Name(), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := rawterm.MakeRaw(tty.Fd()); err != nil {
+		tty.Close()
+		return nil, err
+	}
+	return tty, nil
+}
+
+// terminalInput is the PTY as Bubble Tea reads it: a terminal (it has a
+// descriptor, so Bubble Tea puts it in raw mode and knows its newlines
+// are not mapped) that it reads with plain reads. Given the file itself,
+// Bubble Tea's input reader would take the descriptor on every read, from
+// a goroutine that may outlive the program, racing with the close at the
+// session's end; a plain read just ends with an error then.
+type terminalInput struct{ f *os.File }
+
+func (t terminalInput) Read(b []byte) (int, error)  { return t.f.Read(b) }
+func (t terminalInput) Write(b []byte) (int, error) { return t.f.Write(b) }
+func (t terminalInput) Close() error                { return t.f.Close() }
+func (t terminalInput) Fd() uintptr                 { return t.f.Fd() }
+
+// sessionContext is a session's context: ended by the server stopping,
+// or with errClientLeft when the client closes the channel or its
+// connection drops (the library then closes the PTY, so a console
+// writing to it is not stuck).
+func (s *Server) sessionContext(ch *sessionChannel) (context.Context, context.CancelCauseFunc) {
+	ctx, cancel := context.WithCancelCause(s.base)
+	go func() {
+		select {
+		case <-ch.closed:
+			cancel(errClientLeft)
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+// runProgram builds the session's console and runs it on the PTY. It
+// returns, once the program has ended and the session's jobs have
+// stopped, why the session ended and the program's error.
+func (s *Server) runProgram(ctx context.Context, cancel context.CancelCauseFunc, sess ssh.Session, ch *sessionChannel, pty ssh.Pty, tty *os.File, out io.Writer) (cause, runErr error) {
 	maxErr := fmt.Errorf("the session reached its maximum length (%s); log in again", s.cfg.MaxSession)
 	ctx, cancelMax := context.WithTimeoutCause(ctx, s.cfg.MaxSession, maxErr)
 	defer cancelMax()
-
-	env := sessionEnv(pty.Term, reqEnv)
-	opts := s.cfg.Console
-	opts.Accounts = make([]session.Account, len(s.cfg.Console.Accounts))
-	for i, a := range s.cfg.Console.Accounts {
-		v := s.hubs[i].View()
-		defer v.Close()
-		a.Mailbox = v
-		opts.Accounts[i] = a
-	}
+	env := sessionEnv(pty.Term, tty.Name(), sess.Environ())
 	runner := jobs.NewRunner(200)
-	opts.Operator = conn.User() + " (" + fp + ")"
-	opts.Remedy = &remediate.Service{
-		Audit:    s.cfg.Audit,
-		Operator: opts.Operator,
-		Via:      "ssh",
-		Remote:   remote,
-		Allow:    func(a remediate.Action) error { return remediate.RoleAllows(role, a) },
-	}
-	opts.Environ, opts.Ctx, opts.Jobs = env, ctx, runner
-	m, err := ui.New(opts)
+	m, closeViews, err := s.newConsole(ctx, sess, env, runner)
+	defer closeViews()
 	if err != nil {
-		s.finish(ch, 1, "mailtriage: "+err.Error())
-		return
+		cancel(errQuit)
+		return errQuit, err
 	}
-	w, h := int(pty.Columns), int(pty.Rows)
+	w, h := pty.Window.Width, pty.Window.Height
 	if w <= 0 || h <= 0 {
 		w, h = 80, 24
 	}
-	in := &idleReader{r: &loneEsc{r: ch}}
-	in.touch()
-	p := tea.NewProgram(m,
-		tea.WithInput(in),
-		tea.WithOutput(onlcr{ch}),
+	// wish's options for a PTY session (among them a filter that keeps
+	// ctrl+z from suspending the server), with the console's own handle
+	// of the terminal as input, the output counted, and the session's
+	// environment, size and colours.
+	opts := append(bubbletea.MakeOptions(sess),
+		tea.WithInput(terminalInput{tty}),
+		tea.WithOutput(out),
 		tea.WithEnvironment(env),
 		tea.WithWindowSize(w, h),
 		tea.WithColorProfile(profileOf(env)),
 		tea.WithoutSignalHandler(),
 		tea.WithContext(ctx),
 	)
-	go forwardResizes(ctx, p, resize)
-	go watchIdle(ctx, cancel, in, s.cfg.IdleTimeout)
-
-	s.logf("session %s@%s (%s, %s) started", conn.User(), remote, fp, role)
-	_, runErr := p.Run()
-	cause := context.Cause(ctx)
+	p := tea.NewProgram(m, opts...)
+	go forwardResizes(ctx, p, ch.resize)
+	go watchIdle(ctx, cancel, ch.in, s.cfg.IdleTimeout)
+	_, runErr = p.Run()
+	cause = context.Cause(ctx)
 	if ctx.Err() == nil {
 		cause = errQuit // the analyst quit
 		cancel(errQuit) // running jobs end, and audit that they did
 	}
 	waitJobs(runner, s.cfg.ShutdownGrace)
-	s.logf("session %s@%s ended: %v", conn.User(), remote, cause)
+	return cause, runErr
+}
+
+// newConsole is the console of one session: its own views of the shared
+// mailboxes, its own jobs, and a remediation service that checks the
+// key's role and audits the SSH identity.
+func (s *Server) newConsole(ctx context.Context, sess ssh.Session, env []string, runner *jobs.Runner) (tea.Model, func(), error) {
+	ext := sess.Permissions().Extensions
+	role, fp := ext[extRole], ext[extFingerprint]
+	opts := s.cfg.Console
+	opts.Accounts = make([]session.Account, len(s.cfg.Console.Accounts))
+	var views []io.Closer
+	closeViews := func() {
+		for _, v := range views {
+			v.Close()
+		}
+	}
+	for i, a := range s.cfg.Console.Accounts {
+		v := s.hubs[i].View()
+		views = append(views, v)
+		a.Mailbox = v
+		opts.Accounts[i] = a
+	}
+	opts.Operator = sess.User() + " (" + fp + ")"
+	opts.Remedy = &remediate.Service{
+		Audit:    s.cfg.Audit,
+		Operator: opts.Operator,
+		Via:      "ssh",
+		Remote:   sess.RemoteAddr().String(),
+		Allow:    func(a remediate.Action) error { return remediate.RoleAllows(role, a) },
+	}
+	opts.Environ, opts.Ctx, opts.Jobs = env, ctx, runner
+	m, err := ui.New(opts)
+	return m, closeViews, err
+}
+
+// outcome is the exit status and the last line a session's client gets.
+func outcome(cause, runErr error) (int, string) {
 	switch {
-	case cause == errQuit && (runErr == nil || errors.Is(runErr, tea.ErrProgramKilled)):
-		s.finish(ch, 0, "")
-	case cause == errClientLeft:
-		_ = ch.Close()
+	case errors.Is(cause, errQuit) && (runErr == nil || errors.Is(runErr, tea.ErrProgramKilled)):
+		return 0, ""
 	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) && !errors.Is(runErr, context.Canceled):
-		s.finish(ch, 1, "mailtriage: "+runErr.Error())
+		return 1, "mailtriage: " + runErr.Error()
 	default:
-		s.finish(ch, 1, "mailtriage: "+cause.Error())
+		return 1, "mailtriage: " + cause.Error()
 	}
 }
 
-// sessionEnv is the console's environment: the client's TERM and what it
-// sent with env requests, never the server's own. SSH_TTY tells Bubble Tea
-// (and the console's theme detection) that this is a remote session, so
-// neither sends terminal queries whose answers a client still switching
-// its terminal to raw mode would echo on screen.
-func sessionEnv(term string, reqEnv []string) []string {
-	if term == "" {
-		term = "xterm-256color"
-	}
-	env := []string{"TERM=" + term, "SSH_TTY=/dev/pts/ssh"}
-	for _, kv := range reqEnv {
-		if !strings.HasPrefix(kv, "TERM=") && !strings.HasPrefix(kv, "SSH_TTY=") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
+// sanitize makes text safe for the client's terminal: errors may quote
+// servers, and user names are the client's.
+func sanitize(text string) string { return analysis.SanitizeLine(text).String() }
 
 // profileOf picks the colour profile from the client's TERM (and
 // COLORTERM, NO_COLOR); a TERM that says nothing gets 256 colours.
@@ -248,63 +238,16 @@ func profileOf(env []string) colorprofile.Profile {
 }
 
 // forwardResizes hands window changes to the console, newest only.
-func forwardResizes(ctx context.Context, p *tea.Program, resize <-chan sizeRequest) {
+func forwardResizes(ctx context.Context, p *tea.Program, resize <-chan window) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case sz := <-resize:
-			if sz.w > 0 && sz.h > 0 {
-				p.Send(tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
-			}
+			p.Send(tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
 		}
 	}
 }
-
-// idleReader is the channel as the console reads it, noting when the
-// analyst last typed.
-type idleReader struct {
-	r    io.Reader
-	last atomic.Int64 // unix nanoseconds
-}
-
-func (r *idleReader) Read(b []byte) (int, error) {
-	n, err := r.r.Read(b)
-	if n > 0 {
-		r.touch()
-	}
-	return n, err
-}
-
-func (r *idleReader) touch() { r.last.Store(time.Now().UnixNano()) }
-
-// loneEsc turns an ESC byte that arrives alone (a client sends an escape
-// sequence in one write, so a lone ESC is the esc key) into its
-// unambiguous CSI u form. Bubble Tea would otherwise wait 50 ms for more
-// bytes before deciding it was the esc key, on every press.
-type loneEsc struct {
-	r       io.Reader
-	pending []byte
-}
-
-// escKey is the esc key in the kitty keyboard protocol's CSI u form.
-var escKey = []byte("\x1b[27u")
-
-func (l *loneEsc) Read(b []byte) (int, error) {
-	if len(l.pending) > 0 {
-		n := copy(b, l.pending)
-		l.pending = l.pending[n:]
-		return n, nil
-	}
-	n, err := l.r.Read(b)
-	if n == 1 && b[0] == 0x1b {
-		n = copy(b, escKey)
-		l.pending = append(l.pending[:0], escKey[n:]...)
-	}
-	return n, err
-}
-
-func (r *idleReader) idleFor() time.Duration { return time.Since(time.Unix(0, r.last.Load())) }
 
 // watchIdle ends the session after idle without input.
 func watchIdle(ctx context.Context, cancel context.CancelCauseFunc, in *idleReader, idle time.Duration) {
@@ -351,38 +294,15 @@ func running(r *jobs.Runner) bool {
 	return false
 }
 
-func host(a net.Addr) string {
-	h, _, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String()
-	}
-	if strings.Contains(h, ":") {
-		return "[" + h + "]"
-	}
-	return h
+// countingWriter counts what the console writes to the PTY, to know when
+// all of it has reached the client.
+type countingWriter struct {
+	w io.Writer
+	n atomic.Int64
 }
 
-func port(a net.Addr) string {
-	_, p, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return "22"
-	}
-	return p
-}
-
-// onlcr does what a pty's ONLCR output flag would: every LF goes out as
-// CR LF. There is no pty on this side of the connection, and Bubble Tea,
-// seeing no terminal for input, renders assuming its newlines are mapped;
-// a client whose terminal is in raw mode would otherwise get lines that
-// do not start at column 0 (a garbled screen).
-type onlcr struct{ w io.Writer }
-
-func (o onlcr) Write(b []byte) (int, error) {
-	if bytes.IndexByte(b, '\n') < 0 {
-		return o.w.Write(b)
-	}
-	if _, err := o.w.Write(bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))); err != nil {
-		return 0, err
-	}
-	return len(b), nil
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n.Add(int64(n))
+	return n, err
 }

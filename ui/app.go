@@ -20,6 +20,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/backend/verdict"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
 	"github.com/mailtriage/mailtriage/ui/components"
@@ -60,6 +61,9 @@ type Options struct {
 	Gateways session.Gateways
 	// Limits tune and bound the analysis of a message.
 	Limits evidence.Limits
+	// Verdicts are what :verdict offers (default: phishing, spam, clean,
+	// simulation).
+	Verdicts verdict.Set
 	// Environ is the session's environment (NO_COLOR is honoured).
 	Environ []string
 	// Jobs runs the session's backend jobs (default: a runner of its
@@ -128,7 +132,10 @@ func New(opts Options) (*Model, error) {
 	}
 	c := &session.Session{
 		Common:  &common.Common{Ctx: opts.Ctx, Styles: themes.NewStyles(theme), Jobs: opts.Jobs, Keys: opts.Keys, Now: opts.Now, Operator: opts.Operator},
-		Actions: &action.Layer{Remedy: opts.Remedy}, Gateways: opts.Gateways, Limits: opts.Limits,
+		Actions: &action.Layer{Remedy: opts.Remedy}, Gateways: opts.Gateways, Limits: opts.Limits, Verdicts: opts.Verdicts,
+	}
+	if len(c.Verdicts) == 0 {
+		c.Verdicts = verdict.DefaultSet()
 	}
 	m := &Model{c: c, opts: opts, theme: theme, autoTheme: auto, active: opts.Initial}
 	if err := m.buildKeys(); err != nil {
@@ -354,8 +361,13 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case panelMsg:
 		return m.showPanel(msg)
 	case session.ActMsg:
-		if msg.Action == remediate.Report {
+		switch msg.Action {
+		case remediate.Report:
 			return m.cmdReport("")
+		case remediate.Verdict:
+			return m.cmdVerdict("")
+		case remediate.FeedbackSend:
+			return m.cmdFeedback("")
 		}
 		return m.remedy(msg.Action, "", "")
 	case session.BlockSenderMsg:

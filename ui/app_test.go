@@ -10,8 +10,11 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/imap"
+	"github.com/mailtriage/mailtriage/backend/report"
 	"github.com/mailtriage/mailtriage/demo"
+	"github.com/mailtriage/mailtriage/internal/smtptest"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
@@ -266,5 +269,55 @@ func TestActionOnAReportCoversItsCase(t *testing.T) {
 	uitest.WaitModel(t, tm, "three moved", func(m tea.Model) bool {
 		return root(m).box().State().Total == 24 && strings.Contains(root(m).flash, "Trash")
 	})
+	_ = tm.Quit()
+}
+
+// J gives every report of a phish a verdict, kept on the server; W shows
+// the replies to the reporters (links defanged) and sends one to each.
+func TestVerdictAndFeedbackOnACase(t *testing.T) {
+	smtp := smtptest.Start(t, "soc@northwind.example", "smtp pw")
+	acct := demoAccount(t, "demo")
+	acct.FeedbackFrom = "soc@northwind.example"
+	acct.SMTP = &report.Server{Addr: smtp.Addr, TLS: report.TLSNone, Username: "soc@northwind.example",
+		Password: func(context.Context) (string, error) { return "smtp pw", nil }}
+	tm := start(t, 160, 40, acct)
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, ":")
+	tm.Type("folder Phishing reports")
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "reports read", func(m tea.Model) bool {
+		b := root(m).box()
+		return b.State().Total == 27 && b.ReportsSettled()
+	})
+	keys(tm, "J")
+	tm.Type("phishing")
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "asked", func(m tea.Model) bool {
+		return strings.Contains(uitest.Plain(root(m).Render()), "Verdict phishing on 3 reports of one phish in Phishing reports?")
+	})
+	keys(tm, "y")
+	uitest.WaitModel(t, tm, "given", func(m tea.Model) bool { return strings.Contains(root(m).flash, "verdict phishing on 3 reports") })
+	q, _ := mail.ParseQuery(`tag:"verdict phishing"`)
+	_, uids, err := acct.Mailbox.Search(context.Background(), "Phishing reports", q)
+	if err != nil || len(uids) != 3 {
+		t.Fatalf("on the server %d reports carry the verdict (%v), want 3", len(uids), err)
+	}
+
+	keys(tm, "W")
+	uitest.WaitModel(t, tm, "replies shown", func(m tea.Model) bool {
+		v := uitest.Plain(root(m).Render())
+		return strings.Contains(v, "Send the phishing reply to 3 reporters?") && strings.Contains(v, "To: dana.kowalski@northwind.example")
+	})
+	keys(tm, "y")
+	uitest.WaitModel(t, tm, "sent", func(m tea.Model) bool { return strings.Contains(root(m).flash, "answered 3 reporter") })
+	got := smtp.Received()
+	if len(got) != 3 {
+		t.Fatalf("%d replies reached the SMTP server, want 3", len(got))
+	}
+	for _, msg := range got {
+		if strings.Contains(string(msg.Data), "nw-payroll-portal.example") || !strings.Contains(string(msg.Data), "nw-payroll-portal[.]example") {
+			t.Fatalf("a reply names the phish live:\n%s", msg.Data)
+		}
+	}
 	_ = tm.Quit()
 }

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
@@ -50,6 +51,8 @@ func init() {
 		{name: "calendar", usage: "calendar [DAYS|SUBJECT]", help: "upcoming events, or events about a subject (Graph accounts)", run: (*Model).cmdCalendar},
 		{name: "contacts", usage: "contacts [TEXT]", help: "the address book, filtered by TEXT (Graph accounts)", run: (*Model).cmdContacts},
 		{name: "audit", usage: "audit", help: "show the latest audit records", run: (*Model).cmdAudit},
+		{name: "verdict", usage: "verdict [NAME]", help: "give the reports' case a verdict (phishing, spam, clean, simulation…), kept on the server", run: (*Model).cmdVerdict},
+		{name: "feedback", usage: "feedback", help: "answer the reporters of the case, from the verdict's template (previewed first)", run: (*Model).cmdFeedback},
 		{name: "block-sender", usage: "block-sender", help: "block the selection's senders on Mimecast / FortiMail (plan first)", run: (*Model).cmdBlockSender},
 		{name: "export", usage: "export json|iocs|eml FILE", help: "write the message's analysis, indicators (.csv or JSON; --raw undefanged) or original; --force replaces", run: (*Model).cmdExport},
 	}
@@ -180,4 +183,37 @@ func (m *Model) cmdBlockSender(string) tea.Cmd {
 	}
 	m.show(screenMailbox)
 	return m.box().BlockSender()
+}
+
+// cmdVerdict gives a verdict to the open message's case (message screen)
+// or to the cases of the list's target; without NAME it offers the
+// configured verdicts.
+func (m *Model) cmdVerdict(arg string) tea.Cmd {
+	var open *action.Target
+	if m.screen == screenMessage {
+		if t, ok := m.message.Target(); ok {
+			open = &t
+		}
+	}
+	m.show(screenMailbox)
+	switch {
+	case arg == "":
+		return m.box().PickVerdict(open)
+	case open != nil:
+		return m.box().VerdictOn(*open, arg)
+	}
+	return m.box().GiveVerdict(arg)
+}
+
+// cmdFeedback answers the reporters of the open message's case, or of the
+// list target's cases.
+func (m *Model) cmdFeedback(string) tea.Cmd {
+	if m.screen == screenMessage {
+		if t, ok := m.message.Target(); ok {
+			m.show(screenMailbox)
+			return m.box().FeedbackOn(t)
+		}
+	}
+	m.show(screenMailbox)
+	return m.box().Feedback()
 }

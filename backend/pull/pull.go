@@ -17,12 +17,24 @@ import (
 
 // Options choose what is pulled and how it is written.
 type Options struct {
-	Account     string
-	Folders     []string
-	Unread      bool
-	Since       time.Time
+	Account string
+	Folders []string
+	Unread  bool
+	Since   time.Time
+	// Query narrows the selection further (the console's search
+	// language, mail.ParseQuery); its in:all is the caller's to act on.
+	Query mail.Query
+	// Limit caps the messages written; across several folders they are
+	// the Limit newest (or oldest) by arrival, merged.
 	Limit       int // 0: no limit
 	OldestFirst bool
+	// SaveEmail fills each record's email_as_attachment with the
+	// message's bytes in base64.
+	SaveEmail bool
+	// AttachmentsDir, when set, is an existing directory each
+	// attachment is written to (0600, under a name of our making) and
+	// listed in the record's attachment_files; "" writes nothing.
+	AttachmentsDir string
 	// WithAnalysis adds the full evidence (auth, hops, URLs, signals),
 	// tuned and bounded by Limits.
 	WithAnalysis bool
@@ -51,6 +63,14 @@ func Pull(ctx context.Context, box mail.Mailbox, opts Options, w io.Writer) (Sta
 		return Stats{}, fmt.Errorf("format %q: use json or jsonl", opts.Format)
 	}
 	out := newWriter(w, opts.Format)
+	if opts.Limit > 0 && len(opts.Folders) > 1 {
+		st, err := pullNewestAcross(ctx, box, opts, out)
+		if err != nil {
+			_ = out.close() // what was written stays whole
+			return st, err
+		}
+		return st, out.close()
+	}
 	var st Stats
 	left := opts.Limit
 	for _, folder := range opts.Folders {
@@ -79,11 +99,15 @@ func Pull(ctx context.Context, box mail.Mailbox, opts Options, w io.Writer) (Sta
 
 // selectUIDs finds the messages to pull in folder, in output order.
 func selectUIDs(ctx context.Context, box mail.Mailbox, folder string, opts Options) (mail.FolderRef, []mail.UID, error) {
-	var q mail.Query
+	q := opts.Query
+	q.Terms = slices.Clone(q.Terms)
+	q.AllFolders = false
 	if opts.Unread {
 		q.Terms = append(q.Terms, mail.Term{Field: mail.FieldIs, Value: "unread"})
 	}
-	q.Since = opts.Since
+	if opts.Since.After(q.Since) {
+		q.Since = opts.Since
+	}
 	var ref mail.FolderRef
 	var uids []mail.UID
 	if q.Empty() {
@@ -135,8 +159,12 @@ func pullFolder(ctx context.Context, box mail.Mailbox, ref mail.FolderRef, uids 
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				rec := build(ctx, opts.Account, ref, j.msg, opts.WithAnalysis, opts.Limits)
-				line, err := safejson.Marshal(rec)
+				rec, p := buildParsed(ctx, opts.Account, ref, j.msg, opts.WithAnalysis, opts.Limits)
+				err := extras(&rec, p, j.msg, opts)
+				var line []byte
+				if err == nil {
+					line, err = safejson.Marshal(rec)
+				}
 				select {
 				case results <- result{seq: j.seq, uid: j.msg.UID, line: line, err: err}:
 				case <-ctx.Done():

@@ -59,7 +59,10 @@ type Record struct {
 	UID     uint32    `json:"uid"`
 	Seen    bool      `json:"seen"`
 	Date    time.Time `json:"internal_date"`
-	Alert   Alert     `json:"alert"`
+	// Categories are the message's keywords (IMAP) or categories
+	// (Graph), decoded to the names the console shows.
+	Categories []string `json:"categories"`
+	Alert      Alert    `json:"alert"`
 	// Reporter is set when the message is a report: a colleague's (or a
 	// feedback loop's) message carrying a reported original. The alert
 	// then describes the original.
@@ -92,6 +95,13 @@ func Build(ctx context.Context, account string, ref mail.FolderRef, msg *mail.Ra
 // shape is built from one MIME parse, which is several times cheaper.
 // Both parse with mail.Parse, within the same limits.
 func build(ctx context.Context, account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool, lim evidence.Limits) Record {
+	r, _ := buildParsed(ctx, account, ref, msg, analyse, lim)
+	return r
+}
+
+// buildParsed is build that also returns the parse, whose parts line up
+// with the record's attachments.
+func buildParsed(ctx context.Context, account string, ref mail.FolderRef, msg *mail.RawMessage, analyse bool, lim evidence.Limits) (Record, *mail.Parsed) {
 	id := itemID(account, ref, msg.UID)
 	var x *evidence.Export
 	p := mail.Parse(ctx, msg.Raw, parseLimits(lim))
@@ -100,13 +110,24 @@ func build(ctx context.Context, account string, ref mail.FolderRef, msg *mail.Ra
 	} else {
 		x = evidence.ExportParsed(p, id, ref.Name, lim)
 	}
-	r := Record{Export: x, Account: account, Folder: ref.Name, UID: uint32(msg.UID), Seen: msg.Flags.Seen, Date: msg.Received, Capped: p.Capped}
+	r := Record{Export: x, Account: account, Folder: ref.Name, UID: uint32(msg.UID), Seen: msg.Flags.Seen, Date: msg.Received,
+		Categories: categories(msg.Flags), Capped: p.Capped}
 	r.Alert = alertOf(p, msg, foundURLs(p, x))
 	if rep, ok := reported.RecognizeLimited(msg.Raw, p, reported.Limits{}); ok {
 		r.Reporter = reporterOf(rep)
 		r.Alert = reportAlert(r.Alert, rep)
 	}
-	return r
+	return r, p
+}
+
+// categories decodes the message's keywords into category names; never
+// nil, so the record always holds a list.
+func categories(f mail.Flags) []string {
+	out := make([]string, 0, len(f.Keywords))
+	for _, k := range f.Keywords {
+		out = append(out, mail.DecodeKeyword(k))
+	}
+	return out
 }
 
 // parseLimits are the MIME parsing limits within lim.

@@ -16,6 +16,24 @@ const (
 	SaveAttachment Action = "save-attachment"
 	SaveMessage    Action = "save-message"
 
+	// Verdict records an analyst's verdict on a case of reports (a
+	// keyword on every report, optionally a move); FeedbackSend is one
+	// reply to a reporter about that verdict.
+	Verdict      Action = "verdict"
+	FeedbackSend Action = "feedback-send"
+	// Send sends a message the analyst composed (To, Cc, Bcc, body,
+	// attachments) over SMTP or Graph sendMail.
+	Send Action = "send"
+	// PurgeSoft, PurgeJunk and PurgeHard take every copy of a message
+	// out of the mailboxes that hold it (package purge): to Recoverable
+	// Items, to Junk Email, or deleted for good; PurgeUndo moves soft-
+	// and junk-purged copies back. Responders may purge soft and junk;
+	// only admins purge hard.
+	PurgeSoft Action = "purge-soft"
+	PurgeJunk Action = "purge-junk"
+	PurgeHard Action = "purge-hard"
+	PurgeUndo Action = "purge-undo"
+
 	// CalendarCreate creates an event (Graph accounts).
 	CalendarCreate Action = "calendar-create-event"
 
@@ -51,14 +69,16 @@ const (
 
 // responderActions are what a responder may do: act on messages, block or
 // permit senders and URLs, handle held messages and the sender lists,
-// report, export and save. The rest (calendar events included) — policies, profiles, groups — is
+// report, send mail, export and save. The rest (calendar events included) — policies, profiles, groups — is
 // gateway configuration and needs an admin.
 var responderActions = map[Action]bool{
 	Move: true, Copy: true, Trash: true, Delete: true, SoftDelete: true, Restore: true,
 	Read: true, Unread: true, Flag: true, Unflag: true, Tag: true, Untag: true,
-	RevertFlags: true, RemoveCopies: true, Report: true,
+	RevertFlags: true, RemoveCopies: true, Report: true, Send: true,
 	BlockSender: true, UnblockSender: true,
+	PurgeSoft: true, PurgeJunk: true, PurgeUndo: true,
 	Export: true, SaveAttachment: true, SaveMessage: true,
+	Verdict: true, FeedbackSend: true,
 	MimecastBlockSender: true, MimecastPermitSender: true,
 	MimecastBlockURL: true, MimecastPermitURL: true, MimecastDeleteManagedURL: true,
 	MimecastReleaseHeld: true, MimecastRejectHeld: true,
@@ -69,7 +89,8 @@ var responderActions = map[Action]bool{
 func Known() []Action {
 	return []Action{
 		Move, Copy, Trash, Delete, SoftDelete, Restore, Read, Unread, Flag, Unflag, Tag, Untag,
-		RevertFlags, RemoveCopies, Report, BlockSender, UnblockSender, Export, SaveAttachment, SaveMessage, CalendarCreate,
+		RevertFlags, RemoveCopies, Report, Send, BlockSender, UnblockSender, PurgeSoft, PurgeJunk, PurgeHard, PurgeUndo,
+		Export, SaveAttachment, SaveMessage, Verdict, FeedbackSend, CalendarCreate,
 		MimecastBlockSender, MimecastPermitSender, MimecastBlockURL, MimecastPermitURL, MimecastDeleteManagedURL,
 		MimecastCreatePolicy, MimecastUpdatePolicy, MimecastDeletePolicy,
 		MimecastCreateGroup, MimecastUpdateGroup, MimecastDeleteGroup, MimecastAddGroupMembers, MimecastRemoveGroupMember,

@@ -45,7 +45,7 @@ const (
 
 // Destructive reports actions that cannot be undone: the console always
 // asks before them.
-func (a Action) Destructive() bool { return a == Delete || a == RemoveCopies }
+func (a Action) Destructive() bool { return a == Delete || a == RemoveCopies || a == PurgeHard }
 
 // Request is one remediation on messages of one folder.
 type Request struct {

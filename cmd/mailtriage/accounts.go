@@ -47,18 +47,25 @@ func openAccounts(cfg *config.Config, first string) ([]session.Account, int, err
 }
 
 func newAccount(a *config.Account, limit int64) (session.Account, error) {
+	acct, _, err := newAccountSMTP(a, limit)
+	return acct, err
+}
+
+// newAccountSMTP is newAccount that also returns the account's SMTP
+// submission server (nil when smtp is not configured), for send.
+func newAccountSMTP(a *config.Account, limit int64) (session.Account, *report.Server, error) {
 	if a.Graph != "" {
 		return newGraphAccount(a, limit)
 	}
 	ep, err := a.Endpoint()
 	if err != nil {
-		return session.Account{}, err
+		return session.Account{}, nil, err
 	}
 	tlsCfg := &tls.Config{ServerName: ep.Host}
 	if a.CAFile != "" {
 		pool, err := loadCA(a.CAFile)
 		if err != nil {
-			return session.Account{}, err
+			return session.Account{}, nil, err
 		}
 		tlsCfg.RootCAs = pool
 	}
@@ -71,38 +78,49 @@ func newAccount(a *config.Account, limit int64) (session.Account, error) {
 		Roles:        a.Roles(),
 		Connections:  a.Connections,
 		PollInterval: time.Duration(a.PollSeconds) * time.Second,
+		NoIdle:       !a.UsesIdle(),
 	}
 	var outlook *oauth.Source
 	if a.IMAPAuth == config.IMAPAuthXOAuth2 {
 		if outlook, err = tokenSource(a, "outlook", nil); err != nil {
-			return session.Account{}, err
+			return session.Account{}, nil, err
 		}
 		icfg.OAuth2 = outlook.Token
 	} else {
 		icfg.Password = a.PasswordSecret().Cached()
 	}
-	mb := imap.New(icfg)
-	desk, err := reportDesk(a, tlsCfg, outlook)
+	srv, err := smtpServer(a, tlsCfg, outlook)
 	if err != nil {
-		mb.Close()
-		return session.Account{}, err
+		return session.Account{}, nil, err
 	}
+	mb := imap.New(icfg)
 	return session.Account{
 		Name:          a.Name,
 		Server:        a.IMAP,
 		Mailbox:       mb,
 		DefaultFolder: a.DefaultFolder,
 		MessageLimit:  limit,
-		Report:        desk,
+		Report:        reportDesk(a, srv),
 		Address:       ownAddress(a.Username, a.ReportFrom),
-	}, nil
+		FeedbackFrom:  a.FeedbackFrom(),
+		SMTP:          srv,
+	}, srv, nil
 }
 
 // reportDesk is the account's abuse desk, when smtp and report_to are
-// set. The SMTP server is trusted like the IMAP one (same ca_file).
-func reportDesk(a *config.Account, imapTLS *tls.Config, outlook *oauth.Source) (*session.ReportDesk, error) {
+// set.
+func reportDesk(a *config.Account, srv *report.Server) *session.ReportDesk {
+	if srv == nil || a.ReportTo == "" {
+		return nil
+	}
+	return &session.ReportDesk{SMTP: *srv, From: cmpOr(a.ReportFrom, a.Username, a.Mailbox), To: []string{a.ReportTo}}
+}
+
+// smtpServer is the account's SMTP submission server, nil when smtp is
+// not set. It is trusted like the IMAP one (same ca_file).
+func smtpServer(a *config.Account, imapTLS *tls.Config, outlook *oauth.Source) (*report.Server, error) {
 	ep, ok, err := a.SMTPEndpoint()
-	if err != nil || !ok || a.ReportTo == "" {
+	if err != nil || !ok {
 		return nil, err
 	}
 	if imapTLS == nil {
@@ -111,15 +129,14 @@ func reportDesk(a *config.Account, imapTLS *tls.Config, outlook *oauth.Source) (
 	tlsCfg := imapTLS.Clone()
 	tlsCfg.ServerName = ep.Host
 	user := cmpOr(a.SMTPUsername, a.Username, a.Mailbox)
-	from := cmpOr(a.ReportFrom, a.Username, a.Mailbox)
-	srv := report.Server{Addr: ep.Addr, TLS: ep.TLS, TLSConfig: tlsCfg, Username: user}
+	srv := &report.Server{Addr: ep.Addr, TLS: ep.TLS, TLSConfig: tlsCfg, Username: user}
 	if outlook != nil && a.SMTPPassword+a.SMTPPasswordCmd+a.SMTPPasswordEnv == "" {
 		// Exchange Online: the IMAP token's resource covers SMTP too.
 		srv.OAuth2 = outlook.Token
 	} else {
 		srv.Password = a.SMTPPasswordSecret().Cached()
 	}
-	return &session.ReportDesk{SMTP: srv, From: from, To: []string{a.ReportTo}}, nil
+	return srv, nil
 }
 
 func cmpOr(vals ...string) string {
@@ -133,14 +150,18 @@ func cmpOr(vals ...string) string {
 
 // newGraphAccount builds a Microsoft Graph mailbox; the status bar shows
 // the Graph URL and the mailbox read.
-func newGraphAccount(a *config.Account, limit int64) (session.Account, error) {
+func newGraphAccount(a *config.Account, limit int64) (session.Account, *report.Server, error) {
 	src, err := tokenSource(a, "graph", oauth.GraphScopes(oauthFlow(a), a.Graph))
 	if err != nil {
-		return session.Account{}, err
+		return session.Account{}, nil, err
 	}
 	stateDir, err := graphStateDir()
 	if err != nil {
-		return session.Account{}, err
+		return session.Account{}, nil, err
+	}
+	srv, err := smtpServer(a, nil, nil)
+	if err != nil {
+		return session.Account{}, nil, err
 	}
 	mb := graph.New(graph.Config{
 		BaseURL:       a.Graph,
@@ -151,17 +172,12 @@ func newGraphAccount(a *config.Account, limit int64) (session.Account, error) {
 		PollInterval:  time.Duration(a.PollSeconds) * time.Second,
 		StateDir:      stateDir,
 	})
-	desk, err := reportDesk(a, nil, nil)
-	if err != nil {
-		mb.Close()
-		return session.Account{}, err
-	}
 	server := strings.TrimRight(a.Graph, "/") + "/me"
 	if a.Mailbox != "" {
 		server = strings.TrimRight(a.Graph, "/") + "/users/" + a.Mailbox
 	}
-	return session.Account{Name: a.Name, Server: server, Mailbox: mb, DefaultFolder: a.DefaultFolder, MessageLimit: limit, Report: desk,
-		Address: ownAddress(a.Mailbox, a.ReportFrom)}, nil
+	return session.Account{Name: a.Name, Server: server, Mailbox: mb, DefaultFolder: a.DefaultFolder, MessageLimit: limit, Report: reportDesk(a, srv),
+		Address: ownAddress(a.Mailbox, a.ReportFrom), FeedbackFrom: a.FeedbackFrom(), SMTP: srv}, srv, nil
 }
 
 // graphStateDir is where Graph accounts keep their UID maps: the state
@@ -297,7 +313,39 @@ func checkAccount(ctx context.Context, a session.Account) (string, error) {
 			inbox = fmt.Sprintf(", INBOX %d messages (%d unread)", f.Status.Messages, f.Status.Unseen)
 		}
 	}
-	return fmt.Sprintf("ok, %d folders%s; server offers %s", len(folders), inbox, strings.Join(have, " ")), nil
+	if rc, ok := a.Mailbox.(roleChecker); ok {
+		if err := rc.CheckRoleFolders(folders); err != nil {
+			return "", err
+		}
+	}
+	return fmt.Sprintf("ok, %d folders%s; server offers %s; %s", len(folders), inbox, strings.Join(have, " "), rolesFound(folders)), nil
+}
+
+// roleChecker is a mailbox that can tell whether the configured role
+// folders ([accounts.folders]) exist (IMAP).
+type roleChecker interface {
+	CheckRoleFolders([]mail.Folder) error
+}
+
+// rolesFound says which folder has each role besides INBOX, in role order:
+// "roles: trash = Trash, junk = Spam", or that none was found.
+func rolesFound(folders []mail.Folder) string {
+	var found []string
+	for _, r := range mail.Roles {
+		if r == mail.RoleInbox {
+			continue
+		}
+		for _, f := range folders {
+			if f.Role == r {
+				found = append(found, fmt.Sprintf("%s = %s", r, analysis.SanitizeLine(f.Name)))
+				break
+			}
+		}
+	}
+	if len(found) == 0 {
+		return "no role folders (set them in [accounts.folders])"
+	}
+	return "roles: " + strings.Join(found, ", ")
 }
 
 // ownAddress is the first of the candidates that is an address: the

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mailtriage/mailtriage/backend/action"
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/backend/safejson"
@@ -133,6 +134,13 @@ func runAct(ctx context.Context, args []string, cfgPath, account string, stdout,
 	if err != nil {
 		return fail(stderr, 1, err)
 	}
+	if *dry && req.Dest != "" {
+		// A real move to a missing folder is refused by the server;
+		// a dry run must not say "would" for it either.
+		if err := folderExists(ctx, h.acct.Mailbox, req.Dest); err != nil {
+			return fail(stderr, 1, fmt.Errorf("act %s --to: %w", verb, err))
+		}
+	}
 	res.Targets = append(res.Targets, missing...)
 	status := 0
 	if len(missing) > 0 {
@@ -225,7 +233,38 @@ func trashFolder(ctx context.Context, box mail.Mailbox) (string, error) {
 	if trash := action.FolderWithRole(folders, mail.RoleTrash); trash != "" {
 		return trash, nil
 	}
+	if rc, ok := box.(roleChecker); ok {
+		// A configured trash that does not exist is the likelier mistake.
+		if err := rc.CheckRoleFolders(folders); err != nil {
+			return "", fmt.Errorf("act delete: %w; or use --hard / --soft", err)
+		}
+	}
 	return "", errors.New("act delete: no Trash folder (set trash in [accounts.folders]), or use --hard / --soft")
+}
+
+// canonicalNamer is a mailbox that accepts folder names with or without
+// the namespace prefix and says how it shows them (IMAP).
+type canonicalNamer interface {
+	CanonicalName(string) string
+}
+
+// folderExists says whether the server has the folder the analyst named
+// (with or without the namespace prefix).
+func folderExists(ctx context.Context, box mail.Mailbox, name string) error {
+	folders, err := box.Folders(ctx)
+	if err != nil {
+		return err
+	}
+	want := name
+	if cn, ok := box.(canonicalNamer); ok {
+		want = cn.CanonicalName(name)
+	}
+	for _, f := range folders {
+		if f.Name == want && !f.NoSelect {
+			return nil
+		}
+	}
+	return fmt.Errorf("no folder %q on the server", analysis.SanitizeLine(name))
 }
 
 // resolveTargets fills req.Folder (with its UIDVALIDITY) and req.UIDs, and

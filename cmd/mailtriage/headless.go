@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/mailtriage/mailtriage/backend/action"
@@ -12,6 +14,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/pull"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/backend/report"
 	"github.com/mailtriage/mailtriage/backend/safejson"
 	"github.com/mailtriage/mailtriage/config"
 	"github.com/mailtriage/mailtriage/ui/session"
@@ -30,7 +33,9 @@ type headless struct {
 	// actions is the action layer over remedy: the same path the
 	// console takes (roles, audit, undo).
 	actions *action.Layer
-	close   func()
+	// smtp is the account's submission server (nil: smtp not set).
+	smtp  *report.Server
+	close func()
 }
 
 // newHeadless is a subcommand (name as typed after mailtriage) with the
@@ -49,7 +54,7 @@ func openHeadless(cfgPath, account string) (*headless, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", cfg.Path, err)
 	}
-	acct, err := newAccount(a, cfg.MessageLimit())
+	acct, smtp, err := newAccountSMTP(a, cfg.MessageLimit())
 	if err != nil {
 		return nil, fmt.Errorf("config %s: account %q: %w", cfg.Path, a.Name, err)
 	}
@@ -59,7 +64,7 @@ func openHeadless(cfgPath, account string) (*headless, error) {
 		return nil, err
 	}
 	remedy.Via = "cli"
-	return &headless{cfg: cfg, acct: acct, remedy: remedy, actions: &action.Layer{Remedy: remedy}, close: func() {
+	return &headless{cfg: cfg, acct: acct, remedy: remedy, actions: &action.Layer{Remedy: remedy}, smtp: smtp, close: func() {
 		acct.Mailbox.Close()
 		remedy.Audit.Close()
 	}}, nil
@@ -67,55 +72,130 @@ func openHeadless(cfgPath, account string) (*headless, error) {
 
 func runPull(ctx context.Context, args []string, cfgPath, account string, stdout, stderr io.Writer) int {
 	fs, cfgFlag, acctFlag := newHeadless("pull",
-		"mailtriage pull [--folder F | --all-folders] [--unread] [--since YYYY-MM-DD] [--limit N] [--format json|jsonl] [flags]",
-		"Write the messages of a folder to stdout as SOAR alerts (JSON), newest first.", cfgPath, account)
-	folder := fs.String("folder", "", "folder to pull from (default: the account's default folder, else INBOX)")
-	all := fs.Bool("all-folders", false, "pull from every folder")
-	unread := fs.Bool("unread", false, "only unread messages")
-	since := fs.String("since", "", "only messages that arrived on or after this date (YYYY-MM-DD)")
-	limit := fs.Int("limit", 0, "at most this many messages (0: all)")
-	oldest := fs.Bool("oldest-first", false, "oldest first (default: newest first)")
-	markRead := fs.Bool("mark-read", false, "mark what was written as read, after writing it")
-	format := fs.String("format", "jsonl", "json or jsonl")
-	withAnalysis := fs.Bool("with-analysis", false, "add the evidence: auth, hops, URLs, signals")
+		"mailtriage pull [--folder F | --all-folders] [--unread] [--since YYYY-MM-DD] [--search QUERY] [--limit N]\n"+
+			"                       [--save-email] [--attachments-dir DIR] [--format json|jsonl] [flags]",
+		"Write the messages of a folder to stdout as SOAR alerts (JSON), newest first. With --all-folders\n"+
+			"and --limit N, the N newest across all folders.", cfgPath, account)
+	f := pullFlagSet(fs)
 	if status, ok := fs.parse(args, stdout, stderr); !ok {
 		return status
 	}
-	if *folder != "" && *all {
-		return fs.usageError(stderr, errors.New("--folder and --all-folders exclude each other"))
-	}
-	var sinceT time.Time
-	if *since != "" {
-		t, err := time.Parse("2006-01-02", *since)
-		if err != nil {
-			return fs.usageError(stderr, fmt.Errorf("--since %q: use YYYY-MM-DD", *since))
-		}
-		sinceT = t
+	opts, err := f.options()
+	if err != nil {
+		return fs.usageError(stderr, err)
 	}
 	h, err := openHeadless(*cfgFlag, *acctFlag)
 	if err != nil {
 		return fail(stderr, 2, err)
 	}
 	defer h.close()
-	folders, err := pullFolders(ctx, h, *folder, *all)
-	if err != nil {
+	if opts.Folders, err = pullFolders(ctx, h, f.folder, f.all); err != nil {
 		return fail(stderr, 1, err)
 	}
-	opts := pull.Options{Account: h.acct.Name, Folders: folders, Unread: *unread, Since: sinceT, Limit: *limit,
-		OldestFirst: *oldest, WithAnalysis: *withAnalysis, Limits: analysisLimits(h.cfg), Format: *format, MaxBytes: h.acct.MessageLimit}
-	if *markRead {
+	if opts.AttachmentsDir, err = attachmentsDir(f.attachmentsDir); err != nil {
+		return fail(stderr, 2, err)
+	}
+	opts.Account, opts.Limits, opts.MaxBytes = h.acct.Name, analysisLimits(h.cfg), h.acct.MessageLimit
+	if f.markRead {
 		opts.Written = func(ctx context.Context, ref mail.FolderRef, uids []mail.UID) error {
 			_, err := h.actions.Do(ctx, remediate.Request{Account: h.acct.Name, Box: h.acct.Mailbox, Action: remediate.Read, Folder: ref, UIDs: uids}, nil)
 			return err
 		}
 	}
-	if _, err := pull.Pull(ctx, h.acct.Mailbox, opts, stdout); err != nil {
+	if err := h.pull(ctx, opts, stdout); err != nil {
 		if ctx.Err() != nil {
 			return fail(stderr, 1, errors.New("pull: interrupted; every record written is complete"))
 		}
 		return fail(stderr, 1, err)
 	}
 	return 0
+}
+
+// pullFlags are pull's arguments.
+type pullFlags struct {
+	folder, since, search, format, attachmentsDir string
+	all, unread, oldest, markRead, withAnalysis   bool
+	saveEmail                                     bool
+	limit                                         int
+}
+
+func pullFlagSet(fs *command) *pullFlags {
+	f := &pullFlags{}
+	fs.StringVar(&f.folder, "folder", "", "folder to pull from (default: the account's default folder, else INBOX)")
+	fs.BoolVar(&f.all, "all-folders", false, "pull from every folder")
+	fs.BoolVar(&f.unread, "unread", false, "only unread messages")
+	fs.StringVar(&f.since, "since", "", "only messages that arrived on or after this date (YYYY-MM-DD)")
+	fs.StringVar(&f.search, "search", "", "only messages matching `QUERY`, in the console's search language (from: subject: tag: is: since: in:all …)")
+	fs.IntVar(&f.limit, "limit", 0, "at most this many messages, the newest (0: all)")
+	fs.BoolVar(&f.oldest, "oldest-first", false, "oldest first (default: newest first)")
+	fs.BoolVar(&f.markRead, "mark-read", false, "mark what was written as read, after writing it")
+	fs.StringVar(&f.format, "format", "jsonl", "json or jsonl")
+	fs.BoolVar(&f.withAnalysis, "with-analysis", false, "add the evidence: auth, hops, URLs, signals")
+	fs.BoolVar(&f.saveEmail, "save-email", false, "fill email_as_attachment with the whole message (base64 of the .eml)")
+	fs.StringVar(&f.attachmentsDir, "attachments-dir", "", "write each attachment into `DIR` (mode 0600, names of our own making) and list them in attachment_files")
+	return f
+}
+
+// options checks the flags and turns them into pull's options (folders,
+// account and limits are the caller's).
+func (f *pullFlags) options() (pull.Options, error) {
+	opts := pull.Options{Unread: f.unread, Limit: f.limit, OldestFirst: f.oldest, WithAnalysis: f.withAnalysis, Format: f.format, SaveEmail: f.saveEmail}
+	if f.since != "" {
+		t, err := time.Parse("2006-01-02", f.since)
+		if err != nil {
+			return opts, fmt.Errorf("--since %q: use YYYY-MM-DD", f.since)
+		}
+		opts.Since = t
+	}
+	if f.search != "" {
+		q, err := mail.ParseQuery(f.search)
+		if err != nil {
+			return opts, fmt.Errorf("--search: %w", err)
+		}
+		opts.Query = q
+		f.all = f.all || q.AllFolders // in:all searches every folder, as in the console
+		if q.AllFolders && f.folder != "" {
+			return opts, errors.New("--search in:all and --folder exclude each other")
+		}
+	}
+	switch {
+	case f.folder != "" && f.all:
+		return opts, errors.New("--folder and --all-folders exclude each other")
+	case f.limit < 0:
+		return opts, errors.New("--limit must not be negative")
+	}
+	return opts, nil
+}
+
+// attachmentsDir makes --attachments-dir (0700 when created) and returns
+// it absolute, so attachment_files name files wherever the playbook runs.
+func attachmentsDir(dir string) (string, error) {
+	if dir == "" {
+		return "", nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("--attachments-dir: %w", err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return "", fmt.Errorf("--attachments-dir: %w", err)
+	}
+	return abs, nil
+}
+
+// pull runs the pull; when it writes attachment files, the whole run is
+// audited as save-attachment (the files are changes on this machine).
+func (h *headless) pull(ctx context.Context, opts pull.Options, stdout io.Writer) error {
+	if opts.AttachmentsDir == "" {
+		_, err := pull.Pull(ctx, h.acct.Mailbox, opts, stdout)
+		return err
+	}
+	ch := action.Change{Name: remediate.SaveAttachment, Target: action.Target{Account: h.acct.Name},
+		Detail: "pull: the attachments of the pulled messages into " + opts.AttachmentsDir}
+	return h.actions.Run(ctx, ch, func(ctx context.Context) error {
+		_, err := pull.Pull(ctx, h.acct.Mailbox, opts, stdout)
+		return err
+	})
 }
 
 // pullFolders resolves --folder / --all-folders.

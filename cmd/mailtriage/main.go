@@ -35,14 +35,18 @@ const commandList = `Commands:
   mailtriage [--config FILE] [--account NAME] [--theme NAME]   the console on your accounts
   mailtriage demo [--theme NAME] [--new-mail 30s]              the console on a built-in demo mailbox
   mailtriage check [--config FILE] [--account NAME]            log in to each account and report, no console
-  mailtriage pull [--folder F | --all-folders] [--unread] [--since YYYY-MM-DD] [--limit N]
+  mailtriage pull [--folder F | --all-folders] [--unread] [--since YYYY-MM-DD] [--search QUERY] [--limit N]
                   [--oldest-first] [--mark-read] [--format json|jsonl] [--with-analysis]
+                  [--save-email] [--attachments-dir DIR]
                                                                messages as SOAR alerts (JSON) on stdout
   mailtriage watch --folder F [--exec CMD | --webhook URL [--hmac-secret-cmd CMD]] [--state FILE]
                                                                each new message once, as it arrives
   mailtriage act VERB (--uid N ... | --message-id ID ... | --search QUERY) [--folder F] [--to FOLDER] [--dry-run]
                                                                VERB: move copy delete tag untag read unread
   mailtriage folders [--json]                                  the folder tree with counts
+  mailtriage send --to A ... [--cc A ...] [--bcc A ...] --subject S (--body T | --body-file F) [--html]
+                  [--attach FILE ...] [--attach-message UID ... [--folder F]] [--dry-run]
+                                                               send a message (SMTP or Graph), audited
   mailtriage calendar list [--subject S] [--from D] [--to D]   calendar events (Graph accounts)
   mailtriage calendar create --subject S --start T --end T [--attendee A ...] [--optional A ...]
                   [--location L] [--body B] [--category C ...] [--show-as busy] [--reminder 15] [--all-day] [--private]
@@ -51,6 +55,8 @@ const commandList = `Commands:
                                                                (block-sender, find-groups, decode-url, ...; --help lists them)
   mailtriage fortimail OPERATION [flags] [--dry-run]           a FortiMail connector operation, JSON on stdout
                                                                (get-domains, update-antispam-profile, ...; --help lists them)
+  mailtriage purge --message-id ID [--dry-run] [--mode soft|junk|hard] [--yes] [--state FILE] [--undo] [--confirm DOMAIN]
+                                                               every copy of a message, out of every mailbox (Graph: the tenant)
   mailtriage serve [--listen ADDR] [--host-key FILE] [--authorized-keys FILE]
                                                                the console over SSH (see [serve])
   mailtriage help [COMMAND]                                    this text, or a command's usage
@@ -90,10 +96,12 @@ var subcommands = []subcommand{
 	headlessCommand("watch", runWatch),
 	headlessCommand("act", runAct),
 	headlessCommand("folders", runFolders),
+	headlessCommand("send", runSend),
 	headlessCommand("calendar", runCalendar),
 	headlessCommand("contacts", runContacts),
 	mimecastOps.subcommand(),
 	fortimailOps.subcommand(),
+	headlessCommand("purge", runPurge),
 }
 
 // headlessCommand is a subcommand without a console: stdout carries only
@@ -198,7 +206,11 @@ func runConsole(ctx context.Context, cfgPath, account, theme string, stderr io.W
 	if err != nil {
 		return fail(stderr, 2, err)
 	}
-	opts := ui.Options{Accounts: accounts, Initial: initial, Theme: theme, Colors: cfg.Colors, Keys: cfg.Keys, Operator: operator(), Remedy: remedy, Limits: analysisLimits(cfg)}
+	verdicts, err := cfg.VerdictSet()
+	if err != nil {
+		return fail(stderr, 2, fmt.Errorf("config %s: %w", cfg.Path, err))
+	}
+	opts := ui.Options{Accounts: accounts, Initial: initial, Theme: theme, Colors: cfg.Colors, Keys: cfg.Keys, Operator: operator(), Remedy: remedy, Limits: analysisLimits(cfg), Verdicts: verdicts}
 	return runUI(ctx, withGateways(opts, gw), stderr)
 }
 

@@ -105,6 +105,12 @@ func (s *Server) config(id identities, imapPort, imapsPort int) string {
 	w("  args = uid=%d gid=%d home=%s/%%u", s.mailUID, s.mailGID, filepath.Join(s.Dir, "home"))
 	w("}")
 	w("mail_location = maildir:~/Maildir")
+	if s.opts.acl {
+		w("mail_plugins = $mail_plugins acl")
+		w("plugin {")
+		w("  acl = vfile")
+		w("}")
+	}
 	// Test data is disposable; skipping fsync makes index updates cheap.
 	w("mail_fsync = never")
 	w("mailbox_list_index = yes")

@@ -40,6 +40,15 @@ type Option func(*options)
 type options struct {
 	dropCaps   []string
 	specialUse map[string]string
+	acl        bool
+}
+
+// WithACL loads Dovecot's acl plugin with per-folder ACL files (acl =
+// vfile), so that [Server.SetACL] can take rights away from the owner of
+// a folder, as a shared mailbox's admin would: e.g. without "w" a folder
+// keeps no keywords and its PERMANENTFLAGS lack \*.
+func WithACL() Option {
+	return func(o *options) { o.acl = true }
 }
 
 // WithoutIDLE drops IDLE from the advertised capabilities (the

@@ -414,3 +414,26 @@ func maildirHost() string {
 	h = strings.ReplaceAll(h, ",", `\054`)
 	return h
 }
+
+// SetACL gives the owner of folder exactly rights (Dovecot ACL letters,
+// e.g. "lrsitpe": everything but "w", writing flags and keywords) by
+// writing the folder's dovecot-acl file. The server must have been
+// started WithACL; the folder must exist. Set it before the client logs
+// in: Dovecot reads ACLs when it opens a folder.
+func (s *Server) SetACL(user, folder, rights string) error {
+	if !s.opts.acl {
+		return errors.New("dovecottest: SetACL needs a server started WithACL")
+	}
+	if strings.ContainsAny(rights, " \r\n") {
+		return fmt.Errorf("dovecottest: rights %q: ACL letters only", rights)
+	}
+	dir, err := s.folderDir(user, folder)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "dovecot-acl")
+	if err := os.WriteFile(path, []byte("owner "+rights+"\n"), 0o600); err != nil {
+		return fmt.Errorf("dovecottest: set ACL of %s: %w", folder, err)
+	}
+	return s.chown(path)
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/backend/verdict"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
@@ -231,8 +232,15 @@ func (m *Model) remediated(msg remediatedMsg) tea.Cmd {
 	op := m.pending[msg.op]
 	delete(m.pending, msg.op)
 	out := msg.outcome
+	notDone := out.NotDone
+	if msg.err != nil && len(out.Done) == 0 && len(notDone) == 0 {
+		// Refused before the server was touched (the messages could
+		// not be read first, the audit log could not be written):
+		// nothing was done, so everything shown comes back.
+		notDone = out.Request.UIDs
+	}
 	if op != nil {
-		m.rollback(op, out.NotDone)
+		m.rollback(op, notDone)
 	}
 	cmds := []tea.Cmd{m.refreshCounts(out.Request.Folder.Name, out.Transfer.To.Name)}
 	if f := m.open; f != nil && f.loaded && (out.Transfer.To.Name == f.name || out.Request.Folder.Name == f.name && len(out.Done) > 0) {
@@ -299,6 +307,7 @@ func mergeUIDs(a, b []mail.UID) []mail.UID {
 type undoEntry struct {
 	outcome *remediate.Outcome
 	block   *blockDone
+	verdict *verdict.Result
 }
 
 func (m *Model) pushUndo(e undoEntry) {
@@ -317,6 +326,9 @@ func (m *Model) Undo() tea.Cmd {
 	m.undo = m.undo[:len(m.undo)-1]
 	if last.block != nil {
 		return m.unblock(*last.block)
+	}
+	if last.verdict != nil {
+		return m.undoVerdict(*last.verdict)
 	}
 	req, err := last.outcome.Undo()
 	if err != nil {

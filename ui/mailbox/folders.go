@@ -30,12 +30,17 @@ func (m *Model) OpenFolder(name string) tea.Cmd {
 		}
 	}
 	m.gen++
-	m.open = &folder{name: name, env: map[mail.UID]*mail.Envelope{}, pending: map[mail.UID]bool{}, marked: map[mail.UID]bool{}, reading: map[mail.UID]bool{}}
+	m.open = &folder{name: name, env: map[mail.UID]*mail.Envelope{}, pending: map[mail.UID]bool{}, marked: map[mail.UID]bool{}, reading: map[mail.UID]bool{}, recognised: map[mail.UID]*mail.Envelope{}}
 	return m.loadListing(name, m.gen, m.prefetch(), false)
 }
 
-// findFolder looks a folder up by exact name, then ignoring case.
+// findFolder looks a folder up by exact name, then ignoring case. A
+// mailbox that shows names without its namespace prefix (IMAP's "INBOX."
+// on Courier and Cyrus) also takes the full name.
 func (m *Model) findFolder(name string) (mail.Folder, bool) {
+	if cn, ok := m.acct.Mailbox.(interface{ CanonicalName(string) string }); ok {
+		name = cn.CanonicalName(name)
+	}
 	for _, f := range m.folders {
 		if f.Name == name {
 			return f, true
@@ -55,7 +60,7 @@ func (m *Model) foldersLoaded(msg FoldersLoadedMsg) tea.Cmd {
 	if msg.Err != nil {
 		m.foldersErr = msg.Err
 		if m.open == nil {
-			m.open = &folder{name: m.startFolder(), err: msg.Err, reading: map[mail.UID]bool{}}
+			m.open = &folder{name: m.startFolder(), err: msg.Err, reading: map[mail.UID]bool{}, recognised: map[mail.UID]*mail.Envelope{}}
 		}
 		return common.Error(msg.Err)
 	}

@@ -43,6 +43,10 @@ type KeyMap struct {
 	// AsReceived shows reports as received instead of as the phish they
 	// carry.
 	AsReceived key.Binding
+	// Verdict gives the reports' case a verdict; Feedback answers their
+	// reporters.
+	Verdict  key.Binding
+	Feedback key.Binding
 }
 
 // DefaultKeyMap returns the keys of the design notes.
@@ -80,6 +84,8 @@ func DefaultKeyMap() KeyMap {
 		Report:        key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "report to abuse desk")),
 		Block:         key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block sender on gateways")),
 		AsReceived:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reports: originals / as received")),
+		Verdict:       key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "verdict on the reports' case")),
+		Feedback:      key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "answer the reporters")),
 	}
 }
 
@@ -94,7 +100,7 @@ func (k *KeyMap) Bindings() common.Bindings {
 		"campaigns": &k.Campaigns,
 		"clear":     &k.Clear, "move": &k.Move, "copy": &k.Copy, "trash": &k.Trash, "delete": &k.Delete,
 		"soft_delete": &k.SoftDelete, "flag": &k.Flag, "tag": &k.Tag, "undo": &k.Undo, "search": &k.Search,
-		"info": &k.Info, "report": &k.Report, "block": &k.Block, "as_received": &k.AsReceived,
+		"info": &k.Info, "report": &k.Report, "block": &k.Block, "as_received": &k.AsReceived, "verdict": &k.Verdict, "feedback": &k.Feedback,
 	}
 }
 
@@ -109,6 +115,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.NextPane, k.Search, k.Clear, k.Info, k.Refresh},
 		{k.Select, k.SelectRange, k.SelectAll, k.SelectSender, k.SelectDomain, k.SelectSubject, k.Campaigns},
-		{k.Move, k.Copy, k.Trash, k.Delete, k.SoftDelete, k.ToggleRead, k.Flag, k.Tag, k.Undo, k.Report, k.Block, k.AsReceived},
+		{k.Move, k.Copy, k.Trash, k.Delete, k.SoftDelete, k.ToggleRead, k.Flag, k.Tag, k.Undo, k.Report, k.Block, k.AsReceived, k.Verdict, k.Feedback},
 	}
 }

@@ -69,7 +69,7 @@ func (m *Model) listingLoaded(msg ListingLoadedMsg) tea.Cmd {
 		keepUID = f.uidAt(f.cursor)
 	}
 	if f.ref.UIDValidity != 0 && f.ref.UIDValidity != l.Folder.UIDValidity {
-		f.env = map[mail.UID]*mail.Envelope{}
+		f.env, f.recognised = map[mail.UID]*mail.Envelope{}, map[mail.UID]*mail.Envelope{}
 		hadCursor = false
 	}
 	if f.query != "" {

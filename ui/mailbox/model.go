@@ -81,6 +81,10 @@ type folder struct {
 	cases       map[string]int
 	reading     map[mail.UID]bool
 	readingJobs int
+	// recognised remembers what reading a row's body found: its
+	// original's envelope, or nil for no report (UIDs are stable while
+	// the folder's UIDVALIDITY is).
+	recognised map[mail.UID]*mail.Envelope
 }
 
 func (f *folder) uidAt(row int) mail.UID { return f.uids[len(f.uids)-1-row] }
@@ -182,6 +186,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.searchAllDone(msg)
 	case reportsReadMsg:
 		return m, m.reportsRead(msg)
+	case casesMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		return m, m.casesFound(msg)
+	case verdictDoneMsg:
+		return m, m.verdictDone(msg)
+	case feedbackPreviewMsg:
+		return m, m.feedbackPreviewed(msg)
+	case feedbackSentMsg:
+		return m, m.feedbackSent(msg)
+	case reloadMsg:
+		return m, tea.Batch(m.reload(), common.Info(msg.info))
 	case blockSendersMsg:
 		return m, m.blockSendersRead(msg)
 	case blockOptionsMsg:

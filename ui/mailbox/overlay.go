@@ -1,6 +1,7 @@
 package mailbox
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -251,4 +252,48 @@ func (p *picker) lines(cm *session.Session, w int) []string {
 		body = append(body, st.Muted.Render(analysis.SanitizeLine(hint).String()))
 	}
 	return frame(cm, w, p.title, body)
+}
+
+// preview shows what an action will send (replies to reporters) and asks;
+// j/k scroll the lines.
+type preview struct {
+	title string // may quote a subject: sanitized when drawn
+	body  []string
+	top   int
+	q     *components.Confirm
+}
+
+func newPreview(c *session.Session, title string, body []string, question string, onYes func() tea.Cmd) *preview {
+	return &preview{title: title, body: body, q: components.NewConfirm(c.Dialog, question, onYes)}
+}
+
+// previewRows is how many lines of the preview show at once.
+const previewRows = 12
+
+func (p *preview) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	switch msg.String() {
+	case "j", "down":
+		p.top = min(p.top+1, max(len(p.body)-previewRows, 0))
+		return false, nil
+	case "k", "up":
+		p.top = max(p.top-1, 0)
+		return false, nil
+	}
+	return p.q.Key(msg)
+}
+
+func (p *preview) lines(cm *session.Session, w int) []string {
+	st := cm.Styles
+	shown := p.body[min(p.top, len(p.body)):]
+	if len(shown) > previewRows {
+		shown = shown[:previewRows]
+	}
+	out := make([]string, 0, len(shown)+2)
+	for _, l := range shown {
+		out = append(out, " "+common.Cell(analysis.SanitizeLine(l), w-1, st.Text, st.Marker))
+	}
+	if len(p.body) > previewRows {
+		out = append(out, " "+st.Muted.Render(fmt.Sprintf("j/k scroll (%d lines)", len(p.body))))
+	}
+	return frame(cm, w, analysis.SanitizeLine(p.title), append(out, p.q.Lines(st)...))
 }

@@ -64,6 +64,10 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.BlockSender()
 	case key.Matches(msg, k.AsReceived):
 		return m.toggleRawView()
+	case key.Matches(msg, k.Verdict):
+		return m.PickVerdict(nil)
+	case key.Matches(msg, k.Feedback):
+		return m.Feedback()
 	}
 	return nil
 }

@@ -252,3 +252,26 @@ func TestRepliesForAnotherAccountAreDropped(t *testing.T) {
 		t.Fatalf("another account's replies were applied: %d folders, query %q", len(h.m.folders), h.m.Query())
 	}
 }
+
+// An action refused before the server is touched (here: the audit log
+// cannot be written) puts back what it showed: the moved row returns, a
+// flag shown goes away.
+func TestRefusedActionIsRolledBackOnScreen(t *testing.T) {
+	h := remedyHarness(t, 3)
+	h.m.c.Actions.Remedy.Audit.Close()
+	h.press("d")
+	if got := h.m.State().Total; got != 3 {
+		t.Fatalf("a refused move left %d rows, want 3 (errors %v)", got, h.errs)
+	}
+	if len(h.errs) == 0 || !strings.Contains(h.errs[len(h.errs)-1].Error(), "nothing was changed") {
+		t.Fatalf("errors %v", h.errs)
+	}
+	h.press("f")
+	uid := h.m.open.uidAt(h.m.open.cursor)
+	if h.m.open.env[uid].Flags.Flagged {
+		t.Fatal("a refused flag still shows on screen")
+	}
+	if h.mb.Count("INBOX") != 3 || h.mb.Count("Trash") != 0 {
+		t.Fatal("the server changed")
+	}
+}

@@ -79,6 +79,21 @@ func (m *Model) noteReports() tea.Cmd {
 		if e == nil || e.Report == nil {
 			continue
 		}
+		if e.Report.NeedsBody {
+			if orig, known := f.recognised[uid]; known {
+				// Read before (a reload brings the listing's hint
+				// again): settle it from what the body said.
+				cp := *e
+				cp.Report = nil
+				if orig != nil {
+					cp.Report = &mail.ReportHint{Original: orig}
+				}
+				f.env[uid], e = &cp, &cp
+				if e.Report == nil {
+					continue
+				}
+			}
+		}
 		switch {
 		case e.Report.Original != nil:
 			reports++
@@ -156,6 +171,8 @@ func (m *Model) reportsRead(msg reportsReadMsg) tea.Cmd {
 	}
 	f.readingJobs--
 	for uid, orig := range msg.found {
+		delete(f.reading, uid)
+		f.recognised[uid] = orig
 		e := f.env[uid]
 		if e == nil || e.Report == nil {
 			continue

@@ -35,10 +35,12 @@ type KeyMap struct {
 	Back       key.Binding
 	// Mailbox actions on the open message: the same keys as in the list,
 	// so that a key means one thing everywhere.
-	Trash  key.Binding
-	Delete key.Binding
-	Flag   key.Binding
-	Report key.Binding
+	Trash    key.Binding
+	Delete   key.Binding
+	Flag     key.Binding
+	Report   key.Binding
+	Verdict  key.Binding
+	Feedback key.Binding
 	// Gateway actions.
 	BlockSender key.Binding
 	Track       key.Binding
@@ -74,10 +76,12 @@ func DefaultKeyMap() KeyMap {
 		ToggleRead: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "read/unread")),
 		Back:       key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc/q", "back")),
 
-		Trash:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "to trash")),
-		Delete: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete permanently")),
-		Flag:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "flag/unflag")),
-		Report: key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "report to abuse desk")),
+		Trash:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "to trash")),
+		Delete:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete permanently")),
+		Flag:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "flag/unflag")),
+		Report:   key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "report to abuse desk")),
+		Verdict:  key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "verdict on this report's case")),
+		Feedback: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "answer the reporters")),
 
 		BlockSender: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block sender on gateways")),
 		Track:       key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "track in Mimecast")),
@@ -102,7 +106,7 @@ func (k *KeyMap) Bindings() common.Bindings {
 		"copy_url": &k.CopyURL, "copy_raw_url": &k.CopyRawURL, "filter": &k.Filter,
 		"next_match": &k.NextMatch, "prev_match": &k.PrevMatch,
 		"toggle_read": &k.ToggleRead, "back": &k.Back,
-		"trash": &k.Trash, "delete": &k.Delete, "flag": &k.Flag, "report": &k.Report,
+		"trash": &k.Trash, "delete": &k.Delete, "flag": &k.Flag, "report": &k.Report, "verdict": &k.Verdict, "feedback": &k.Feedback,
 		"block_sender": &k.BlockSender, "track": &k.Track, "block_url": &k.BlockURL, "permit_url": &k.PermitURL, "decode_url": &k.DecodeURL,
 		"url_exact": &k.ThisURL, "url_domain": &k.WholeDomain,
 	}
@@ -120,7 +124,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Headers, k.HTML, k.Open, k.Save, k.AsReceived, k.CopyURL, k.CopyRawURL},
 		{k.Filter, k.NextMatch, k.PrevMatch, k.ToggleRead, k.Back},
-		{k.Trash, k.Delete, k.Flag, k.Report},
+		{k.Trash, k.Delete, k.Flag, k.Report, k.Verdict, k.Feedback},
 		{k.BlockSender, k.Track, k.BlockURL, k.PermitURL, k.DecodeURL},
 	}
 }

@@ -374,6 +374,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.act(remediate.Flag)
 	case key.Matches(msg, k.Report):
 		return m.act(remediate.Report)
+	case key.Matches(msg, k.Verdict):
+		return m.act(remediate.Verdict)
+	case key.Matches(msg, k.Feedback):
+		return m.act(remediate.FeedbackSend)
 	case key.Matches(msg, k.BlockSender):
 		return m.blockSender()
 	case key.Matches(msg, k.Track):

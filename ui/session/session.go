@@ -13,6 +13,8 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/backend/report"
+	"github.com/mailtriage/mailtriage/backend/verdict"
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
@@ -27,6 +29,8 @@ type Session struct {
 	Gateways Gateways
 	// Limits bound the analysis of one message (zero fields: defaults).
 	Limits evidence.Limits
+	// Verdicts are the verdicts an analyst may give a case of reports.
+	Verdicts verdict.Set
 }
 
 // Account is one mail account as the screens see it.
@@ -42,6 +46,11 @@ type Account struct {
 	// Address is the mailbox's own address (its domain is never a block
 	// target); "" when unknown.
 	Address string
+	// FeedbackFrom is where replies to reporters come from; SMTP is the
+	// account's submission server (nil: none; Graph accounts send
+	// through the mailbox).
+	FeedbackFrom string
+	SMTP         *report.Server
 }
 
 // ReportDesk is an account's abuse/report desk and how to reach it.

@@ -8,6 +8,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail"
 	. "github.com/mailtriage/mailtriage/backend/mail/imap"
 	"github.com/mailtriage/mailtriage/internal/corpustest"
+	"github.com/mailtriage/mailtriage/internal/imapservers"
 	"github.com/mailtriage/mailtriage/internal/netproxy"
 )
 
@@ -197,6 +198,42 @@ func BenchmarkSearch50k(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.ReportMetric(float64(len(uids)), "hits")
+			}
+		})
+	}
+}
+
+// BenchmarkFirstPage20k is BenchmarkOpenFolder50k on a 20,000-message
+// INBOX of each server (Dovecot, Cyrus, Courier; plain IMAP on loopback):
+// from choosing the folder to its first page of envelopes, with another
+// folder open before each iteration.
+func BenchmarkFirstPage20k(b *testing.B) {
+	const n = 20_000
+	for _, kind := range imapservers.Kinds {
+		b.Run(string(kind), func(b *testing.B) {
+			srv := imapservers.Big(b, kind, n)
+			m := New(Config{Addr: srv.Addr(), TLS: TLSNone, Username: imapservers.BigUser,
+				Password: func(context.Context) (string, error) { return imapservers.BigPassword, nil }})
+			b.Cleanup(func() { _ = m.Close() })
+			ctx := context.Background()
+			// Warm up as BenchmarkOpenFolder50k does: log in, let the
+			// server build what it caches about the folder once.
+			if _, err := m.List(ctx, "INBOX", 1); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				b.StopTimer()
+				if _, err := m.List(ctx, "Junk", 0); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				l, err := m.List(ctx, "INBOX", firstPage)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(l.UIDs) != n || len(l.Newest) != firstPage {
+					b.Fatalf("listing: %d UIDs, %d envelopes", len(l.UIDs), len(l.Newest))
+				}
 			}
 		})
 	}

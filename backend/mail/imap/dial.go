@@ -94,6 +94,7 @@ func (m *Mailbox) dial(ctx context.Context, handler *imapclient.UnilateralDataHa
 		c.Close()
 		return nil, err
 	}
+	m.learnNamespace(c)
 	_ = raw.SetDeadline(time.Time{})
 	caps := capsOf(c.Caps())
 	caps.Idle = caps.Idle && !cfg.NoIdle
@@ -143,6 +144,9 @@ func (m *Mailbox) tlsConfig() *tls.Config {
 	}
 	return cfg
 }
+
+// errNoStartTLS replaces a server's raw refusal of STARTTLS.
+var errNoStartTLS = errors.New(`server does not offer STARTTLS; use tls = "implicit" (imaps://, usually port 993), or tls = "none" on a loopback address`)
 
 // serverWords turns an IMAP NO/BAD into the server's own sentence, which is
 // what the analyst needs to see ("[AUTHENTICATIONFAILED] Authentication
@@ -214,6 +218,8 @@ func hintFor(stage string, mode TLSMode, err error) string {
 		return "timed out"
 	case (stage == "starttls" || stage == "greeting") && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)):
 		return "the server hung up before the IMAP greeting: is this an implicit-TLS port? try imaps://"
+	case errors.Is(err, errNoStartTLS):
+		return ""
 	case stage == "starttls" && strings.Contains(strings.ToLower(err.Error()), "starttls"):
 		return "the server does not offer STARTTLS here: try imaps:// (implicit TLS)"
 	}

@@ -3,6 +3,7 @@ package imap
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -21,7 +22,7 @@ func (m *Mailbox) Folders(ctx context.Context) ([]mail.Folder, error) {
 	var folders []mail.Folder
 	err := m.with(ctx, mail.FolderRef{}, func(cn *conn) error {
 		var err error
-		folders, err = foldersWithStatus(cn.c, m.cfg.Roles)
+		folders, err = foldersWithStatus(cn.c, m.namespace(), m.cfg.Roles)
 		return err
 	})
 	if err != nil {
@@ -35,7 +36,7 @@ func (m *Mailbox) Folders(ctx context.Context) ([]mail.Folder, error) {
 	return folders, nil
 }
 
-func listFolders(c *imapclient.Client, roles map[string]mail.Role) ([]mail.Folder, error) {
+func listFolders(c *imapclient.Client, ns namespace, roles map[string]mail.Role) ([]mail.Folder, error) {
 	var opts *imap.ListOptions
 	// Servers without LIST-EXTENDED reject any RETURN option, so plain
 	// LIST is the only safe form there (Exchange).
@@ -50,14 +51,15 @@ func listFolders(c *imapclient.Client, roles map[string]mail.Role) ([]mail.Folde
 	}
 	folders := make([]mail.Folder, 0, len(data))
 	for _, d := range data {
-		folders = append(folders, folderFromList(d, roles))
+		folders = append(folders, folderFromList(d, ns, roles))
 	}
+	guessRoles(folders)
 	SortFolders(folders)
 	return folders, nil
 }
 
-func folderFromList(d *imap.ListData, roles map[string]mail.Role) mail.Folder {
-	f := mail.Folder{Name: d.Mailbox, Delim: d.Delim}
+func folderFromList(d *imap.ListData, ns namespace, roles map[string]mail.Role) mail.Folder {
+	f := mail.Folder{Name: ns.shown(d.Mailbox), Delim: d.Delim}
 	for _, a := range d.Attrs {
 		switch imap.MailboxAttr(strings.ToLower(string(a))) {
 		case lower(imap.MailboxAttrNoSelect), lower(imap.MailboxAttrNonExistent):
@@ -70,11 +72,14 @@ func folderFromList(d *imap.ListData, roles map[string]mail.Role) mail.Folder {
 	if strings.EqualFold(f.Name, "INBOX") {
 		f.Role = mail.RoleInbox
 	}
+	// Configured with or without the namespace prefix.
 	if r, ok := roles[f.Name]; ok {
+		f.Role = r
+	} else if r, ok := roles[d.Mailbox]; ok {
 		f.Role = r
 	}
 	if d.Status != nil {
-		f.Status = statusFrom(d.Status)
+		f.Status = statusFrom(d.Status, f.Name)
 	}
 	return f
 }
@@ -150,8 +155,9 @@ func lessPath(a, b []string) bool {
 	return len(a) < len(b)
 }
 
-func statusFrom(d *imap.StatusData) mail.FolderStatus {
-	st := mail.FolderStatus{Folder: d.Mailbox, Known: true, UIDNext: uint32(d.UIDNext), UIDValidity: d.UIDValidity}
+// statusFrom is a STATUS answer about the folder the console calls name.
+func statusFrom(d *imap.StatusData, name string) mail.FolderStatus {
+	st := mail.FolderStatus{Folder: name, Known: true, UIDNext: uint32(d.UIDNext), UIDValidity: d.UIDValidity}
 	if d.NumMessages != nil {
 		st.Messages = *d.NumMessages
 	}
@@ -162,23 +168,23 @@ func statusFrom(d *imap.StatusData) mail.FolderStatus {
 }
 
 // foldersWithStatus lists the folder tree with every folder's counters.
-func foldersWithStatus(c *imapclient.Client, roles map[string]mail.Role) ([]mail.Folder, error) {
-	folders, err := listFolders(c, roles)
+func foldersWithStatus(c *imapclient.Client, ns namespace, roles map[string]mail.Role) ([]mail.Folder, error) {
+	folders, err := listFolders(c, ns, roles)
 	if err != nil {
 		return nil, err
 	}
-	return folders, fillStatus(c, folders)
+	return folders, fillStatus(c, ns, folders)
 }
 
 // fillStatus asks STATUS for every folder LIST did not count, all in flight
 // at once.
-func fillStatus(c *imapclient.Client, folders []mail.Folder) error {
+func fillStatus(c *imapclient.Client, ns namespace, folders []mail.Folder) error {
 	cmds := make(map[int]*imapclient.StatusCommand)
 	for i, f := range folders {
 		if f.Status.Known || f.NoSelect {
 			continue
 		}
-		cmds[i] = c.Status(f.Name, statusItems)
+		cmds[i] = c.Status(ns.wire(f.Name), statusItems)
 	}
 	for i, cmd := range cmds {
 		d, err := cmd.Wait()
@@ -188,7 +194,7 @@ func fillStatus(c *imapclient.Client, folders []mail.Folder) error {
 			}
 			return err
 		}
-		folders[i].Status = statusFrom(d)
+		folders[i].Status = statusFrom(d, folders[i].Name)
 	}
 	return nil
 }
@@ -200,16 +206,71 @@ func (m *Mailbox) Status(ctx context.Context, names ...string) ([]mail.FolderSta
 		out = out[:0]
 		cmds := make([]*imapclient.StatusCommand, len(names))
 		for i, name := range names {
-			cmds[i] = cn.c.Status(name, statusItems)
+			cmds[i] = cn.c.Status(m.wire(name), statusItems)
 		}
 		for i, cmd := range cmds {
 			d, err := cmd.Wait()
 			if err != nil {
 				return fmt.Errorf("status %q: %w", names[i], serverWords(err))
 			}
-			out = append(out, statusFrom(d))
+			out = append(out, statusFrom(d, m.CanonicalName(names[i])))
 		}
 		return nil
 	})
 	return out, err
+}
+
+// commonRoleNames are the folder names clients and servers commonly give
+// the roles, in order of preference, for servers that mark no folder with
+// a special-use attribute (Courier, or Cyrus folders created without one).
+var commonRoleNames = []struct {
+	role  mail.Role
+	names []string
+}{
+	{mail.RoleTrash, []string{"Trash", "Deleted Items", "Deleted Messages"}},
+	{mail.RoleJunk, []string{"Junk", "Junk Email", "Spam"}},
+	{mail.RoleSent, []string{"Sent", "Sent Items"}},
+	{mail.RoleArchive, []string{"Archive"}},
+}
+
+// guessRoles gives each role no folder has (by attribute or configuration)
+// to the top-level folder with its most common name, compared without
+// regard to case and without the namespace prefix.
+func guessRoles(folders []mail.Folder) {
+	for _, c := range commonRoleNames {
+		if slices.ContainsFunc(folders, func(f mail.Folder) bool { return f.Role == c.role }) {
+			continue
+		}
+	names:
+		for _, name := range c.names {
+			for i, f := range folders {
+				if f.Role == mail.RoleNone && !f.NoSelect && len(f.Path()) == 1 && strings.EqualFold(f.Name, name) {
+					folders[i].Role = c.role
+					break names
+				}
+			}
+		}
+	}
+}
+
+// CheckRoleFolders compares the configured role folders ([accounts.folders])
+// with the server's folders: the error names the first key whose folder
+// does not exist. folders is what Folders returned.
+func (m *Mailbox) CheckRoleFolders(folders []mail.Folder) error {
+	type want struct {
+		role mail.Role
+		name string
+	}
+	var wants []want
+	for name, role := range m.cfg.Roles {
+		wants = append(wants, want{role, name})
+	}
+	sort.Slice(wants, func(i, j int) bool { return wants[i].role < wants[j].role })
+	for _, w := range wants {
+		canon := m.CanonicalName(w.name)
+		if !slices.ContainsFunc(folders, func(f mail.Folder) bool { return f.Name == canon }) {
+			return fmt.Errorf("[accounts.folders] %s = %q: the server has no folder of that name", w.role, w.name)
+		}
+	}
+	return nil
 }

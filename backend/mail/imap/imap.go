@@ -50,8 +50,9 @@ type Config struct {
 	// StatusInterval is how often counters of every folder are refreshed
 	// (default 60s).
 	StatusInterval time.Duration
-	// NoIdle polls even when the server offers IDLE (for servers whose
-	// IDLE misbehaves).
+	// NoIdle polls every PollInterval even when the server offers IDLE
+	// (for servers whose IDLE is slow or misbehaves: Courier's reports
+	// new mail only every 60 s).
 	NoIdle bool
 }
 
@@ -87,6 +88,9 @@ type Mailbox struct {
 	// names holds the raw bytes of folder names that are not valid
 	// modified UTF-7, by the name shown for them (see tolerantConn).
 	names rawNames
+	// ns is the personal namespace, asked for at the first login.
+	ns      namespace
+	nsKnown bool
 
 	closeOnce sync.Once
 	closed    chan struct{}

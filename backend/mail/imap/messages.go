@@ -47,8 +47,12 @@ func (m *Mailbox) List(ctx context.Context, folder string, prefetch int) (mail.L
 func (m *Mailbox) list(ctx context.Context, folder string, prefetch int, items *imap.FetchOptions) (mail.Listing, error) {
 	var out mail.Listing
 	err := m.with(ctx, mail.FolderRef{}, func(cn *conn) error {
+		// Named as the analyst sees it from here on, whichever way it
+		// was typed ("INBOX.Junk" or "Junk").
+		full := m.wire(folder)
+		folder = m.shown(full)
 		esearch := cn.c.Caps().Has(imap.CapESearch)
-		sel := cn.c.Select(folder, nil)
+		sel := cn.c.Select(full, nil)
 		all := cn.c.UIDSearch(&imap.SearchCriteria{}, searchReturn(esearch, false))
 		unseen := cn.c.UIDSearch(&imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagSeen}}, searchReturn(esearch, true))
 		var newest *imapclient.FetchCommand
@@ -66,7 +70,7 @@ func (m *Mailbox) list(ctx context.Context, folder string, prefetch int, items *
 			}
 			return folderError(folder, err)
 		}
-		cn.selected, cn.validity = folder, data.UIDValidity
+		cn.selected, cn.validity = full, data.UIDValidity
 		cn.permKeywords = hasFlag(data.PermanentFlags, imap.FlagWildcard)
 
 		envs, err := collectNewest(cn.c, newest, data.NumMessages, prefetch, items)

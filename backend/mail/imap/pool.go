@@ -14,13 +14,17 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail"
 )
 
-// conn is one command connection and the folder it has selected.
+// conn is one command connection and the folder it has selected (by the
+// server's full name).
 type conn struct {
 	c            *imapclient.Client
 	selected     string
 	validity     uint32
 	permKeywords bool
 	lastUsed     time.Time
+	// reused says the folder was already selected when this call got the
+	// connection: the server may not have told it about new mail yet.
+	reused bool
 }
 
 // staleAfter is how long a connection may sit unused before it is checked
@@ -176,7 +180,7 @@ func (m *Mailbox) withAttempts(ctx context.Context, ref mail.FolderRef, attempts
 	var err error
 	for attempt := 0; attempt < attempts; attempt++ {
 		var cn *conn
-		cn, err = m.pool.get(ctx, ref.Name)
+		cn, err = m.pool.get(ctx, m.wire(ref.Name))
 		if err != nil {
 			return err
 		}
@@ -195,20 +199,31 @@ func (m *Mailbox) withAttempts(ctx context.Context, ref mail.FolderRef, attempts
 	return err
 }
 
+// selectFolder makes ref the connection's selected folder. A connection
+// that already has it selected is reused as it is, unless its UIDVALIDITY
+// differs from ref's: then the folder may have been deleted and recreated
+// by another client since this connection selected it (Cyrus leaves such a
+// connection on the old folder), so it selects again before calling ref's
+// UIDs stale.
 func (m *Mailbox) selectFolder(cn *conn, ref mail.FolderRef) error {
+	cn.reused = false
 	if ref.Name == "" {
 		return nil
 	}
-	if cn.selected != ref.Name {
-		cn.selected = ""
-		data, err := cn.c.Select(ref.Name, nil).Wait()
-		if err != nil {
-			return folderError(ref.Name, err)
-		}
-		cn.selected = ref.Name
-		cn.validity = data.UIDValidity
-		cn.permKeywords = hasFlag(data.PermanentFlags, imap.FlagWildcard)
+	full := m.wire(ref.Name)
+	stale := ref.UIDValidity != 0 && ref.UIDValidity != cn.validity
+	if cn.selected == full && !stale {
+		cn.reused = true
+		return nil
 	}
+	cn.selected = ""
+	data, err := cn.c.Select(full, nil).Wait()
+	if err != nil {
+		return folderError(ref.Name, err)
+	}
+	cn.selected = full
+	cn.validity = data.UIDValidity
+	cn.permKeywords = hasFlag(data.PermanentFlags, imap.FlagWildcard)
 	if ref.UIDValidity != 0 && ref.UIDValidity != cn.validity {
 		return mail.ErrUIDValidityChanged
 	}

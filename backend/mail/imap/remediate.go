@@ -99,10 +99,11 @@ func (m *Mailbox) Move(ctx context.Context, from mail.FolderRef, uids []mail.UID
 	err := m.withOnce(ctx, from, func(cn *conn) error {
 		var err error
 		if cn.c.Caps().Has(imap.CapMove) {
-			unknown, err = moveChunks(cn.c, &t, uids, dest)
+			unknown, err = moveChunks(cn.c, &t, uids, m.wire(dest))
 		} else {
-			pending, err = copyThenExpunge(cn.c, &t, uids, dest)
+			pending, err = copyThenExpunge(cn.c, &t, uids, m.wire(dest))
 		}
+		t.To.Name = m.CanonicalName(dest)
 		return err
 	})
 	switch {
@@ -321,8 +322,9 @@ func (m *Mailbox) Copy(ctx context.Context, from mail.FolderRef, uids []mail.UID
 		sets := chunks(uids)
 		cmds := make([]*imapclient.CopyCommand, len(sets))
 		for i, set := range sets {
-			cmds[i] = cn.c.Copy(set, dest)
+			cmds[i] = cn.c.Copy(set, m.wire(dest))
 		}
+		t.To.Name = m.CanonicalName(dest)
 		var firstErr error
 		for i, cmd := range cmds {
 			data, err := cmd.Wait()

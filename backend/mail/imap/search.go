@@ -82,11 +82,21 @@ func (m *Mailbox) Search(ctx context.Context, folder string, q mail.Query) (mail
 	var uids []mail.UID
 	err = m.with(ctx, mail.FolderRef{Name: folder}, func(cn *conn) error {
 		esearch := cn.c.Caps().Has(imap.CapESearch)
+		if cn.reused {
+			// Some servers (Courier) tell a session about new mail
+			// only on NOOP or IDLE, and SEARCH only sees what the
+			// session has been told: NOOP first. Not pipelined with
+			// the SEARCH: Dovecot defers a NOOP's sync until the
+			// commands in flight behind it have run.
+			if err := cn.c.Noop().Wait(); err != nil {
+				return err
+			}
+		}
 		data, err := cn.c.UIDSearch(crit, searchReturn(esearch, false)).Wait()
 		if err != nil {
 			return err
 		}
-		ref = mail.FolderRef{Name: folder, UIDValidity: cn.validity}
+		ref = mail.FolderRef{Name: m.CanonicalName(folder), UIDValidity: cn.validity}
 		uids = toUIDs(data.AllUIDs())
 		return nil
 	})
@@ -153,7 +163,7 @@ func (m *Mailbox) Append(ctx context.Context, folder string, raw []byte, flags m
 	opts := &imap.AppendOptions{Flags: imapFlags(flags), Time: date}
 	var uid mail.UID
 	err := m.with(ctx, mail.FolderRef{}, func(cn *conn) error {
-		cmd := cn.c.Append(folder, int64(len(raw)), opts)
+		cmd := cn.c.Append(m.wire(folder), int64(len(raw)), opts)
 		if _, err := cmd.Write(raw); err != nil {
 			cmd.Close()
 			return err
@@ -207,8 +217,9 @@ func (m *Mailbox) FolderInfo(ctx context.Context, name string) (mail.FolderInfo,
 		if caps.Has(imap.CapIMAP4rev2) {
 			opts.NumDeleted = true
 		}
-		status := cn.c.Status(name, opts)
-		top := cn.c.List("", name, nil)
+		full := m.wire(name)
+		status := cn.c.Status(full, opts)
+		top := cn.c.List("", full, nil)
 		st, err := status.Wait()
 		if err != nil {
 			_, _ = top.Collect()
@@ -219,12 +230,12 @@ func (m *Mailbox) FolderInfo(ctx context.Context, name string) (mail.FolderInfo,
 		if err != nil || len(tops) == 0 || tops[0].Delim == 0 {
 			return err
 		}
-		kids, err := cn.c.List("", name+string(tops[0].Delim)+"%", nil).Collect()
+		kids, err := cn.c.List("", full+string(tops[0].Delim)+"%", nil).Collect()
 		if err != nil {
 			return err
 		}
 		for _, k := range kids {
-			info.Children = append(info.Children, k.Mailbox)
+			info.Children = append(info.Children, m.shown(k.Mailbox))
 		}
 		return nil
 	})

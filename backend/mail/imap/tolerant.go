@@ -85,7 +85,13 @@ func startTLS(ctx context.Context, raw net.Conn, cfg *tls.Config) (*tls.Conn, er
 		}
 		if rest, ok := strings.CutPrefix(line, "mt0 "); ok {
 			if !strings.HasPrefix(strings.ToUpper(rest), "OK") {
-				return nil, fmt.Errorf("STARTTLS refused: %s", strings.TrimSpace(rest))
+				// NO or BAD ("BAD Unrecognized command"): say what to
+				// do, and then what the server said without its status.
+				words := strings.TrimSpace(rest)
+				if _, text, ok := strings.Cut(words, " "); ok {
+					words = text
+				}
+				return nil, fmt.Errorf("%w (the server answered %q)", errNoStartTLS, words)
 			}
 			break
 		}

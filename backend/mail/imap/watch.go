@@ -166,7 +166,7 @@ func (w *watcher) session(ctx context.Context, s *session, folder string) error 
 // idle examines the folder (read-only: watching must change nothing) and
 // idles until something happens, then stops IDLE, reports, and idles again.
 func (w *watcher) idle(ctx context.Context, s *session, folder string) error {
-	data, err := s.c.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait()
+	data, err := s.c.Select(w.m.wire(folder), &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		if isAnswer(err) {
 			return errFolderGone
@@ -247,7 +247,7 @@ func (w *watcher) reportActivity(s *session, folder string) error {
 // poll is the fallback for servers without IDLE: STATUS on the folder every
 // PollInterval, compared with the last answer.
 func (w *watcher) poll(ctx context.Context, s *session, folder string) error {
-	prev, err := statusOne(s.c, folder)
+	prev, err := statusOne(s.c, w.m.namespace(), folder)
 	if err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func (w *watcher) poll(ctx context.Context, s *session, folder string) error {
 	for {
 		select {
 		case <-pollTick.C:
-			st, err := statusOne(s.c, folder)
+			st, err := statusOne(s.c, w.m.namespace(), folder)
 			if err != nil {
 				return err
 			}
@@ -281,15 +281,15 @@ func (w *watcher) poll(ctx context.Context, s *session, folder string) error {
 	}
 }
 
-func statusOne(c *imapclient.Client, folder string) (mail.FolderStatus, error) {
-	d, err := c.Status(folder, statusItems).Wait()
+func statusOne(c *imapclient.Client, ns namespace, folder string) (mail.FolderStatus, error) {
+	d, err := c.Status(ns.wire(folder), statusItems).Wait()
 	if err != nil {
 		if isAnswer(err) {
 			return mail.FolderStatus{}, errFolderGone
 		}
 		return mail.FolderStatus{}, err
 	}
-	return statusFrom(d), nil
+	return statusFrom(d, folder), nil
 }
 
 // compare infers events from two STATUS answers: UIDNEXT grows when mail
@@ -311,7 +311,7 @@ func (w *watcher) compare(prev, cur mail.FolderStatus) {
 // refreshAll re-reads every folder's counters and reports those that
 // changed.
 func (w *watcher) refreshAll(c *imapclient.Client) error {
-	folders, err := foldersWithStatus(c, w.m.cfg.Roles)
+	folders, err := foldersWithStatus(c, w.m.namespace(), w.m.cfg.Roles)
 	if err != nil {
 		return err
 	}

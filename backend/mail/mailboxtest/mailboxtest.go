@@ -1,6 +1,7 @@
 // Package mailboxtest is a contract test suite every mail.Mailbox
 // implementation must pass: the behaviour the console relies on, written
-// once and run against each backend (IMAP on Dovecot, Graph on graphtest).
+// once and run against each backend (IMAP on Dovecot, Cyrus and Courier;
+// Graph on graphtest).
 package mailboxtest
 
 import (

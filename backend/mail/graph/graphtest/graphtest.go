@@ -6,11 +6,14 @@
 // JSON $batch (binary sub-response bodies base64-encoded, as Graph sends
 // them), the error envelope, throttling with Retry-After (whole requests,
 // sub-requests of a batch, and MailboxConcurrency: four requests at once
-// per mailbox), events with calendarView and attachments, contacts, and
+// per mailbox), events with calendarView and attachments, contacts,
+// sendMail with MIME content (what was sent kept for assertions), and
 // an Entra ID token endpoint for client credentials, device code and
 // refresh tokens, whose tokens can be revoked early. It counts the HTTP
-// requests it receives. It is a test double: one mailbox, state in
-// memory, no persistence.
+// requests it receives. It is a test double: state in memory, no
+// persistence; one mailbox, unless AddMailboxes makes it a tenant of many
+// (see tenant.go: /users, per-mailbox throttling and faults, the hidden
+// Recoverable Items folder).
 package graphtest
 
 import (
@@ -66,10 +69,22 @@ type Server struct {
 
 	events   []*event
 	contacts []map[string]any
+	outgoing []Outgoing
+
+	// The tenant (tenant.go): other users' mailboxes, and this
+	// mailbox's fault when it is one of them.
+	users     []*user
+	userIndex map[string]*user // by lower-case id and address
+	userID    string
+	sub       bool // a tenant user's mailbox, served by its parent
+	fault     int
 }
 
 type folder struct {
 	id, name, parent, wellKnown string
+	// hidden folders (Recoverable Items) are not listed, and their
+	// mail is not in /messages, as in Exchange's non-IPM subtree.
+	hidden bool
 }
 
 type address struct{ Name, Addr string }
@@ -120,15 +135,24 @@ func New() *Server {
 		devicePolls:   1,
 		deviceInt:     1,
 		concurrency:   4,
+		userID:        "00000000-0000-4000-8000-000000000000",
 	}
+	s.addWellKnown()
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// addWellKnown creates the well-known folders: Inbox, Drafts, Sent
+// Items, Deleted Items, Junk Email, Archive, and the hidden Recoverable
+// Items Deletions (path "Deletions").
+func (s *Server) addWellKnown() {
 	for _, wk := range []struct{ name, wk string }{
 		{"Inbox", "inbox"}, {"Drafts", "drafts"}, {"Sent Items", "sentitems"},
 		{"Deleted Items", "deleteditems"}, {"Junk Email", "junkemail"}, {"Archive", "archive"},
+		{"Deletions", "recoverableitemsdeletions"},
 	} {
-		s.folders = append(s.folders, &folder{id: s.newID("folder"), name: wk.name, wellKnown: wk.wk})
+		s.folders = append(s.folders, &folder{id: s.newID("folder"), name: wk.name, wellKnown: wk.wk, hidden: wk.wk == "recoverableitemsdeletions"})
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	return s
 }
 
 // Close stops the server.

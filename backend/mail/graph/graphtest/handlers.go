@@ -49,13 +49,35 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveBatch(w, r)
 		return
 	}
-	s.mailboxCall(w, r, parts[1:])
+	if len(parts) == 2 && parts[1] == "users" {
+		s.serveUsers(w, r)
+		return
+	}
+	s.target(parts[1:]).mailboxCall(w, r, parts[1:])
 }
 
 // mailboxCall runs one request against the mailbox within its
 // MailboxConcurrency limit, taking the service time.
 func (s *Server) mailboxCall(w http.ResponseWriter, r *http.Request, parts []string) {
+	if s.faultOf(w) {
+		return
+	}
 	s.mu.Lock()
+	if s.sub {
+		// The parent logs its own mailbox's requests; a tenant
+		// user's mailbox keeps its own log.
+		s.log = append(s.log, r.Method+" "+strings.TrimPrefix(r.URL.RequestURI(), "/v1.0"))
+	}
+	if s.sub && s.throttle > 0 {
+		// A tenant user's mailbox throttles on its own.
+		s.throttle--
+		s.concurrency429++
+		after := s.retryAfter
+		s.mu.Unlock()
+		w.Header().Set("Retry-After", strconv.Itoa(after))
+		graphError(w, http.StatusTooManyRequests, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.")
+		return
+	}
 	if s.concurrency > 0 && s.inFlight >= s.concurrency {
 		s.concurrency429++
 		s.mu.Unlock()
@@ -141,7 +163,12 @@ func (s *Server) batchItem(outer *http.Request, br batchRequest) map[string]any 
 		sub.Header.Set(k, v)
 	}
 	rec := httptest.NewRecorder()
-	s.mailboxCall(rec, sub, strings.Split(strings.Trim(sub.URL.Path, "/"), "/")[1:])
+	parts := strings.Split(strings.Trim(sub.URL.Path, "/"), "/")[1:]
+	if len(parts) == 1 && parts[0] == "users" {
+		s.serveUsers(rec, sub)
+	} else {
+		s.target(parts).mailboxCall(rec, sub, parts)
+	}
 	headers := map[string]string{}
 	for _, k := range []string{"Content-Type", "Retry-After", "Location"} {
 		if v := rec.Header().Get(k); v != "" {
@@ -169,7 +196,7 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, parts []string) {
 	case len(parts) >= 1 && parts[0] == "me":
 		parts = parts[1:]
 	case len(parts) >= 2 && parts[0] == "users":
-		if !strings.EqualFold(parts[1], s.Mailbox) {
+		if !strings.EqualFold(parts[1], s.Mailbox) && parts[1] != s.userID {
 			graphError(w, http.StatusNotFound, "ErrorInvalidUser", "The requested user '"+parts[1]+"' is invalid.")
 			return
 		}
@@ -196,7 +223,7 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, parts []string) {
 	case route("GET", 1, "mailFolders"):
 		var top []*folder
 		for _, f := range s.folders {
-			if f.parent == "" {
+			if f.parent == "" && !f.hidden {
 				top = append(top, f)
 			}
 		}
@@ -225,6 +252,10 @@ func (s *Server) graph(w http.ResponseWriter, r *http.Request, parts []string) {
 		}
 	case route("POST", 1, "messages"):
 		s.create(w, r)
+	case route("POST", 1, "sendMail"):
+		s.sendMail(w, r)
+	case route("GET", 1, "messages"):
+		s.listAllMessages(w, r)
 	case route("POST", 1, "events"):
 		s.createEvent(w, r)
 	case route("GET", 1, "events"):
@@ -551,14 +582,8 @@ func parseDeltaToken(t string, skip bool) (since, upto, after int, err error) {
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
-		graphError(w, http.StatusBadRequest, "BadRequest", "The emulator creates messages from MIME only (Content-Type: text/plain).")
-		return
-	}
-	b, _ := io.ReadAll(r.Body)
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil {
-		graphError(w, http.StatusBadRequest, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.")
+	raw, ok := mimeBody(w, r)
+	if !ok {
 		return
 	}
 	m := parse(raw)
@@ -567,6 +592,22 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	s.touch(m)
 	s.msgs[m.id] = m
 	writeJSON(w, http.StatusCreated, s.msgJSON(m))
+}
+
+// mimeBody reads a request body that is a base64-encoded MIME message
+// (Content-Type: text/plain), or answers the error Graph gives.
+func mimeBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
+		graphError(w, http.StatusBadRequest, "BadRequest", "The emulator takes messages as MIME only (Content-Type: text/plain).")
+		return nil, false
+	}
+	b, _ := io.ReadAll(r.Body)
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil {
+		graphError(w, http.StatusBadRequest, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.")
+		return nil, false
+	}
+	return raw, true
 }
 
 func (s *Server) patch(w http.ResponseWriter, r *http.Request, m *msg) {

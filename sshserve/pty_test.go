@@ -1,0 +1,91 @@
+package sshserve
+
+import (
+	"io"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/creack/pty"
+)
+
+// keyModel hands every key the program reads to the test.
+type keyModel struct{ keys chan<- tea.KeyPressMsg }
+
+func (m keyModel) Init() tea.Cmd { return nil }
+
+func (m keyModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		m.keys <- k
+	}
+	return m, nil
+}
+
+func (m keyModel) View() tea.View { return tea.NewView("") }
+
+// escapeTimeout is how long Bubble Tea waits after a lone ESC for the rest
+// of a sequence (ultraviolet's DefaultEscTimeout).
+const escapeTimeout = 50 * time.Millisecond
+
+// The console runs on a real PTY now, and the PTY does not make the
+// lone-ESC translation unnecessary: Bubble Tea reading a terminal still
+// takes a lone ESC as the esc key only after its escape timeout, every
+// time, while the CSI u form that loneEsc sends is the esc key at once.
+func TestOnAPTYALoneEscStillWaitsForTheEscapeTimeout(t *testing.T) {
+	ptm, pts, err := pty.Open()
+	if err != nil {
+		t.Skipf("no PTY here: %v", err)
+	}
+	defer ptm.Close()
+	defer pts.Close()
+	keys := make(chan tea.KeyPressMsg, 1)
+	p := tea.NewProgram(keyModel{keys},
+		tea.WithInput(pts), // a terminal: Bubble Tea puts it in raw mode
+		tea.WithOutput(io.Discard),
+		tea.WithEnvironment([]string{"TERM=xterm-256color", "SSH_TTY=" + pts.Name()}),
+		tea.WithWindowSize(80, 24),
+		tea.WithoutSignalHandler(),
+	)
+	ran := make(chan error, 1)
+	go func() { _, err := p.Run(); ran <- err }()
+	defer func() {
+		p.Quit()
+		if err := <-ran; err != nil {
+			t.Errorf("program: %v", err)
+		}
+	}()
+
+	// Each key is typed alone and waited for, as an analyst types.
+	press := func(seq string) time.Duration {
+		t.Helper()
+		start := time.Now()
+		if _, err := io.WriteString(ptm, seq); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case k := <-keys:
+			if k.Code != tea.KeyEscape {
+				t.Fatalf("%q read as %v, want esc", seq, k)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%q: no key within 10s", seq)
+		}
+		return time.Since(start)
+	}
+	press("\x1b[27u") // the program is reading
+	for range 3 {
+		if d := press("\x1b"); d < escapeTimeout {
+			t.Fatalf("a lone ESC on a PTY was the esc key after %s, before the escape timeout: the translation could go", d)
+		}
+	}
+	// Below the timeout at least once in five tries shows it is not
+	// waited for (a loaded machine may delay any single one).
+	fastest := time.Hour
+	for range 5 {
+		fastest = min(fastest, press("\x1b[27u"))
+	}
+	if fastest >= escapeTimeout {
+		t.Fatalf("the CSI u esc key took at least %s every time", fastest)
+	}
+	t.Logf("CSI u esc key: fastest %s", fastest)
+}
