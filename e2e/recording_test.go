@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,20 +17,30 @@ import (
 )
 
 // recordedTerminal is what the console may write to a real terminal: the
-// renderer's own control sequences (cursor moves, erasures, modes) and
-// SGR attributes without colour (the "none" theme). Anything else in
-// the recording came from a mail, a server or a gateway: an OSC (8, 52,
-// a title), DCS, APC, PM or SOS, a C1 control, a colour, a bidi or
-// invisible character.
+// renderer's own control sequences (cursor moves, erasures, scrolling,
+// private modes, the keyboard protocol) and SGR attributes without colour
+// (the "none" theme). Anything else in the recording came from a mail, a
+// server or a gateway: an OSC (8, 52, a title), DCS, APC, PM or SOS, a C1
+// control, a colour, a query that makes the terminal answer (DSR, window
+// reports), a bidi or invisible character.
 var recordedTerminal = uitest.Policy{
 	SGR: func(p int) bool { return p == 39 || p == 49 || uitest.MonoScreen.SGR(p) },
-	CSI: func(string) bool { return true },
+	CSI: rendererCSI.MatchString,
 	ESC: func(seq string) bool {
 		return seq == "\x1b7" || seq == "\x1b8" || seq == "\x1b=" || seq == "\x1b>" || seq == "\x1bM"
 	},
 	OSC:      func(data string) bool { return data == "2;mailtriage" || data == "2;" }, // the window title the console sets and clears
 	Controls: "\r\b\t",
 }
+
+// rendererCSI matches the control sequences bubbletea's renderer writes:
+// cursor position and movement, erasing, inserting and deleting, repeat,
+// scrolling and margins; private modes set, reset and queried; the
+// keyboard protocols (kitty's CSI u, xterm's modifyOtherKeys).
+var rendererCSI = regexp.MustCompile("^\x1b\\[(" +
+	"[0-9;]*[ABCDEFGHJKLMPSTX@bd`r]" +
+	"|\\?[0-9;]*[hl]|\\?[0-9;]*\\$p|\\?[0-9;]*W" +
+	"|[?<>=][0-9;]*u|>[0-9;]*m)$")
 
 // The console runs under script(1) against a hostile IMAP server and
 // gateway emulators that poison every string: the analyst walks the list,
@@ -153,5 +164,19 @@ func (term *terminal) waitChange(before string) {
 			term.t.Fatalf("the screen never changed from:\n%s", before)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// The recording's policy passes what the renderer writes and names what
+// only content can have brought.
+func TestRecordedTerminalPolicy(t *testing.T) {
+	own := "\x1b[?1049h\x1b[?25l\x1b[?2026$p\x1b[>4;2m\x1b[>1u\x1b[1;1H\x1b[2K\x1b[5X\x1b[3b\x1b[12`\x1b[4d\x1b[1;40r\x1b[2S\x1b[3P\x1b]2;mailtriage\x07\x1b[7mx\x1b[m\r\n"
+	if bad := uitest.Foreign(own, recordedTerminal); len(bad) > 0 {
+		t.Fatalf("the renderer's own output was reported: %q", bad)
+	}
+	for _, s := range []string{"\x1b[6n", "\x1b[21t", "\x1b[c", "\x1b]2;pwned\x07", "\x1b]8;;x\x07", "\x1b[31m", "\x1bPq\x1b\\", "\u009b2J", "\u202e"} {
+		if len(uitest.Foreign(s, recordedTerminal)) == 0 {
+			t.Errorf("%q passed as the console's own", s)
+		}
 	}
 }

@@ -19,13 +19,14 @@ import (
 )
 
 // Payload is what every poisoned string starts with: an OSC 8 hyperlink,
-// an OSC 52 clipboard write, SGR, a C1 CSI, APC, PM, SOS and DCS strings,
+// an OSC 52 clipboard write, SGR, queries that make a terminal answer
+// (cursor position, window title), a C1 CSI, APC, PM, SOS and DCS strings,
 // a bell and DEL, bidi overrides and isolates, zero-width characters and
 // TAG characters. Each is a way a view could be made to do something the
 // console did not write.
 const Payload = "\x1b]8;;https://evil.example/\x07ln\x1b]8;;\x07" +
 	"\x1b]52;c;cHduZWQ=\x07" +
-	"\x1b[31;1m" + "\u009b2J" +
+	"\x1b[31;1m" + "\x1b[6n\x1b[21t" + "\u009b2J" +
 	"\x1b_Gapc\x1b\\" + "\x1b^pm\x1b\\" + "\x1bXsos\x1b\\" + "\x1bPqdcs\x1b\\" +
 	"\x07\x7f\x01" +
 	"\u202e\u2066\u200b\u200d\ufeff\u180e" +
