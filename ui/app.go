@@ -368,6 +368,8 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 			return m.cmdVerdict("")
 		case remediate.FeedbackSend:
 			return m.cmdFeedback("")
+		case remediate.PurgeSoft:
+			return m.cmdPurge("")
 		}
 		return m.remedy(msg.Action, "", "")
 	case session.BlockSenderMsg:

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -318,6 +320,87 @@ func TestVerdictAndFeedbackOnACase(t *testing.T) {
 		if strings.Contains(string(msg.Data), "nw-payroll-portal.example") || !strings.Contains(string(msg.Data), "nw-payroll-portal[.]example") {
 			t.Fatalf("a reply names the phish live:\n%s", msg.Data)
 		}
+	}
+	_ = tm.Quit()
+}
+
+// Z finds every copy of the message under the cursor in this mailbox
+// (here: one in INBOX, one in Junk), shows the plan, moves them out with
+// y, and u puts them back.
+func TestPurgeEveryCopy(t *testing.T) {
+	acct := demoAccount(t, "demo")
+	ctx := context.Background()
+	listing, err := acct.Mailbox.List(ctx, "INBOX", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := listing.UIDs[len(listing.UIDs)-1]
+	raw, err := acct.Mailbox.Fetch(ctx, listing.Folder, newest, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acct.Mailbox.Append(ctx, "Junk", raw.Raw, mail.Flags{}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	tm := start(t, 160, 40, acct)
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, "Z")
+	uitest.WaitModel(t, tm, "plan shown", func(m tea.Model) bool {
+		v := uitest.Plain(root(m).Render())
+		return strings.Contains(v, "Purge every copy of <") && strings.Contains(v, "this mailbox only") && strings.Contains(v, "2 copies")
+	})
+	keys(tm, "y")
+	uitest.WaitModel(t, tm, "purged", func(m tea.Model) bool {
+		if root(m).flashErr {
+			t.Fatalf("purge failed: %s", root(m).flash)
+		}
+		return strings.Contains(root(m).flash, "purge soft: 2 copies done") && strings.Contains(root(m).flash, "u puts them back")
+	})
+	uitest.WaitModel(t, tm, "gone from INBOX", func(m tea.Model) bool { return root(m).box().State().Total == 22 })
+	keys(tm, "u")
+	uitest.WaitModel(t, tm, "put back", func(m tea.Model) bool {
+		return strings.Contains(root(m).flash, "undone: 2 purged copies moved back") && root(m).box().State().Total == 23
+	})
+	_ = tm.Quit()
+}
+
+// :send composes, previews and sends a message with a file attached,
+// over the account's SMTP server, with a copy in Sent.
+func TestSendFromTheConsole(t *testing.T) {
+	smtp := smtptest.Start(t, "soc@northwind.example", "smtp pw")
+	acct := demoAccount(t, "demo")
+	acct.FeedbackFrom = "soc@northwind.example"
+	acct.SMTP = &report.Server{Addr: smtp.Addr, TLS: report.TLSNone, Username: "soc@northwind.example",
+		Password: func(context.Context) (string, error) { return "smtp pw", nil }}
+	file := filepath.Join(t.TempDir(), "iocs.csv")
+	if err := os.WriteFile(file, []byte("type,value\ndomain,evil[.]example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tm := start(t, 140, 40, acct)
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, ":")
+	tm.Type("send ciso@northwind.example")
+	keys(tm, "enter", "tab", "tab", "tab")
+	tm.Type("Phishing wave, week 48")
+	keys(tm, "tab")
+	tm.Type(file)
+	keys(tm, "tab")
+	tm.Type("Summary attached.")
+	keys(tm, "ctrl+s")
+	uitest.WaitModel(t, tm, "preview", func(m tea.Model) bool {
+		v := uitest.Plain(root(m).Render())
+		return strings.Contains(v, "Send this message to 1 recipient(s)?") && strings.Contains(v, "iocs.csv")
+	})
+	keys(tm, "y")
+	uitest.WaitModel(t, tm, "sent", func(m tea.Model) bool {
+		if root(m).flashErr {
+			t.Fatalf("send failed: %s", root(m).flash)
+		}
+		return len(smtp.Received()) == 1
+	})
+	got := smtp.Received()[0]
+	if got.To[0] != "ciso@northwind.example" || !strings.Contains(string(got.Data), "Phishing wave, week 48") || !strings.Contains(string(got.Data), "filename=iocs.csv") {
+		t.Fatalf("sent:\n%s", got.Data)
 	}
 	_ = tm.Quit()
 }

@@ -52,6 +52,9 @@ func init() {
 		{name: "contacts", usage: "contacts [TEXT]", help: "the address book, filtered by TEXT (Graph accounts)", run: (*Model).cmdContacts},
 		{name: "audit", usage: "audit", help: "show the latest audit records", run: (*Model).cmdAudit},
 		{name: "verdict", usage: "verdict [NAME]", help: "give the reports' case a verdict (phishing, spam, clean, simulation…), kept on the server", run: (*Model).cmdVerdict},
+		{name: "purge", usage: "purge [MESSAGE-ID]", help: "find every copy of the message (a report's original) in every mailbox and take them out (plan first)", run: (*Model).cmdPurge},
+		{name: "send", usage: "send [TO]", help: "compose a message (To, Cc, Bcc, subject, body, files), preview it, send it through the account", run: (*Model).cmdSend},
+		{name: "reply", usage: "reply", help: "answer the open message (a report: its reporter) — compose, preview, send", run: (*Model).cmdReply},
 		{name: "feedback", usage: "feedback", help: "answer the reporters of the case, from the verdict's template (previewed first)", run: (*Model).cmdFeedback},
 		{name: "block-sender", usage: "block-sender", help: "block the selection's senders on Mimecast / FortiMail (plan first)", run: (*Model).cmdBlockSender},
 		{name: "export", usage: "export json|iocs|eml FILE", help: "write the message's analysis, indicators (.csv or JSON; --raw undefanged) or original; --force replaces", run: (*Model).cmdExport},
@@ -216,4 +219,56 @@ func (m *Model) cmdFeedback(string) tea.Cmd {
 	}
 	m.show(screenMailbox)
 	return m.box().Feedback()
+}
+
+// cmdPurge plans the purge of every copy of the open message (a report's
+// original), of the list's message, or of the Message-ID given.
+func (m *Model) cmdPurge(arg string) tea.Cmd {
+	id := strings.TrimSpace(arg)
+	if id == "" && m.screen == screenMessage {
+		env, _ := m.message.ActionEnvelope()
+		if env.MessageID == "" {
+			return m.setFlash("this message has no Message-ID to look for", true)
+		}
+		id = env.MessageID
+	}
+	m.show(screenMailbox)
+	if id == "" {
+		return m.box().Purge()
+	}
+	return m.box().PurgeMessageID(id)
+}
+
+// cmdSend opens the compose form.
+func (m *Model) cmdSend(arg string) tea.Cmd {
+	m.show(screenMailbox)
+	return m.box().Compose(strings.TrimSpace(arg), "", nil)
+}
+
+// cmdReply answers the open message (message screen) or the one under
+// the list cursor: to its sender — for a report, the colleague who
+// reported it, never the phish's sender.
+func (m *Model) cmdReply(string) tea.Cmd {
+	var env mail.Envelope
+	if m.screen == screenMessage {
+		if _, ok := m.message.Target(); !ok {
+			return m.setFlash("no message is open", true)
+		}
+		env = m.message.Envelope()
+	} else {
+		_, e, err := m.box().CurrentMessage()
+		if err != nil {
+			return m.setFlash("reply: "+err.Error(), true)
+		}
+		env = e
+	}
+	if len(env.From) == 0 || env.From[0].Addr == "" {
+		return m.setFlash("reply: the message has no sender address", true)
+	}
+	subject := env.Subject
+	if !strings.HasPrefix(strings.ToLower(subject), "re:") {
+		subject = "Re: " + subject
+	}
+	m.show(screenMailbox)
+	return m.box().Compose(env.From[0].Addr, subject, &env)
 }

@@ -284,7 +284,7 @@ type Options struct {
 // a Graph mailbox (its token needs application permission), this mailbox
 // only for any other. release frees it.
 func New(box mail.Mailbox, o Options) (p Purger, release func()) {
-	if g, ok := box.(*graph.Mailbox); ok {
+	if g, ok := mail.As[*graph.Mailbox](box); ok { // through a session's view too
 		t := g.Tenant(graph.DefaultTenantConcurrency)
 		return &Graph{Tenant: t, Actions: o.Actions, Account: o.Account, Guard: o.Guard, Confirm: o.Confirm, Progress: o.Progress},
 			func() { t.Close() }

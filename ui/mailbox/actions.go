@@ -308,6 +308,7 @@ type undoEntry struct {
 	outcome *remediate.Outcome
 	block   *blockDone
 	verdict *verdict.Result
+	purge   *purgeDone
 }
 
 func (m *Model) pushUndo(e undoEntry) {
@@ -329,6 +330,9 @@ func (m *Model) Undo() tea.Cmd {
 	}
 	if last.verdict != nil {
 		return m.undoVerdict(*last.verdict)
+	}
+	if last.purge != nil {
+		return m.undoPurge(*last.purge)
 	}
 	req, err := last.outcome.Undo()
 	if err != nil {

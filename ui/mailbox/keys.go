@@ -47,6 +47,8 @@ type KeyMap struct {
 	// reporters.
 	Verdict  key.Binding
 	Feedback key.Binding
+	// Purge takes every copy of the message out of every mailbox.
+	Purge key.Binding
 }
 
 // DefaultKeyMap returns the keys of the design notes.
@@ -86,6 +88,7 @@ func DefaultKeyMap() KeyMap {
 		AsReceived:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reports: originals / as received")),
 		Verdict:       key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "verdict on the reports' case")),
 		Feedback:      key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "answer the reporters")),
+		Purge:         key.NewBinding(key.WithKeys("Z"), key.WithHelp("Z", "purge every copy (all mailboxes)")),
 	}
 }
 
@@ -100,7 +103,7 @@ func (k *KeyMap) Bindings() common.Bindings {
 		"campaigns": &k.Campaigns,
 		"clear":     &k.Clear, "move": &k.Move, "copy": &k.Copy, "trash": &k.Trash, "delete": &k.Delete,
 		"soft_delete": &k.SoftDelete, "flag": &k.Flag, "tag": &k.Tag, "undo": &k.Undo, "search": &k.Search,
-		"info": &k.Info, "report": &k.Report, "block": &k.Block, "as_received": &k.AsReceived, "verdict": &k.Verdict, "feedback": &k.Feedback,
+		"info": &k.Info, "report": &k.Report, "block": &k.Block, "as_received": &k.AsReceived, "verdict": &k.Verdict, "feedback": &k.Feedback, "purge": &k.Purge,
 	}
 }
 
@@ -115,6 +118,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.NextPane, k.Search, k.Clear, k.Info, k.Refresh},
 		{k.Select, k.SelectRange, k.SelectAll, k.SelectSender, k.SelectDomain, k.SelectSubject, k.Campaigns},
-		{k.Move, k.Copy, k.Trash, k.Delete, k.SoftDelete, k.ToggleRead, k.Flag, k.Tag, k.Undo, k.Report, k.Block, k.AsReceived, k.Verdict, k.Feedback},
+		{k.Move, k.Copy, k.Trash, k.Delete, k.SoftDelete, k.ToggleRead, k.Flag, k.Tag, k.Undo, k.Report, k.Block, k.AsReceived, k.Verdict, k.Feedback, k.Purge},
 	}
 }

@@ -191,6 +191,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.casesFound(msg)
+	case sentMsg:
+		return m, m.sent(msg)
+	case planMsg:
+		return m, m.planned(msg)
+	case purgeResultMsg:
+		return m, m.purged(msg)
 	case verdictDoneMsg:
 		return m, m.verdictDone(msg)
 	case feedbackPreviewMsg:

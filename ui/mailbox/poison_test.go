@@ -36,10 +36,11 @@ func TestHostileNamesRenderCleanInEveryOverlay(t *testing.T) {
 	if got := h.m.State().Folder; got != evil {
 		t.Fatalf("open folder = %q", got)
 	}
+	policy := uitest.MonoScreen
 	check := func(where string, want ...string) {
 		t.Helper()
 		out := h.m.Render()
-		if bad := uitest.Foreign(out, uitest.MonoScreen); len(bad) > 0 {
+		if bad := uitest.Foreign(out, policy); len(bad) > 0 {
 			t.Fatalf("%s: foreign bytes on screen: %q\n%s", where, bad, uitest.Plain(out))
 		}
 		plain := uitest.Plain(out)
@@ -64,7 +65,19 @@ func TestHostileNamesRenderCleanInEveryOverlay(t *testing.T) {
 	check("tag picker", "⟨OSC 8⟩")
 	h.press("esc", "esc", "d")
 	check("trash question")
-	h.press("esc", "esc", "tab")
+	h.press("esc", "esc")
+	// The compose form's body (bubbles' textarea) brings colours of its
+	// own whatever the theme: only those are let through here.
+	policy = uitest.AnySGR
+	h.run(h.m.Compose("ceo@evil.example", "Re: "+poison.Payload+"invoice", nil))
+	// The input drops C0 controls itself; the bidi and invisible
+	// characters it keeps are drawn as markers.
+	check("compose form, reply subject", "Subject: Re: ]8;;https://evil.example/ln", "⟨RLO⟩⟨LRI⟩⟨ZWSP⟩")
+	h.press("tab", "tab", "tab") // the cursor in the subject
+	check("compose form, in the subject")
+	h.press("esc")
+	policy = uitest.MonoScreen
+	h.press("esc", "tab")
 	check("sidebar")
 	if len(h.errs) > 0 {
 		t.Fatalf("errors: %v", h.errs)

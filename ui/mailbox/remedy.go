@@ -68,6 +68,8 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.PickVerdict(nil)
 	case key.Matches(msg, k.Feedback):
 		return m.Feedback()
+	case key.Matches(msg, k.Purge):
+		return m.Purge()
 	}
 	return nil
 }

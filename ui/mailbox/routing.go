@@ -32,3 +32,6 @@ func (m verdictDoneMsg) ForAccount() string     { return m.account }
 func (m feedbackPreviewMsg) ForAccount() string { return m.account }
 func (m feedbackSentMsg) ForAccount() string    { return m.account }
 func (m reloadMsg) ForAccount() string          { return m.account }
+func (m planMsg) ForAccount() string            { return m.account }
+func (m purgeResultMsg) ForAccount() string     { return m.account }
+func (m sentMsg) ForAccount() string            { return m.account }

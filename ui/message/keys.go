@@ -41,6 +41,7 @@ type KeyMap struct {
 	Report   key.Binding
 	Verdict  key.Binding
 	Feedback key.Binding
+	Purge    key.Binding
 	// Gateway actions.
 	BlockSender key.Binding
 	Track       key.Binding
@@ -82,6 +83,7 @@ func DefaultKeyMap() KeyMap {
 		Report:   key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "report to abuse desk")),
 		Verdict:  key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "verdict on this report's case")),
 		Feedback: key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "answer the reporters")),
+		Purge:    key.NewBinding(key.WithKeys("Z"), key.WithHelp("Z", "purge every copy (all mailboxes)")),
 
 		BlockSender: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block sender on gateways")),
 		Track:       key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "track in Mimecast")),
@@ -106,7 +108,7 @@ func (k *KeyMap) Bindings() common.Bindings {
 		"copy_url": &k.CopyURL, "copy_raw_url": &k.CopyRawURL, "filter": &k.Filter,
 		"next_match": &k.NextMatch, "prev_match": &k.PrevMatch,
 		"toggle_read": &k.ToggleRead, "back": &k.Back,
-		"trash": &k.Trash, "delete": &k.Delete, "flag": &k.Flag, "report": &k.Report, "verdict": &k.Verdict, "feedback": &k.Feedback,
+		"trash": &k.Trash, "delete": &k.Delete, "flag": &k.Flag, "report": &k.Report, "verdict": &k.Verdict, "feedback": &k.Feedback, "purge": &k.Purge,
 		"block_sender": &k.BlockSender, "track": &k.Track, "block_url": &k.BlockURL, "permit_url": &k.PermitURL, "decode_url": &k.DecodeURL,
 		"url_exact": &k.ThisURL, "url_domain": &k.WholeDomain,
 	}
@@ -124,7 +126,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Headers, k.HTML, k.Open, k.Save, k.AsReceived, k.CopyURL, k.CopyRawURL},
 		{k.Filter, k.NextMatch, k.PrevMatch, k.ToggleRead, k.Back},
-		{k.Trash, k.Delete, k.Flag, k.Report, k.Verdict, k.Feedback},
+		{k.Trash, k.Delete, k.Flag, k.Report, k.Verdict, k.Feedback, k.Purge},
 		{k.BlockSender, k.Track, k.BlockURL, k.PermitURL, k.DecodeURL},
 	}
 }

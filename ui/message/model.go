@@ -378,6 +378,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.act(remediate.Verdict)
 	case key.Matches(msg, k.Feedback):
 		return m.act(remediate.FeedbackSend)
+	case key.Matches(msg, k.Purge):
+		return m.act(remediate.PurgeSoft)
 	case key.Matches(msg, k.BlockSender):
 		return m.blockSender()
 	case key.Matches(msg, k.Track):

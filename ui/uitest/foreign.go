@@ -33,6 +33,12 @@ type Policy struct {
 // PM or SOS can only have come from outside.
 var MonoScreen = Policy{SGR: monoSGR}
 
+// AnySGR allows every SGR, colours included, and nothing else: for a
+// component that brings colours of its own (bubbles' textarea), where a
+// colour cannot tell the console's styling from content but every other
+// foreign byte still can.
+var AnySGR = Policy{SGR: func(int) bool { return true }}
+
 func monoSGR(p int) bool {
 	switch p {
 	case 0, 1, 2, 3, 4, 7, 9, 21, 22, 23, 24, 27, 29:
