@@ -7,7 +7,9 @@ import (
 )
 
 // PadRight makes s (which may hold styling) exactly w cells wide: padded
-// with spaces, or cut.
+// with spaces, or cut. s is text already drawn — the console's own labels
+// or the output of Cell, Render or EditLine — never a raw string from a
+// mail, a server or a gateway: those go through Cell.
 func PadRight(s string, w int) string {
 	if n := ansi.StringWidth(s); n < w {
 		return s + strings.Repeat(" ", w-n)

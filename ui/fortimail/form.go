@@ -323,9 +323,11 @@ func (f *form) fieldLine(m *Model, ff *formField, focused bool, labelW, valueW i
 		if !ff.touched && ff.orig != nil {
 			v = fmt.Sprint(ff.orig)
 		}
-		if focused && (ff.touched || txt(v).Markers == 0) {
-			ff.ti.SetWidth(max(valueW-1, 4))
-			value = common.PadRight(ff.ti.View(), valueW)
+		// The input holds the real value; EditLine draws it with hidden
+		// characters as markers. An untouched value the input could not
+		// hold as is (a control character) is drawn from the original.
+		if focused && (ff.touched || ff.ti.Value() == v) {
+			value = common.EditLine(ff.ti, valueW, st)
 		} else {
 			value = common.Cell(txt(v), valueW, st.Text, st.Marker)
 		}

@@ -37,7 +37,13 @@ type harnessOption func(*fortimailtest.SeedData, *session.Session)
 
 func newHarness(t *testing.T, w, h int, opts ...harnessOption) *harness {
 	t.Helper()
-	srv := fortimailtest.New(fortimailtest.Options{})
+	return newHarnessOn(t, w, h, fortimailtest.Options{}, opts...)
+}
+
+// newHarnessOn is newHarness against an emulator with srvOpts.
+func newHarnessOn(t *testing.T, w, h int, srvOpts fortimailtest.Options, opts ...harnessOption) *harness {
+	t.Helper()
+	srv := fortimailtest.New(srvOpts)
 	t.Cleanup(srv.Close)
 	seed := fortimailtest.DefaultSeed()
 	client, err := bfm.New(bfm.Options{URL: srv.URL(), Username: srv.Username(),

@@ -137,8 +137,11 @@ func (in *input) key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) {
 
 func (in *input) lines(m *Model, w int) []string {
 	st := m.c.Styles
-	in.ti.SetWidth(max(w-cellWidth(in.prompt)-4, 10))
-	body := []string{" " + st.Accent.Render(in.prompt) + " " + in.ti.View()}
+	// The prompt may name a list from the appliance, and what is typed or
+	// pasted is drawn sanitized too (the real value is what is sent).
+	prompt := analysis.Concat(analysis.Plain(" "), analysis.SanitizeLine(in.prompt), analysis.Plain(" "))
+	room := max(w-prompt.Width(), 10)
+	body := []string{common.Render(prompt, st.Accent, st.Marker) + common.EditLine(in.ti, room, st)}
 	if in.err != "" {
 		body = append(body, " "+common.Cell(analysis.SanitizeLine(in.err), w-1, st.Danger, st.Marker))
 	}

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/action"
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/block"
 	"github.com/mailtriage/mailtriage/backend/fortimail"
 	"github.com/mailtriage/mailtriage/backend/jobs"
@@ -173,7 +174,7 @@ func (m *Model) blockOptionsLoaded(msg blockOptionsMsg) tea.Cmd {
 		items[i] = pickItem{label: o.Label, value: fmt.Sprint(i)}
 	}
 	title := fmt.Sprintf("block the sender(s) of %s — how?", msg.target.Describe())
-	m.overlay = newPicker(m.c, title, items, false, func(it pickItem, _ string) tea.Cmd {
+	m.overlay = newPicker(m.c, analysis.SanitizeLine(title), items, false, func(it pickItem, _ string) tea.Cmd {
 		var i int
 		fmt.Sscan(it.value, &i)
 		return m.confirmBlock(msg, opts[i])

@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/campaign"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
@@ -32,7 +33,7 @@ func (m *Model) pickCampaign() tea.Cmd {
 	if f.query != "" {
 		where = "the matches of " + f.query
 	}
-	m.overlay = newPicker(m.c, "campaigns in "+where+": group by…", items, false, func(it pickItem, _ string) tea.Cmd {
+	m.overlay = newPicker(m.c, analysis.Concat(analysis.Plain("campaigns in "), analysis.SanitizeLine(where), analysis.Plain(": group by…")), items, false, func(it pickItem, _ string) tea.Cmd {
 		g, _ := strconv.Atoi(it.value)
 		return m.FindCampaigns(campaign.Grouping(g))
 	})
@@ -113,7 +114,7 @@ func (m *Model) campaignsFound(msg campaignsMsg) tea.Cmd {
 	}
 	title := fmt.Sprintf("%s by %s (%s) — count, first – last seen; enter selects", plural(len(msg.Groups), "campaign", "campaigns"), msg.grouping.Short(), note)
 	groups, g, capped := msg.Groups, msg.grouping, msg.capped
-	m.overlay = newPicker(m.c, title, items, false, func(it pickItem, _ string) tea.Cmd {
+	m.overlay = newPicker(m.c, analysis.Plain(title), items, false, func(it pickItem, _ string) tea.Cmd {
 		i, _ := strconv.Atoi(it.value)
 		return m.selectCampaign(g, groups[i], capped)
 	})

@@ -142,14 +142,13 @@ func (cp *composer) lines(cm *session.Session, w int) []string {
 	st := cm.Styles
 	out := make([]string, 0, len(cp.fields)+10)
 	for _, f := range cp.fields {
-		f.SetWidth(max(w-14, 10))
-		out = append(out, " "+f.View())
+		out = append(out, " "+common.EditLine(*f, w-1, st)) // a reply's subject comes from the mail
 	}
 	cp.body.SetWidth(max(w-4, 10))
 	cp.body.SetHeight(6)
 	out = append(out, strings.Split(cp.body.View(), "\n")...)
 	out = append(out, " "+st.HelpKey.Render("tab")+st.HelpDesc.Render(" next field   ")+st.HelpKey.Render(cp.send.Help().Key)+st.HelpDesc.Render(" preview and send   ")+st.HelpKey.Render("esc")+st.HelpDesc.Render(" cancel"))
-	return frame(cm, w, "New message (sent as "+cm.Operator+" through the account, audited)", out)
+	return frame(cm, w, analysis.SanitizeLine("New message (sent as "+cm.Operator+" through the account, audited)"), out)
 }
 
 // Compose opens the compose form: to and subject prefilled, and for a

@@ -38,11 +38,14 @@ func (m *Model) overlayKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func frame(c *session.Session, w int, title string, body []string) []string {
+// frame draws an overlay panel. The title is analysis.Text because it
+// often names a folder or a subject (server- or mail-controlled): a raw
+// string cannot be passed by accident.
+func frame(c *session.Session, w int, title analysis.Text, body []string) []string {
 	st := c.Styles
 	out := []string{st.Border.Render(strings.Repeat("─", w))}
-	if title != "" {
-		out = append(out, common.PadRight(st.Title.Render(" "+title), w))
+	if title.Width() > 0 {
+		out = append(out, common.Cell(analysis.Concat(analysis.Plain(" "), title), w, st.Title, st.Marker))
 	}
 	for _, l := range body {
 		out = append(out, common.PadRight(l, w))
@@ -60,13 +63,13 @@ func newConfirm(keys common.DialogKeys, text string, onYes func() tea.Cmd, choic
 func (c *confirm) key(msg tea.KeyPressMsg) (bool, tea.Cmd) { return c.q.Key(msg) }
 
 func (c *confirm) lines(cm *session.Session, w int) []string {
-	return frame(cm, w, "", c.q.Lines(cm.Styles))
+	return frame(cm, w, analysis.Text{}, c.q.Lines(cm.Styles))
 }
 
 // info shows a few lines until any key.
 type info struct {
-	title string
-	body  []string
+	title analysis.Text
+	body  []string // sanitized when drawn
 }
 
 func (i *info) key(tea.KeyPressMsg) (bool, tea.Cmd) { return true, nil }
@@ -122,8 +125,9 @@ func (in *input) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 }
 
 func (in *input) lines(cm *session.Session, w int) []string {
-	in.ti.SetWidth(max(w-4, 10))
-	return frame(cm, w, "", []string{" " + in.ti.View()})
+	// The input may open with a server's value (a folder name): drawn
+	// sanitized, edited for real.
+	return frame(cm, w, analysis.Text{}, []string{" " + common.EditLine(in.ti, w-1, cm.Styles)})
 }
 
 // pickItem is one choice of a picker.
@@ -139,7 +143,7 @@ type pickItem struct {
 // the typed text when nothing matches exactly.
 type picker struct {
 	c        *session.Session
-	title    string
+	title    analysis.Text
 	ti       textinput.Model
 	items    []pickItem
 	shown    []pickItem
@@ -150,7 +154,7 @@ type picker struct {
 
 const pickerRows = 8
 
-func newPicker(c *session.Session, title string, items []pickItem, allowNew bool, onPick func(pickItem, string) tea.Cmd) *picker {
+func newPicker(c *session.Session, title analysis.Text, items []pickItem, allowNew bool, onPick func(pickItem, string) tea.Cmd) *picker {
 	ti := steadyInput()
 	ti.Prompt = "› "
 	ti.Placeholder = "type to filter"
@@ -225,8 +229,7 @@ func (p *picker) exact(typed string) bool {
 
 func (p *picker) lines(cm *session.Session, w int) []string {
 	st := cm.Styles
-	p.ti.SetWidth(max(w-4, 10))
-	body := []string{" " + p.ti.View()}
+	body := []string{" " + common.EditLine(p.ti, w-1, st)}
 	top := max(p.cursor-pickerRows+1, 0)
 	for i := top; i < len(p.shown) && i < top+pickerRows; i++ {
 		it := p.shown[i]
@@ -254,7 +257,7 @@ func (p *picker) lines(cm *session.Session, w int) []string {
 // preview shows what an action will send (replies to reporters) and asks;
 // j/k scroll the lines.
 type preview struct {
-	title string
+	title string // may quote a subject: sanitized when drawn
 	body  []string
 	top   int
 	q     *components.Confirm
@@ -292,5 +295,5 @@ func (p *preview) lines(cm *session.Session, w int) []string {
 	if len(p.body) > previewRows {
 		out = append(out, " "+st.Muted.Render(fmt.Sprintf("j/k scroll (%d lines)", len(p.body))))
 	}
-	return frame(cm, w, p.title, append(out, p.q.Lines(st)...))
+	return frame(cm, w, analysis.SanitizeLine(p.title), append(out, p.q.Lines(st)...))
 }

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
@@ -98,7 +99,7 @@ func (m *Model) pickFolder(action remediate.Action) tea.Cmd {
 	}
 	slices.SortStableFunc(special, func(a, b pickItem) int { return roleRank(a.note) - roleRank(b.note) })
 	title := fmt.Sprintf("%s %d message(s) to…", action, len(uids))
-	m.overlay = newPicker(m.c, title, append(special, rest...), false, func(it pickItem, _ string) tea.Cmd {
+	m.overlay = newPicker(m.c, analysis.Plain(title), append(special, rest...), false, func(it pickItem, _ string) tea.Cmd {
 		return m.Act(action, it.value, "")
 	})
 	return nil
@@ -152,7 +153,7 @@ func (m *Model) pickTag() tea.Cmd {
 	}
 	slices.SortFunc(items, func(a, b pickItem) int { return strings.Compare(strings.ToLower(a.label), strings.ToLower(b.label)) })
 	title := fmt.Sprintf("tag %d message(s) — pick a category, or type a new one", len(uids))
-	m.overlay = newPicker(m.c, title, items, true, func(it pickItem, typed string) tea.Cmd {
+	m.overlay = newPicker(m.c, analysis.Plain(title), items, true, func(it pickItem, typed string) tea.Cmd {
 		if it.note == "(remove)" {
 			return m.Act(remediate.Untag, "", it.value)
 		}
@@ -215,7 +216,7 @@ func (m *Model) folderInfoDone(msg folderInfoMsg) tea.Cmd {
 	if len(in.Children) > 0 {
 		children = strings.Join(in.Children, ", ")
 	}
-	m.overlay = &info{title: "Folder " + in.Name, body: []string{
+	m.overlay = &info{title: analysis.Concat(analysis.Plain("Folder "), analysis.SanitizeLine(in.Name)), body: []string{
 		fmt.Sprintf("messages %d   unread %d   deleted %d   size %s", in.Messages, in.Unseen, in.Deleted, size),
 		fmt.Sprintf("role %s   UIDVALIDITY %d   UIDNEXT %d", role, in.UIDValidity, in.UIDNext),
 		"children " + children,
@@ -223,7 +224,8 @@ func (m *Model) folderInfoDone(msg folderInfoMsg) tea.Cmd {
 	return nil
 }
 
-// ShowInfo opens an information panel (e.g. the audit log).
+// ShowInfo opens an information panel (e.g. the audit log). The title
+// and lines may hold untrusted text: both are sanitized here.
 func (m *Model) ShowInfo(title string, lines []string) {
-	m.overlay = &info{title: title, body: lines}
+	m.overlay = &info{title: analysis.SanitizeLine(title), body: lines}
 }

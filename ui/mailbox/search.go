@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
@@ -190,7 +191,7 @@ func (m *Model) searchAllDone(msg searchAllMsg) tea.Cmd {
 	}
 	title := fmt.Sprintf("%s for %s in %d folders, newest first — enter opens", plural(msg.hits.total, "match", "matches"), msg.query, msg.hits.folders)
 	query := msg.query
-	m.overlay = newPicker(m.c, title, items, false, func(it pickItem, _ string) tea.Cmd {
+	m.overlay = newPicker(m.c, analysis.SanitizeLine(title), items, false, func(it pickItem, _ string) tea.Cmd {
 		return m.openWithSearch(it.value, query, it.uid)
 	})
 	return nil

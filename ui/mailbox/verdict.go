@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/action"
+	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/backend/verdict"
@@ -51,7 +52,7 @@ func (m *Model) PickVerdict(open *action.Target) tea.Cmd {
 		}
 		items = append(items, it)
 	}
-	m.overlay = newPicker(m.c, "verdict on the reports — pick one", items, false, func(it pickItem, _ string) tea.Cmd {
+	m.overlay = newPicker(m.c, analysis.Plain("verdict on the reports — pick one"), items, false, func(it pickItem, _ string) tea.Cmd {
 		if open != nil {
 			return m.VerdictOn(*open, it.value)
 		}

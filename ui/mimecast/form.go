@@ -7,6 +7,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/ui/common"
 	"github.com/mailtriage/mailtriage/ui/session"
@@ -36,18 +38,36 @@ type field struct {
 	choices []string
 	labels  []string
 	pick    int
+	opened  int // pick when the form opened
+	// orig is the value the form opened with, byte for byte, and loaded
+	// what the input made of it (it drops control characters): while the
+	// input still holds loaded, the field's value is orig, so an untouched
+	// field never becomes a change nobody made.
+	orig, loaded string
 }
 
 func (f *field) value() string {
 	if f.ti != nil {
+		if f.ti.Value() == f.loaded {
+			return f.orig
+		}
 		return strings.TrimSpace(f.ti.Value())
 	}
 	return f.choices[f.pick]
 }
 
-// textField is a one-line input. A value from the server is put in as the
-// analyst will see it: with any hidden character replaced by its marker,
-// since the input draws what it holds as is.
+// changed reports a value other than the one the form opened with.
+func (f *field) changed() bool {
+	if f.ti != nil {
+		return f.value() != f.orig
+	}
+	return f.pick != f.opened
+}
+
+// textField is a one-line input. It holds the real value — the one that
+// is edited and sent back — and is drawn through common.EditLine, which
+// shows hidden characters as markers without putting the markers in the
+// value.
 func textField(name, label, value, hint string) *field {
 	ti := textinput.New()
 	st := ti.Styles()
@@ -55,11 +75,8 @@ func textField(name, label, value, hint string) *field {
 	ti.SetStyles(st)
 	ti.Prompt = ""
 	ti.CharLimit = 1000
-	if t := analysis.SanitizeLine(value); t.Markers > 0 {
-		value = t.String()
-	}
 	ti.SetValue(value)
-	return &field{name: name, label: label, hint: hint, ti: &ti}
+	return &field{name: name, label: label, hint: hint, ti: &ti, orig: value, loaded: ti.Value()}
 }
 
 // choiceField cycles through values; labels are what is shown (nil: the
@@ -71,6 +88,7 @@ func choiceField(name, label string, values, labels []string, current string) *f
 			f.pick = i
 		}
 	}
+	f.opened = f.pick
 	return f
 }
 
@@ -98,6 +116,17 @@ func (f *form) get(name string) string {
 }
 
 func (f *form) on(name string) bool { return f.get(name) == "yes" }
+
+// unchanged reports that no field differs from what the form opened with:
+// saving it would send nothing new.
+func (f *form) unchanged() bool {
+	for _, fl := range f.fields {
+		if fl.changed() {
+			return false
+		}
+	}
+	return true
+}
 
 func (f *form) focusField(i int) {
 	n := len(f.fields)
@@ -153,7 +182,7 @@ func (f *form) lines(c *session.Session, w, h int) []string {
 	st := c.Styles
 	labelW := 0
 	for _, fl := range f.fields {
-		labelW = max(labelW, len(fl.label))
+		labelW = max(labelW, ansi.StringWidth(fl.label))
 	}
 	valueW := max(w-labelW-5, 8)
 	var body []string
@@ -167,8 +196,7 @@ func (f *form) lines(c *session.Session, w, h int) []string {
 		var v string
 		switch {
 		case fl.ti != nil && i == f.focus:
-			fl.ti.SetWidth(max(valueW-1, 4))
-			v = fl.ti.View()
+			v = common.EditLine(*fl.ti, valueW, st)
 		case fl.ti != nil:
 			v = common.Cell(analysis.SanitizeLine(fl.ti.Value()), valueW, st.Text, st.Marker)
 		default:
@@ -176,10 +204,11 @@ func (f *form) lines(c *session.Session, w, h int) []string {
 			if fl.labels != nil {
 				shown = fl.labels[fl.pick]
 			}
-			v = "‹ " + shown + " ›"
+			style := st.Text
 			if i == f.focus {
-				v = st.Selected.Render(v)
+				style = st.Selected
 			}
+			v = common.Cell(analysis.SanitizeLine("‹ "+shown+" ›"), valueW, style, st.Marker)
 		}
 		body = append(body, common.PadRight(mark+label.Render(common.PadRight(fl.label, labelW))+"  "+v, w))
 		if i == f.focus && fl.hint != "" {

@@ -39,8 +39,16 @@ func withKeys(k map[string][]string) option {
 
 func newHarness(t *testing.T, w, h int, seed mimecasttest.SeedData, opts ...option) *harness {
 	t.Helper()
+	return newHarnessOn(t, w, h, seed, mimecasttest.Options{}, opts...)
+}
+
+// newHarnessOn is newHarness against an emulator with srvOpts (its clock
+// is the test's).
+func newHarnessOn(t *testing.T, w, h int, seed mimecasttest.SeedData, srvOpts mimecasttest.Options, opts ...option) *harness {
+	t.Helper()
 	clock := func() time.Time { return testNow }
-	srv := mimecasttest.New(mimecasttest.Options{Now: clock})
+	srvOpts.Now = clock
+	srv := mimecasttest.New(srvOpts)
 	t.Cleanup(srv.Close)
 	srv.Seed(seed)
 	cred := srv.Credentials()

@@ -28,22 +28,24 @@ func (c *confirm) lines(cm *session.Session, w int) []string {
 }
 
 // detail is a scrollable page of label/value lines about one item (a
-// policy, a tracked message, an archived message). Values are server text
-// and are sanitized when drawn.
+// policy, a tracked message, an archived message). Labels, values and
+// headings are often server text (header names, attachment names,
+// recipients), so rows hold them sanitized: add and section are the only
+// ways in, and nothing raw is kept to be drawn.
 type detail struct {
-	title string
+	title string // sanitized when drawn
 	rows  []detailRow
 	top   int
 }
 
 type detailRow struct {
-	label   string // "" for a continuation or a plain line
-	value   string
+	label   analysis.Text // empty for a continuation or a plain line
+	value   analysis.Text
 	section bool // a heading
 }
 
 func (d *detail) add(label, value string) {
-	d.rows = append(d.rows, detailRow{label: label, value: value})
+	d.rows = append(d.rows, detailRow{label: analysis.SanitizeLine(label), value: analysis.SanitizeLine(value)})
 }
 
 // addIf adds the row only when value says something.
@@ -54,7 +56,7 @@ func (d *detail) addIf(label, value string) {
 }
 
 func (d *detail) section(title string) {
-	d.rows = append(d.rows, detailRow{value: title, section: true})
+	d.rows = append(d.rows, detailRow{value: analysis.SanitizeLine(title), section: true})
 }
 
 // addText adds multi-line server text line by line.
@@ -76,18 +78,18 @@ func (d *detail) lines(c *session.Session, w, h int) []string {
 	out := []string{common.Cell(analysis.SanitizeLine(" "+d.title), w, st.Title, st.Marker)}
 	labelW := 0
 	for _, r := range d.rows {
-		labelW = max(labelW, len(r.label))
+		labelW = max(labelW, r.label.Width())
 	}
 	labelW = min(labelW, 22)
 	d.scroll(0, h-2)
 	for i := d.top; i < len(d.rows) && len(out) < h-1; i++ {
 		r := d.rows[i]
 		if r.section {
-			out = append(out, common.PadRight(" "+st.Accent.Render(r.value), w))
+			out = append(out, " "+common.Cell(r.value, w-1, st.Accent, st.Marker))
 			continue
 		}
-		label := "   " + common.PadRight(r.label, labelW) + "  "
-		out = append(out, st.Muted.Render(label)+common.Cell(analysis.SanitizeLine(r.value), max(w-len([]rune(label)), 1), st.Text, st.Marker))
+		label := st.Muted.Render("   ") + common.Cell(r.label, labelW, st.Muted, st.Marker) + st.Muted.Render("  ")
+		out = append(out, label+common.Cell(r.value, max(w-labelW-5, 1), st.Text, st.Marker))
 	}
 	for len(out) < h-1 {
 		out = append(out, "")

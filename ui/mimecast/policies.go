@@ -11,6 +11,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/ui/common"
 )
 
 // Address types the sender and receiver sides offer, with their labels.
@@ -135,6 +136,11 @@ func (m *Model) policyForm(p *mimecast.Policy) *form {
 		fromPart = string(mimecast.EnvelopeFrom)
 	}
 	submit := func(f *form) (tea.Cmd, error) {
+		if p != nil && f.unchanged() {
+			// Nothing to send: an unchanged save must not rewrite the
+			// policy (not even with the same values).
+			return common.Info("policy unchanged: nothing was sent"), nil
+		}
 		spec, err := specOf(f)
 		if err != nil {
 			return nil, err

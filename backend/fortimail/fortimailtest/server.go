@@ -21,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mailtriage/mailtriage/internal/poison"
 )
 
 // Options configure a Server. The zero value is a plain-HTTP 7.4 appliance
@@ -48,6 +50,11 @@ type Options struct {
 	// PageSize is the most items one collection reply holds (default
 	// DefaultPageSize); larger collections are paged.
 	PageSize int
+	// Poison puts hostile text (poison.Payload: escape sequences, C1
+	// controls, bidi and invisible characters) at the start of every
+	// string the API answers with, and takes it out of what clients send
+	// back, so names and ids still work. AdminLogin is left alone.
+	Poison bool
 }
 
 // Server is a running emulator.
@@ -103,10 +110,14 @@ func New(opts Options) *Server {
 	}
 	s := &Server{opts: opts, sessions: map[string]*apiSession{}}
 	s.Seed(DefaultSeed())
+	var h http.Handler = s
+	if opts.Poison {
+		h = poison.Handler(s, func(path string) bool { return strings.Contains(strings.ToLower(path), "/adminlogin") })
+	}
 	if opts.TLS {
-		s.ts = httptest.NewTLSServer(s)
+		s.ts = httptest.NewTLSServer(h)
 	} else {
-		s.ts = httptest.NewServer(s)
+		s.ts = httptest.NewServer(h)
 	}
 	return s
 }

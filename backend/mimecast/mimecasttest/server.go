@@ -25,6 +25,8 @@ import (
 	"net/http/httptest"
 	"sync"
 	"time"
+
+	"github.com/mailtriage/mailtriage/internal/poison"
 )
 
 // Options configure a Server. Zero values take the defaults noted.
@@ -50,6 +52,12 @@ type Options struct {
 	RateWindow time.Duration
 	// Now is the server's clock (default time.Now).
 	Now func() time.Time
+	// Poison puts hostile text (poison.Payload: escape sequences, C1
+	// controls, bidi and invisible characters) at the start of every
+	// string the API answers with, and takes it out of what clients send
+	// back, so ids and page tokens still work. The token exchange is left
+	// alone.
+	Poison bool
 }
 
 // Credentials are what a client needs to talk to the server.
@@ -94,7 +102,11 @@ type Server struct {
 // New starts a server on a loopback port.
 func New(opts Options) *Server {
 	s := newServer(opts)
-	s.http = httptest.NewServer(s)
+	var h http.Handler = s
+	if opts.Poison {
+		h = poison.Handler(s, func(path string) bool { return path == "/oauth/token" })
+	}
+	s.http = httptest.NewServer(h)
 	return s
 }
 
