@@ -38,7 +38,8 @@ func (m *Model) OpenFolder(name string) tea.Cmd {
 // mailbox that shows names without its namespace prefix (IMAP's "INBOX."
 // on Courier and Cyrus) also takes the full name.
 func (m *Model) findFolder(name string) (mail.Folder, bool) {
-	if cn, ok := m.acct.Mailbox.(interface{ CanonicalName(string) string }); ok {
+	// Through a session's view of a shared mailbox too (over SSH).
+	if cn, ok := mail.As[interface{ CanonicalName(string) string }](m.acct.Mailbox); ok {
 		name = cn.CanonicalName(name)
 	}
 	for _, f := range m.folders {
