@@ -80,6 +80,12 @@ func (m *Model) VerdictOn(t action.Target, name string) tea.Cmd {
 	if _, err := m.c.Verdicts.Lookup(name); err != nil {
 		return common.Error(err)
 	}
+	return m.findCaseOf(t, name)
+}
+
+// findCaseOf finds, on the server, every report of the case of t's one
+// report, for a verdict (name) or for feedback ("").
+func (m *Model) findCaseOf(t action.Target, name string) tea.Cmd {
 	acct, gen := m.acct, m.gen
 	opt := verdict.Options{MaxBytes: acct.MessageLimit}
 	return common.RunJob(m.c.Common, jobs.Spec{Name: "find the case of " + t.Describe(), Account: acct.Name},
@@ -327,14 +333,5 @@ func (m *Model) FeedbackOn(t action.Target) tea.Cmd {
 	if err := m.c.Actions.Check(remediate.FeedbackSend); err != nil {
 		return common.Error(err)
 	}
-	acct, gen := m.acct, m.gen
-	opt := verdict.Options{MaxBytes: acct.MessageLimit}
-	return common.RunJob(m.c.Common, jobs.Spec{Name: "find the case of " + t.Describe(), Account: acct.Name},
-		func(ctx context.Context, _ *jobs.Progress) ([]verdict.Case, error) {
-			c, err := verdict.FindCase(ctx, acct.Name, acct.Mailbox, t.Folder, t.UIDs[0], opt)
-			return []verdict.Case{c}, err
-		},
-		func(_ jobs.ID, cases []verdict.Case, err error) tea.Msg {
-			return casesMsg{account: acct.Name, gen: gen, cases: cases, err: err}
-		})
+	return m.findCaseOf(t, "")
 }
