@@ -64,6 +64,7 @@ func (m *Model) cmdExport(arg string) tea.Cmd {
 	if cur, ok := m.message.Current(); ok && m.screen == screenMessage {
 		spec.Target, _ = m.message.Target()
 		spec.Raw, spec.Truncated, spec.MaxBytes = cur.Raw, cur.Truncated, cur.Account.MessageLimit
+		spec.Report = m.message.ReportContext() // a report exports its original, with the report as context
 	} else {
 		t, err := m.box().Target()
 		if err != nil {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,5 +83,41 @@ func TestExportCommandFromMailbox(t *testing.T) {
 	}
 	if b, err := os.ReadFile(path); err != nil || !strings.Contains(string(b), "Subject:") {
 		t.Fatalf("eml file: %v\n%s", err, b)
+	}
+}
+
+// :export json on a report exports the reported original's analysis with
+// the report as context.
+func TestExportOfAReportCarriesTheReportAsContext(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "case.json")
+	tm := openReports(t)
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "report open", func(m tea.Model) bool {
+		_, ok := root(m).message.Current()
+		return root(m).screen == screenMessage && ok && root(m).message.ReportContext() != nil
+	})
+	keys(tm, ":")
+	tm.Type("export json " + path)
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "exported", func(m tea.Model) bool { return strings.Contains(root(m).flash, "exported") || root(m).flashErr })
+	_ = tm.Quit()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x struct {
+		Analysis struct {
+			From struct{ Address string } `json:"from"`
+		} `json:"analysis"`
+		Report *struct {
+			ReporterAddress string `json:"reporter_address"`
+			CaseKey         string `json:"case_key"`
+		} `json:"report"`
+	}
+	if err := json.Unmarshal(b, &x); err != nil {
+		t.Fatal(err)
+	}
+	if x.Report == nil || x.Report.ReporterAddress == "" || x.Report.CaseKey == "" || x.Analysis.From.Address == x.Report.ReporterAddress {
+		t.Fatalf("export: analysis from %q, report %+v", x.Analysis.From.Address, x.Report)
 	}
 }

@@ -99,6 +99,9 @@ type ExportSpec struct {
 	Truncated bool
 	MaxBytes  int64
 	Limits    evidence.Limits
+	// Report, when the message is a reported original (Raw), is the
+	// report around it: JSON exports carry it as context.
+	Report *evidence.ReportContext
 }
 
 // Export writes one message's analysis, indicators or bytes to a file and
@@ -131,7 +134,13 @@ func (l *Layer) Export(ctx context.Context, s ExportSpec) (string, error) {
 func exportWriter(s ExportSpec, itemID string) (string, func(io.Writer) error) {
 	switch s.Kind {
 	case ExportJSON:
-		return "the analysis (JSON)", func(w io.Writer) error { return evidence.ExportJSON(w, s.Raw, itemID, s.Target.Folder.Name, s.Limits) }
+		what := "the analysis (JSON)"
+		if s.Report != nil {
+			what = "the analysis of the reported original, with its report (JSON)"
+		}
+		return what, func(w io.Writer) error {
+			return evidence.ExportReportedJSON(w, s.Raw, itemID, s.Target.Folder.Name, s.Limits, s.Report)
+		}
 	case ExportIOCs:
 		ev := evidence.Analyze(s.Raw, s.Limits)
 		iocs, form := evidence.IOCs(ev), "defanged"

@@ -35,6 +35,21 @@ type Export struct {
 	AttachmentName string `json:"attachment_name,omitempty"`
 	AttachmentKind string `json:"attachment_kind,omitempty"`
 	Synthesised    bool   `json:"synthesised,omitempty"`
+	// Report is set when the export is of a reported original: the
+	// report that carried it (item_id then names the report).
+	Report *ReportContext `json:"report,omitempty"`
+}
+
+// ReportContext is the report around an exported original: who reported
+// it, how, and what they said.
+type ReportContext struct {
+	Kind            string `json:"kind"` // rfc822, msg, inline, arf
+	ReporterName    string `json:"reporter_name,omitempty"`
+	ReporterAddress string `json:"reporter_address"`
+	Subject         string `json:"subject"` // the report's own subject
+	Comment         string `json:"comment,omitempty"`
+	CaseKey         string `json:"case_key"`
+	Reconstructed   bool   `json:"reconstructed,omitempty"`
 }
 
 // ExportAttachment is one attachment with its metadata.
@@ -102,7 +117,15 @@ func ExportMessageContext(ctx context.Context, raw []byte, itemID, folderPath st
 
 // ExportJSON writes raw, analysed, in export shape as indented JSON.
 func ExportJSON(w io.Writer, raw []byte, itemID, folderPath string, lim Limits) error {
+	return ExportReportedJSON(w, raw, itemID, folderPath, lim, nil)
+}
+
+// ExportReportedJSON is ExportJSON for a reported original (raw), with
+// the report that carried it as context (nil: none).
+func ExportReportedJSON(w io.Writer, raw []byte, itemID, folderPath string, lim Limits, report *ReportContext) error {
+	x := ExportMessage(raw, itemID, folderPath, lim)
+	x.Report = report
 	enc := safejson.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(ExportMessage(raw, itemID, folderPath, lim))
+	return enc.Encode(x)
 }

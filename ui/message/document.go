@@ -62,12 +62,15 @@ type reportInfo struct {
 	originals     int  // how many originals the report carries
 	reporter      analysis.Text
 	reporterAddr  string // for guardrails: never a block target
-	subject       analysis.Text
-	comment       analysis.Text
-	caseKey       string
-	original      reported.Original
-	headers       []headerField // the report's own header fields
-	notes         []analysis.Text
+	// reporterName, subjectRaw and commentRaw are the values as they
+	// came, for exports (which escape them); never drawn.
+	reporterName, subjectRaw, commentRaw string
+	subject                              analysis.Text
+	comment                              analysis.Text
+	caseKey                              string
+	original                             reported.Original
+	headers                              []headerField // the report's own header fields
+	notes                                []analysis.Text
 }
 
 type headerField struct {
@@ -98,7 +101,8 @@ func newReportInfo(r reported.Report, reportRaw []byte) *reportInfo {
 	o := r.Originals[0]
 	info := &reportInfo{kind: r.Kind, reconstructed: r.Reconstructed, synthetic: o.Synthetic, originals: len(r.Originals),
 		reporter: analysis.SanitizeLine(strings.TrimSpace(r.ReporterName + " <" + r.ReporterAddress + ">")), reporterAddr: r.ReporterAddress,
-		subject: analysis.SanitizeLine(r.Subject), comment: analysis.Sanitize(r.Comment), caseKey: r.CaseKey, original: o}
+		subject: analysis.SanitizeLine(r.Subject), comment: analysis.Sanitize(r.Comment), caseKey: r.CaseKey, original: o,
+		reporterName: r.ReporterName, subjectRaw: r.Subject, commentRaw: r.Comment}
 	for _, n := range o.Notes {
 		info.notes = append(info.notes, analysis.SanitizeLine(n))
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/action"
 	"github.com/mailtriage/mailtriage/backend/analysis"
+	"github.com/mailtriage/mailtriage/backend/evidence"
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
@@ -195,6 +196,17 @@ func (m *Model) act(name remediate.Action) tea.Cmd {
 		return common.Info("no message is open")
 	}
 	return func() tea.Msg { return session.ActMsg{Action: name} }
+}
+
+// ReportContext is, when the open message is a report, the report around
+// the original the screen shows (for exports); nil otherwise.
+func (m *Model) ReportContext() *evidence.ReportContext {
+	if len(m.stack) == 0 || m.stack[0].doc.report == nil {
+		return nil
+	}
+	r := m.stack[0].doc.report
+	return &evidence.ReportContext{Kind: string(r.kind), ReporterName: r.reporterName, ReporterAddress: r.reporterAddr,
+		Subject: r.subjectRaw, Comment: r.commentRaw, CaseKey: r.caseKey, Reconstructed: r.reconstructed}
 }
 
 // Envelope is the open message's envelope.
