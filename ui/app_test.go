@@ -306,8 +306,15 @@ func TestVerdictAndFeedbackOnACase(t *testing.T) {
 	}
 
 	keys(tm, "W")
+	var last string
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("last screen:\n%s", last)
+		}
+	})
 	uitest.WaitModel(t, tm, "replies shown", func(m tea.Model) bool {
 		v := uitest.Plain(root(m).Render())
+		last = v + "\nflash: " + root(m).flash
 		return strings.Contains(v, "Send the phishing reply to 3 reporters?") && strings.Contains(v, "To: dana.kowalski@northwind.example")
 	})
 	keys(tm, "y")

@@ -71,7 +71,7 @@ func (m *Model) GiveVerdict(name string) tea.Cmd {
 	if err != nil {
 		return common.Error(err)
 	}
-	return m.findCases(t, name)
+	return m.casesOf(t, name)
 }
 
 // VerdictOn gives the case of one report (the open message) verdict
@@ -108,7 +108,20 @@ func (m *Model) Feedback() tea.Cmd {
 	if err != nil {
 		return common.Error(err)
 	}
-	return m.findCases(t, "")
+	return m.casesOf(t, "")
+}
+
+// casesOf finds the cases of the list's target. A target that is one
+// report, or the reports of one phish, is completed on the server (the
+// list may not have loaded every report of it); a wider selection is
+// grouped as it is.
+func (m *Model) casesOf(t action.Target, name string) tea.Cmd {
+	if t.Cases <= 1 {
+		first := t
+		first.UIDs = t.UIDs[:1]
+		return m.findCaseOf(first, name)
+	}
+	return m.findCases(t, name)
 }
 
 func (m *Model) findCases(t action.Target, name string) tea.Cmd {
