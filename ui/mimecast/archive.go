@@ -29,8 +29,8 @@ func (m *Model) searchArchive(s *mimecast.ArchiveSearch) tea.Cmd {
 	m.archiveQ = s
 	q := *s
 	m.panes[paneArchive].detail = nil
-	return load(m, paneArchive, "search the archive", true, func(ctx context.Context, cl *mimecast.Client) ([]mimecast.ArchiveHit, error) {
-		return cl.SearchArchive(ctx, q, mimecast.ListOptions{Max: listMax})
+	return load(m, paneArchive, "search the archive", true, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.ArchiveHit, error) {
+		return cl.SearchArchive(ctx, q, opts)
 	})
 }
 

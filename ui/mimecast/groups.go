@@ -40,15 +40,15 @@ func memberRows(ms []mimecast.Member) [][]string {
 
 func (m *Model) loadGroups(user bool) tea.Cmd {
 	q := mimecast.GroupQuery{Query: m.groupQ}
-	return load(m, paneGroups, "find groups", user, func(ctx context.Context, cl *mimecast.Client) ([]mimecast.Group, error) {
-		return cl.FindGroups(ctx, q, mimecast.ListOptions{Max: listMax})
+	return load(m, paneGroups, "find groups", user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.Group, error) {
+		return cl.FindGroups(ctx, q, opts)
 	})
 }
 
 func (m *Model) loadMembers(user bool) tea.Cmd {
 	g := *m.group
-	return load(m, paneMembers, "list members of "+g.Description, user, func(ctx context.Context, cl *mimecast.Client) ([]mimecast.Member, error) {
-		return cl.GroupMembers(ctx, g.ID, mimecast.ListOptions{Max: listMax})
+	return load(m, paneMembers, "list members of "+g.Description, user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.Member, error) {
+		return cl.GroupMembers(ctx, g.ID, opts)
 	})
 }
 

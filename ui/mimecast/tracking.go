@@ -35,8 +35,8 @@ func (m *Model) track(q *mimecast.TrackingQuery) tea.Cmd {
 	m.trackQ = q
 	query := *q
 	m.panes[paneTracking].detail = nil
-	return load(m, paneTracking, "track messages", true, func(ctx context.Context, cl *mimecast.Client) ([]mimecast.TrackedMessage, error) {
-		return cl.SearchMessages(ctx, query, mimecast.ListOptions{Max: listMax})
+	return load(m, paneTracking, "track messages", true, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.TrackedMessage, error) {
+		return cl.SearchMessages(ctx, query, opts)
 	})
 }
 

@@ -86,10 +86,11 @@ func (m *Model) titleLine(id paneID, p *pane) string {
 	title, count := m.describe(id)
 	line := " " + common.Render(analysis.SanitizeLine(title), st.Title, st.Marker)
 	if p.loaded {
-		line += st.Muted.Render(" · " + count)
-		if p.capped {
-			line += st.Warning.Render(fmt.Sprintf(" (first %d; narrow the search)", listMax))
+		if p.next != "" {
+			// The server has more: never let a piece pass for the whole.
+			count += " so far, more…"
 		}
+		line += st.Muted.Render(" · " + count)
 	}
 	switch {
 	case p.loading:
