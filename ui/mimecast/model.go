@@ -119,20 +119,22 @@ type Model struct {
 	urlQuery string
 	groups   []mimecast.Group
 	groupQ   string
-	group    *mimecast.Group // the group whose members are shown
-	members  []mimecast.Member
-	tracked  []mimecast.TrackedMessage
-	trackQ   *mimecast.TrackingQuery
-	archive  []mimecast.ArchiveHit
-	archiveQ *mimecast.ArchiveSearch
-	logView  paneID // paneClicks or paneSearchLogs
-	clicks   []mimecast.ClickLog
-	clickQ   mimecast.ClickLogQuery
-	searches []mimecast.SearchLog
-	searchQ  mimecast.SearchLogQuery
-	held     []mimecast.HeldMessage
-	heldQ    mimecast.HeldQuery
-	tools    toolsState
+	// groupSource narrows the groups to cloud or ldap ("" both).
+	groupSource string
+	group       *mimecast.Group // the group whose members are shown
+	members     []mimecast.Member
+	tracked     []mimecast.TrackedMessage
+	trackQ      *mimecast.TrackingQuery
+	archive     []mimecast.ArchiveHit
+	archiveQ    *mimecast.ArchiveSearch
+	logView     paneID // paneClicks or paneSearchLogs
+	clicks      []mimecast.ClickLog
+	clickQ      mimecast.ClickLogQuery
+	searches    []mimecast.SearchLog
+	searchQ     mimecast.SearchLogQuery
+	held        []mimecast.HeldMessage
+	heldQ       mimecast.HeldQuery
+	tools       toolsState
 }
 
 // New returns the Mimecast screen for c.Gateways.Mimecast, with the keys
@@ -665,7 +667,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextTab, k.PrevTab, k.Open, k.Back, k.Reload, k.Search},
-		{with(k.New, "new policy / group / member"), with(k.Edit, "edit policy"), with(k.Delete, "delete policy / URL / group / member"),
+		{with(k.New, "new policy / group / member"), with(k.Edit, "edit policy / group"), with(k.Delete, "delete policy / URL / group / member"),
 			with(k.Block, "block sender / URL"), with(k.Permit, "permit sender / URL")},
 		{with(k.Release, "release held"), with(k.Reject, "reject held"), k.Decode, k.Aliases, with(k.View, "click / search logs")},
 	}

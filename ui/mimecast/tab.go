@@ -86,7 +86,7 @@ func newTabs() [tabCount]tab {
 				if m.group != nil {
 					return []key.Binding{with(k.New, "add members"), with(k.Delete, "remove member"), with(k.Back, "groups"), k.Reload}
 				}
-				return []key.Binding{with(k.Open, "members"), with(k.New, "new group"), with(k.Delete, "delete group"), with(k.Search, "find")}
+				return []key.Binding{with(k.Open, "members"), with(k.New, "new group"), with(k.Edit, "edit group"), with(k.Delete, "delete group"), with(k.Search, "find")}
 			}},
 		tabTracking: listTab{title: "Tracking", pane: fixed(paneTracking),
 			loadFn: func(m *Model, _ bool) tea.Cmd {

@@ -128,6 +128,9 @@ func (m *Model) describe(id paneID) (string, string) {
 		if m.groupQ != "" {
 			t += " matching " + m.groupQ
 		}
+		if m.groupSource != "" {
+			t += " · source " + m.groupSource
+		}
 		return t, plural(len(m.groups), "group", "groups")
 	case paneMembers:
 		return "Members of " + m.group.Description, plural(len(m.members), "member", "members")
