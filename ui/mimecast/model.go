@@ -39,6 +39,7 @@ const (
 	tabGroups
 	tabTracking
 	tabArchive
+	tabMessages
 	tabLogs
 	tabTools
 	tabHeld
@@ -56,6 +57,7 @@ const (
 	paneMembers
 	paneTracking
 	paneArchive
+	paneMessages
 	paneClicks
 	paneSearchLogs
 	paneHeld
@@ -127,6 +129,8 @@ type Model struct {
 	trackQ      *mimecast.TrackingQuery
 	archive     []mimecast.ArchiveHit
 	archiveQ    *mimecast.ArchiveSearch
+	messages    []mimecast.ArchiveMessage
+	messagesQ   *mimecast.MessageListQuery
 	logView     paneID // paneClicks or paneSearchLogs
 	clicks      []mimecast.ClickLog
 	clickQ      mimecast.ClickLogQuery
@@ -393,7 +397,7 @@ func (m *Model) moreIfNear(id paneID) tea.Cmd {
 // switchTab shows tab t, loading its list the first time.
 func (m *Model) switchTab(t tabID) tea.Cmd {
 	m.tab = t
-	if t == tabTracking && m.trackQ == nil || t == tabArchive && m.archiveQ == nil {
+	if t == tabTracking && m.trackQ == nil || t == tabArchive && m.archiveQ == nil || t == tabMessages && m.messagesQ == nil {
 		return nil // nothing to show until the analyst searches
 	}
 	if p := m.current(); p != nil && !p.loaded && !p.loading && p.err == nil {
@@ -496,6 +500,8 @@ func (m *Model) answer(msg tea.Msg) tea.Cmd {
 		return take(m, msg, &m.tracked)
 	case loadedMsg[mimecast.ArchiveHit]:
 		return take(m, msg, &m.archive)
+	case loadedMsg[mimecast.ArchiveMessage]:
+		return take(m, msg, &m.messages)
 	case loadedMsg[mimecast.ClickLog]:
 		return take(m, msg, &m.clicks)
 	case loadedMsg[mimecast.SearchLog]:
@@ -669,7 +675,8 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{k.NextTab, k.PrevTab, k.Open, k.Back, k.Reload, k.Search},
 		{with(k.New, "new policy / group / member"), with(k.Edit, "edit policy / group"), with(k.Delete, "delete policy / URL / group / member"),
 			with(k.Block, "block sender / URL"), with(k.Permit, "permit sender / URL")},
-		{with(k.Release, "release held"), with(k.Reject, "reject held"), k.Decode, k.Aliases, with(k.View, "click / search logs")},
+		{with(k.Release, "release held"), with(k.Reject, "reject held"), k.Decode, k.Aliases, with(k.View, "click / search logs"),
+			with(k.ByID, "message info / archive detail by id")},
 	}
 }
 

@@ -45,6 +45,8 @@ func (m *Model) trackingKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Search):
 		return m.trackingForm()
+	case key.Matches(msg, k.ByID):
+		return m.infoByIDForm()
 	case key.Matches(msg, k.Open):
 		if i := m.selected(paneTracking, len(m.tracked)); i >= 0 {
 			t := m.tracked[i]
