@@ -64,6 +64,7 @@ func (m *Model) groupKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.group, m.members = &g, nil
 		p := m.panes[paneMembers]
 		p.loaded, p.tbl.cursor, p.tbl.top = false, 0, 0
+		p.next, p.more = "", nil // another group's members: its token means nothing here
 		p.tbl.setRows(nil)
 		return m.loadMembers(true)
 	case key.Matches(msg, k.Search):

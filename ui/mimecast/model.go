@@ -86,9 +86,11 @@ type pane struct {
 	user       bool // the analyst asked for the load: a failure goes to the status bar
 	detail     *detail
 	// next is the page token of the piece after the rows loaded ("" at
-	// the end of the list); more loads it with the same query.
-	next string
-	more func(token string) tea.Cmd
+	// the end of the list); more loads it with the same query. A new
+	// load's more waits in nextMore until its first piece arrives: until
+	// then the rows, token and query shown are the old load's.
+	next           string
+	more, nextMore func(token string) tea.Cmd
 	// follow is set by the last-row key: each piece that arrives moves
 	// the cursor to its end and asks for the next, to the list's end.
 	follow bool
@@ -431,8 +433,8 @@ type lister[T any] func(ctx context.Context, cl *mimecast.Client, opts mimecast.
 // answer is a loadedMsg[T]. The pane keeps fn to read the pieces after.
 func load[T any](m *Model, id paneID, what string, user bool, fn lister[T]) tea.Cmd {
 	p := m.panes[id]
-	p.follow, p.next = false, ""
-	p.more = func(token string) tea.Cmd { return loadPiece(m, id, what, true, token, fn) }
+	p.follow = false
+	p.nextMore = func(token string) tea.Cmd { return loadPiece(m, id, what, true, token, fn) }
 	return loadPiece(m, id, what, user, "", fn)
 }
 
@@ -533,12 +535,12 @@ func take[T any](m *Model, msg loadedMsg[T], dst *[]T) tea.Cmd {
 	if !ok {
 		return cmd
 	}
+	p := m.panes[msg.pane]
 	if msg.appended {
 		*dst = append(*dst, msg.items...)
 	} else {
-		*dst = msg.items
+		*dst, p.more = msg.items, p.nextMore
 	}
-	p := m.panes[msg.pane]
 	p.next = msg.next
 	p.tbl.setRows(m.rowsOf(msg.pane))
 	return tea.Batch(cmd, m.moreIfNear(msg.pane))
