@@ -94,3 +94,20 @@ func checkWhole(t *testing.T, h *harness, n int) {
 		t.Errorf("the whole list still says more:\n%s", s)
 	}
 }
+
+func TestAPieceThatFailsKeepsTheRowsAndTriesAgainOnTheNextMove(t *testing.T) {
+	h := newHarness(t, 120, 30, manySenders(1200))
+	h.tab("Senders")
+	h.srv.Inject(mimecasttest.Fault{Kind: mimecasttest.FaultStatus, Path: pathManagedSenders, Status: 500})
+	h.press("G")
+	if len(h.errs) != 1 {
+		t.Fatalf("errors after a failed piece: %q, want one", h.errs)
+	}
+	h.errs = nil
+	if got := len(h.m.senders); got != pieceRows {
+		t.Fatalf("%d rows after a failed piece, want the first %d kept", got, pieceRows)
+	}
+	h.see(fmt.Sprintf("%d entries so far, more…", pieceRows))
+	h.press("G")
+	checkWhole(t, h, 1200)
+}
