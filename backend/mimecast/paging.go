@@ -15,6 +15,12 @@ type ListOptions struct {
 	PageSize int
 	// PageToken starts from a page token obtained elsewhere.
 	PageToken string
+	// Next, when set, receives the token of the page after the last one
+	// read ("" when the list is at its end), so a caller can read a long
+	// list a piece at a time. With Next set, a page the server made longer
+	// than asked is kept whole rather than cut at Max, so no item falls
+	// between two pieces.
+	Next *string
 }
 
 // extractor turns one element of data[] into result items: some endpoints
@@ -64,10 +70,16 @@ func list[T any](ctx context.Context, c *Client, path string, item any, opts Lis
 		if out, err = appendPage(out, resp, ex); err != nil {
 			return out, fmt.Errorf("mimecast %s: unexpected answer: %w", path, err)
 		}
+		token = resp.Meta.Pagination.Next
+		if opts.Next != nil {
+			*opts.Next = token
+		}
 		if opts.Max > 0 && len(out) >= opts.Max {
+			if opts.Next != nil {
+				return out, nil
+			}
 			return out[:opts.Max], nil
 		}
-		token = resp.Meta.Pagination.Next
 		if token == "" {
 			return out, nil
 		}

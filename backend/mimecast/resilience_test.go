@@ -3,6 +3,7 @@ package mimecast_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +51,39 @@ func TestListsFollowPageTokensToTheEnd(t *testing.T) {
 	}
 	if n := e.srv.Requests(pathGetPolicy); n != 6 {
 		t.Errorf("%d pages in all after Max 3, want 6 (it stops after 2 more)", n)
+	}
+}
+
+func TestListsReadInPiecesResumeWhereTheyStopped(t *testing.T) {
+	e := setup(t, mimecast.AuthHMAC, smallPages(2))
+	var seed []mimecasttest.Policy
+	for i := range 7 {
+		seed = append(seed, mimecasttest.Policy{Option: "block_sender", Description: fmt.Sprintf("p%d", i), FromType: "everyone", ToType: "everyone"})
+	}
+	e.srv.Seed(mimecasttest.SeedData{Policies: seed})
+
+	var got []string
+	token, pieces := "", 0
+	for {
+		var next string
+		some := get(e.c.Policies(ctx(t), mimecast.ListOptions{Max: 3, PageToken: token, Next: &next}))(t)
+		for _, p := range some {
+			got = append(got, p.Description)
+		}
+		pieces++
+		if next == "" {
+			break
+		}
+		if pieces > 7 {
+			t.Fatalf("still not at the end after %d pieces: %v", pieces, got)
+		}
+		token = next
+	}
+	if want := "p0 p1 p2 p3 p4 p5 p6"; strings.Join(got, " ") != want {
+		t.Errorf("pieces gave %q, want %q (none lost, none twice)", strings.Join(got, " "), want)
+	}
+	if pieces != 3 {
+		t.Errorf("%d pieces, want 3 (3+3+1)", pieces)
 	}
 }
 

@@ -29,8 +29,8 @@ func (m *Model) searchArchive(s *mimecast.ArchiveSearch) tea.Cmd {
 	m.archiveQ = s
 	q := *s
 	m.panes[paneArchive].detail = nil
-	return load(m, paneArchive, "search the archive", true, func(ctx context.Context, cl *mimecast.Client) ([]mimecast.ArchiveHit, error) {
-		return cl.SearchArchive(ctx, q, mimecast.ListOptions{Max: listMax})
+	return load(m, paneArchive, "search the archive", true, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.ArchiveHit, error) {
+		return cl.SearchArchive(ctx, q, opts)
 	})
 }
 
@@ -39,16 +39,11 @@ func (m *Model) archiveKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Search):
 		return m.archiveForm()
+	case key.Matches(msg, k.ByID):
+		return m.archiveByIDForm(paneArchive)
 	case key.Matches(msg, k.Open):
 		if i := m.selected(paneArchive, len(m.archive)); i >= 0 {
-			h := m.archive[i]
-			return m.fetchDetail(paneArchive, "archived message "+h.Subject, func(ctx context.Context, cl *mimecast.Client) (*detail, error) {
-				md, err := cl.ArchiveMessageDetail(ctx, h.ID)
-				if err != nil {
-					return nil, err
-				}
-				return archiveDetail(md), nil
-			})
+			return m.openArchived(paneArchive, m.archive[i].ID, m.archive[i].Subject)
 		}
 	}
 	return nil

@@ -45,6 +45,12 @@ func (m *Model) initColumns() {
 		column{title: "Subject", flex: true},
 		column{title: "Bytes", width: 7, hideBelow: 100},
 		column{title: "Att", width: 3, hideBelow: 100})
+	set(paneMessages,
+		column{title: "Received (UTC)", width: 16},
+		column{title: "From", width: 30},
+		column{title: "Subject", flex: true},
+		column{title: "Status", width: 10, hideBelow: 100},
+		column{title: "Att", width: 3, hideBelow: 100})
 	set(paneClicks,
 		column{title: "When (UTC)", width: 16},
 		column{title: "User", width: 22},
@@ -83,6 +89,8 @@ func (m *Model) rowsOf(id paneID) [][]string {
 		return trackedRows(m.tracked)
 	case paneArchive:
 		return archiveRows(m.archive)
+	case paneMessages:
+		return messageRows(m.messages)
 	case paneClicks:
 		return clickRows(m.clicks)
 	case paneSearchLogs:

@@ -38,3 +38,19 @@ func TestGoldenTabs160x48(t *testing.T) {
 		})
 	}
 }
+
+func TestGoldenMessageList120x30(t *testing.T) {
+	h := newHarness(t, 120, 30, sample())
+	h.tab("Messages")
+	h.press("/")
+	h.typeText("j.doe@example.com")
+	h.press("enter")
+	golden.RequireEqual(t, h.screen())
+}
+
+func TestGoldenGroupEditForm80x24(t *testing.T) {
+	h := newHarness(t, 80, 24, sample())
+	h.tab("Groups")
+	h.press("e")
+	golden.RequireEqual(t, h.screen())
+}

@@ -39,16 +39,16 @@ func memberRows(ms []mimecast.Member) [][]string {
 }
 
 func (m *Model) loadGroups(user bool) tea.Cmd {
-	q := mimecast.GroupQuery{Query: m.groupQ}
-	return load(m, paneGroups, "find groups", user, func(ctx context.Context, cl *mimecast.Client) ([]mimecast.Group, error) {
-		return cl.FindGroups(ctx, q, mimecast.ListOptions{Max: listMax})
+	q := mimecast.GroupQuery{Query: m.groupQ, Source: m.groupSource}
+	return load(m, paneGroups, "find groups", user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.Group, error) {
+		return cl.FindGroups(ctx, q, opts)
 	})
 }
 
 func (m *Model) loadMembers(user bool) tea.Cmd {
 	g := *m.group
-	return load(m, paneMembers, "list members of "+g.Description, user, func(ctx context.Context, cl *mimecast.Client) ([]mimecast.Member, error) {
-		return cl.GroupMembers(ctx, g.ID, mimecast.ListOptions{Max: listMax})
+	return load(m, paneMembers, "list members of "+g.Description, user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.Member, error) {
+		return cl.GroupMembers(ctx, g.ID, opts)
 	})
 }
 
@@ -64,13 +64,17 @@ func (m *Model) groupKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.group, m.members = &g, nil
 		p := m.panes[paneMembers]
 		p.loaded, p.tbl.cursor, p.tbl.top = false, 0, 0
+		p.next, p.more = "", nil // another group's members: its token means nothing here
 		p.tbl.setRows(nil)
 		return m.loadMembers(true)
 	case key.Matches(msg, k.Search):
 		m.form = newForm("Find groups", func(f *form) (tea.Cmd, error) {
-			m.groupQ = f.get("q")
+			m.groupQ, m.groupSource = f.get("q"), f.get("source")
 			return m.loadGroups(true), nil
-		}, textField("q", "Name contains", m.groupQ, "empty: every group"))
+		}, textField("q", "Name contains", m.groupQ, "empty: every group"),
+			choiceField("source", "Source", []string{"", "cloud", "ldap"}, []string{"any", "cloud", "LDAP"}, m.groupSource))
+	case key.Matches(msg, k.Edit) && i >= 0:
+		m.form = m.editGroupForm(m.groups[i])
 	case key.Matches(msg, k.New):
 		m.form = newForm("New profile group", func(f *form) (tea.Cmd, error) {
 			name, parent := f.get("name"), f.get("parent")
@@ -91,6 +95,50 @@ func (m *Model) groupKey(msg tea.KeyPressMsg) tea.Cmd {
 		})
 	}
 	return nil
+}
+
+// editGroupForm renames a group or moves it under another parent; only
+// what the analyst changed is sent.
+func (m *Model) editGroupForm(g mimecast.Group) *form {
+	return newForm("Edit group "+g.Description, func(f *form) (tea.Cmd, error) {
+		if f.unchanged() {
+			return nil, errors.New("nothing changed")
+		}
+		u := mimecast.GroupUpdate{ID: g.ID}
+		if name := f.get("name"); name != g.Description {
+			if name == "" {
+				return nil, errors.New("name: required")
+			}
+			u.Description = name
+		}
+		if parent := f.get("parent"); parent != g.ParentID {
+			if parent == "" {
+				return nil, errors.New("parent: Mimecast cannot move a group back to the top level; give a parent group id")
+			}
+			u.ParentID = parent
+		}
+		what := joinNonEmpty(", ", renamed(g.Description, u.Description), moved(u.ParentID))
+		return m.change(remediate.MimecastUpdateGroup, g.ID+" "+g.Description+": "+what, []tabID{tabGroups},
+			func(ctx context.Context, cl *mimecast.Client) (string, error) {
+				got, err := cl.UpdateGroup(ctx, u)
+				return "updated group " + got.Description, err
+			}), nil
+	}, textField("name", "Name (description)", g.Description, "required"),
+		textField("parent", "Parent group id", g.ParentID, "the group this one sits under"))
+}
+
+func renamed(from, to string) string {
+	if to == "" {
+		return ""
+	}
+	return fmt.Sprintf("renamed %q to %q", from, to)
+}
+
+func moved(parent string) string {
+	if parent == "" {
+		return ""
+	}
+	return "moved under " + parent
 }
 
 func (m *Model) memberKey(msg tea.KeyPressMsg) tea.Cmd {

@@ -22,8 +22,8 @@ func heldRows(hs []mimecast.HeldMessage) [][]string {
 
 func (m *Model) loadHeld(user bool) tea.Cmd {
 	q := m.heldQ
-	return load(m, paneHeld, "list held messages", user, func(ctx context.Context, cl *mimecast.Client) ([]mimecast.HeldMessage, error) {
-		return cl.HeldMessages(ctx, q, mimecast.ListOptions{Max: listMax})
+	return load(m, paneHeld, "list held messages", user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.HeldMessage, error) {
+		return cl.HeldMessages(ctx, q, opts)
 	})
 }
 

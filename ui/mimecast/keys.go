@@ -25,6 +25,7 @@ type KeyMap struct {
 	Decode  key.Binding
 	Aliases key.Binding
 	View    key.Binding
+	ByID    key.Binding
 }
 
 // DefaultKeyMap returns the default keys. Digits are left alone: 1–4
@@ -45,6 +46,7 @@ func DefaultKeyMap() KeyMap {
 		Decode:      key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "decode URL")),
 		Aliases:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "aliases")),
 		View:        key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "switch view")),
+		ByID:        key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "by id")),
 	}
 }
 
@@ -54,7 +56,7 @@ func (k *KeyMap) Bindings() common.Bindings {
 		"open": &k.Open, "back": &k.Back, "search": &k.Search,
 		"new": &k.New, "edit": &k.Edit, "delete": &k.Delete, "block": &k.Block, "permit": &k.Permit,
 		"release": &k.Release, "reject": &k.Reject, "decode": &k.Decode, "aliases": &k.Aliases,
-		"view": &k.View,
+		"view": &k.View, "by_id": &k.ByID,
 	})
 }
 

@@ -39,6 +39,7 @@ const (
 	tabGroups
 	tabTracking
 	tabArchive
+	tabMessages
 	tabLogs
 	tabTools
 	tabHeld
@@ -56,15 +57,18 @@ const (
 	paneMembers
 	paneTracking
 	paneArchive
+	paneMessages
 	paneClicks
 	paneSearchLogs
 	paneHeld
 	paneCount
 )
 
-// listMax bounds one list: the rest is left on the server, and the pane
-// says so.
-const listMax = 2000
+// pieceRows is how many rows one load brings. A list is read a piece at
+// a time as the analyst scrolls towards its end (the page token says
+// where the next piece starts), so no list is ever cut short and none is
+// read whole when the analyst only looks at its head.
+const pieceRows = 500
 
 // account names the gateway in job records and audit records.
 const account = "mimecast"
@@ -80,8 +84,16 @@ type pane struct {
 	// answer stale.
 	list, open common.Slot
 	user       bool // the analyst asked for the load: a failure goes to the status bar
-	capped     bool // listMax reached
 	detail     *detail
+	// next is the page token of the piece after the rows loaded ("" at
+	// the end of the list); more loads it with the same query. A new
+	// load's more waits in nextMore until its first piece arrives: until
+	// then the rows, token and query shown are the old load's.
+	next           string
+	more, nextMore func(token string) tea.Cmd
+	// follow is set by the last-row key: each piece that arrives moves
+	// the cursor to its end and asks for the next, to the list's end.
+	follow bool
 }
 
 // Model is the Mimecast screen.
@@ -111,20 +123,24 @@ type Model struct {
 	urlQuery string
 	groups   []mimecast.Group
 	groupQ   string
-	group    *mimecast.Group // the group whose members are shown
-	members  []mimecast.Member
-	tracked  []mimecast.TrackedMessage
-	trackQ   *mimecast.TrackingQuery
-	archive  []mimecast.ArchiveHit
-	archiveQ *mimecast.ArchiveSearch
-	logView  paneID // paneClicks or paneSearchLogs
-	clicks   []mimecast.ClickLog
-	clickQ   mimecast.ClickLogQuery
-	searches []mimecast.SearchLog
-	searchQ  mimecast.SearchLogQuery
-	held     []mimecast.HeldMessage
-	heldQ    mimecast.HeldQuery
-	tools    toolsState
+	// groupSource narrows the groups to cloud or ldap ("" both).
+	groupSource string
+	group       *mimecast.Group // the group whose members are shown
+	members     []mimecast.Member
+	tracked     []mimecast.TrackedMessage
+	trackQ      *mimecast.TrackingQuery
+	archive     []mimecast.ArchiveHit
+	archiveQ    *mimecast.ArchiveSearch
+	messages    []mimecast.ArchiveMessage
+	messagesQ   *mimecast.MessageListQuery
+	logView     paneID // paneClicks or paneSearchLogs
+	clicks      []mimecast.ClickLog
+	clickQ      mimecast.ClickLogQuery
+	searches    []mimecast.SearchLog
+	searchQ     mimecast.SearchLogQuery
+	held        []mimecast.HeldMessage
+	heldQ       mimecast.HeldQuery
+	tools       toolsState
 }
 
 // New returns the Mimecast screen for c.Gateways.Mimecast, with the keys
@@ -328,36 +344,62 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Reload):
 		return m.loadTab(m.tab, true)
 	}
-	if p != nil {
-		t := &p.tbl
-		switch {
-		case key.Matches(msg, k.Up):
-			t.move(-1, visible)
-			return nil
-		case key.Matches(msg, k.Down):
-			t.move(1, visible)
-			return nil
-		case key.Matches(msg, k.PageUp):
-			t.move(-visible, visible)
-			return nil
-		case key.Matches(msg, k.PageDown):
-			t.move(visible, visible)
-			return nil
-		case key.Matches(msg, k.Top):
-			t.move(-len(t.rows), visible)
-			return nil
-		case key.Matches(msg, k.Bottom):
-			t.move(len(t.rows), visible)
-			return nil
-		}
+	if p != nil && m.moveKey(p, msg, visible) {
+		id, _ := m.paneOf(m.tab)
+		return m.moreIfNear(id)
 	}
 	return m.tabKey(msg)
+}
+
+// moveKey moves p's cursor for a movement key and says whether msg was
+// one. The last-row key also follows the list to its real end.
+func (m *Model) moveKey(p *pane, msg tea.KeyPressMsg, visible int) bool {
+	k := m.keys
+	t := &p.tbl
+	var delta int
+	switch {
+	case key.Matches(msg, k.Up):
+		delta = -1
+	case key.Matches(msg, k.Down):
+		delta = 1
+	case key.Matches(msg, k.PageUp):
+		delta = -visible
+	case key.Matches(msg, k.PageDown):
+		delta = visible
+	case key.Matches(msg, k.Top):
+		delta = -len(t.rows)
+	case key.Matches(msg, k.Bottom):
+		delta = len(t.rows)
+	default:
+		return false
+	}
+	p.follow = key.Matches(msg, k.Bottom) && p.next != ""
+	t.move(delta, visible)
+	return true
+}
+
+// moreIfNear loads the next piece of pane id when there is one and the
+// cursor is within two screens of the last row loaded, so rows arrive
+// before the analyst reaches the end of what is there.
+func (m *Model) moreIfNear(id paneID) tea.Cmd {
+	p := m.panes[id]
+	if p.follow && !p.loading {
+		p.tbl.move(len(p.tbl.rows), m.listRows())
+		p.follow = p.next != ""
+	}
+	if p.next == "" || p.loading || p.more == nil {
+		return nil
+	}
+	if len(p.tbl.rows)-1-p.tbl.cursor > 2*m.listRows() {
+		return nil
+	}
+	return p.more(p.next)
 }
 
 // switchTab shows tab t, loading its list the first time.
 func (m *Model) switchTab(t tabID) tea.Cmd {
 	m.tab = t
-	if t == tabTracking && m.trackQ == nil || t == tabArchive && m.archiveQ == nil {
+	if t == tabTracking && m.trackQ == nil || t == tabArchive && m.archiveQ == nil || t == tabMessages && m.messagesQ == nil {
 		return nil // nothing to show until the analyst searches
 	}
 	if p := m.current(); p != nil && !p.loaded && !p.loading && p.err == nil {
@@ -372,33 +414,60 @@ func (m *Model) tabKey(msg tea.KeyPressMsg) tea.Cmd { return m.tabs[m.tab].key(m
 // loadTab (re)loads what tab t shows; user says the analyst asked.
 func (m *Model) loadTab(t tabID, user bool) tea.Cmd { return m.tabs[t].load(m, user) }
 
-// loadedMsg carries a list for a pane, tagged with the load's generation.
+// loadedMsg carries a piece of a list for a pane, tagged with the load's
+// generation; appended says it continues the rows already there.
 type loadedMsg[T any] struct {
-	pane   paneID
-	ticket common.Ticket
-	items  []T
-	err    error
+	pane     paneID
+	ticket   common.Ticket
+	items    []T
+	next     string
+	appended bool
+	err      error
 }
 
-// load runs fn as a job for pane id; its answer is a loadedMsg[T].
-func load[T any](m *Model, id paneID, what string, user bool, fn func(ctx context.Context, cl *mimecast.Client) ([]T, error)) tea.Cmd {
+// lister reads one piece of a list with opts (which bound it and say where
+// it starts and hand back where the next piece starts).
+type lister[T any] func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]T, error)
+
+// load reads the first piece of pane id's list with fn as a job; its
+// answer is a loadedMsg[T]. The pane keeps fn to read the pieces after.
+func load[T any](m *Model, id paneID, what string, user bool, fn lister[T]) tea.Cmd {
+	p := m.panes[id]
+	p.follow = false
+	p.nextMore = func(token string) tea.Cmd { return loadPiece(m, id, what, true, token, fn) }
+	return loadPiece(m, id, what, user, "", fn)
+}
+
+// piece is one load's rows and where the list goes on.
+type piece[T any] struct {
+	items []T
+	next  string
+}
+
+// loadPiece reads the piece of pane id's list that starts at token ("":
+// the list's head).
+func loadPiece[T any](m *Model, id paneID, what string, user bool, token string, fn lister[T]) tea.Cmd {
 	p := m.panes[id]
 	p.loading, p.user, p.err = true, user, nil
 	cl := m.client
 	job := common.Request(m.c.Common, &p.list, jobs.Spec{Name: "mimecast: " + what, Account: account, Quiet: !user},
-		func(ctx context.Context, _ *jobs.Progress) ([]T, error) { return fn(ctx, cl) },
-		func(t common.Ticket, items []T, err error) tea.Msg {
+		func(ctx context.Context, _ *jobs.Progress) (piece[T], error) {
+			var next string
+			items, err := fn(ctx, cl, mimecast.ListOptions{Max: pieceRows, PageToken: token, Next: &next})
+			return piece[T]{items: items, next: next}, err
+		},
+		func(t common.Ticket, got piece[T], err error) tea.Msg {
 			if err != nil {
 				err = fmt.Errorf("%s: %w", what, err)
 			}
-			return loadedMsg[T]{pane: id, ticket: t, items: items, err: err}
+			return loadedMsg[T]{pane: id, ticket: t, items: got.items, next: got.next, appended: token != "", err: err}
 		})
 	return tea.Batch(job, m.spin())
 }
 
 // arrived settles pane id after an answer and says whether its items
 // should be taken.
-func (m *Model) arrived(id paneID, t common.Ticket, n int, err error) (bool, tea.Cmd) {
+func (m *Model) arrived(id paneID, t common.Ticket, err error) (bool, tea.Cmd) {
 	p := m.panes[id]
 	if !t.Current() {
 		return false, nil // an older load; a newer one is on its way
@@ -412,7 +481,7 @@ func (m *Model) arrived(id paneID, t common.Ticket, n int, err error) (bool, tea
 		}
 		return false, nil
 	}
-	p.err, p.loaded, p.capped = nil, true, n >= listMax
+	p.err, p.loaded = nil, true
 	return true, nil
 }
 
@@ -420,25 +489,27 @@ func (m *Model) arrived(id paneID, t common.Ticket, n int, err error) (bool, tea
 func (m *Model) answer(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case loadedMsg[mimecast.Policy]:
-		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.policies = msg.items })
+		return take(m, msg, &m.policies)
 	case loadedMsg[mimecast.ManagedSender]:
-		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.senders = msg.items })
+		return take(m, msg, &m.senders)
 	case loadedMsg[mimecast.ManagedURL]:
-		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.urls = msg.items })
+		return take(m, msg, &m.urls)
 	case loadedMsg[mimecast.Group]:
-		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.groups = msg.items })
+		return take(m, msg, &m.groups)
 	case loadedMsg[mimecast.Member]:
-		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.members = msg.items })
+		return take(m, msg, &m.members)
 	case loadedMsg[mimecast.TrackedMessage]:
-		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.tracked = msg.items })
+		return take(m, msg, &m.tracked)
 	case loadedMsg[mimecast.ArchiveHit]:
-		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.archive = msg.items })
+		return take(m, msg, &m.archive)
+	case loadedMsg[mimecast.ArchiveMessage]:
+		return take(m, msg, &m.messages)
 	case loadedMsg[mimecast.ClickLog]:
-		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.clicks = msg.items })
+		return take(m, msg, &m.clicks)
 	case loadedMsg[mimecast.SearchLog]:
-		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.searches = msg.items })
+		return take(m, msg, &m.searches)
 	case loadedMsg[mimecast.HeldMessage]:
-		return m.take(msg.pane, msg.ticket, len(msg.items), msg.err, func() { m.held = msg.items })
+		return take(m, msg, &m.held)
 	case detailMsg:
 		m.inflight--
 		if !msg.ticket.Current() {
@@ -456,13 +527,23 @@ func (m *Model) answer(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) take(id paneID, t common.Ticket, n int, err error, set func()) tea.Cmd {
-	ok, cmd := m.arrived(id, t, n, err)
-	if ok {
-		set()
-		m.panes[id].tbl.setRows(m.rowsOf(id))
+// take settles a piece of a list into dst: the head of a list replaces
+// what was there, a later piece is added to its end. A cursor near the
+// end (or following it) asks for the piece after.
+func take[T any](m *Model, msg loadedMsg[T], dst *[]T) tea.Cmd {
+	ok, cmd := m.arrived(msg.pane, msg.ticket, msg.err)
+	if !ok {
+		return cmd
 	}
-	return cmd
+	p := m.panes[msg.pane]
+	if msg.appended {
+		*dst = append(*dst, msg.items...)
+	} else {
+		*dst, p.more = msg.items, p.nextMore
+	}
+	p.next = msg.next
+	p.tbl.setRows(m.rowsOf(msg.pane))
+	return tea.Batch(cmd, m.moreIfNear(msg.pane))
 }
 
 // noteLimit remembers a rate-limit answer for the status line.
@@ -594,9 +675,10 @@ func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextTab, k.PrevTab, k.Open, k.Back, k.Reload, k.Search},
-		{with(k.New, "new policy / group / member"), with(k.Edit, "edit policy"), with(k.Delete, "delete policy / URL / group / member"),
+		{with(k.New, "new policy / group / member"), with(k.Edit, "edit policy / group"), with(k.Delete, "delete policy / URL / group / member"),
 			with(k.Block, "block sender / URL"), with(k.Permit, "permit sender / URL")},
-		{with(k.Release, "release held"), with(k.Reject, "reject held"), k.Decode, k.Aliases, with(k.View, "click / search logs")},
+		{with(k.Release, "release held"), with(k.Reject, "reject held"), k.Decode, k.Aliases, with(k.View, "click / search logs"),
+			with(k.ByID, "message info / archive detail by id")},
 	}
 }
 

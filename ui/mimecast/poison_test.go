@@ -32,7 +32,7 @@ func TestPoisonedAPIRendersCleanEverywhere(t *testing.T) {
 		check(name + " detail")
 		h.press("esc")
 		// Every form, question and input the tab has, typed into.
-		for _, k := range []string{"n", "e", "d", "b", "p", "R", "X", "/", "u", "a", "v"} {
+		for _, k := range []string{"n", "e", "d", "b", "p", "R", "X", "/", "u", "a", "v", "i"} {
 			h.press(k)
 			check(name + " " + k)
 			h.typeText("x")
@@ -75,8 +75,35 @@ func TestPoisonedAPIRendersCleanEverywhere(t *testing.T) {
 	check("archived message")
 	h.press("esc")
 
-	h.tab("Groups")
+	h.press("i")
+	h.typeText(mimecasttest.MimecastID("<invoice-7731@billing-notice.top>"))
 	h.press("enter")
+	check("archived message by id")
+	h.press("esc")
+
+	h.tab("Tracking")
+	h.press("i")
+	h.typeText(mimecasttest.MimecastID("<invoice-7731@billing-notice.top>"))
+	h.press("enter")
+	check("message info by id")
+	h.press("esc")
+
+	h.tab("Messages")
+	h.press("/")
+	h.typeText("j.doe@example.com")
+	h.press("enter")
+	check("message list")
+	if len(h.m.messages) == 0 {
+		t.Fatal("the poisoned message list is empty: nothing was drawn to check")
+	}
+	h.press("enter")
+	check("message list, archived message")
+	h.press("esc")
+
+	h.tab("Groups")
+	h.press("e")
+	check("group edit form")
+	h.press("esc", "enter")
 	check("group members")
 	h.noErrors()
 	if seen < 10 {

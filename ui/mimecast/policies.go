@@ -87,8 +87,8 @@ func dateRange(p mimecast.Policy) string {
 }
 
 func (m *Model) loadPolicies(user bool) tea.Cmd {
-	return load(m, panePolicies, "list blocked-sender policies", user, func(ctx context.Context, cl *mimecast.Client) ([]mimecast.Policy, error) {
-		return cl.Policies(ctx, mimecast.ListOptions{Max: listMax})
+	return load(m, panePolicies, "list blocked-sender policies", user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.Policy, error) {
+		return cl.Policies(ctx, opts)
 	})
 }
 

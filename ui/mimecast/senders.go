@@ -21,8 +21,8 @@ func senderRows(ss []mimecast.ManagedSender) [][]string {
 }
 
 func (m *Model) loadSenders(user bool) tea.Cmd {
-	return load(m, paneSenders, "list managed senders", user, func(ctx context.Context, cl *mimecast.Client) ([]mimecast.ManagedSender, error) {
-		return cl.ManagedSenders(ctx, mimecast.ListOptions{Max: listMax})
+	return load(m, paneSenders, "list managed senders", user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.ManagedSender, error) {
+		return cl.ManagedSenders(ctx, opts)
 	})
 }
 

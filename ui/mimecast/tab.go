@@ -86,7 +86,7 @@ func newTabs() [tabCount]tab {
 				if m.group != nil {
 					return []key.Binding{with(k.New, "add members"), with(k.Delete, "remove member"), with(k.Back, "groups"), k.Reload}
 				}
-				return []key.Binding{with(k.Open, "members"), with(k.New, "new group"), with(k.Delete, "delete group"), with(k.Search, "find")}
+				return []key.Binding{with(k.Open, "members"), with(k.New, "new group"), with(k.Edit, "edit group"), with(k.Delete, "delete group"), with(k.Search, "find")}
 			}},
 		tabTracking: listTab{title: "Tracking", pane: fixed(paneTracking),
 			loadFn: func(m *Model, _ bool) tea.Cmd {
@@ -97,7 +97,7 @@ func newTabs() [tabCount]tab {
 			},
 			keyFn: (*Model).trackingKey,
 			helpFn: helpOf(func(k KeyMap) []key.Binding {
-				return []key.Binding{with(k.Search, "search"), with(k.Open, "message info"), k.Reload}
+				return []key.Binding{with(k.Search, "search"), with(k.Open, "message info"), with(k.ByID, "info by id"), k.Reload}
 			})},
 		tabArchive: listTab{title: "Archive", pane: fixed(paneArchive),
 			loadFn: func(m *Model, _ bool) tea.Cmd {
@@ -108,7 +108,18 @@ func newTabs() [tabCount]tab {
 			},
 			keyFn: (*Model).archiveKey,
 			helpFn: helpOf(func(k KeyMap) []key.Binding {
-				return []key.Binding{with(k.Search, "search"), with(k.Open, "message detail"), k.Reload}
+				return []key.Binding{with(k.Search, "search"), with(k.Open, "message detail"), with(k.ByID, "detail by id"), k.Reload}
+			})},
+		tabMessages: listTab{title: "Messages", pane: fixed(paneMessages),
+			loadFn: func(m *Model, _ bool) tea.Cmd {
+				if m.messagesQ != nil {
+					return m.listMessages(m.messagesQ)
+				}
+				return m.messagesForm()
+			},
+			keyFn: (*Model).messagesKey,
+			helpFn: helpOf(func(k KeyMap) []key.Binding {
+				return []key.Binding{with(k.Search, "mailbox, folder, dates"), with(k.Open, "message detail"), with(k.ByID, "detail by id"), k.Reload}
 			})},
 		tabLogs: listTab{title: "Logs", pane: func(m *Model) paneID { return m.logView },
 			loadFn: func(m *Model, user bool) tea.Cmd {

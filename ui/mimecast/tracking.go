@@ -35,8 +35,8 @@ func (m *Model) track(q *mimecast.TrackingQuery) tea.Cmd {
 	m.trackQ = q
 	query := *q
 	m.panes[paneTracking].detail = nil
-	return load(m, paneTracking, "track messages", true, func(ctx context.Context, cl *mimecast.Client) ([]mimecast.TrackedMessage, error) {
-		return cl.SearchMessages(ctx, query, mimecast.ListOptions{Max: listMax})
+	return load(m, paneTracking, "track messages", true, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.TrackedMessage, error) {
+		return cl.SearchMessages(ctx, query, opts)
 	})
 }
 
@@ -45,6 +45,8 @@ func (m *Model) trackingKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Search):
 		return m.trackingForm()
+	case key.Matches(msg, k.ByID):
+		return m.infoByIDForm()
 	case key.Matches(msg, k.Open):
 		if i := m.selected(paneTracking, len(m.tracked)); i >= 0 {
 			t := m.tracked[i]

@@ -21,8 +21,8 @@ func urlRows(us []mimecast.ManagedURL) [][]string {
 
 func (m *Model) loadURLs(user bool) tea.Cmd {
 	f := mimecast.ManagedURLFilter{DomainOrURL: m.urlQuery}
-	return load(m, paneURLs, "list managed URLs", user, func(ctx context.Context, cl *mimecast.Client) ([]mimecast.ManagedURL, error) {
-		return cl.ManagedURLs(ctx, f, mimecast.ListOptions{Max: listMax})
+	return load(m, paneURLs, "list managed URLs", user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.ManagedURL, error) {
+		return cl.ManagedURLs(ctx, f, opts)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/ui/common"
@@ -45,18 +46,29 @@ func (m *Model) Render() string {
 	return strings.Join(lines[:h], "\n")
 }
 
+// tabStrip names the tabs, the open one in brackets. When the padded
+// strip is wider than the terminal the tabs lose their padding, so every
+// tab stays in sight on 80 columns.
 func (m *Model) tabStrip() string {
+	if s := m.tabStripPadded(" ", " "); ansi.StringWidth(s) <= m.width {
+		return common.PadRight(s, m.width)
+	}
+	return common.PadRight(m.tabStripPadded("", ""), m.width)
+}
+
+// tabStripPadded draws the strip with pad either side of a closed tab's name.
+func (m *Model) tabStripPadded(left, right string) string {
 	st := m.c.Styles
 	var b strings.Builder
 	for t := tabID(0); t < tabCount; t++ {
 		if t == m.tab {
 			b.WriteString(st.ActiveTab.Render("[" + m.tabs[t].name() + "]"))
 		} else {
-			b.WriteString(st.Tab.Render(" " + m.tabs[t].name() + " "))
+			b.WriteString(st.Tab.Render(left + m.tabs[t].name() + right))
 		}
 		b.WriteString(" ")
 	}
-	return common.PadRight(b.String(), m.width)
+	return b.String()
 }
 
 // body is the open tab below the tab strip: a title line, then a list or
@@ -86,10 +98,11 @@ func (m *Model) titleLine(id paneID, p *pane) string {
 	title, count := m.describe(id)
 	line := " " + common.Render(analysis.SanitizeLine(title), st.Title, st.Marker)
 	if p.loaded {
-		line += st.Muted.Render(" · " + count)
-		if p.capped {
-			line += st.Warning.Render(fmt.Sprintf(" (first %d; narrow the search)", listMax))
+		if p.next != "" {
+			// The server has more: never let a piece pass for the whole.
+			count += " so far, more…"
 		}
+		line += st.Muted.Render(" · " + count)
 	}
 	switch {
 	case p.loading:
@@ -127,6 +140,9 @@ func (m *Model) describe(id paneID) (string, string) {
 		if m.groupQ != "" {
 			t += " matching " + m.groupQ
 		}
+		if m.groupSource != "" {
+			t += " · source " + m.groupSource
+		}
 		return t, plural(len(m.groups), "group", "groups")
 	case paneMembers:
 		return "Members of " + m.group.Description, plural(len(m.members), "member", "members")
@@ -134,6 +150,8 @@ func (m *Model) describe(id paneID) (string, string) {
 		return "Message tracking" + querySummary(m.trackQ), plural(len(m.tracked), "message", "messages")
 	case paneArchive:
 		return "Archive search" + archiveSummary(m.archiveQ), plural(len(m.archive), "message", "messages")
+	case paneMessages:
+		return "Message list" + messagesSummary(m.messagesQ), plural(len(m.messages), "message", "messages")
 	case paneClicks:
 		return "URL Protect clicks" + m.clickSummary(), plural(len(m.clicks), "click", "clicks")
 	case paneSearchLogs:
@@ -159,14 +177,19 @@ func (m *Model) emptyText(id paneID) string {
 		return "no members; " + k.New.Help().Key + " adds some"
 	case paneTracking:
 		if m.trackQ == nil {
-			return k.Search.Help().Key + " searches by sender, recipient, subject, Message-ID, sender IP and time"
+			return k.Search.Help().Key + " searches by sender, recipient, subject, Message-ID, sender IP and time; " + k.ByID.Help().Key + " opens a Mimecast id"
 		}
 		return "no message matches"
 	case paneArchive:
 		if m.archiveQ == nil {
-			return k.Search.Help().Key + " searches the archive"
+			return k.Search.Help().Key + " searches the archive; " + k.ByID.Help().Key + " opens a Mimecast id"
 		}
 		return "no message matches"
+	case paneMessages:
+		if m.messagesQ == nil {
+			return k.Search.Help().Key + " lists a mailbox's inbox or sent items; " + k.ByID.Help().Key + " opens a Mimecast id"
+		}
+		return "no message in this mailbox, folder and window"
 	case paneClicks:
 		return "no clicks in this window; " + k.View.Help().Key + " shows search logs"
 	case paneSearchLogs:
