@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/emersion/go-imap/v2"
 
+	"github.com/mailtriage/mailtriage/backend/fortimail"
+	"github.com/mailtriage/mailtriage/backend/fortimail/fortimailtest"
 	"github.com/mailtriage/mailtriage/internal/dovecottest"
 	"github.com/mailtriage/mailtriage/internal/smtptest"
 )
@@ -69,4 +73,53 @@ func keywordCount(t *testing.T, srv *dovecottest.Server, folder, keyword string)
 		t.Fatal(err)
 	}
 	return len(found.AllUIDs())
+}
+
+// On Dovecot with a FortiMail appliance (its emulator): b on a report
+// blocks the phish's sender for all three reports of it, and never a
+// reporter; the appliance's block list says so.
+func TestBlockFromAReportOnDovecot(t *testing.T) {
+	srv := startDovecot(t)
+	fm := fortimailtest.New(fortimailtest.Options{})
+	t.Cleanup(fm.Close)
+	fm.Seed(fortimailtest.DefaultSeed())
+	extra := `report_from = "soc@northwind.example"
+
+[fortimail]
+url = "` + fm.URL() + `"
+username = "` + fm.Username() + `"
+password_env = "FM_PASSWORD"`
+	cfg := writeConfig(t, accountConfig("soc", "imaps://"+srv.TLSAddr, "implicit", srv.CAFile, extra))
+	term := run(t, []string{"E2E_IMAP_PASSWORD=" + password, "FM_PASSWORD=" + fm.Password()}, "--config", cfg)
+	term.waitFor("soc │ INBOX │ 23 messages")
+	term.keys(":")
+	term.typeText("folder Phishing reports")
+	term.keys("Enter")
+	term.waitFor("soc │ Phishing reports │ 27 messages", "Reported by", "Northwind HR Portal", "+2")
+	term.keys("b")
+	term.waitFor("block the sender(s) of 3 reports of one phish in Phishing reports — how?")
+	term.typeText("system block list, addr")
+	term.keys("Enter")
+	screen := term.waitFor("Apply? FortiMail: system block list, address — 1 entry: hr@nw-payroll-portal.example")
+	if strings.Contains(screen, "@northwind.example —") || strings.Contains(screen, "dana.kowalski@") {
+		t.Fatalf("the plan names a reporter:\n%s", screen)
+	}
+	term.keys("y")
+	term.waitFor("blocked 1: FortiMail: system block list, address")
+	client, err := fortimail.New(fortimail.Options{URL: fm.URL(), Username: fm.Username(),
+		Password: func(context.Context) (string, error) { return fm.Password(), nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := client.SenderList(context.Background(), "", fortimail.BlockList)
+	if err != nil || !slices.Contains(list, "hr@nw-payroll-portal.example") {
+		t.Fatalf("block list %q (%v)", list, err)
+	}
+	for _, e := range list {
+		if strings.HasSuffix(e, "@northwind.example") {
+			t.Fatalf("a reporter was blocked: %q", list)
+		}
+	}
+	term.keys("q")
+	term.waitFor("EXITED 0")
 }
