@@ -310,14 +310,29 @@ func fieldOf[T bfm.Object](obj T, modelled map[string]bfm.Field, e extraKey) (bf
 	if e.kind == "" {
 		return bfm.Field{}, false // a modelled key of another type
 	}
-	if _, ok := bfm.FieldValue(obj, e.name); !ok {
+	v, ok := bfm.FieldValue(obj, e.name)
+	if !ok {
 		return bfm.Field{}, false
 	}
 	f := bfm.Field{Name: e.name, Label: e.label, Kind: e.kind}
-	if e.kind == bfm.KindAction {
+	// The appliance has the last word on a value's type: a key the
+	// catalogue calls text but that arrives as a number is edited as a
+	// number, so an edit does not change its JSON type.
+	if got, ok := kindOfValue(v); ok && v != nil && !sameValueKind(got, e.kind) {
+		f.Kind = got
+	}
+	if f.Kind == bfm.KindAction {
 		f.Choices = bfm.ActionChoices
 	}
 	return f, true
+}
+
+// sameValueKind reports whether a value decoded as kind got can be edited
+// as kind want.
+func sameValueKind(got, want bfm.Kind) bool {
+	number := func(k bfm.Kind) bool { return k == bfm.KindInt || k == bfm.KindFloat }
+	text := func(k bfm.Kind) bool { return k == bfm.KindString || k == bfm.KindAction }
+	return got == want || number(got) && number(want) || text(got) && text(want)
 }
 
 // extraOnly lists the keys obj carries that no form can edit (objects and

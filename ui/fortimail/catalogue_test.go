@@ -180,3 +180,24 @@ func TestGoldenAntispamProfileAllKeys(t *testing.T) {
 	h.requireScreen("Antispam profiles (system) › AS_Inbound_High", "Heuristic")
 	golden.RequireEqual(t, h.screen())
 }
+
+// A key the catalogue types one way but the appliance sends another is
+// edited as what it is, so an edit keeps its JSON type.
+func TestCatalogueFollowsTheValuesType(t *testing.T) {
+	p := bfm.NewAntispamProfile("p")
+	for name, v := range map[string]any{"dictionary_group_id": 5, "scan_pdf": "enable", "heuristic_upper": 4, "scanner_rbl": "Reject"} {
+		if err := bfm.SetField(&p, name, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kinds := map[string]bfm.Kind{}
+	for _, f := range profileFields(p) {
+		kinds[f.Name] = f.Kind
+	}
+	want := map[string]bfm.Kind{"dictionary_group_id": bfm.KindInt, "scan_pdf": bfm.KindString, "heuristic_upper": bfm.KindFloat, "scanner_rbl": bfm.KindAction}
+	for name, k := range want {
+		if kinds[name] != k {
+			t.Errorf("%s edited as %q, want %q", name, kinds[name], k)
+		}
+	}
+}
