@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,7 +16,7 @@ import (
 	"github.com/mailtriage/mailtriage/ui/common"
 )
 
-// :calendar and :contacts — the Exchange seed's calendar and contacts, for
+// :calendar, :contacts and :event — the Exchange seed's calendar and contacts, for
 // accounts on Microsoft Graph, shown in a panel over the mailbox.
 
 type panelMsg struct {
@@ -40,8 +41,14 @@ func (m *Model) graphBox() (groupware, error) {
 }
 
 // cmdCalendar lists the events of the next days ("calendar 14": two weeks;
-// default 7), or those matching a subject ("calendar debrief").
+// default 7), or those matching a subject ("calendar debrief"): a
+// recurring meeting as its occurrences, each with its importance and its
+// attachments' names and sizes.
+// "calendar new [FIELDS]" creates an event, as :event does.
 func (m *Model) cmdCalendar(arg string) tea.Cmd {
+	if arg == "new" || strings.HasPrefix(arg, "new ") {
+		return m.cmdEvent(strings.TrimPrefix(arg, "new"))
+	}
 	g, err := m.graphBox()
 	if err != nil {
 		return m.setFlash(err.Error(), true)
@@ -64,24 +71,58 @@ func (m *Model) cmdCalendar(arg string) tea.Cmd {
 		func(_ jobs.ID, events []graph.Event, err error) tea.Msg {
 			lines := make([]string, 0, len(events))
 			for _, e := range events {
-				when := e.Start.Local().Format("Mon Jan 02 15:04") + "–" + e.End.Local().Format("15:04")
-				if e.AllDay {
-					when = e.Start.Format("Mon Jan 02") + " all day"
-				}
-				line := when + "  " + e.Subject
-				if e.Location != "" {
-					line += " @ " + e.Location
-				}
-				if n := len(e.Required) + len(e.Optional); n > 0 {
-					line += fmt.Sprintf(" (%d attendees)", n)
-				}
-				lines = append(lines, line)
+				lines = append(lines, eventLines(e)...)
 			}
 			if len(lines) == 0 {
 				lines = []string{"no events"}
 			}
 			return panelMsg{title: title, lines: lines, err: err}
 		})
+}
+
+// eventLines is one event of the panel: when, subject, place and
+// attendees; its importance, whether it is an occurrence of a series,
+// and below it, its attachments by name, type and size (never opened:
+// an attachment is the sender's, not something to fetch).
+func eventLines(e graph.Event) []string {
+	when := e.Start.Local().Format("Mon Jan 02 15:04") + "–" + e.End.Local().Format("15:04")
+	if e.AllDay {
+		when = e.Start.Format("Mon Jan 02") + " all day"
+	}
+	line := when + "  " + e.Subject
+	if e.Location != "" {
+		line += " @ " + e.Location
+	}
+	if n := len(e.Required) + len(e.Optional); n > 0 {
+		line += fmt.Sprintf(" (%d attendees)", n)
+	}
+	line += "  · importance " + cmp.Or(e.Importance, "normal")
+	if e.SeriesID != "" {
+		line += " · recurring"
+	}
+	out := []string{line}
+	for _, a := range e.Attachments {
+		kind := ""
+		if a.ContentType != "" {
+			kind = a.ContentType + ", "
+		}
+		out = append(out, fmt.Sprintf("      attachment: %s (%s%s)", a.Name, kind, sizeText(a.Size)))
+	}
+	if e.HasAttachments && len(e.Attachments) == 0 {
+		out = append(out, "      has attachments (not listed by the server)")
+	}
+	return out
+}
+
+// sizeText writes a byte count the way people read it.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func (m *Model) cmdContacts(arg string) tea.Cmd {

@@ -8,9 +8,12 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mailtriage/mailtriage/backend/action"
+	"github.com/mailtriage/mailtriage/backend/audit"
 	"github.com/mailtriage/mailtriage/backend/mail/fanout"
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/mail/graph/graphtest"
+	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
@@ -84,5 +87,151 @@ func TestCalendarNeedsAGraphAccount(t *testing.T) {
 	uitest.WaitModel(t, tm, "error shown", func(m tea.Model) bool { return root(m).flashErr })
 	if out := screenOf(t, tm); !strings.Contains(out, "calendar and contacts need an account on Microsoft Graph") {
 		t.Fatalf("no explanation:\n%s", out)
+	}
+}
+
+// A weekly meeting shows as its occurrences, each with its importance and
+// its series' attachments (names, types, sizes — never opened); a hostile
+// subject or file name reaches the screen sanitised.
+func TestCalendarShowsOccurrencesImportanceAndAttachments(t *testing.T) {
+	srv, acct := graphAccount(t)
+	box := acct.Mailbox.(*graph.Mailbox)
+	ctx := context.Background()
+	series, err := box.CreateEvent(ctx, graph.Event{Subject: "Weekly triage", Importance: "high",
+		Start: testNow.Add(24 * time.Hour), End: testNow.Add(25 * time.Hour),
+		Recurrence: &graph.Recurrence{Pattern: "weekly", Interval: 1, Count: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.AddEventAttachment(series.ID, graphtest.EventAttachment{Name: "runbook.pdf", ContentType: "application/pdf", Data: make([]byte, 1536)})
+	hostile, err := box.CreateEvent(ctx, graph.Event{Subject: "Pay now\x1b]8;;http://evil.example/\x07click\x1b]8;;\x07\u202e",
+		Start: testNow.Add(48 * time.Hour), End: testNow.Add(49 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.AddEventAttachment(hostile.ID, graphtest.EventAttachment{Name: "invoice\x1b[2J.html", ContentType: "text/html", Data: []byte("<a href=x>")})
+	tm := start(t, 140, 30, acct)
+	uitest.WaitModel(t, tm, "INBOX listed", settled(1))
+	keys(tm, ":")
+	tm.Type("calendar 30")
+	keys(tm, "enter")
+	var out string
+	uitest.WaitModel(t, tm, "calendar shown", func(m tea.Model) bool {
+		out = root(m).Render()
+		return strings.Contains(uitest.Plain(out), "Weekly triage")
+	})
+	plain := uitest.Plain(out)
+	if n := strings.Count(plain, "Weekly triage  · importance high · recurring"); n != 3 {
+		t.Errorf("%d occurrences of the weekly meeting, want 3:\n%s", n, plain)
+	}
+	if n := strings.Count(plain, "attachment: runbook.pdf (application/pdf, 1.5 KiB)"); n != 3 {
+		t.Errorf("the series' attachment is shown under %d occurrences, want 3:\n%s", n, plain)
+	}
+	if !strings.Contains(plain, "importance normal") || !strings.Contains(plain, "(text/html, 10 bytes)") {
+		t.Errorf("the single event's importance or attachment is missing:\n%s", plain)
+	}
+	if bad := uitest.Foreign(out, uitest.MonoScreen); len(bad) > 0 {
+		t.Fatalf("foreign bytes on screen: %q\n%s", bad, plain)
+	}
+	_ = tm.Quit()
+}
+
+// :event fills the command line with every field; a mistake reopens it as
+// typed; a good line is previewed, and only y creates the event, audited.
+func TestEventFormPreviewsAndCreatesThroughTheActionLayer(t *testing.T) {
+	srv, acct := graphAccount(t)
+	tm := start(t, 160, 44, acct)
+	uitest.WaitModel(t, tm, "INBOX listed", settled(1))
+	keys(tm, ":")
+	tm.Type("calendar new")
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "the form on the command line", func(m tea.Model) bool {
+		r := root(m)
+		return r.cmdActive && strings.HasPrefix(r.cmd.Value(), `event subject="" start=`) &&
+			strings.Contains(r.cmd.Value(), "reminder=15 show-as=busy importance=normal")
+	})
+	bad := `event subject="Phishing debrief" start=2026-11-23T09:00 end=2026-11-23T08:00`
+	keys(tm, "ctrl+u")
+	tm.Type(bad)
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "the mistake reported and the line kept", func(m tea.Model) bool {
+		r := root(m)
+		return r.cmdActive && r.cmd.Value() == bad && r.flashErr && strings.Contains(r.flash, "end must be after start")
+	})
+	good := `event subject="Phishing \"debrief\"" start=2026-11-23T09:00 end=2026-11-23T10:00 attendees="soc@example.com, ciso@example.com" ` +
+		`location="Room 4" body="Campaign review\nBring IOCs" reminder=10 show-as=tentative importance=high repeat=weekly repeat-on=mon,thu repeat-count=4`
+	keys(tm, "ctrl+u")
+	tm.Type(good)
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "the preview and the question", func(m tea.Model) bool {
+		s := uitest.Plain(root(m).Render())
+		return root(m).dialog != nil && strings.Contains(s, `Subject:     Phishing "debrief"`) &&
+			strings.Contains(s, "Attendees:   soc@example.com, ciso@example.com") &&
+			strings.Contains(s, "Reminder:    10 minutes before") &&
+			strings.Contains(s, "Repeats:     weekly, every 1 week(s) on Mon, Thu, 4 times") &&
+			strings.Contains(s, "Bring IOCs") && strings.Contains(s, `Create the event "Phishing \"debrief\""?`)
+	})
+	if n := len(srv.Events()); n != 0 {
+		t.Fatalf("%d events exist before the analyst said yes", n)
+	}
+	keys(tm, "y")
+	uitest.WaitModel(t, tm, "created", func(m tea.Model) bool {
+		return strings.Contains(root(m).flash, `event "Phishing \"debrief\"" created in m365's calendar`)
+	})
+	evs := srv.Events()
+	if len(evs) != 1 {
+		t.Fatalf("%d events, want 1", len(evs))
+	}
+	e := evs[0]
+	if e["subject"] != `Phishing "debrief"` || e["importance"] != "high" || e["showAs"] != "tentative" || e["recurrence"] == nil ||
+		e["reminderMinutesBeforeStart"] != float64(10) {
+		t.Errorf("created %v", e)
+	}
+	var layer *action.Layer
+	uitest.WaitModel(t, tm, "the action layer", func(m tea.Model) bool { layer = root(m).c.Actions; return true })
+	recs, err := layer.Remedy.Audit.Recent(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phases := map[string]audit.Record{}
+	for _, r := range recs {
+		if r.Action == string(remediate.CalendarCreate) {
+			phases[r.Phase] = r
+		}
+	}
+	intent, result := phases[audit.PhaseIntent], phases[audit.PhaseResult]
+	if intent.Account != "m365" || !strings.Contains(intent.Detail, `Phishing "debrief" 2026-11-23T09:00`) || result.Result != "ok" {
+		t.Errorf("audit: intent %+v result %+v", intent, result)
+	}
+	_ = tm.Quit()
+}
+
+func TestEventNeedsAGraphAccount(t *testing.T) {
+	tm := start(t, 120, 30, demoAccount(t, "demo"))
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, ":")
+	tm.Type("event")
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "error shown", func(m tea.Model) bool {
+		return root(m).flashErr && strings.Contains(root(m).flash, "creating an event needs an account on Microsoft Graph") && !root(m).cmdActive
+	})
+	_ = tm.Quit()
+}
+
+func TestParseEventLine(t *testing.T) {
+	ev, err := parseEvent(`subject="a \"b\" c" start=2026-11-23 end=2026-11-24 all-day=yes optional=x@example.com categories="Red, Blue" reminder=none private=yes`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Subject != `a "b" c` || !ev.AllDay || !ev.Private || ev.ReminderMinutes != nil || len(ev.Optional) != 1 || len(ev.Categories) != 2 || ev.Recurrence != nil {
+		t.Errorf("parsed %+v", ev)
+	}
+	for _, bad := range []string{
+		`subject=a nokey`, `subject="open`, `subject=a subject=b`, `colour=red`, `start=tomorrow`,
+		`repeat-count=3`, `reminder=soon`, `private=maybe`, `repeat=weekly repeat-on=someday`,
+	} {
+		if _, err := parseEvent(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
 	}
 }

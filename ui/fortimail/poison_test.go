@@ -33,6 +33,11 @@ func TestPoisonedApplianceRendersCleanEverywhere(t *testing.T) {
 	check("session profiles")
 	h.press("G", "enter")
 	check("session profile")
+	for range 3 { // every key is shown now: the settings below the first page too
+		h.press("pgdown")
+		check("session profile, further down")
+	}
+	h.press("g")
 	h.press("e")
 	check("form")
 	for range 40 {
@@ -47,6 +52,13 @@ func TestPoisonedApplianceRendersCleanEverywhere(t *testing.T) {
 	check("antispam profiles")
 	h.press("enter")
 	check("antispam profile")
+	for range 3 {
+		h.press("pgdown")
+		check("antispam profile, further down")
+	}
+	h.press("e")
+	check("antispam form")
+	h.press("esc")
 	h.press("esc", "tab")
 	check("greylist")
 	h.press("tab")

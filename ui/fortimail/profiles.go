@@ -369,24 +369,12 @@ func (t *profilesTab[T]) references(name string) int {
 	return 0
 }
 
-// editableFields are the fields an edit form shows: all but the name,
-// which an update cannot change.
-func editableFields[T bfm.Object]() []bfm.Field {
-	var out []bfm.Field
-	for _, f := range bfm.Fields[T]() {
-		if f.Name != "mkey" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // openEdit opens the form on the loaded profile. Submitting shows the
 // diff; only y sends it, and only the changed fields travel.
 func (t *profilesTab[T]) openEdit(m *Model) {
 	old := *t.obj
 	scope, name := t.scope, t.open
-	f := newForm(m.c.Styles, fmt.Sprintf("Edit %s %q", t.api.noun, name), editableFields[T](), func(n string) any {
+	f := newForm(m.c.Styles, fmt.Sprintf("Edit %s %q", t.api.noun, name), profileFields(old), func(n string) any {
 		v, _ := bfm.FieldValue(old, n)
 		return v
 	})
@@ -402,7 +390,7 @@ func (t *profilesTab[T]) openEdit(m *Model) {
 		if len(changes) == 0 {
 			return common.Info("no changes to send")
 		}
-		lines := changeLines(changes)
+		lines := changeLines(labelled[T](changes))
 		m.overlay = &confirm{
 			title: fmt.Sprintf("Send %d change(s) to %s %q?", len(changes), t.api.noun, name),
 			body:  lines,
@@ -521,23 +509,41 @@ func (t *profilesTab[T]) detail(m *Model) []string {
 		return nil
 	}
 	p := *t.obj
-	return m.detailLines(editableFields[T](), func(n string) (any, bool) { return bfm.FieldValue(p, n) }, extraOf(p))
+	out := m.detailLines(profileFields(p), func(n string) (any, bool) { return bfm.FieldValue(p, n) }, 0)
+	return append(out, readOnlyLines(m, p)...)
+}
+
+// readOnlyLines shows the keys no form edits (objects, lists) as JSON.
+func readOnlyLines[T bfm.Object](m *Model, p T) []string {
+	names := extraOnly(p)
+	if len(names) == 0 {
+		return nil
+	}
+	st := m.c.Styles
+	labelW, _ := columns(m.width)
+	out := []string{"", st.Header.Render(" " + otherSection + " (read-only: not single values)")}
+	for _, n := range names {
+		v, _ := bfm.FieldValue(p, n)
+		raw, _ := json.Marshal(v)
+		out = append(out, rowIn([]column{{plain(""), 2}, {txt(n), labelW + 1}, {txt(string(raw)), 0}}, m.width, st.Text, st.Marker))
+	}
+	return out
+}
+
+// labelled gives changes to keys the backend keeps in Extra the
+// catalogue's label, so the diff before y reads as the detail page does.
+func labelled[T bfm.Object](changes []bfm.Change) []bfm.Change {
+	out := append([]bfm.Change(nil), changes...)
+	for i, c := range out {
+		if c.Label == "" {
+			out[i].Label = labelOf[T](c.Field)
+		}
+	}
+	return out
 }
 
 // extraOf counts the settings kept in Extra.
-func extraOf[T bfm.Object](p T) int {
-	switch p := any(p).(type) {
-	case bfm.SessionProfile:
-		return len(p.Extra)
-	case bfm.AntispamProfile:
-		return len(p.Extra)
-	case bfm.RecipientPolicy:
-		return len(p.Extra)
-	case bfm.Domain:
-		return len(p.Extra)
-	}
-	return 0
-}
+func extraOf[T bfm.Object](p T) int { return len(extraMap(p)) }
 
 func (t *profilesTab[T]) render(m *Model, h int) []string {
 	st := m.c.Styles
