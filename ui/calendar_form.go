@@ -22,12 +22,11 @@ import (
 )
 
 // :event (and :calendar new) creates an event in a Graph account's
-// calendar with the fields of the headless `calendar create`. The form is
-// the command line itself, filled with every field as key=value (values
-// with spaces in double quotes): the analyst edits it and presses enter;
-// a mistake reopens it as typed, with the reason in the status bar; a
-// good one is previewed in a panel and created only on y, through the
-// action layer (role, intent and result audited).
+// calendar with the fields of the headless `calendar create`, in a form
+// (components.Form; `:event key=value …` fills it from the command line).
+// Enter previews; a mistake reopens the form as filled, with the reason in
+// the status bar; a good one is previewed in a panel and created only on
+// y, through the action layer (role, intent and result audited).
 
 // eventCreator is what creating an event needs of an account: a Graph
 // mailbox has it, and so does a session's view of one.
@@ -59,7 +58,7 @@ func (m *Model) cmdEvent(arg string) tea.Cmd {
 		return m.setFlash(err.Error(), true)
 	}
 	if strings.TrimSpace(arg) == "" {
-		return m.editEventLine(eventTemplate(m.c.Now()))
+		return m.eventForm(eventTemplate(m.c.Now()))
 	}
 	line := "event " + arg
 	ev, err := parseEvent(arg)
@@ -67,7 +66,7 @@ func (m *Model) cmdEvent(arg string) tea.Cmd {
 		err = ev.Validate()
 	}
 	if err != nil {
-		return tea.Batch(m.setFlash(err.Error(), true), m.editEventLine(line))
+		return tea.Batch(m.setFlash(err.Error(), true), m.eventForm(line))
 	}
 	m.show(screenMailbox)
 	// The question takes the last lines of the screen: blank ones keep
@@ -77,17 +76,44 @@ func (m *Model) cmdEvent(arg string) tea.Cmd {
 	m.dialog = components.NewConfirm(m.c.Dialog, fmt.Sprintf("Create the event %q?", ev.Subject),
 		func() tea.Cmd { return m.createEvent(g, ev) },
 		components.Choice{Key: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")), Label: "edit",
-			Run: func() tea.Cmd { return m.editEventLine(line) }})
+			Run: func() tea.Cmd { return m.eventForm(line) }})
 	// A mistake reported before is not this line's.
 	return m.setFlash("new event: check the preview", false)
 }
 
-// editEventLine opens the command line holding line, cursor at its end.
-func (m *Model) editEventLine(line string) tea.Cmd {
-	cmd := m.openCommandLine()
-	m.cmd.SetValue(line)
-	m.cmd.CursorEnd()
-	return cmd
+// eventHints say what each field of the event form takes.
+var eventHints = map[string]string{
+	"start": "YYYY-MM-DDTHH:MM", "end": "YYYY-MM-DDTHH:MM", "attendees": "addresses, comma-separated",
+	"reminder": "minutes before, or none", "show-as": "free, tentative, busy, oof, workingElsewhere",
+	"importance": "low, normal, high", "repeat": "daily or weekly (empty: once)", "optional": "addresses, comma-separated",
+	"categories": "comma-separated", "all-day": "yes or no", "private": "yes or no", "repeat-every": "every N days/weeks",
+	"repeat-on": "mon,wed,… (weekly)", "repeat-until": "YYYY-MM-DDTHH:MM", "repeat-count": "occurrences",
+}
+
+// eventForm opens a form with the seed's fields, filled from line (the
+// template, or what the analyst typed before); enter previews.
+func (m *Model) eventForm(line string) tea.Cmd {
+	values := map[string]string{}
+	if fields, err := splitFields(strings.TrimPrefix(line, "event ")); err == nil {
+		for _, f := range fields {
+			values[f[0]] = f[1]
+		}
+	}
+	fields := make([]components.Field, 0, len(eventKeys))
+	for _, k := range eventKeys {
+		fields = append(fields, components.Field{Key: k, Label: k, Value: values[k], Hint: eventHints[k]})
+	}
+	m.show(screenMailbox)
+	m.box().ShowForm("New event — "+m.opts.Accounts[m.active].Name+" (Graph)", components.NewForm(m.c.Dialog, fields, func(v map[string]string) tea.Cmd {
+		var b strings.Builder
+		for _, k := range eventKeys {
+			if v[k] != "" {
+				fmt.Fprintf(&b, "%s=%s ", k, strconv.Quote(v[k]))
+			}
+		}
+		return m.cmdEvent(strings.TrimSpace(b.String()))
+	}))
+	return nil
 }
 
 // createEvent creates ev as an audited job; the outcome is flashed.

@@ -136,8 +136,9 @@ func TestCalendarShowsOccurrencesImportanceAndAttachments(t *testing.T) {
 	_ = tm.Quit()
 }
 
-// :event fills the command line with every field; a mistake reopens it as
-// typed; a good line is previewed, and only y creates the event, audited.
+// :event (or :calendar new) opens a form with every field; a mistake
+// reopens it as filled; a good one is previewed, and only y creates the
+// event, audited.
 func TestEventFormPreviewsAndCreatesThroughTheActionLayer(t *testing.T) {
 	srv, acct := graphAccount(t)
 	tm := start(t, 160, 44, acct)
@@ -145,23 +146,40 @@ func TestEventFormPreviewsAndCreatesThroughTheActionLayer(t *testing.T) {
 	keys(tm, ":")
 	tm.Type("calendar new")
 	keys(tm, "enter")
-	uitest.WaitModel(t, tm, "the form on the command line", func(m tea.Model) bool {
-		r := root(m)
-		return r.cmdActive && strings.HasPrefix(r.cmd.Value(), `event subject="" start=`) &&
-			strings.Contains(r.cmd.Value(), "reminder=15 show-as=busy importance=normal")
-	})
-	bad := `event subject="Phishing debrief" start=2026-11-23T09:00 end=2026-11-23T08:00`
-	keys(tm, "ctrl+u")
-	tm.Type(bad)
+	formOpen := func(m tea.Model) bool {
+		s := uitest.Plain(root(m).Render())
+		return root(m).box().Capturing() && strings.Contains(s, "New event") && strings.Contains(s, "importance:") &&
+			strings.Contains(s, "show-as:")
+	}
+	uitest.WaitModel(t, tm, "the form", formOpen)
+	field := func(value string) { // replace the focused field's value, then go to the next
+		keys(tm, "ctrl+u")
+		tm.Type(value)
+		keys(tm, "tab")
+	}
+	field(`Phishing "debrief"`)
+	field("2026-11-23T09:00")
+	field("2026-11-23T08:00")
 	keys(tm, "enter")
-	uitest.WaitModel(t, tm, "the mistake reported and the line kept", func(m tea.Model) bool {
+	uitest.WaitModel(t, tm, "the mistake reported and the form kept", func(m tea.Model) bool {
 		r := root(m)
-		return r.cmdActive && r.cmd.Value() == bad && r.flashErr && strings.Contains(r.flash, "end must be after start")
+		return formOpen(m) && r.flashErr && strings.Contains(r.flash, "end must be after start") &&
+			strings.Contains(uitest.Plain(r.Render()), "2026-11-23T08:00")
 	})
-	good := `event subject="Phishing \"debrief\"" start=2026-11-23T09:00 end=2026-11-23T10:00 attendees="soc@example.com, ciso@example.com" ` +
-		`location="Room 4" body="Campaign review\nBring IOCs" reminder=10 show-as=tentative importance=high repeat=weekly repeat-on=mon,thu repeat-count=4`
+	keys(tm, "tab", "tab") // subject and start stay as typed
+	field("2026-11-23T10:00")
+	field("soc@example.com, ciso@example.com")
+	field("Room 4")
+	field(`Campaign review\nBring IOCs`)
+	field("10")
+	field("tentative")
+	field("high")
+	field("weekly")
+	keys(tm, "tab", "tab", "tab", "tab", "tab") // optional, categories, all-day, private, repeat-every
+	field("mon,thu")
+	keys(tm, "tab") // repeat-until
 	keys(tm, "ctrl+u")
-	tm.Type(good)
+	tm.Type("4")
 	keys(tm, "enter")
 	uitest.WaitModel(t, tm, "the preview and the question", func(m tea.Model) bool {
 		s := uitest.Plain(root(m).Render())

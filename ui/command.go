@@ -49,7 +49,7 @@ func init() {
 		{name: "info", usage: "info [FOLDER]", help: "folder metadata", run: (*Model).cmdInfo},
 		{name: "report", usage: "report", help: "forward the message to the report desk as an attachment", run: (*Model).cmdReport},
 		{name: "calendar", usage: "calendar [DAYS|SUBJECT]", help: "upcoming events, or events about a subject (Graph accounts)", run: (*Model).cmdCalendar},
-		{name: "event", usage: "event [FIELD=VALUE…]", help: "create a calendar event (Graph accounts): edit the fields on the command line, preview, y creates (also :calendar new)", run: (*Model).cmdEvent},
+		{name: "event", usage: "event [FIELD=VALUE…]", help: "create a calendar event (Graph accounts): a form with the seed's fields, preview, y creates (also :calendar new)", run: (*Model).cmdEvent},
 		{name: "contacts", usage: "contacts [TEXT]", help: "the address book, filtered by TEXT (Graph accounts)", run: (*Model).cmdContacts},
 		{name: "audit", usage: "audit", help: "show the latest audit records", run: (*Model).cmdAudit},
 		{name: "verdict", usage: "verdict [NAME]", help: "give the reports' case a verdict (phishing, spam, clean, simulation…), kept on the server", run: (*Model).cmdVerdict},

@@ -297,3 +297,21 @@ func (p *preview) lines(cm *session.Session, w int) []string {
 	}
 	return frame(cm, w, analysis.SanitizeLine(p.title), append(out, p.q.Lines(st)...))
 }
+
+// formOverlay hosts a shared form (components.Form) over the list.
+type formOverlay struct {
+	title analysis.Text
+	f     *components.Form
+}
+
+func (o *formOverlay) key(msg tea.KeyPressMsg) (bool, tea.Cmd) { return o.f.Key(msg) }
+
+func (o *formOverlay) lines(cm *session.Session, w int) []string {
+	return frame(cm, w, o.title, o.f.Lines(cm.Styles, w))
+}
+
+// ShowForm opens a form over the list (the root's forms, e.g. a new
+// calendar event).
+func (m *Model) ShowForm(title string, f *components.Form) {
+	m.overlay = &formOverlay{title: analysis.SanitizeLine(title), f: f}
+}
