@@ -83,6 +83,10 @@ func FuzzRecognize(f *testing.F) {
 			if o.Synthetic && !bytes.Contains(o.Raw, []byte(SynthesisedHeader+":")) {
 				t.Fatal("synthetic original not marked")
 			}
+			// The list and the block flow read the original's envelope.
+			if env := o.Envelope(mail.Envelope{UID: 7}); env.UID != 7 {
+				t.Fatal("the original's envelope lost the report's UID")
+			}
 		}
 	})
 }
