@@ -232,11 +232,11 @@ func setEventField(ev *graph.Event, rec *graph.Recurrence, k, v string) error {
 	case "end":
 		ev.End, err = parseEventTime(k, v)
 	case "attendees":
-		ev.Required = splitComma(v)
+		ev.Required = common.SplitList(v)
 	case "optional":
-		ev.Optional = splitComma(v)
+		ev.Optional = common.SplitList(v)
 	case "categories":
-		ev.Categories = splitComma(v)
+		ev.Categories = common.SplitList(v)
 	case "location":
 		ev.Location = v
 	case "body":
@@ -299,7 +299,7 @@ func parseYes(v string) (bool, error) {
 func parseWeekdays(v string) ([]time.Weekday, error) {
 	names := []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 	var out []time.Weekday
-	for _, d := range splitComma(v) {
+	for _, d := range common.SplitList(v) {
 		i := slices.Index(names, strings.ToLower(d[:min(3, len(d))]))
 		if i < 0 {
 			return nil, fmt.Errorf("%q is not a weekday (mon … sun)", d)
@@ -307,16 +307,6 @@ func parseWeekdays(v string) ([]time.Weekday, error) {
 		out = append(out, time.Weekday(i))
 	}
 	return out, nil
-}
-
-func splitComma(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // splitFields splits `k=v k2="a b"` into pairs. A quoted value takes Go

@@ -96,3 +96,25 @@ func tailFitting(runes []rune, width int) analysis.Text {
 	}
 	return analysis.SanitizeLine(string(runes[lo:])).Truncate(width, "")
 }
+
+// SteadyInput is a text input whose cursor does not blink: over SSH every
+// blink is a redraw, and a steady cursor is as easy to find.
+func SteadyInput() textinput.Model {
+	ti := textinput.New()
+	st := ti.Styles()
+	st.Cursor.Blink = false
+	ti.SetStyles(st)
+	return ti
+}
+
+// SplitList splits a comma-separated list the analyst typed, trimming
+// each item and dropping empty ones.
+func SplitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

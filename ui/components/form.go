@@ -38,10 +38,7 @@ func NewForm(keys common.DialogKeys, fields []Field, onSubmit func(map[string]st
 		width = max(width, len(fl.Label))
 	}
 	for i, fl := range fields {
-		ti := textinput.New()
-		st := ti.Styles()
-		st.Cursor.Blink = false // over SSH every blink is a redraw
-		ti.SetStyles(st)
+		ti := common.SteadyInput()
 		ti.Prompt = fmt.Sprintf("%-*s ", width+1, fl.Label+":")
 		ti.Placeholder = fl.Hint
 		ti.CharLimit = 2000

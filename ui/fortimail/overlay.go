@@ -96,9 +96,8 @@ type input struct {
 // steadyInput is a text input whose cursor does not blink: over SSH every
 // blink is a redraw.
 func steadyInput(th *themes.Styles) textinput.Model {
-	ti := textinput.New()
+	ti := common.SteadyInput()
 	st := ti.Styles()
-	st.Cursor.Blink = false
 	for _, s := range []*textinput.StyleState{&st.Focused, &st.Blurred} {
 		s.Text, s.Placeholder, s.Prompt = th.Text.Style, th.Muted.Style, th.Accent.Style
 	}

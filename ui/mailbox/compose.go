@@ -51,7 +51,7 @@ func newComposer(c *session.Session, to, subject, body string, reply compose.Mes
 	cp := &composer{c: c, reply: reply, onSend: onSend,
 		send: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "preview and send"))}
 	for i, label := range composeLabels {
-		ti := steadyInput()
+		ti := common.SteadyInput()
 		ti.Prompt = fmt.Sprintf("%-8s ", label+":")
 		ti.CharLimit = 2000
 		switch i {
@@ -120,22 +120,12 @@ func (cp *composer) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 // message is what the form says, checked.
 func (cp *composer) message() (compose.Message, []string, error) {
 	m := cp.reply
-	m.To, m.Cc, m.Bcc = splitList(cp.fields[0].Value()), splitList(cp.fields[1].Value()), splitList(cp.fields[2].Value())
+	m.To, m.Cc, m.Bcc = common.SplitList(cp.fields[0].Value()), common.SplitList(cp.fields[1].Value()), common.SplitList(cp.fields[2].Value())
 	m.Subject, m.Text = strings.TrimSpace(cp.fields[3].Value()), cp.body.Value()
 	if len(m.To)+len(m.Cc)+len(m.Bcc) == 0 {
 		return m, nil, errors.New("send: no recipient (To, Cc or Bcc)")
 	}
-	return m, splitList(cp.fields[4].Value()), nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
+	return m, common.SplitList(cp.fields[4].Value()), nil
 }
 
 func (cp *composer) lines(cm *session.Session, w int) []string {

@@ -90,18 +90,8 @@ type input struct {
 	onDone func(string) tea.Cmd
 }
 
-// steadyInput is a text input whose cursor does not blink: over SSH every
-// blink is a redraw, and a steady cursor is as easy to find.
-func steadyInput() textinput.Model {
-	ti := textinput.New()
-	st := ti.Styles()
-	st.Cursor.Blink = false
-	ti.SetStyles(st)
-	return ti
-}
-
 func newInput(c *session.Session, prompt, value, placeholder string, onDone func(string) tea.Cmd) *input {
-	ti := steadyInput()
+	ti := common.SteadyInput()
 	ti.Prompt = prompt
 	ti.Placeholder = placeholder
 	ti.SetValue(value)
@@ -155,7 +145,7 @@ type picker struct {
 const pickerRows = 8
 
 func newPicker(c *session.Session, title analysis.Text, items []pickItem, allowNew bool, onPick func(pickItem, string) tea.Cmd) *picker {
-	ti := steadyInput()
+	ti := common.SteadyInput()
 	ti.Prompt = "› "
 	ti.Placeholder = "type to filter"
 	if allowNew {

@@ -50,10 +50,7 @@ type saveReq struct {
 }
 
 func newInput(label, value, placeholder string) textinput.Model {
-	ti := textinput.New()
-	st := ti.Styles()
-	st.Cursor.Blink = false // over SSH every blink is a redraw
-	ti.SetStyles(st)
+	ti := common.SteadyInput()
 	ti.Prompt = label
 	ti.Placeholder = placeholder
 	ti.CharLimit = 1000

@@ -69,10 +69,7 @@ func (f *field) changed() bool {
 // shows hidden characters as markers without putting the markers in the
 // value.
 func textField(name, label, value, hint string) *field {
-	ti := textinput.New()
-	st := ti.Styles()
-	st.Cursor.Blink = false // over SSH every blink is a redraw
-	ti.SetStyles(st)
+	ti := common.SteadyInput()
 	ti.Prompt = ""
 	ti.CharLimit = 1000
 	ti.SetValue(value)
