@@ -47,10 +47,12 @@ type document struct {
 	// the reported original, and report says who reported it and how.
 	report *reportInfo
 	// asReceived is, for a report, the report itself analysed as it
-	// came (o switches to it and back); for the report, asReceived is
-	// nil and original points back.
-	asReceived *document
-	original   *document
+	// came — analysed only when the analyst first asks (o), in a job;
+	// asReceivedFrom is what it is built from. On that document original
+	// points back.
+	asReceived     *document
+	asReceivedFrom *mail.RawMessage
+	original       *document
 }
 
 // reportInfo is what the Report tab shows: the report around the
@@ -87,9 +89,7 @@ func buildDocument(raw *mail.RawMessage, lim evidence.Limits) *document {
 	if r, ok := reported.Recognize(raw.Raw); ok && len(r.Originals) > 0 {
 		d = analyse(r.Originals[0].Raw, lim)
 		d.report = newReportInfo(r, raw.Raw)
-		d.asReceived = analyse(raw.Raw, lim)
-		d.asReceived.original = d
-		d.asReceived.truncated, d.asReceived.size, d.asReceived.flags = raw.Truncated, raw.Size, raw.Flags
+		d.asReceivedFrom = raw
 	} else {
 		d = analyse(raw.Raw, lim)
 	}
@@ -121,6 +121,16 @@ func headerOnly(raw []byte) []byte {
 		}
 	}
 	return raw
+}
+
+// buildAsReceived analyses a report as it came, for the o view of the
+// original d.
+func buildAsReceived(d *document, lim evidence.Limits) *document {
+	raw := d.asReceivedFrom
+	r := analyse(raw.Raw, lim)
+	r.original = d
+	r.truncated, r.size, r.flags = raw.Truncated, raw.Size, raw.Flags
+	return r
 }
 
 // buildNested analyses an attached message (a message/rfc822 part).

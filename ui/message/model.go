@@ -62,6 +62,12 @@ type LoadedMsg struct {
 	Err    error
 }
 
+// asReceivedMsg carries a report analysed as it came (o).
+type asReceivedMsg struct {
+	ticket common.Ticket
+	doc    *document
+}
+
 // nestedLoadedMsg carries an attached message, analysed.
 type nestedLoadedMsg struct {
 	ticket common.Ticket
@@ -273,6 +279,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, common.Error(msg.Err)
 		}
 		m.stack = []*page{newPage(msg.doc)}
+	case asReceivedMsg:
+		if !msg.ticket.Current() || len(m.stack) != 1 || m.stack[0].doc != msg.doc.original {
+			return m, nil
+		}
+		msg.doc.original.asReceived = msg.doc
+		m.stack[0] = newPage(msg.doc)
+		return m, common.Info("the report as it came — o goes back to the reported original")
 	case nestedLoadedMsg:
 		if !msg.ticket.Current() || msg.depth != len(m.stack) {
 			return m, nil
@@ -316,6 +329,11 @@ func (m *Model) switchReportView() tea.Cmd {
 	case d.asReceived != nil:
 		m.stack[0] = newPage(d.asReceived)
 		return common.Info("the report as it came — o goes back to the reported original")
+	case d.asReceivedFrom != nil:
+		lim := m.c.Limits
+		return common.Request(m.c.Common, &m.nested, jobs.Spec{Name: "analyse the report as it came", Account: m.acct.Name, Quiet: true},
+			func(context.Context, *jobs.Progress) (*document, error) { return buildAsReceived(d, lim), nil },
+			func(t common.Ticket, r *document, _ error) tea.Msg { return asReceivedMsg{ticket: t, doc: r} })
 	case d.original != nil:
 		m.stack[0] = newPage(d.original)
 		return common.Info("the reported original — o shows the report as it came")
