@@ -34,6 +34,15 @@ func selectThreeOpenFourth(t *testing.T, tm *teatest.TestModel) {
 	})
 }
 
+// commandAsks types :line and waits for the question it asks.
+func commandAsks(t *testing.T, tm *teatest.TestModel, line string) {
+	t.Helper()
+	keys(tm, ":")
+	tm.Type(line)
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "question asked", func(m tea.Model) bool { return root(m).dialog != nil })
+}
+
 func inFolder(mb *mailtest.Mailbox, folder string, uid mail.UID) bool {
 	_, ok := mb.Message(folder, uid)
 	return ok
@@ -45,10 +54,7 @@ func TestDeleteFromMessageScreenActsOnTheOpenMessage(t *testing.T) {
 	mb, acct := fiveInInbox(t)
 	tm := start(t, 140, 30, acct)
 	selectThreeOpenFourth(t, tm)
-	keys(tm, ":")
-	tm.Type("delete")
-	keys(tm, "enter")
-	uitest.WaitModel(t, tm, "question asked", func(m tea.Model) bool { return root(m).dialog != nil })
+	commandAsks(t, tm, "delete")
 	uitest.WaitModel(t, tm, "question names the open message and the selection", func(m tea.Model) bool {
 		v := uitest.Plain(root(m).Render())
 		return strings.Contains(v, `Move 1 message "Message 1" in INBOX to Trash?`) && strings.Contains(v, "the 3 messages in INBOX selected instead")
@@ -75,10 +81,7 @@ func TestDeleteFromMessageScreenOffersTheSelectionExplicitly(t *testing.T) {
 	mb, acct := fiveInInbox(t)
 	tm := start(t, 140, 30, acct)
 	selectThreeOpenFourth(t, tm)
-	keys(tm, ":")
-	tm.Type("delete")
-	keys(tm, "enter")
-	uitest.WaitModel(t, tm, "question asked", func(m tea.Model) bool { return root(m).dialog != nil })
+	commandAsks(t, tm, "delete")
 	keys(tm, "s")
 	uitest.WaitModel(t, tm, "moved", func(tea.Model) bool { return mb.Count("Trash") == 3 })
 	if !inFolder(mb, "INBOX", 2) || !inFolder(mb, "INBOX", 1) {
@@ -93,10 +96,7 @@ func TestFlagFromMessageScreenTouchesOnlyTheOpenMessage(t *testing.T) {
 	mb, acct := fiveInInbox(t)
 	tm := start(t, 140, 30, acct)
 	selectThreeOpenFourth(t, tm)
-	keys(tm, ":")
-	tm.Type("flag")
-	keys(tm, "enter")
-	uitest.WaitModel(t, tm, "question asked", func(m tea.Model) bool { return root(m).dialog != nil })
+	commandAsks(t, tm, "flag")
 	keys(tm, "y")
 	uitest.WaitModel(t, tm, "flagged", func(tea.Model) bool { e, _ := mb.Message("INBOX", 2); return e.Flags.Flagged })
 	for _, uid := range []mail.UID{1, 3, 4, 5} {

@@ -80,9 +80,9 @@ func readSenders(ctx context.Context, acct session.Account, t action.Target, kno
 		base := known[raw.UID]
 		base.UID = raw.UID
 		env := base
-		if r, ok := reported.Recognize(raw.Raw); ok && len(r.Originals) > 0 {
-			env = r.Originals[0].Envelope(base)
-			out.reporters = append(out.reporters, r.ReporterAddress)
+		if orig, reporter, ok := originalIn(raw, base); ok {
+			env = orig
+			out.reporters = append(out.reporters, reporter)
 		} else if len(env.From) == 0 {
 			env = reported.Original{Raw: raw.Raw}.Envelope(base)
 		}

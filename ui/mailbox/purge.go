@@ -177,7 +177,7 @@ func (m *Model) purged(msg purgeResultMsg) tea.Cmd {
 		text = fmt.Sprintf("undone: %d purged copies moved back", r.Done)
 	}
 	if len(r.Failed) > 0 {
-		text += fmt.Sprintf(", %d mailboxes failed (Z again retries them)", len(r.Failed))
+		text += fmt.Sprintf(", %d mailboxes failed (Z searches again and purges what is left)", len(r.Failed))
 	}
 	cmds := []tea.Cmd{m.reload()}
 	if !msg.undo && r.Done > 0 && msg.mode != purge.Hard {

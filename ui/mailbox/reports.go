@@ -149,9 +149,8 @@ func (m *Model) readReports(uids []mail.UID) tea.Cmd {
 			found := make(map[mail.UID]*mail.Envelope, len(uids))
 			err := acct.Mailbox.FetchMany(ctx, ref, uids, acct.MessageLimit, func(raw *mail.RawMessage) error {
 				found[raw.UID] = nil
-				if r, ok := reported.Recognize(raw.Raw); ok && len(r.Originals) > 0 {
-					o := r.Originals[0].Envelope(mail.Envelope{UID: raw.UID})
-					found[raw.UID] = &o
+				if orig, _, ok := originalIn(raw, mail.Envelope{UID: raw.UID}); ok {
+					found[raw.UID] = &orig
 				}
 				return nil
 			})
@@ -255,4 +254,15 @@ func (m *Model) wholeCases(t action.Target) action.Target {
 	}
 	t.Cases = len(cases)
 	return t
+}
+
+// originalIn reads raw as a report: its reported original's envelope (on
+// base: the report's UID, flags and size) and who reported it; ok is false
+// for a message that is no report.
+func originalIn(raw *mail.RawMessage, base mail.Envelope) (orig mail.Envelope, reporter string, ok bool) {
+	r, ok := reported.Recognize(raw.Raw)
+	if !ok || len(r.Originals) == 0 {
+		return base, "", false
+	}
+	return r.Originals[0].Envelope(base), r.ReporterAddress, true
 }
