@@ -81,7 +81,7 @@ func (m *Model) listingLoaded(msg ListingLoadedMsg) tea.Cmd {
 			f.env[e.UID] = &e
 		}
 		m.acct.Mailbox.Watch(f.name)
-		return tea.Batch(m.ensureLoaded(), m.noteReports())
+		return tea.Batch(m.ensureLoaded(), m.reportsAmong(l.Newest))
 	}
 	f.ref, f.uids, f.unseen, f.keywords, f.err = l.Folder, l.UIDs, l.Unseen, l.CanStoreKeywords, nil
 	f.pending = map[mail.UID]bool{}
@@ -103,7 +103,7 @@ func (m *Model) listingLoaded(msg ListingLoadedMsg) tea.Cmd {
 	}
 	m.setFolderStatus(mail.FolderStatus{Folder: f.name, Known: true, Messages: uint32(len(f.uids)), Unseen: f.unseen})
 	m.acct.Mailbox.Watch(f.name)
-	return tea.Batch(m.ensureLoaded(), m.noteReports())
+	return tea.Batch(m.ensureLoaded(), m.reportsAmong(l.Newest))
 }
 
 // rowOf finds the row showing uid, or falls back to row.
@@ -186,5 +186,5 @@ func (m *Model) envelopesLoaded(msg EnvelopesLoadedMsg) tea.Cmd {
 			f.env[e.UID] = &e
 		}
 	}
-	return tea.Batch(m.ensureLoaded(), m.noteReports())
+	return tea.Batch(m.ensureLoaded(), m.reportsAmong(msg.Envelopes))
 }

@@ -64,6 +64,21 @@ func caseOf(e *mail.Envelope) string {
 	return "env:" + from + "\x00" + analysis.NormalizeSubject(o.Subject, false)
 }
 
+// reportsAmong recounts the reports when envelopes that arrived hold one
+// (or when the folder has reports whose rows were just replaced): a folder
+// without reports costs nothing per page of envelopes.
+func (m *Model) reportsAmong(envs []mail.Envelope) tea.Cmd {
+	if f := m.open; f != nil && f.reports > 0 {
+		return m.noteReports()
+	}
+	for i := range envs {
+		if envs[i].Report != nil {
+			return m.noteReports()
+		}
+	}
+	return nil
+}
+
 // noteReports recounts the open folder's reports and cases after rows
 // arrived or changed, and starts reading the rows that must be read to
 // know. Rendered rows are dropped when the counts change ("+N" moves).
