@@ -62,13 +62,18 @@ func BenchmarkServe20Sessions(b *testing.B) {
 		wg.Wait()
 	}
 	b.StopTimer()
+	// With every session still open: an OS thread per session would be
+	// one blocked in a read (pty.go).
+	if n := procStatus("Threads:"); n > 0 {
+		b.ReportMetric(float64(n), "os-threads")
+	}
 	b.ReportMetric(ms(percentile(all, 50)), "p50-ms")
 	b.ReportMetric(ms(percentile(all, 99)), "p99-ms")
 	b.ReportMetric(ms(percentile(esc, 99)), "esc-p99-ms")
 	b.ReportMetric(ms(percentile(other, 50)), "jk-enter-p50-ms")
 	b.ReportMetric(ms(percentile(other, 99)), "jk-enter-p99-ms")
 	b.ReportMetric(float64(len(all)), "keypresses")
-	if kb := vmHWM(); kb > 0 {
+	if kb := procStatus("VmHWM:"); kb > 0 {
 		b.ReportMetric(float64(kb)/1024, "MB-peak-RSS")
 	}
 }
@@ -126,14 +131,15 @@ func percentile(d []time.Duration, p int) time.Duration {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// vmHWM is the process's peak resident set in kB (Linux).
-func vmHWM() int {
+// procStatus is a number from this process's /proc/self/status (Linux):
+// "VmHWM:" its peak resident set in kB, "Threads:" its OS threads.
+func procStatus(field string) int {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
 			return n
 		}

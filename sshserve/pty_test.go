@@ -2,6 +2,10 @@ package sshserve
 
 import (
 	"io"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -88,4 +92,72 @@ func TestOnAPTYALoneEscStillWaitsForTheEscapeTimeout(t *testing.T) {
 		t.Fatalf("the CSI u esc key took at least %s every time", fastest)
 	}
 	t.Logf("CSI u esc key: fastest %s", fastest)
+}
+
+// Every PTY descriptor the server holds while consoles run is
+// non-blocking: a session waiting for a key is parked in Go's poller, not
+// in read(2) on a thread of its own (see pty.go for why that matters).
+// The check looks at the process's own descriptors, as the kernel sees
+// them, after the consoles have read and drawn.
+func TestSessionsHoldNoBlockingPTYDescriptor(t *testing.T) {
+	f := start(t, nil)
+	for _, user := range []string{"ann", "bob"} {
+		tm := f.login("viewer", user, 100, 30)
+		tm.press("j")
+		tm.waitFor("Nov")
+	}
+	ptys := 0
+	for fd, path := range ptyDescriptors(t) {
+		ptys++
+		if !nonblocking(t, fd) {
+			t.Errorf("fd %s (%s) is in blocking mode: each read of it ties up an OS thread", fd, path)
+		}
+	}
+	// Two sessions: each has a master, the library's slave handle and
+	// the console's own.
+	if ptys < 6 {
+		t.Fatalf("found %d PTY descriptors, want at least 6 for two sessions", ptys)
+	}
+}
+
+// ptyDescriptors maps this process's open descriptors on PTYs (either
+// side) to their paths.
+func ptyDescriptors(t *testing.T) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc here: %v", err)
+	}
+	found := map[string]string{}
+	for _, e := range entries {
+		path, err := os.Readlink("/proc/self/fd/" + e.Name())
+		if err != nil {
+			continue // closed since the listing
+		}
+		if path == "/dev/ptmx" || strings.HasPrefix(path, "/dev/pts/") {
+			found[e.Name()] = path
+		}
+	}
+	return found
+}
+
+// nonblocking reads O_NONBLOCK from the descriptor's flags in
+// /proc/self/fdinfo (octal), without touching the descriptor itself.
+func nonblocking(t *testing.T, fd string) bool {
+	t.Helper()
+	info, err := os.ReadFile("/proc/self/fdinfo/" + fd)
+	if err != nil {
+		t.Fatalf("fdinfo %s: %v", fd, err)
+	}
+	for _, line := range strings.Split(string(info), "\n") {
+		if v, ok := strings.CutPrefix(line, "flags:"); ok {
+			flags, err := strconv.ParseUint(strings.TrimSpace(v), 8, 64)
+			if err != nil {
+				t.Fatalf("fdinfo %s flags %q: %v", fd, v, err)
+			}
+			return flags&syscall.O_NONBLOCK != 0
+		}
+	}
+	t.Fatalf("fdinfo %s has no flags line", fd)
+	return false
 }

@@ -9,9 +9,10 @@
 //
 // Authentication is by public key only, against the authorized-keys file
 // (read again when it changes); the key's role travels in the
-// connection's permissions. Every session gets a real PTY
-// (ssh.AllocatePty): Bubble Tea runs on its slave side as on any
-// terminal, in raw mode, so no newline mapping is needed on the way out.
+// connection's permissions. Every session gets a real PTY (the
+// library's, kept non-blocking: pty.go): Bubble Tea runs on its slave
+// side as on any terminal, in raw mode, so no newline mapping is needed
+// on the way out.
 // The session channel itself is wrapped (channel.go) for what the library
 // leaves to the application: every window change, the idle clock, a
 // lone ESC, and knowing that a session's last words reached the client.
@@ -125,7 +126,7 @@ func New(cfg Config) (*Server, error) {
 		// Public keys only: with no password or keyboard-interactive
 		// handler, the server offers neither.
 		wish.WithPublicKeyAuth(s.authenticate),
-		ssh.AllocatePty(),
+		allocatePty(),
 		s.withSessionChannels(),
 		func(srv *ssh.Server) error {
 			srv.HandshakeTimeout = 30 * time.Second

@@ -5,16 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
 	"charm.land/wish/v2/bubbletea"
 	"github.com/charmbracelet/colorprofile"
-	rawterm "github.com/charmbracelet/x/term"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/backend/jobs"
@@ -63,7 +60,7 @@ func (s *Server) runConsole(sess ssh.Session) {
 		finish(sess, 1, fmt.Sprintf("mailtriage: the server is full (%d sessions); try again later", s.cfg.MaxSessions))
 		return
 	}
-	tty, err := openTerminal(pty)
+	tty, err := openTerminal(pty.Slave.Name())
 	if err != nil {
 		finish(sess, 1, "mailtriage: terminal: "+err.Error())
 		return
@@ -87,36 +84,6 @@ func (s *Server) runConsole(sess ssh.Session) {
 	_ = sess.Exit(status)
 }
 
-// openTerminal opens the console's own handle on the PTY's slave side, in
-// raw mode. The library closes its handles when the client leaves, from
-// another goroutine, while the console may still be using the terminal:
-// with a handle of its own the console then just gets an error. Raw before
-// anything is read, so keys typed while the console starts are not echoed.
-func openTerminal(pty ssh.Pty) (*os.File, error) {
-	tty, err := os.OpenFile(pty.Slave.Name(), os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := rawterm.MakeRaw(tty.Fd()); err != nil {
-		tty.Close()
-		return nil, err
-	}
-	return tty, nil
-}
-
-// terminalInput is the PTY as Bubble Tea reads it: a terminal (it has a
-// descriptor, so Bubble Tea puts it in raw mode and knows its newlines
-// are not mapped) that it reads with plain reads. Given the file itself,
-// Bubble Tea's input reader would take the descriptor on every read, from
-// a goroutine that may outlive the program, racing with the close at the
-// session's end; a plain read just ends with an error then.
-type terminalInput struct{ f *os.File }
-
-func (t terminalInput) Read(b []byte) (int, error)  { return t.f.Read(b) }
-func (t terminalInput) Write(b []byte) (int, error) { return t.f.Write(b) }
-func (t terminalInput) Close() error                { return t.f.Close() }
-func (t terminalInput) Fd() uintptr                 { return t.f.Fd() }
-
 // sessionContext is a session's context: ended by the server stopping,
 // or with errClientLeft when the client closes the channel or its
 // connection drops (the library then closes the PTY, so a console
@@ -136,11 +103,11 @@ func (s *Server) sessionContext(ch *sessionChannel) (context.Context, context.Ca
 // runProgram builds the session's console and runs it on the PTY. It
 // returns, once the program has ended and the session's jobs have
 // stopped, why the session ended and the program's error.
-func (s *Server) runProgram(ctx context.Context, cancel context.CancelCauseFunc, sess ssh.Session, ch *sessionChannel, pty ssh.Pty, tty *os.File, out io.Writer) (cause, runErr error) {
+func (s *Server) runProgram(ctx context.Context, cancel context.CancelCauseFunc, sess ssh.Session, ch *sessionChannel, pty ssh.Pty, tty *terminal, out io.Writer) (cause, runErr error) {
 	maxErr := fmt.Errorf("the session reached its maximum length (%s); log in again", s.cfg.MaxSession)
 	ctx, cancelMax := context.WithTimeoutCause(ctx, s.cfg.MaxSession, maxErr)
 	defer cancelMax()
-	env := sessionEnv(pty.Term, tty.Name(), sess.Environ())
+	env := sessionEnv(pty.Term, tty.name, sess.Environ())
 	runner := jobs.NewRunner(200)
 	m, closeViews, err := s.newConsole(ctx, sess, env, runner)
 	defer closeViews()
@@ -157,7 +124,7 @@ func (s *Server) runProgram(ctx context.Context, cancel context.CancelCauseFunc,
 	// of the terminal as input, the output counted, and the session's
 	// environment, size and colours.
 	opts := append(bubbletea.MakeOptions(sess),
-		tea.WithInput(terminalInput{tty}),
+		tea.WithInput(tty),
 		tea.WithOutput(out),
 		tea.WithEnvironment(env),
 		tea.WithWindowSize(w, h),
