@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	bfm "github.com/mailtriage/mailtriage/backend/fortimail"
+	"github.com/mailtriage/mailtriage/ui/common"
 )
 
 // domainsTab lists the protected domains (and the system level); a domain
@@ -19,7 +20,7 @@ type domainsTab struct {
 	done    bool
 	loading bool
 	err     error
-	want    uint64
+	listReq common.Slot
 
 	// The open domain ("system" for system-wide ones); "" shows the list.
 	open     string
@@ -28,7 +29,7 @@ type domainsTab struct {
 	dDone    bool
 	dLoading bool
 	dErr     error
-	dWant    uint64
+	openReq  common.Slot
 	dcur     cursor
 	dtop     int
 
@@ -38,13 +39,13 @@ type domainsTab struct {
 }
 
 type domainsMsg struct {
-	gen     uint64
+	ticket  common.Ticket
 	domains []bfm.Domain
 	err     error
 }
 
 type domainMsg struct {
-	gen      uint64
+	ticket   common.Ticket
 	profiles []bfm.ProfileSummary
 	policies []bfm.RecipientPolicy
 	err      error
@@ -75,11 +76,12 @@ func (t *domainsTab) summary() string {
 }
 
 func (t *domainsTab) load(m *Model) tea.Cmd {
-	gen := m.next()
-	t.want, t.loading, t.err = gen, true, nil
-	cmd := load(m, "list domains", func(ctx context.Context, c *bfm.Client) ([]bfm.Domain, error) {
+	t.loading, t.err = true, nil
+	cmd := load(m, &t.listReq, "list domains", func(ctx context.Context, c *bfm.Client) ([]bfm.Domain, error) {
 		return c.ListDomains(ctx)
-	}, func(d []bfm.Domain, err error) tea.Msg { return domainsMsg{gen: gen, domains: d, err: err} })
+	}, func(tk common.Ticket, d []bfm.Domain, err error) tea.Msg {
+		return domainsMsg{ticket: tk, domains: d, err: err}
+	})
 	if t.open != "" {
 		return tea.Batch(cmd, t.loadDomain(m))
 	}
@@ -89,17 +91,17 @@ func (t *domainsTab) load(m *Model) tea.Cmd {
 // loadDomain fetches the open domain's antispam profiles and recipient
 // policies together.
 func (t *domainsTab) loadDomain(m *Model) tea.Cmd {
-	gen, name := m.next(), t.open
-	t.dWant, t.dLoading, t.dErr = gen, true, nil
-	return load(m, "antispam profiles and recipient policies of "+name, func(ctx context.Context, c *bfm.Client) (domainMsg, error) {
+	name := t.open
+	t.dLoading, t.dErr = true, nil
+	return load(m, &t.openReq, "antispam profiles and recipient policies of "+name, func(ctx context.Context, c *bfm.Client) (domainMsg, error) {
 		profiles, err := c.ListAntispamProfiles(ctx, name)
 		if err != nil {
 			return domainMsg{}, err
 		}
 		policies, err := c.ListRecipientPolicies(ctx, name)
 		return domainMsg{profiles: profiles, policies: policies}, err
-	}, func(v domainMsg, err error) tea.Msg {
-		v.gen, v.err = gen, err
+	}, func(tk common.Ticket, v domainMsg, err error) tea.Msg {
+		v.ticket, v.err = tk, err
 		return v
 	})
 }
@@ -107,7 +109,7 @@ func (t *domainsTab) loadDomain(m *Model) tea.Cmd {
 func (t *domainsTab) update(m *Model, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case domainsMsg:
-		if msg.gen != t.want {
+		if !msg.ticket.Current() {
 			return nil
 		}
 		t.loading = false
@@ -118,7 +120,7 @@ func (t *domainsTab) update(m *Model, msg tea.Msg) tea.Cmd {
 		t.domains, t.done = msg.domains, true
 		t.cur.clamp(len(t.domains) + 1)
 	case domainMsg:
-		if msg.gen != t.dWant {
+		if !msg.ticket.Current() {
 			return nil
 		}
 		t.dLoading = false
@@ -158,7 +160,8 @@ func (t *domainsTab) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
 		}
 		switch {
 		case key.Matches(k, km.Back):
-			t.open, t.dDone, t.dLoading, t.dWant = "", false, false, 0
+			t.openReq.Cancel() // the domain is closed: its answer is not wanted
+			t.open, t.dDone, t.dLoading = "", false, false
 			t.profiles, t.policies = nil, nil
 		case key.Matches(k, km.Open) && t.dcur.pos < len(t.profiles):
 			m.cur = tabAntispam

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	bfm "github.com/mailtriage/mailtriage/backend/fortimail"
+	"github.com/mailtriage/mailtriage/ui/common"
 )
 
 // greyTab shows the greylist (triplets being deferred) and the
@@ -23,11 +24,11 @@ type greyTab struct {
 	done         bool
 	loading      bool
 	err          error
-	want         uint64
+	listReq      common.Slot
 }
 
 type greyMsg struct {
-	gen          uint64
+	ticket       common.Ticket
 	grey, exempt []bfm.Entry
 	err          error
 }
@@ -46,24 +47,23 @@ func (t *greyTab) summary() string {
 }
 
 func (t *greyTab) load(m *Model) tea.Cmd {
-	gen := m.next()
-	t.want, t.loading, t.err = gen, true, nil
-	return load(m, "greylists", func(ctx context.Context, c *bfm.Client) (greyMsg, error) {
+	t.loading, t.err = true, nil
+	return load(m, &t.listReq, "greylists", func(ctx context.Context, c *bfm.Client) (greyMsg, error) {
 		grey, err := c.ListGreylist(ctx)
 		if err != nil {
 			return greyMsg{}, err
 		}
 		exempt, err := c.ListAutoExemptGreylist(ctx)
 		return greyMsg{grey: grey, exempt: exempt}, err
-	}, func(v greyMsg, err error) tea.Msg {
-		v.gen, v.err = gen, err
+	}, func(tk common.Ticket, v greyMsg, err error) tea.Msg {
+		v.ticket, v.err = tk, err
 		return v
 	})
 }
 
 func (t *greyTab) update(m *Model, msg tea.Msg) tea.Cmd {
 	g, ok := msg.(greyMsg)
-	if !ok || g.gen != t.want {
+	if !ok || !g.ticket.Current() {
 		return nil
 	}
 	t.loading = false

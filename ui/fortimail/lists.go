@@ -77,7 +77,7 @@ type listsTab struct {
 	done    bool
 	loading bool
 	err     error
-	want    uint64
+	listReq common.Slot
 
 	open     *listRef
 	entries  []string
@@ -85,17 +85,17 @@ type listsTab struct {
 	eDone    bool
 	eLoading bool
 	eErr     error
-	eWant    uint64
+	openReq  common.Slot
 }
 
 type catalogMsg struct {
-	gen  uint64
-	refs []listRef
-	err  error
+	ticket common.Ticket
+	refs   []listRef
+	err    error
 }
 
 type entriesMsg struct {
-	gen     uint64
+	ticket  common.Ticket
 	entries []string
 	err     error
 }
@@ -130,9 +130,8 @@ func (t *listsTab) summary() string {
 // load fetches which lists exist (the system's, each domain's and each
 // session profile's), and the open list's entries again.
 func (t *listsTab) load(m *Model) tea.Cmd {
-	gen := m.next()
-	t.want, t.loading, t.err = gen, true, nil
-	cmd := load(m, "sender lists", func(ctx context.Context, c *bfm.Client) ([]listRef, error) {
+	t.loading, t.err = true, nil
+	cmd := load(m, &t.listReq, "sender lists", func(ctx context.Context, c *bfm.Client) ([]listRef, error) {
 		domains, err := c.ListDomains(ctx)
 		if err != nil {
 			return nil, err
@@ -151,7 +150,9 @@ func (t *listsTab) load(m *Model) tea.Cmd {
 			}
 		}
 		return refs, nil
-	}, func(refs []listRef, err error) tea.Msg { return catalogMsg{gen: gen, refs: refs, err: err} })
+	}, func(tk common.Ticket, refs []listRef, err error) tea.Msg {
+		return catalogMsg{ticket: tk, refs: refs, err: err}
+	})
 	if t.open != nil {
 		return tea.Batch(cmd, t.loadEntries(m))
 	}
@@ -159,17 +160,17 @@ func (t *listsTab) load(m *Model) tea.Cmd {
 }
 
 func (t *listsTab) loadEntries(m *Model) tea.Cmd {
-	gen, ref := m.next(), *t.open
-	t.eWant, t.eLoading, t.eErr = gen, true, nil
-	return load(m, "get "+ref.String(), ref.entries, func(e []string, err error) tea.Msg {
-		return entriesMsg{gen: gen, entries: e, err: err}
+	ref := *t.open
+	t.eLoading, t.eErr = true, nil
+	return load(m, &t.openReq, "get "+ref.String(), ref.entries, func(tk common.Ticket, e []string, err error) tea.Msg {
+		return entriesMsg{ticket: tk, entries: e, err: err}
 	})
 }
 
 func (t *listsTab) update(m *Model, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case catalogMsg:
-		if msg.gen != t.want {
+		if !msg.ticket.Current() {
 			return nil
 		}
 		t.loading = false
@@ -180,7 +181,7 @@ func (t *listsTab) update(m *Model, msg tea.Msg) tea.Cmd {
 		t.refs, t.done = msg.refs, true
 		t.cur.clamp(len(t.refs))
 	case entriesMsg:
-		if msg.gen != t.eWant {
+		if !msg.ticket.Current() {
 			return nil
 		}
 		t.eLoading = false
@@ -233,7 +234,8 @@ func (t *listsTab) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
 		}
 		switch {
 		case key.Matches(k, km.Back):
-			t.open, t.entries, t.eDone, t.eLoading, t.eWant = nil, nil, false, false, 0
+			t.openReq.Cancel() // the list is closed: its entries are not wanted
+			t.open, t.entries, t.eDone, t.eLoading = nil, nil, false, false
 		case key.Matches(k, km.Delete) && t.eDone && t.ecur.pos < len(t.entries):
 			t.askRemove(m, *t.open, t.entries[t.ecur.pos])
 		}

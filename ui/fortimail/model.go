@@ -77,8 +77,6 @@ type Model struct {
 	antispam *profilesTab[bfm.AntispamProfile]
 	lists    *listsTab
 
-	gen uint64
-
 	spin     spinner.Model
 	spinning bool
 
@@ -179,13 +177,6 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is the ? screen.
 func (m *Model) FullHelp() [][]key.Binding { return m.keys.FullHelp() }
 
-// next returns a new request generation: a reply carries the generation
-// it answers, and a view drops replies it no longer waits for.
-func (m *Model) next() uint64 {
-	m.gen++
-	return m.gen
-}
-
 // Update handles keys and the replies of this screen's jobs.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -271,11 +262,13 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 // errNotConfigured is what every call says without a client.
 var errNotConfigured = errors.New("FortiMail is not configured in this session")
 
-// load runs a read as a quiet background job (the spinner shows it) and
-// turns its outcome into one typed message.
-func load[T any](m *Model, name string, fn func(ctx context.Context, c *bfm.Client) (T, error), done func(v T, err error) tea.Msg) tea.Cmd {
+// load runs a read in slot as a quiet background job (the spinner shows
+// it), cancelling the read it replaces, and turns its outcome into one
+// typed message carrying the slot's ticket: the tab drops it unless
+// ticket.Current().
+func load[T any](m *Model, slot *common.Slot, name string, fn func(ctx context.Context, c *bfm.Client) (T, error), done func(t common.Ticket, v T, err error) tea.Msg) tea.Cmd {
 	c := m.client()
-	job := common.RunJob(m.c.Common, jobs.Spec{Name: "FortiMail: " + name, Account: account, Quiet: true},
+	job := common.Request(m.c.Common, slot, jobs.Spec{Name: "FortiMail: " + name, Account: account, Quiet: true},
 		func(ctx context.Context, _ *jobs.Progress) (T, error) {
 			var zero T
 			if c == nil {
@@ -283,7 +276,7 @@ func load[T any](m *Model, name string, fn func(ctx context.Context, c *bfm.Clie
 			}
 			return fn(ctx, c)
 		},
-		func(_ jobs.ID, v T, err error) tea.Msg { return done(v, err) })
+		done)
 	return tea.Batch(job, m.spinTick())
 }
 

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -19,6 +20,7 @@ import (
 	bfm "github.com/mailtriage/mailtriage/backend/fortimail"
 	"github.com/mailtriage/mailtriage/backend/fortimail/fortimailtest"
 	"github.com/mailtriage/mailtriage/ui/session"
+	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
 // focus moves the open form's focus to the field with wire name name.
@@ -602,14 +604,69 @@ func TestNothingIsContactedUntilTheScreenIsShown(t *testing.T) {
 	}
 }
 
+// A reply to a request that a newer one replaced is dropped, however
+// good its news: the slot's ticket, not the reply, decides.
 func TestStaleRepliesAreDropped(t *testing.T) {
 	h := newHarness(t, 120, 30)
-	old := h.m.domains.want
-	h.press("ctrl+r")
-	h.m.Update(domainsMsg{gen: old, domains: []bfm.Domain{{Name: "stale.example"}}})
-	if strings.Contains(h.screen(), "stale.example") {
-		t.Fatal("a reply to an old request was painted")
+	replaced := h.m.domains.load(h.m) // asked, not yet answered
+	h.press("ctrl+r")                 // asked again, answered and drawn
+	msg, ok := firstOf[domainsMsg](replaced)
+	if !ok {
+		t.Fatal("the replaced request sent no domainsMsg")
 	}
+	msg.domains, msg.err = []bfm.Domain{{Name: "stale.example"}}, nil
+	h.m.Update(msg)
+	if strings.Contains(h.screen(), "stale.example") {
+		t.Fatal("a reply to a replaced request was painted")
+	}
+}
+
+// Closing a domain cancels the request for its profiles and policies:
+// the appliance holds the answer, and the request ends (its context is
+// cancelled) as soon as the analyst leaves, not when the answer comes.
+func TestClosingADomainCancelsItsRequest(t *testing.T) {
+	h := newHarness(t, 160, 40)
+	hold := make(chan struct{})
+	defer close(hold)
+	h.srv.InjectFault(fortimailtest.Fault{Path: "domain/example.com/", Hold: hold})
+	h.press("j")
+	_, open := h.m.Update(uitest.Key("enter"))
+	ended := make(chan tea.Msg, 1)
+	go func() {
+		msg, _ := firstOf[domainMsg](open)
+		ended <- msg
+	}()
+	h.press("esc")
+	select {
+	case msg := <-ended:
+		if msg.(domainMsg).err == nil {
+			t.Fatal("the held request ended without an error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the domain's request still runs 10s after the domain was closed")
+	}
+	h.noErrors()
+	h.requireScreen("Domains")
+}
+
+// firstOf runs cmd (and the commands of its batches, not what the
+// messages lead to) and returns the first message of type T.
+func firstOf[T tea.Msg](cmd tea.Cmd) (T, bool) {
+	var zero T
+	if cmd == nil {
+		return zero, false
+	}
+	switch msg := cmd().(type) {
+	case T:
+		return msg, true
+	case tea.BatchMsg:
+		for _, c := range msg {
+			if v, ok := firstOf[T](c); ok {
+				return v, true
+			}
+		}
+	}
+	return zero, false
 }
 
 func TestLoadFailureIsReportedAndRetried(t *testing.T) {

@@ -100,30 +100,30 @@ type profilesTab[T bfm.Object] struct {
 	done    bool
 	loading bool
 	err     error
-	want    uint64
+	listReq common.Slot
 
 	// The open profile; open == "" shows the list.
 	open     string
 	obj      *T
 	dLoading bool
 	dErr     error
-	dWant    uint64
+	openReq  common.Slot
 	scroll   scroller
 	// editOnLoad opens the form once the profile arrives (e from the list).
 	editOnLoad bool
 }
 
 type profilesMsg[T bfm.Object] struct {
-	gen    uint64
+	ticket common.Ticket
 	items  []bfm.ProfileSummary
 	scopes []string
 	err    error
 }
 
 type profileMsg[T bfm.Object] struct {
-	gen uint64
-	p   T
-	err error
+	ticket common.Ticket
+	p      T
+	err    error
 }
 
 type profileSavedMsg[T bfm.Object] struct {
@@ -171,13 +171,13 @@ func (t *profilesTab[T]) summary() string {
 
 // load fetches the list, and the open profile again if there is one.
 func (t *profilesTab[T]) load(m *Model) tea.Cmd {
-	gen, scope, api := m.next(), t.scope, t.api
-	t.want, t.loading, t.err = gen, true, nil
+	scope, api := t.scope, t.api
+	t.loading, t.err = true, nil
 	what := "list " + api.noun + "s"
 	if api.scoped {
 		what += " of " + scope
 	}
-	cmd := load(m, what, func(ctx context.Context, c *bfm.Client) (profilesMsg[T], error) {
+	cmd := load(m, &t.listReq, what, func(ctx context.Context, c *bfm.Client) (profilesMsg[T], error) {
 		items, err := api.list(ctx, c, scope)
 		if err != nil || !api.scoped {
 			return profilesMsg[T]{items: items}, err
@@ -189,8 +189,8 @@ func (t *profilesTab[T]) load(m *Model) tea.Cmd {
 			scopes = append(scopes, d.Name)
 		}
 		return profilesMsg[T]{items: items, scopes: scopes}, err
-	}, func(v profilesMsg[T], err error) tea.Msg {
-		v.gen, v.err = gen, err
+	}, func(tk common.Ticket, v profilesMsg[T], err error) tea.Msg {
+		v.ticket, v.err = tk, err
 		return v
 	})
 	if t.open != "" {
@@ -200,11 +200,11 @@ func (t *profilesTab[T]) load(m *Model) tea.Cmd {
 }
 
 func (t *profilesTab[T]) loadDetail(m *Model) tea.Cmd {
-	gen, scope, name, api := m.next(), t.scope, t.open, t.api
-	t.dWant, t.dLoading, t.dErr = gen, true, nil
-	return load(m, fmt.Sprintf("get %s %q", api.noun, name), func(ctx context.Context, c *bfm.Client) (T, error) {
+	scope, name, api := t.scope, t.open, t.api
+	t.dLoading, t.dErr = true, nil
+	return load(m, &t.openReq, fmt.Sprintf("get %s %q", api.noun, name), func(ctx context.Context, c *bfm.Client) (T, error) {
 		return api.get(ctx, c, scope, name)
-	}, func(p T, err error) tea.Msg { return profileMsg[T]{gen: gen, p: p, err: err} })
+	}, func(tk common.Ticket, p T, err error) tea.Msg { return profileMsg[T]{ticket: tk, p: p, err: err} })
 }
 
 // openProfile shows one profile (of scope) and fetches it.
@@ -224,7 +224,7 @@ func (t *profilesTab[T]) openProfile(m *Model, scope, name string) tea.Cmd {
 func (t *profilesTab[T]) update(m *Model, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case profilesMsg[T]:
-		if msg.gen != t.want {
+		if !msg.ticket.Current() {
 			return nil
 		}
 		t.loading = false
@@ -238,7 +238,7 @@ func (t *profilesTab[T]) update(m *Model, msg tea.Msg) tea.Cmd {
 		}
 		t.cur.clamp(len(t.items))
 	case profileMsg[T]:
-		if msg.gen != t.dWant {
+		if !msg.ticket.Current() {
 			return nil
 		}
 		t.dLoading = false
@@ -309,7 +309,7 @@ func (t *profilesTab[T]) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(k, km.Back):
 			t.open, t.obj, t.dErr, t.editOnLoad = "", nil, nil, false
-			t.dWant = 0 // a late reply is not for us any more
+			t.openReq.Cancel() // a late reply is not for us any more
 			t.dLoading = false
 		case key.Matches(k, km.Edit):
 			if t.obj == nil {
