@@ -75,7 +75,7 @@ func (m *Model) urlAction(block bool) tea.Cmd {
 
 func analysisDefang(u string) string { return safe(analysis.Defang(u)).String() }
 
-func (m *Model) manageURL(mc *mimecast.Client, target string, block bool, match mimecast.MatchType) tea.Cmd {
+func (m *Model) manageURL(mc urlDefence, target string, block bool, match mimecast.MatchType) tea.Cmd {
 	layer, acct, msgID := m.c.Actions, m.acct, strings.Trim(m.env.MessageID, "<>")
 	name := remediate.MimecastPermitURL
 	if block {
@@ -125,9 +125,16 @@ func (m *Model) decodeURL() tea.Cmd {
 		})
 }
 
-// mimecastURL is the Mimecast client and the URL under the cursor, or the
-// command that says why there is none.
-func (m *Model) mimecastURL() (*mimecast.Client, analysis.URL, tea.Cmd) {
+// urlDefence is all the message screen asks of Mimecast: manage a URL
+// (block or permit it) and decode a rewritten one.
+type urlDefence interface {
+	CreateManagedURL(ctx context.Context, spec mimecast.ManagedURLSpec) (mimecast.ManagedURL, error)
+	DecodeURL(ctx context.Context, encoded string) (string, error)
+}
+
+// mimecastURL is the Mimecast gateway and the URL under the cursor, or
+// the command that says why there is none.
+func (m *Model) mimecastURL() (urlDefence, analysis.URL, tea.Cmd) {
 	mc := m.c.Gateways.Mimecast
 	if mc == nil {
 		return nil, analysis.URL{}, common.Error(errors.New("no Mimecast gateway is configured: add a [mimecast] table"))

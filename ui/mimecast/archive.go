@@ -29,7 +29,7 @@ func (m *Model) searchArchive(s *mimecast.ArchiveSearch) tea.Cmd {
 	m.archiveQ = s
 	q := *s
 	m.panes[paneArchive].detail = nil
-	return load(m, paneArchive, "search the archive", true, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.ArchiveHit, error) {
+	return load(m, paneArchive, "search the archive", true, func(ctx context.Context, cl Gateway, opts mimecast.ListOptions) ([]mimecast.ArchiveHit, error) {
 		return cl.SearchArchive(ctx, q, opts)
 	})
 }

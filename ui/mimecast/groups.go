@@ -40,14 +40,14 @@ func memberRows(ms []mimecast.Member) [][]string {
 
 func (m *Model) loadGroups(user bool) tea.Cmd {
 	q := mimecast.GroupQuery{Query: m.groupQ, Source: m.groupSource}
-	return load(m, paneGroups, "find groups", user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.Group, error) {
+	return load(m, paneGroups, "find groups", user, func(ctx context.Context, cl Gateway, opts mimecast.ListOptions) ([]mimecast.Group, error) {
 		return cl.FindGroups(ctx, q, opts)
 	})
 }
 
 func (m *Model) loadMembers(user bool) tea.Cmd {
 	g := *m.group
-	return load(m, paneMembers, "list members of "+g.Description, user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.Member, error) {
+	return load(m, paneMembers, "list members of "+g.Description, user, func(ctx context.Context, cl Gateway, opts mimecast.ListOptions) ([]mimecast.Member, error) {
 		return cl.GroupMembers(ctx, g.ID, opts)
 	})
 }
@@ -81,7 +81,7 @@ func (m *Model) groupKey(msg tea.KeyPressMsg) tea.Cmd {
 			if name == "" {
 				return nil, errors.New("name: required")
 			}
-			return m.change(remediate.MimecastCreateGroup, name, []tabID{tabGroups}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			return m.change(remediate.MimecastCreateGroup, name, []tabID{tabGroups}, func(ctx context.Context, cl Gateway) (string, error) {
 				g, err := cl.CreateGroup(ctx, name, parent)
 				return "created group " + g.Description, err
 			}), nil
@@ -89,7 +89,7 @@ func (m *Model) groupKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Delete) && i >= 0:
 		g := m.groups[i]
 		m.ask(fmt.Sprintf("Delete group %q and its %d members?", g.Description, g.UserCount), func() tea.Cmd {
-			return m.change(remediate.MimecastDeleteGroup, g.ID+" "+g.Description, []tabID{tabGroups}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			return m.change(remediate.MimecastDeleteGroup, g.ID+" "+g.Description, []tabID{tabGroups}, func(ctx context.Context, cl Gateway) (string, error) {
 				return "deleted group " + g.Description, cl.DeleteGroup(ctx, g.ID)
 			})
 		})
@@ -119,7 +119,7 @@ func (m *Model) editGroupForm(g mimecast.Group) *form {
 		}
 		what := joinNonEmpty(", ", renamed(g.Description, u.Description), moved(u.ParentID))
 		return m.change(remediate.MimecastUpdateGroup, g.ID+" "+g.Description+": "+what, []tabID{tabGroups},
-			func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			func(ctx context.Context, cl Gateway) (string, error) {
 				got, err := cl.UpdateGroup(ctx, u)
 				return "updated group " + got.Description, err
 			}), nil
@@ -156,7 +156,7 @@ func (m *Model) memberKey(msg tea.KeyPressMsg) tea.Cmd {
 				return nil, err
 			}
 			return m.change(remediate.MimecastAddGroupMembers, fmt.Sprintf("%s: %s", g.Description, f.get("members")), []tabID{tabGroups},
-				func(ctx context.Context, cl *mimecast.Client) (string, error) {
+				func(ctx context.Context, cl Gateway) (string, error) {
 					got, err := cl.AddGroupMembers(ctx, g.ID, refs)
 					already := 0
 					for _, c := range got {
@@ -179,7 +179,7 @@ func (m *Model) memberKey(msg tea.KeyPressMsg) tea.Cmd {
 		who := mb.EmailAddress + mb.Domain
 		m.ask(fmt.Sprintf("Remove %s from %s?", who, g.Description), func() tea.Cmd {
 			return m.change(remediate.MimecastRemoveGroupMember, g.Description+": "+who, []tabID{tabGroups},
-				func(ctx context.Context, cl *mimecast.Client) (string, error) {
+				func(ctx context.Context, cl Gateway) (string, error) {
 					_, err := cl.RemoveGroupMember(ctx, g.ID, ref)
 					return "removed " + who + " from " + g.Description, err
 				})

@@ -22,7 +22,7 @@ func heldRows(hs []mimecast.HeldMessage) [][]string {
 
 func (m *Model) loadHeld(user bool) tea.Cmd {
 	q := m.heldQ
-	return load(m, paneHeld, "list held messages", user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.HeldMessage, error) {
+	return load(m, paneHeld, "list held messages", user, func(ctx context.Context, cl Gateway, opts mimecast.ListOptions) ([]mimecast.HeldMessage, error) {
 		return cl.HeldMessages(ctx, q, opts)
 	})
 }
@@ -38,7 +38,7 @@ func (m *Model) heldKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Release) && i >= 0:
 		h := m.held[i]
 		m.ask(fmt.Sprintf("Release %q from %s to %s?", h.Subject, h.From.EmailAddress, h.To.EmailAddress), func() tea.Cmd {
-			return m.change(remediate.MimecastReleaseHeld, h.ID+" "+h.Subject, []tabID{tabHeld}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			return m.change(remediate.MimecastReleaseHeld, h.ID+" "+h.Subject, []tabID{tabHeld}, func(ctx context.Context, cl Gateway) (string, error) {
 				_, err := cl.ReleaseHeld(ctx, h.ID)
 				return "released " + h.Subject, err
 			})
@@ -63,7 +63,7 @@ func (m *Model) rejectForm(h mimecast.HeldMessage) *form {
 		spec := mimecast.RejectSpec{IDs: []string{h.ID}, Message: f.get("message"),
 			ReasonType: mimecast.RejectReason(f.get("reason")), Notify: f.on("notify")}
 		m.ask(fmt.Sprintf("Reject %q from %s? It will not be delivered.", h.Subject, h.From.EmailAddress), func() tea.Cmd {
-			return m.change(remediate.MimecastRejectHeld, h.ID+" "+h.Subject, []tabID{tabHeld}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			return m.change(remediate.MimecastRejectHeld, h.ID+" "+h.Subject, []tabID{tabHeld}, func(ctx context.Context, cl Gateway) (string, error) {
 				_, err := cl.RejectHeld(ctx, spec)
 				return "rejected " + h.Subject, err
 			})

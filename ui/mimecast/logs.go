@@ -27,14 +27,14 @@ func searchLogRows(ss []mimecast.SearchLog) [][]string {
 
 func (m *Model) loadClicks(user bool) tea.Cmd {
 	q := m.clickQ
-	return load(m, paneClicks, "list URL Protect clicks", user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.ClickLog, error) {
+	return load(m, paneClicks, "list URL Protect clicks", user, func(ctx context.Context, cl Gateway, opts mimecast.ListOptions) ([]mimecast.ClickLog, error) {
 		return cl.TTPURLLogs(ctx, q, opts)
 	})
 }
 
 func (m *Model) loadSearchLogs(user bool) tea.Cmd {
 	q := m.searchQ
-	return load(m, paneSearchLogs, "list archive search logs", user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.SearchLog, error) {
+	return load(m, paneSearchLogs, "list archive search logs", user, func(ctx context.Context, cl Gateway, opts mimecast.ListOptions) ([]mimecast.SearchLog, error) {
 		return cl.SearchLogs(ctx, q, opts)
 	})
 }

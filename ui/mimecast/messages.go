@@ -27,7 +27,7 @@ func (m *Model) listMessages(q *mimecast.MessageListQuery) tea.Cmd {
 	m.messagesQ = q
 	query := *q
 	m.panes[paneMessages].detail = nil
-	return load(m, paneMessages, "list messages", true, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.ArchiveMessage, error) {
+	return load(m, paneMessages, "list messages", true, func(ctx context.Context, cl Gateway, opts mimecast.ListOptions) ([]mimecast.ArchiveMessage, error) {
 		return cl.ArchiveMessages(ctx, query, opts)
 	})
 }
@@ -50,7 +50,7 @@ func (m *Model) messagesKey(msg tea.KeyPressMsg) tea.Cmd {
 // openArchived shows the archive detail of the message with Mimecast id
 // on pane id.
 func (m *Model) openArchived(id paneID, msgID, subject string) tea.Cmd {
-	return m.fetchDetail(id, "archived message "+subject, func(ctx context.Context, cl *mimecast.Client) (*detail, error) {
+	return m.fetchDetail(id, "archived message "+subject, func(ctx context.Context, cl Gateway) (*detail, error) {
 		md, err := cl.ArchiveMessageDetail(ctx, msgID)
 		if err != nil {
 			return nil, err
@@ -141,7 +141,7 @@ func (m *Model) infoByIDForm() tea.Cmd {
 		if msgID == "" {
 			return nil, errors.New("id: required")
 		}
-		return m.fetchDetail(paneTracking, "message info "+msgID, func(ctx context.Context, cl *mimecast.Client) (*detail, error) {
+		return m.fetchDetail(paneTracking, "message info "+msgID, func(ctx context.Context, cl Gateway) (*detail, error) {
 			info, err := cl.MessageInfo(ctx, msgID)
 			if err != nil {
 				return nil, err

@@ -99,7 +99,7 @@ type pane struct {
 // Model is the Mimecast screen.
 type Model struct {
 	c      *session.Session
-	client *mimecast.Client
+	client Gateway // nil when Mimecast is not configured
 	keys   KeyMap
 	keyErr error
 
@@ -146,8 +146,11 @@ type Model struct {
 // New returns the Mimecast screen for c.Gateways.Mimecast, with the keys
 // of [keys.mimecast] applied.
 func New(c *session.Session) *Model {
-	m := &Model{c: c, client: c.Gateways.Mimecast, keys: DefaultKeyMap(), logView: paneClicks,
+	m := &Model{c: c, keys: DefaultKeyMap(), logView: paneClicks,
 		heldQ: mimecast.HeldQuery{Admin: true}, tabs: newTabs()}
+	if c.Gateways.Mimecast != nil { // a nil *Client would be a non-nil Gateway
+		m.client = c.Gateways.Mimecast
+	}
 	m.keyErr = common.ApplyKeys("mimecast", m.keys.Bindings(), c.Keys["mimecast"])
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	for i := range m.panes {
@@ -427,7 +430,7 @@ type loadedMsg[T any] struct {
 
 // lister reads one piece of a list with opts (which bound it and say where
 // it starts and hand back where the next piece starts).
-type lister[T any] func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]T, error)
+type lister[T any] func(ctx context.Context, cl Gateway, opts mimecast.ListOptions) ([]T, error)
 
 // load reads the first piece of pane id's list with fn as a job; its
 // answer is a loadedMsg[T]. The pane keeps fn to read the pieces after.
@@ -563,7 +566,7 @@ type detailMsg struct {
 }
 
 // fetchDetail runs fn as a job and opens its page on pane id.
-func (m *Model) fetchDetail(id paneID, what string, fn func(ctx context.Context, cl *mimecast.Client) (*detail, error)) tea.Cmd {
+func (m *Model) fetchDetail(id paneID, what string, fn func(ctx context.Context, cl Gateway) (*detail, error)) tea.Cmd {
 	cl := m.client
 	m.inflight++
 	job := common.Request(m.c.Common, &m.panes[id].open, jobs.Spec{Name: "mimecast: " + what, Account: account},
@@ -587,7 +590,7 @@ type changedMsg struct {
 // change runs fn on the gateway through the action layer: the intent is
 // audited before anything is sent and the result after; detail says what
 // to whom.
-func (m *Model) change(name remediate.Action, detail string, reload []tabID, fn func(ctx context.Context, cl *mimecast.Client) (string, error)) tea.Cmd {
+func (m *Model) change(name remediate.Action, detail string, reload []tabID, fn func(ctx context.Context, cl Gateway) (string, error)) tea.Cmd {
 	layer, cl := m.c.Actions, m.client
 	ch := action.Change{Name: name, Target: action.Target{Account: account}, Detail: detail}
 	short := strings.TrimPrefix(string(name), "mimecast-")

@@ -87,7 +87,7 @@ func dateRange(p mimecast.Policy) string {
 }
 
 func (m *Model) loadPolicies(user bool) tea.Cmd {
-	return load(m, panePolicies, "list blocked-sender policies", user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.Policy, error) {
+	return load(m, panePolicies, "list blocked-sender policies", user, func(ctx context.Context, cl Gateway, opts mimecast.ListOptions) ([]mimecast.Policy, error) {
 		return cl.Policies(ctx, opts)
 	})
 }
@@ -105,7 +105,7 @@ func (m *Model) policyKey(msg tea.KeyPressMsg) tea.Cmd {
 		p := m.policies[i]
 		m.ask(fmt.Sprintf("Delete blocked-sender policy %q (%s → %s)?", p.Description, party(p.From), party(p.To)), func() tea.Cmd {
 			return m.change(remediate.MimecastDeletePolicy, "policy "+p.ID+" "+p.Description, []tabID{tabPolicies},
-				func(ctx context.Context, cl *mimecast.Client) (string, error) {
+				func(ctx context.Context, cl Gateway) (string, error) {
 					return "deleted policy " + p.Description, cl.DeletePolicy(ctx, p.ID)
 				})
 		})
@@ -151,13 +151,13 @@ func (m *Model) policyForm(p *mimecast.Policy) *form {
 		detail := fmt.Sprintf("%s %s → %s: %s", spec.Option, party(mimecast.PolicyParty{Type: spec.FromType, EmailAddress: spec.FromValue}),
 			spec.ToType, spec.Description)
 		if p == nil {
-			return m.change(remediate.MimecastCreatePolicy, detail, []tabID{tabPolicies}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			return m.change(remediate.MimecastCreatePolicy, detail, []tabID{tabPolicies}, func(ctx context.Context, cl Gateway) (string, error) {
 				got, err := cl.CreatePolicy(ctx, spec)
 				return "created policy " + got.Description, err
 			}), nil
 		}
 		id := p.ID
-		return m.change(remediate.MimecastUpdatePolicy, "policy "+id+" "+detail, []tabID{tabPolicies}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+		return m.change(remediate.MimecastUpdatePolicy, "policy "+id+" "+detail, []tabID{tabPolicies}, func(ctx context.Context, cl Gateway) (string, error) {
 			got, err := cl.UpdatePolicy(ctx, id, spec)
 			return "updated policy " + got.Description, err
 		}), nil

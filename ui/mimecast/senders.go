@@ -21,7 +21,7 @@ func senderRows(ss []mimecast.ManagedSender) [][]string {
 }
 
 func (m *Model) loadSenders(user bool) tea.Cmd {
-	return load(m, paneSenders, "list managed senders", user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.ManagedSender, error) {
+	return load(m, paneSenders, "list managed senders", user, func(ctx context.Context, cl Gateway, opts mimecast.ListOptions) ([]mimecast.ManagedSender, error) {
 		return cl.ManagedSenders(ctx, opts)
 	})
 }
@@ -57,7 +57,7 @@ func (m *Model) senderForm(action mimecast.SenderAction, sender, to string) *for
 			return nil, err
 		}
 		return m.change(senderAction(action), sender+" → "+to, []tabID{tabSenders},
-			func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			func(ctx context.Context, cl Gateway) (string, error) {
 				if action == mimecast.SenderPermit {
 					_, err := cl.PermitSender(ctx, sender, to)
 					return "permitted " + sender + " for " + to, err

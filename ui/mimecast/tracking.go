@@ -35,7 +35,7 @@ func (m *Model) track(q *mimecast.TrackingQuery) tea.Cmd {
 	m.trackQ = q
 	query := *q
 	m.panes[paneTracking].detail = nil
-	return load(m, paneTracking, "track messages", true, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.TrackedMessage, error) {
+	return load(m, paneTracking, "track messages", true, func(ctx context.Context, cl Gateway, opts mimecast.ListOptions) ([]mimecast.TrackedMessage, error) {
 		return cl.SearchMessages(ctx, query, opts)
 	})
 }
@@ -50,7 +50,7 @@ func (m *Model) trackingKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Open):
 		if i := m.selected(paneTracking, len(m.tracked)); i >= 0 {
 			t := m.tracked[i]
-			return m.fetchDetail(paneTracking, "message info "+t.Subject, func(ctx context.Context, cl *mimecast.Client) (*detail, error) {
+			return m.fetchDetail(paneTracking, "message info "+t.Subject, func(ctx context.Context, cl Gateway) (*detail, error) {
 				info, err := cl.MessageInfo(ctx, t.ID)
 				if err != nil {
 					return nil, err

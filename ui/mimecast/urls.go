@@ -21,7 +21,7 @@ func urlRows(us []mimecast.ManagedURL) [][]string {
 
 func (m *Model) loadURLs(user bool) tea.Cmd {
 	f := mimecast.ManagedURLFilter{DomainOrURL: m.urlQuery}
-	return load(m, paneURLs, "list managed URLs", user, func(ctx context.Context, cl *mimecast.Client, opts mimecast.ListOptions) ([]mimecast.ManagedURL, error) {
+	return load(m, paneURLs, "list managed URLs", user, func(ctx context.Context, cl Gateway, opts mimecast.ListOptions) ([]mimecast.ManagedURL, error) {
 		return cl.ManagedURLs(ctx, f, opts)
 	})
 }
@@ -42,7 +42,7 @@ func (m *Model) urlKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Delete) && i >= 0:
 		u := m.urls[i]
 		m.ask(fmt.Sprintf("Delete the managed URL %s (%s)?", u.URL(), u.Action), func() tea.Cmd {
-			return m.change(remediate.MimecastDeleteManagedURL, u.ID+" "+u.URL(), []tabID{tabURLs}, func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			return m.change(remediate.MimecastDeleteManagedURL, u.ID+" "+u.URL(), []tabID{tabURLs}, func(ctx context.Context, cl Gateway) (string, error) {
 				return "deleted managed URL " + u.URL(), cl.DeleteManagedURL(ctx, u.ID)
 			})
 		})
@@ -67,7 +67,7 @@ func (m *Model) urlForm(action mimecast.URLAction) *form {
 			return nil, err
 		}
 		return m.change(urlAction(action), spec.URL+" ("+string(spec.MatchType)+")", []tabID{tabURLs},
-			func(ctx context.Context, cl *mimecast.Client) (string, error) {
+			func(ctx context.Context, cl Gateway) (string, error) {
 				got, err := cl.CreateManagedURL(ctx, spec)
 				return fmt.Sprintf("%sed %s", action, got.URL()), err
 			}), nil
