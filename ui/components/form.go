@@ -265,6 +265,9 @@ func (f *Form) Lines(st *themes.Styles, w, h int) []string {
 	room := max(h-len(head)-f.footLines(), 1)
 	if focusLine < f.top {
 		f.top = focusLine
+		if focusLine > 0 && body[focusLine-1].field == nil {
+			f.top-- // the group's heading comes into view with its first field
+		}
 	}
 	if focusLine >= f.top+room {
 		f.top = focusLine - room + 1

@@ -236,12 +236,19 @@ func TestScrollingKeepsTheFocusedFieldVisible(t *testing.T) {
 			t.Fatalf("%s: %d lines, want %d", step, len(lines), h)
 		}
 		want := "› field " + fmt.Sprintf("%02s", f.Focused())
-		found := false
-		for _, l := range lines {
-			found = found || strings.HasPrefix(l, want)
+		at := -1
+		for i, l := range lines {
+			if strings.HasPrefix(l, want) {
+				at = i
+			}
 		}
-		if !found || !strings.HasPrefix(lines[0], " Long form") {
+		if at < 0 || !strings.HasPrefix(lines[0], " Long form") {
 			t.Fatalf("%s: %q is not drawn, or the title scrolled away:\n%s", step, want, strings.Join(lines, "\n"))
+		}
+		var n int
+		fmt.Sscan(f.Focused(), &n)
+		if heading := fmt.Sprintf(" group %d", n/5); n%5 == 0 && strings.TrimRight(lines[at-1], " ") != heading {
+			t.Fatalf("%s: the first field of a group is drawn without its heading %q:\n%s", step, heading, strings.Join(lines, "\n"))
 		}
 	}
 	for i := range 31 { // down to the last field and round to the first
