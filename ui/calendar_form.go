@@ -101,18 +101,21 @@ func (m *Model) eventForm(line string) tea.Cmd {
 	}
 	fields := make([]components.Field, 0, len(eventKeys))
 	for _, k := range eventKeys {
-		fields = append(fields, components.Field{Key: k, Label: k, Value: values[k], Hint: eventHints[k]})
+		// The label is the key `:event key=value` takes.
+		fields = append(fields, components.Field{Key: k, Label: k + ":", Value: values[k], Hint: eventHints[k], MaxLen: 2000})
 	}
 	m.show(screenMailbox)
-	m.box().ShowForm("New event — "+m.opts.Accounts[m.active].Name+" (Graph)", components.NewForm(m.c.Dialog, fields, func(v map[string]string) tea.Cmd {
+	f := components.NewForm(components.DialogFormKeys(m.c.Dialog), fields, func(f *components.Form) (tea.Cmd, error) {
 		var b strings.Builder
 		for _, k := range eventKeys {
-			if v[k] != "" {
-				fmt.Fprintf(&b, "%s=%s ", k, strconv.Quote(v[k]))
+			if v := f.Value(k); v != "" {
+				fmt.Fprintf(&b, "%s=%s ", k, strconv.Quote(v))
 			}
 		}
-		return m.cmdEvent(strings.TrimSpace(b.String()))
-	}))
+		return m.cmdEvent(strings.TrimSpace(b.String())), nil
+	})
+	f.ShowKeys, f.SubmitLabel = true, "preview"
+	m.box().ShowForm("New event — "+m.opts.Accounts[m.active].Name+" (Graph)", f)
 	return nil
 }
 

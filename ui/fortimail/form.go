@@ -4,42 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
-	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	bfm "github.com/mailtriage/mailtriage/backend/fortimail"
-	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 )
-
-// An input of a form: a toggle (enable/disable), a choice cycled with
-// left/right (actions, enums), or a line of text (numbers, names,
-// comments).
-type inputKind int
-
-const (
-	toggleInput inputKind = iota
-	choiceInput
-	textInput
-)
-
-type formField struct {
-	f       bfm.Field
-	kind    inputKind
-	orig    any
-	on      bool
-	choices []bfm.Choice
-	idx     int
-	ti      textinput.Model
-	// touched is set once the analyst edits the text: until then the
-	// field's value is the original, byte for byte (the input drops
-	// control characters, which must not turn into a change nobody made).
-	touched bool
-	err     string
-}
 
 // fieldValue is one field's value as the form hands it on.
 type fieldValue struct {
@@ -48,89 +20,105 @@ type fieldValue struct {
 }
 
 // form edits the modelled fields of a profile, grouped as the connector
-// groups them. Nothing is sent from here: submit gets validated values.
+// groups them, in the shared form (components.Form): booleans are
+// toggles, fields with choices are choices, the rest text, checked and
+// typed here. Nothing is sent from here: submit gets validated values.
 type form struct {
-	title  string
-	fields []*formField
-	focus  int
-	top    int
-	err    string
+	*components.Form
+	title string
+	specs []bfm.Field
+	orig  map[string]any
+	// choices are each choice field's values; the form's options are
+	// their indexes.
+	choices map[string][]bfm.Choice
 	// busy is set once the analyst said yes: the change is on its way.
-	busy   bool
-	submit func(m *Model, vals []fieldValue) tea.Cmd
+	busy bool
+	// submit acts on the values; an error keeps the form open with it.
+	// The form stays open either way: a question about the values follows.
+	submit func(m *Model, vals []fieldValue) (tea.Cmd, error)
 }
 
 // newForm builds a form for fields with the values get returns.
-func newForm(st *themes.Styles, title string, fields []bfm.Field, get func(name string) any) *form {
-	f := &form{title: title}
+func newForm(m *Model, title string, fields []bfm.Field, get func(name string) any) *form {
+	f := &form{title: title, specs: fields, orig: map[string]any{}, choices: map[string][]bfm.Choice{}}
+	in := make([]components.Field, 0, len(fields))
 	for _, fd := range fields {
 		v := get(fd.Name)
-		ff := &formField{f: fd, orig: v}
-		switch {
-		case fd.Kind == bfm.KindBool:
-			ff.kind = toggleInput
-			ff.on, _ = v.(bool)
-		case len(fd.Choices) > 0:
-			ff.kind = choiceInput
-			ff.choices = append([]bfm.Choice(nil), fd.Choices...)
-			ff.idx = -1
-			for i, c := range ff.choices {
-				if c.Value == v {
-					ff.idx = i
-				}
-			}
-			if ff.idx < 0 {
-				// A value the appliance has that the connector does not
-				// list (an action profile of its own): keep it choosable.
-				ff.choices = append(ff.choices, bfm.Choice{Value: v, Label: fmt.Sprint(v)})
-				ff.idx = len(ff.choices) - 1
-			}
-		default:
-			ff.kind = textInput
-			ff.ti = steadyInput(st)
-			if v != nil {
-				ff.ti.SetValue(fmt.Sprint(v))
-			}
-		}
-		f.fields = append(f.fields, ff)
+		f.orig[fd.Name] = v
+		in = append(in, f.field(fd, v))
 	}
-	f.focusField(0)
+	f.Form = components.NewForm(formKeys(m.keys), in, func(*components.Form) (tea.Cmd, error) { return f.send(m) })
+	f.Cancelled = func() tea.Cmd {
+		if f.busy {
+			return common.Info("the change was already sent; its result will show in the status bar")
+		}
+		return common.Info("edit cancelled: nothing was sent")
+	}
 	return f
 }
 
-func (f *form) focusField(i int) {
-	if len(f.fields) == 0 {
-		return
-	}
-	if cur := f.fields[f.focus]; cur.kind == textInput {
-		cur.ti.Blur()
-	}
-	f.focus = max(min(i, len(f.fields)-1), 0)
-	if cur := f.fields[f.focus]; cur.kind == textInput {
-		cur.ti.Focus()
-		cur.ti.CursorEnd()
-	}
+// formKeys are the form keys of [keys.fortimail].
+func formKeys(k KeyMap) components.FormKeys {
+	return components.FormKeys{NextField: k.NextField, PrevField: k.PrevField, NextChoice: k.Toggle, PrevChoice: k.ToggleBack,
+		Submit: k.Submit, Cancel: k.Cancel}
 }
 
-// value returns the field's typed value, or why the text is not one.
-func (ff *formField) value() (any, error) {
-	switch ff.kind {
-	case toggleInput:
-		return ff.on, nil
-	case choiceInput:
-		return ff.choices[ff.idx].Value, nil
+// field maps a connector field with value v onto a form field.
+func (f *form) field(fd bfm.Field, v any) components.Field {
+	group := fd.Group
+	if group == "" {
+		group = "General"
 	}
-	if !ff.touched && ff.f.Name != "mkey" {
-		return ff.orig, nil
+	hint := fd.Label + " · " + fd.Name
+	if fd.Kind == bfm.KindInt {
+		hint += " · " + limitOf(fd.Name).String()
 	}
-	s := strings.TrimSpace(ff.ti.Value())
-	switch ff.f.Kind {
+	out := components.Field{Key: fd.Name, Label: fd.Label, Hint: hint, Group: group}
+	switch {
+	case fd.Kind == bfm.KindBool:
+		out.Kind = components.ToggleField
+		out.On, _ = v.(bool)
+	case len(fd.Choices) > 0:
+		out.Kind = components.ChoiceField
+		choices := append([]bfm.Choice(nil), fd.Choices...)
+		pick := -1
+		for i, c := range choices {
+			if c.Value == v {
+				pick = i
+			}
+		}
+		if pick < 0 {
+			// A value the appliance has that the connector does not list
+			// (an action profile of its own): keep it choosable.
+			choices = append(choices, bfm.Choice{Value: v, Label: fmt.Sprint(v)})
+			pick = len(choices) - 1
+		}
+		f.choices[fd.Name] = choices
+		for i, c := range choices {
+			out.Options = append(out.Options, components.Option{Value: strconv.Itoa(i), Label: c.Label})
+		}
+		out.Value = strconv.Itoa(pick)
+	default:
+		out.MaxLen = 512
+		if v != nil {
+			out.Value = fmt.Sprint(v)
+		}
+		out.Check = func(s string) error { _, err := parse(fd, s); return err }
+		// A new profile's name must be given and valid even untouched.
+		out.CheckUntouched = fd.Name == "mkey"
+	}
+	return out
+}
+
+// parse types a text field's value, or says why it is not one.
+func parse(fd bfm.Field, s string) (any, error) {
+	switch fd.Kind {
 	case bfm.KindInt:
 		n, err := strconv.Atoi(s)
 		if err != nil {
 			return nil, errors.New("a whole number, please")
 		}
-		if l := limitOf(ff.f.Name); n < l.lo || n > l.hi {
+		if l := limitOf(fd.Name); n < l.lo || n > l.hi {
 			return nil, fmt.Errorf("must be %s", l)
 		}
 		return n, nil
@@ -141,215 +129,77 @@ func (ff *formField) value() (any, error) {
 		}
 		return x, nil
 	}
-	if ff.f.Name == "mkey" {
+	if fd.Name == "mkey" {
 		return s, checkName(s)
 	}
 	return s, checkComment(s)
 }
 
-// changed reports a value other than the one the form opened with.
-func (ff *formField) changed() bool {
-	v, err := ff.value()
-	return err != nil || v != ff.orig
-}
-
-// validate checks every field, marks the bad ones and focuses the first.
-func (f *form) validate() ([]fieldValue, bool) {
-	var out []fieldValue
-	bad := 0
-	for i, ff := range f.fields {
-		v, err := ff.value()
-		if err != nil {
-			ff.err = err.Error()
-			if bad == 0 {
-				f.focusField(i)
-			}
-			bad++
-			continue
-		}
-		ff.err = ""
-		out = append(out, fieldValue{ff.f.Name, v})
-	}
-	if bad > 0 {
-		f.err = fmt.Sprintf("%d field(s) need attention: nothing was sent", bad)
-		return nil, false
-	}
-	f.err = ""
-	return out, true
-}
-
-func (f *form) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
-	km := m.keys
-	cur := f.fields[f.focus]
-	switch {
-	case key.Matches(k, km.Cancel), k.String() == "ctrl+c":
-		m.form = nil
-		if f.busy {
-			return common.Info("the change was already sent; its result will show in the status bar")
-		}
-		return common.Info("edit cancelled: nothing was sent")
-	case key.Matches(k, km.Submit):
-		if f.busy {
-			return nil
-		}
-		vals, ok := f.validate()
-		if !ok {
-			return nil
-		}
-		return f.submit(m, vals)
-	case key.Matches(k, km.NextField), key.Matches(k, km.PrevField):
-		if _, err := cur.value(); err != nil {
-			cur.err = err.Error()
-		} else {
-			cur.err = ""
-		}
-		if key.Matches(k, km.NextField) {
-			f.focusField((f.focus + 1) % len(f.fields))
-		} else {
-			f.focusField((f.focus + len(f.fields) - 1) % len(f.fields))
-		}
-		return nil
-	}
-	switch cur.kind {
-	case toggleInput:
-		if key.Matches(k, km.Toggle) || key.Matches(k, km.ToggleBack) {
-			cur.on = !cur.on
-		}
-		return nil
-	case choiceInput:
-		n := len(cur.choices)
+// values are the fields' typed values: an unchanged one is the value the
+// profile has, as it has it.
+func (f *form) values() ([]fieldValue, error) {
+	out := make([]fieldValue, 0, len(f.specs))
+	for _, fd := range f.specs {
+		var v any
 		switch {
-		case key.Matches(k, km.Toggle):
-			cur.idx = (cur.idx + 1) % n
-		case key.Matches(k, km.ToggleBack):
-			cur.idx = (cur.idx + n - 1) % n
+		case fd.Kind == bfm.KindBool:
+			v = f.On(fd.Name)
+		case f.choices[fd.Name] != nil:
+			v = f.choices[fd.Name][f.Pick(fd.Name)].Value
+		case !f.FieldChanged(fd.Name) && fd.Name != "mkey":
+			v = f.orig[fd.Name]
+		default:
+			var err error
+			if v, err = parse(fd, f.Value(fd.Name)); err != nil {
+				return nil, fmt.Errorf("%s: %w", fd.Label, err)
+			}
 		}
-		return nil
+		out = append(out, fieldValue{fd.Name, v})
 	}
-	cur.err = ""
-	before := cur.ti.Value()
-	var cmd tea.Cmd
-	cur.ti, cmd = cur.ti.Update(k)
-	if cur.ti.Value() != before {
-		cur.touched = true
+	return out, nil
+}
+
+// send hands the checked values to submit; the form stays open for the
+// question that follows, and ignores a second submit once the change is
+// on its way.
+func (f *form) send(m *Model) (tea.Cmd, error) {
+	if f.busy {
+		return nil, components.ErrStayOpen
+	}
+	vals, err := f.values()
+	if err != nil {
+		return nil, err
+	}
+	cmd, err := f.submit(m, vals)
+	if err == nil {
+		err = components.ErrStayOpen
+	}
+	return cmd, err
+}
+
+// key hands a key to the form; done closes it.
+func (f *form) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
+	done, cmd := f.Key(k)
+	if done && m.form == f {
+		m.form = nil
 	}
 	return cmd
 }
 
-// render draws the fields under their group headings, keeping the focused
-// one in view, with what the focused field is and accepts at the bottom.
+// render draws the form in h lines; while the change is on its way the
+// spinner says so.
 func (f *form) render(m *Model, h int) []string {
-	st := m.c.Styles
-	w := m.width
-	labelW, valueW := columns(w)
-	var lines []string
-	focusLine := 0
-	group := "\x00"
-	for i, ff := range f.fields {
-		if ff.f.Group != group {
-			group = ff.f.Group
-			name := group
-			if name == "" {
-				name = "General"
-			}
-			lines = append(lines, st.Header.Render(" "+name))
-		}
-		if i == f.focus {
-			focusLine = len(lines)
-		}
-		lines = append(lines, f.fieldLine(m, ff, i == f.focus, labelW, valueW))
+	f.SetNote("")
+	if f.busy {
+		f.SetNote(ansi.Strip(m.spin.View()) + " sending…")
 	}
-	room := max(h-2, 1)
-	if focusLine < f.top {
-		f.top = focusLine
-	}
-	if focusLine >= f.top+room {
-		f.top = focusLine - room + 1
-	}
-	f.top = max(min(f.top, len(lines)-room), 0)
-	out := lines[f.top:min(f.top+room, len(lines))]
-	for len(out) < room {
-		out = append(out, "")
-	}
-	cur := f.fields[f.focus]
-	hint := cur.f.Label + " · " + cur.f.Name
-	if cur.f.Kind == bfm.KindInt {
-		hint += " · " + limitOf(cur.f.Name).String()
-	}
-	hintStyle := st.Muted
-	if cur.err != "" {
-		hint, hintStyle = "✗ "+cur.err+" · "+hint, st.Danger
-	}
-	out = append(out, common.Cell(txt(" "+hint), w, hintStyle, st.Marker))
-	switch {
-	case f.busy:
-		out = append(out, st.Accent.Render(" "+m.spin.View()+" sending…"))
-	case f.err != "":
-		out = append(out, common.Cell(txt(" "+f.err), w, st.Danger, st.Marker))
-	default:
-		out = append(out, "") // the help bar below says which keys do what
-	}
-	return out[:min(len(out), h)]
+	return f.Lines(m.c.Styles, m.width, h)
 }
 
-func (f *form) fieldLine(m *Model, ff *formField, focused bool, labelW, valueW int) string {
-	st := m.c.Styles
-	lead := "  "
-	base := st.Text
-	if focused {
-		lead = "› "
-		base = st.Selected
-	}
-	if ff.changed() {
-		lead = lead[:len(lead)-1] + "*"
-		if focused {
-			lead = "›*"
-		}
-	}
-	label := common.Cell(txt(ff.f.Label), labelW, base, st.Marker)
-	var value string
-	switch ff.kind {
-	case toggleInput:
-		value = common.Cell(plain(onOff(ff.on)), valueW, st.Text, st.Marker)
-	case choiceInput:
-		c := ff.choices[ff.idx]
-		s := txt(c.Label)
-		if focused {
-			s = txt("‹ " + c.Label + " ›")
-		}
-		value = common.Cell(s, valueW, st.Text, st.Marker)
-	default:
-		v := ff.ti.Value()
-		if !ff.touched && ff.orig != nil {
-			v = fmt.Sprint(ff.orig)
-		}
-		// The input holds the real value; EditLine draws it with hidden
-		// characters as markers. An untouched value the input could not
-		// hold as is (a control character) is drawn from the original.
-		if focused && (ff.touched || ff.ti.Value() == v) {
-			value = common.EditLine(ff.ti, valueW, st)
-		} else {
-			value = common.Cell(txt(v), valueW, st.Text, st.Marker)
-		}
-	}
-	line := base.Render(lead) + label + "  " + value
-	if ff.err != "" {
-		line = base.Render(lead) + label + "  " + common.Cell(txt(ff.ti.Value()+"  ✗ "+ff.err), valueW, st.Danger, st.Marker)
-	}
-	return common.PadRight(line, m.width)
-}
-
-// columns splits a form or detail line between label and value: values
-// are short (numbers, toggles, actions), labels are the GUI's long ones.
+// columns splits a detail line between label and value: values are short
+// (numbers, toggles, actions), labels are the GUI's long ones.
 func columns(w int) (labelW, valueW int) {
 	valueW = min(max(w/3, 16), 40)
 	labelW = max(min(w-valueW-4, 64), 8)
 	return labelW, valueW
-}
-
-func onOff(on bool) string {
-	if on {
-		return "[x] enabled"
-	}
-	return "[ ] disabled"
 }

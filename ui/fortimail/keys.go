@@ -49,7 +49,7 @@ func DefaultKeyMap() KeyMap {
 		Toggle:     key.NewBinding(key.WithKeys("space", "right"), key.WithHelp("space/→", "toggle/next choice")),
 		ToggleBack: key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous choice")),
 		Submit:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "submit")),
-		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Cancel:     key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel")),
 		Yes:        key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 		No:         key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
 	}

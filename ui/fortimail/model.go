@@ -169,7 +169,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	case m.overlay != nil:
 		return m.overlay.help(k)
 	case m.form != nil:
-		return []key.Binding{k.NextField, k.Toggle, k.Submit, k.Cancel}
+		return m.form.ShortHelp()
 	}
 	return m.tabs[m.cur].help(m)
 }

@@ -30,8 +30,8 @@ func (h *harness) focus(name string) {
 	if f == nil {
 		h.t.Fatalf("no form open:\n%s", h.screen())
 	}
-	for range f.fields {
-		if f.fields[f.focus].f.Name == name {
+	for range len(f.specs) {
+		if f.Focused() == name {
 			return
 		}
 		h.press("tab")
@@ -233,7 +233,7 @@ func TestInvalidValuesAreShownAndNothingIsSent(t *testing.T) {
 	if h.m.overlay != nil {
 		t.Fatal("the diff was offered for invalid values")
 	}
-	if f := h.m.form.fields[h.m.form.focus].f.Name; f != "conn_idle_timeout" {
+	if f := h.m.form.Focused(); f != "conn_idle_timeout" {
 		t.Errorf("focus on %s, want the first invalid field", f)
 	}
 	// Esc leaves the form; the appliance never heard of it.
@@ -695,7 +695,7 @@ func TestCapturingWhileAFormOrQuestionIsOpen(t *testing.T) {
 		t.Fatal("not capturing with a form open")
 	}
 	h.press("3", "q") // typed into the name, not the console's keys
-	if v := h.m.form.fields[0].ti.Value(); v != "3q" {
+	if v := h.m.form.Value("mkey"); v != "3q" {
 		t.Fatalf("name %q", v)
 	}
 }

@@ -274,7 +274,7 @@ func (t *profilesTab[T]) saved(m *Model, msg profileSavedMsg[T]) tea.Cmd {
 	if msg.err != nil {
 		if m.form != nil && m.form.busy {
 			m.form.busy = false
-			m.form.err = "the appliance refused: " + msg.err.Error()
+			m.form.SetError("the appliance refused: " + msg.err.Error())
 		}
 		return failed(fmt.Sprintf("%s %s %q", verb, t.api.noun, msg.name), msg.err)
 	}
@@ -374,21 +374,20 @@ func (t *profilesTab[T]) references(name string) int {
 func (t *profilesTab[T]) openEdit(m *Model) {
 	old := *t.obj
 	scope, name := t.scope, t.open
-	f := newForm(m.c.Styles, fmt.Sprintf("Edit %s %q", t.api.noun, name), profileFields(old), func(n string) any {
+	f := newForm(m, fmt.Sprintf("Edit %s %q", t.api.noun, name), profileFields(old), func(n string) any {
 		v, _ := bfm.FieldValue(old, n)
 		return v
 	})
-	f.submit = func(m *Model, vals []fieldValue) tea.Cmd {
+	f.submit = func(m *Model, vals []fieldValue) (tea.Cmd, error) {
 		edited := old
 		for _, v := range vals {
 			if err := bfm.SetField(&edited, v.name, v.value); err != nil {
-				f.err = err.Error()
-				return nil
+				return nil, err
 			}
 		}
 		changes := bfm.Diff(old, edited)
 		if len(changes) == 0 {
-			return common.Info("no changes to send")
+			return common.Info("no changes to send"), nil
 		}
 		lines := changeLines(labelled[T](changes))
 		m.overlay = &confirm{
@@ -409,7 +408,7 @@ func (t *profilesTab[T]) openEdit(m *Model) {
 			},
 			onNo: func() tea.Cmd { return common.Info("not sent: the form is still open") },
 		}
-		return nil
+		return nil, nil
 	}
 	m.form = f
 }
@@ -424,16 +423,15 @@ func (t *profilesTab[T]) openCreate(m *Model) {
 	if api.scoped {
 		title += " in " + scope
 	}
-	f := newForm(m.c.Styles, title, bfm.Fields[T](), func(n string) any {
+	f := newForm(m, title, bfm.Fields[T](), func(n string) any {
 		v, _ := bfm.FieldValue(start, n)
 		return v
 	})
-	f.submit = func(m *Model, vals []fieldValue) tea.Cmd {
+	f.submit = func(m *Model, vals []fieldValue) (tea.Cmd, error) {
 		p := api.fresh("")
 		for _, v := range vals {
 			if err := bfm.SetField(&p, v.name, v.value); err != nil {
-				f.err = err.Error()
-				return nil
+				return nil, err
 			}
 		}
 		name := nameOf(p)
@@ -460,7 +458,7 @@ func (t *profilesTab[T]) openCreate(m *Model) {
 			},
 			onNo: func() tea.Cmd { return common.Info("not created: the form is still open") },
 		}
-		return nil
+		return nil, nil
 	}
 	m.form = f
 }

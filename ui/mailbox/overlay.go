@@ -292,16 +292,20 @@ func (p *preview) lines(cm *session.Session, w int) []string {
 type formOverlay struct {
 	title analysis.Text
 	f     *components.Form
+	rows  func() int // the most lines the form may take: it scrolls in them
 }
 
 func (o *formOverlay) key(msg tea.KeyPressMsg) (bool, tea.Cmd) { return o.f.Key(msg) }
 
 func (o *formOverlay) lines(cm *session.Session, w int) []string {
-	return frame(cm, w, o.title, o.f.Lines(cm.Styles, w))
+	return frame(cm, w, o.title, o.f.Lines(cm.Styles, w, min(o.f.Height(), o.rows())))
 }
 
 // ShowForm opens a form over the list (the root's forms, e.g. a new
 // calendar event).
 func (m *Model) ShowForm(title string, f *components.Form) {
-	m.overlay = &formOverlay{title: analysis.SanitizeLine(title), f: f}
+	// The panel leaves the list its first line and frames the form with a
+	// border and a title.
+	rows := func() int { return max(m.height-3, 3) }
+	m.overlay = &formOverlay{title: analysis.SanitizeLine(title), f: f, rows: rows}
 }

@@ -61,13 +61,13 @@ func (m *Model) archiveForm() tea.Cmd {
 	}
 	now := m.c.Now()
 	submit := func(f *form) (tea.Cmd, error) {
-		ns := &mimecast.ArchiveSearch{Mailbox: f.get("mailbox"), Text: f.get("text"), Admin: f.on("admin"),
-			Period: mimecast.Period(f.get("period")), DocumentType: f.get("docs")}
+		ns := &mimecast.ArchiveSearch{Mailbox: f.Value("mailbox"), Text: f.Value("text"), Admin: f.On("admin"),
+			Period: mimecast.Period(f.Value("period")), DocumentType: f.Value("docs")}
 		var err error
-		if ns.From, err = parseWhen("from", f.get("from"), now); err != nil {
+		if ns.From, err = parseWhen("from", f.Value("from"), now); err != nil {
 			return nil, err
 		}
-		if ns.To, err = parseWhen("to", f.get("to"), now); err != nil {
+		if ns.To, err = parseWhen("to", f.Value("to"), now); err != nil {
 			return nil, err
 		}
 		switch {
@@ -84,7 +84,7 @@ func (m *Model) archiveForm() tea.Cmd {
 		}
 		return m.searchArchive(ns), nil
 	}
-	m.form = newForm("Search the archive", submit,
+	m.form = m.newForm("Search the archive", submit,
 		textField("text", "Text", s.Text, "words to find"),
 		textField("mailbox", "Mailbox", s.Mailbox, "limit to this address; empty with admin: every mailbox"),
 		yesNo("admin", "Admin search", s.Admin),

@@ -68,16 +68,16 @@ func (m *Model) groupKey(msg tea.KeyPressMsg) tea.Cmd {
 		p.tbl.setRows(nil)
 		return m.loadMembers(true)
 	case key.Matches(msg, k.Search):
-		m.form = newForm("Find groups", func(f *form) (tea.Cmd, error) {
-			m.groupQ, m.groupSource = f.get("q"), f.get("source")
+		m.form = m.newForm("Find groups", func(f *form) (tea.Cmd, error) {
+			m.groupQ, m.groupSource = f.Value("q"), f.Value("source")
 			return m.loadGroups(true), nil
 		}, textField("q", "Name contains", m.groupQ, "empty: every group"),
 			choiceField("source", "Source", []string{"", "cloud", "ldap"}, []string{"any", "cloud", "LDAP"}, m.groupSource))
 	case key.Matches(msg, k.Edit) && i >= 0:
 		m.form = m.editGroupForm(m.groups[i])
 	case key.Matches(msg, k.New):
-		m.form = newForm("New profile group", func(f *form) (tea.Cmd, error) {
-			name, parent := f.get("name"), f.get("parent")
+		m.form = m.newForm("New profile group", func(f *form) (tea.Cmd, error) {
+			name, parent := f.Value("name"), f.Value("parent")
 			if name == "" {
 				return nil, errors.New("name: required")
 			}
@@ -100,18 +100,18 @@ func (m *Model) groupKey(msg tea.KeyPressMsg) tea.Cmd {
 // editGroupForm renames a group or moves it under another parent; only
 // what the analyst changed is sent.
 func (m *Model) editGroupForm(g mimecast.Group) *form {
-	return newForm("Edit group "+g.Description, func(f *form) (tea.Cmd, error) {
-		if f.unchanged() {
+	return m.newForm("Edit group "+g.Description, func(f *form) (tea.Cmd, error) {
+		if !f.Changed() {
 			return nil, errors.New("nothing changed")
 		}
 		u := mimecast.GroupUpdate{ID: g.ID}
-		if name := f.get("name"); name != g.Description {
+		if name := f.Value("name"); name != g.Description {
 			if name == "" {
 				return nil, errors.New("name: required")
 			}
 			u.Description = name
 		}
-		if parent := f.get("parent"); parent != g.ParentID {
+		if parent := f.Value("parent"); parent != g.ParentID {
 			if parent == "" {
 				return nil, errors.New("parent: Mimecast cannot move a group back to the top level; give a parent group id")
 			}
@@ -150,12 +150,12 @@ func (m *Model) memberKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.group = nil
 		return nil
 	case key.Matches(msg, k.New):
-		m.form = newForm("Add members to "+g.Description, func(f *form) (tea.Cmd, error) {
-			refs, err := memberRefs(f.get("members"), f.get("notes"))
+		m.form = m.newForm("Add members to "+g.Description, func(f *form) (tea.Cmd, error) {
+			refs, err := memberRefs(f.Value("members"), f.Value("notes"))
 			if err != nil {
 				return nil, err
 			}
-			return m.change(remediate.MimecastAddGroupMembers, fmt.Sprintf("%s: %s", g.Description, f.get("members")), []tabID{tabGroups},
+			return m.change(remediate.MimecastAddGroupMembers, fmt.Sprintf("%s: %s", g.Description, f.Value("members")), []tabID{tabGroups},
 				func(ctx context.Context, cl Gateway) (string, error) {
 					got, err := cl.AddGroupMembers(ctx, g.ID, refs)
 					already := 0

@@ -59,9 +59,9 @@ func (m *Model) rejectForm(h mimecast.HeldMessage) *form {
 		shown[i] = strings.ToLower(r)
 	}
 	shown[0] = "none given"
-	return newForm("Reject held message "+h.Subject, func(f *form) (tea.Cmd, error) {
-		spec := mimecast.RejectSpec{IDs: []string{h.ID}, Message: f.get("message"),
-			ReasonType: mimecast.RejectReason(f.get("reason")), Notify: f.on("notify")}
+	return m.newForm("Reject held message "+h.Subject, func(f *form) (tea.Cmd, error) {
+		spec := mimecast.RejectSpec{IDs: []string{h.ID}, Message: f.Value("message"),
+			ReasonType: mimecast.RejectReason(f.Value("reason")), Notify: f.On("notify")}
 		m.ask(fmt.Sprintf("Reject %q from %s? It will not be delivered.", h.Subject, h.From.EmailAddress), func() tea.Cmd {
 			return m.change(remediate.MimecastRejectHeld, h.ID+" "+h.Subject, []tabID{tabHeld}, func(ctx context.Context, cl Gateway) (string, error) {
 				_, err := cl.RejectHeld(ctx, spec)
@@ -78,8 +78,8 @@ func (m *Model) rejectForm(h mimecast.HeldMessage) *form {
 
 func (m *Model) heldFilterForm() *form {
 	q := m.heldQ
-	return newForm("Filter held messages", func(f *form) (tea.Cmd, error) {
-		m.heldQ = mimecast.HeldQuery{Admin: f.on("admin"), SearchBy: f.get("by"), Value: f.get("value"), Route: f.get("route")}
+	return m.newForm("Filter held messages", func(f *form) (tea.Cmd, error) {
+		m.heldQ = mimecast.HeldQuery{Admin: f.On("admin"), SearchBy: f.Value("by"), Value: f.Value("value"), Route: f.Value("route")}
 		return m.loadHeld(true), nil
 	},
 		choiceField("by", "Search in", []string{"all", "subject", "sender", "recipient", "reason_code"},

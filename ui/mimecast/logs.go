@@ -69,13 +69,13 @@ func (m *Model) logKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) clickForm() *form {
 	q, now := m.clickQ, m.c.Now()
-	return newForm("Filter URL Protect clicks", func(f *form) (tea.Cmd, error) {
-		nq := mimecast.ClickLogQuery{Route: f.get("route"), ScanResult: f.get("result"), OldestFirst: f.on("oldest")}
+	return m.newForm("Filter URL Protect clicks", func(f *form) (tea.Cmd, error) {
+		nq := mimecast.ClickLogQuery{Route: f.Value("route"), ScanResult: f.Value("result"), OldestFirst: f.On("oldest")}
 		var err error
-		if nq.From, err = parseWhen("from", f.get("from"), now); err != nil {
+		if nq.From, err = parseWhen("from", f.Value("from"), now); err != nil {
 			return nil, err
 		}
-		if nq.To, err = parseWhen("until", f.get("to"), now); err != nil {
+		if nq.To, err = parseWhen("until", f.Value("to"), now); err != nil {
 			return nil, err
 		}
 		m.clickQ = nq
@@ -91,13 +91,13 @@ func (m *Model) clickForm() *form {
 
 func (m *Model) searchLogForm() *form {
 	q, now := m.searchQ, m.c.Now()
-	return newForm("Filter archive search logs", func(f *form) (tea.Cmd, error) {
-		nq := mimecast.SearchLogQuery{Query: f.get("q")}
+	return m.newForm("Filter archive search logs", func(f *form) (tea.Cmd, error) {
+		nq := mimecast.SearchLogQuery{Query: f.Value("q")}
 		var err error
-		if nq.Start, err = parseWhen("from", f.get("from"), now); err != nil {
+		if nq.Start, err = parseWhen("from", f.Value("from"), now); err != nil {
 			return nil, err
 		}
-		if nq.End, err = parseWhen("until", f.get("to"), now); err != nil {
+		if nq.End, err = parseWhen("until", f.Value("to"), now); err != nil {
 			return nil, err
 		}
 		m.searchQ = nq

@@ -68,18 +68,18 @@ func (m *Model) messagesForm() tea.Cmd {
 	}
 	now := m.c.Now()
 	submit := func(f *form) (tea.Cmd, error) {
-		nq := &mimecast.MessageListQuery{Mailbox: f.get("mailbox"), View: f.get("view"),
-			IncludeDelegates: f.on("delegates"), ExcludeAliases: !f.on("aliases")}
+		nq := &mimecast.MessageListQuery{Mailbox: f.Value("mailbox"), View: f.Value("view"),
+			IncludeDelegates: f.On("delegates"), ExcludeAliases: !f.On("aliases")}
 		if nq.Mailbox != "" {
 			if err := checkAddress("mailbox", nq.Mailbox); err != nil {
 				return nil, err
 			}
 		}
 		var err error
-		if nq.Start, err = parseWhen("since", f.get("start"), now); err != nil {
+		if nq.Start, err = parseWhen("since", f.Value("start"), now); err != nil {
 			return nil, err
 		}
-		if nq.End, err = parseWhen("until", f.get("end"), now); err != nil {
+		if nq.End, err = parseWhen("until", f.Value("end"), now); err != nil {
 			return nil, err
 		}
 		if !nq.Start.IsZero() && !nq.End.IsZero() && nq.End.Before(nq.Start) {
@@ -91,7 +91,7 @@ func (m *Model) messagesForm() tea.Cmd {
 	if view == "" {
 		view = "INBOX"
 	}
-	m.form = newForm("List a mailbox's messages", submit,
+	m.form = m.newForm("List a mailbox's messages", submit,
 		textField("mailbox", "Mailbox", q.Mailbox, "empty: the API user's own"),
 		choiceField("view", "Folder", []string{"INBOX", "SENT"}, []string{"inbox", "sent"}, view),
 		textField("start", "Since", when(q.Start), "YYYY-MM-DD [HH:MM] or an age: 24h, 7d; empty: start of last month"),
@@ -124,8 +124,8 @@ func messagesSummary(q *mimecast.MessageListQuery) string {
 // archiveByIDForm asks for a Mimecast archive id and opens its detail on
 // pane id (an id from a SOAR ticket or another console).
 func (m *Model) archiveByIDForm(id paneID) tea.Cmd {
-	m.form = newForm("Archived message by id", func(f *form) (tea.Cmd, error) {
-		msgID := f.get("id")
+	m.form = m.newForm("Archived message by id", func(f *form) (tea.Cmd, error) {
+		msgID := f.Value("id")
 		if msgID == "" {
 			return nil, errors.New("id: required")
 		}
@@ -136,8 +136,8 @@ func (m *Model) archiveByIDForm(id paneID) tea.Cmd {
 
 // infoByIDForm asks for a Mimecast tracking id and opens its message info.
 func (m *Model) infoByIDForm() tea.Cmd {
-	m.form = newForm("Message info by id", func(f *form) (tea.Cmd, error) {
-		msgID := f.get("id")
+	m.form = m.newForm("Message info by id", func(f *form) (tea.Cmd, error) {
+		msgID := f.Value("id")
 		if msgID == "" {
 			return nil, errors.New("id: required")
 		}

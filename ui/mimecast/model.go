@@ -304,7 +304,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if f := m.form; f != nil {
-		done, cmd := f.key(m.c.Dialog, msg)
+		done, cmd := f.Key(msg)
 		if done && m.form == f {
 			m.form = nil
 		}

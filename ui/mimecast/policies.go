@@ -136,7 +136,7 @@ func (m *Model) policyForm(p *mimecast.Policy) *form {
 		fromPart = string(mimecast.EnvelopeFrom)
 	}
 	submit := func(f *form) (tea.Cmd, error) {
-		if p != nil && f.unchanged() {
+		if p != nil && !f.Changed() {
 			// Nothing to send: an unchanged save must not rewrite the
 			// policy (not even with the same values).
 			return common.Info("policy unchanged: nothing was sent"), nil
@@ -162,7 +162,7 @@ func (m *Model) policyForm(p *mimecast.Policy) *form {
 			return "updated policy " + got.Description, err
 		}), nil
 	}
-	return newForm(title, submit,
+	return m.newForm(title, submit,
 		choiceField("option", "Action", []string{string(mimecast.OptionBlockSender), string(mimecast.OptionNoAction)},
 			[]string{"block sender", "no action"}, string(cur.Option)),
 		textField("description", "Description", cur.Description, "required; kept with archived mail"),
@@ -185,17 +185,17 @@ func (m *Model) policyForm(p *mimecast.Policy) *form {
 // PolicySpec.Validate afterwards.
 func specOf(f *form) (mimecast.PolicySpec, error) {
 	spec := mimecast.PolicySpec{
-		Option:        mimecast.PolicyOption(f.get("option")),
-		Description:   f.get("description"),
-		FromType:      mimecast.AddressType(f.get("fromType")),
-		FromValue:     f.get("fromValue"),
-		FromPart:      mimecast.FromPart(f.get("fromPart")),
-		ToType:        mimecast.AddressType(f.get("toType")),
-		ToValue:       f.get("toValue"),
-		Comment:       f.get("comment"),
-		SourceIPs:     splitList(f.get("sourceIPs")),
-		Bidirectional: f.on("bidirectional"),
-		Override:      f.on("override"),
+		Option:        mimecast.PolicyOption(f.Value("option")),
+		Description:   f.Value("description"),
+		FromType:      mimecast.AddressType(f.Value("fromType")),
+		FromValue:     f.Value("fromValue"),
+		FromPart:      mimecast.FromPart(f.Value("fromPart")),
+		ToType:        mimecast.AddressType(f.Value("toType")),
+		ToValue:       f.Value("toValue"),
+		Comment:       f.Value("comment"),
+		SourceIPs:     splitList(f.Value("sourceIPs")),
+		Bidirectional: f.On("bidirectional"),
+		Override:      f.On("override"),
 	}
 	if !needsValue(spec.FromType) {
 		spec.FromValue = ""
@@ -204,10 +204,10 @@ func specOf(f *form) (mimecast.PolicySpec, error) {
 		spec.ToValue = ""
 	}
 	var err error
-	if spec.FromDate, err = parseDay("starts", f.get("fromDate")); err != nil {
+	if spec.FromDate, err = parseDay("starts", f.Value("fromDate")); err != nil {
 		return spec, err
 	}
-	if spec.ToDate, err = parseDay("ends", f.get("toDate")); err != nil {
+	if spec.ToDate, err = parseDay("ends", f.Value("toDate")); err != nil {
 		return spec, err
 	}
 	return spec, nil

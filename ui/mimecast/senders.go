@@ -49,7 +49,7 @@ func (m *Model) senderForm(action mimecast.SenderAction, sender, to string) *for
 		title = "Permit a sender (lifts a block)"
 	}
 	submit := func(f *form) (tea.Cmd, error) {
-		sender, to := f.get("sender"), f.get("to")
+		sender, to := f.Value("sender"), f.Value("to")
 		if err := checkAddress("sender", sender); err != nil {
 			return nil, err
 		}
@@ -66,7 +66,7 @@ func (m *Model) senderForm(action mimecast.SenderAction, sender, to string) *for
 				return "blocked " + sender + " for " + to, err
 			}), nil
 	}
-	return newForm(title, submit,
+	return m.newForm(title, submit,
 		textField("sender", "Sender", sender, "the address whose mail is "+string(action)+"ed"),
 		textField("to", "Recipient", to, "the internal address it applies to"),
 	)

@@ -36,16 +36,16 @@ func (m *Model) toolsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Decode):
-		m.form = newForm("Decode a URL Protect link", func(f *form) (tea.Cmd, error) {
-			u := f.get("url")
+		m.form = m.newForm("Decode a URL Protect link", func(f *form) (tea.Cmd, error) {
+			u := f.Value("url")
 			if u == "" {
 				return nil, fmt.Errorf("url: required")
 			}
 			return m.decode(u), nil
 		}, textField("url", "Rewritten URL", "", "https://protect-eu.mimecast.com/s/…"))
 	case key.Matches(msg, k.Aliases):
-		m.form = newForm("Look up aliases", func(f *form) (tea.Cmd, error) {
-			a := f.get("address")
+		m.form = m.newForm("Look up aliases", func(f *form) (tea.Cmd, error) {
+			a := f.Value("address")
 			if err := checkAddress("address", a); err != nil {
 				return nil, err
 			}

@@ -78,16 +78,16 @@ func (m *Model) trackingForm() tea.Cmd {
 	}
 	now := m.c.Now()
 	submit := func(f *form) (tea.Cmd, error) {
-		nq := &mimecast.TrackingQuery{MessageID: f.get("id"), From: f.get("from"), To: f.get("to"),
-			Subject: f.get("subject"), SenderIP: f.get("ip"), SearchReason: f.get("reason")}
-		if r := f.get("route"); r != "" {
+		nq := &mimecast.TrackingQuery{MessageID: f.Value("id"), From: f.Value("from"), To: f.Value("to"),
+			Subject: f.Value("subject"), SenderIP: f.Value("ip"), SearchReason: f.Value("reason")}
+		if r := f.Value("route"); r != "" {
 			nq.Routes = []string{r}
 		}
 		var err error
-		if nq.Start, err = parseWhen("since", f.get("start"), now); err != nil {
+		if nq.Start, err = parseWhen("since", f.Value("start"), now); err != nil {
 			return nil, err
 		}
-		if nq.End, err = parseWhen("until", f.get("end"), now); err != nil {
+		if nq.End, err = parseWhen("until", f.Value("end"), now); err != nil {
 			return nil, err
 		}
 		if err := checkTracking(nq); err != nil {
@@ -95,7 +95,7 @@ func (m *Model) trackingForm() tea.Cmd {
 		}
 		return m.track(nq), nil
 	}
-	m.form = newForm("Track messages", submit,
+	m.form = m.newForm("Track messages", submit,
 		textField("id", "Message-ID", q.MessageID, "alone: finds that message (brackets optional)"),
 		textField("from", "Sender", q.From, "address or domain"),
 		textField("to", "Recipient", q.To, "address or domain"),

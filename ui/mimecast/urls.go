@@ -9,6 +9,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/mimecast"
 	"github.com/mailtriage/mailtriage/backend/remediate"
+	"github.com/mailtriage/mailtriage/ui/components"
 )
 
 func urlRows(us []mimecast.ManagedURL) [][]string {
@@ -35,8 +36,8 @@ func (m *Model) urlKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Permit):
 		m.form = m.urlForm(mimecast.URLPermit)
 	case key.Matches(msg, k.Search):
-		m.form = newForm("Filter managed URLs", func(f *form) (tea.Cmd, error) {
-			m.urlQuery = f.get("q")
+		m.form = m.newForm("Filter managed URLs", func(f *form) (tea.Cmd, error) {
+			m.urlQuery = f.Value("q")
 			return m.loadURLs(true), nil
 		}, textField("q", "Domain or URL", m.urlQuery, "empty: every entry"))
 	case key.Matches(msg, k.Delete) && i >= 0:
@@ -60,9 +61,9 @@ func (m *Model) urlForm(action mimecast.URLAction) *form {
 		title = "Permit a URL"
 	}
 	submit := func(f *form) (tea.Cmd, error) {
-		spec := mimecast.ManagedURLSpec{URL: f.get("url"), Action: action, MatchType: mimecast.MatchType(f.get("match")),
-			Comment: f.get("comment"), DisableLogClick: f.on("noLog"),
-			DisableRewrite: f.on("noRewrite"), DisableUserAwareness: f.on("noAwareness")}
+		spec := mimecast.ManagedURLSpec{URL: f.Value("url"), Action: action, MatchType: mimecast.MatchType(f.Value("match")),
+			Comment: f.Value("comment"), DisableLogClick: f.On("noLog"),
+			DisableRewrite: f.On("noRewrite"), DisableUserAwareness: f.On("noAwareness")}
 		if err := spec.Validate(); err != nil {
 			return nil, err
 		}
@@ -72,7 +73,7 @@ func (m *Model) urlForm(action mimecast.URLAction) *form {
 				return fmt.Sprintf("%sed %s", action, got.URL()), err
 			}), nil
 	}
-	fields := []*field{
+	fields := []components.Field{
 		textField("url", "URL", "", "a URL, or a bare domain"),
 		choiceField("match", "Match", []string{string(mimecast.MatchExplicit), string(mimecast.MatchDomain)},
 			[]string{"this URL only", "the whole domain"}, string(mimecast.MatchExplicit)),
@@ -82,7 +83,7 @@ func (m *Model) urlForm(action mimecast.URLAction) *form {
 	if action == mimecast.URLPermit {
 		fields = append(fields, yesNo("noRewrite", "Don't rewrite", false), yesNo("noAwareness", "No user awareness", false))
 	}
-	return newForm(title, submit, fields...)
+	return m.newForm(title, submit, fields...)
 }
 
 func urlDetail(u mimecast.ManagedURL) *detail {

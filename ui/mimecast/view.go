@@ -28,7 +28,7 @@ func (m *Model) Render() string {
 	case m.client == nil:
 		lines = append(lines, " "+m.c.Styles.Muted.Render("Mimecast is not configured in this session."))
 	case m.form != nil:
-		lines = append(lines, m.form.lines(m.c, w, h-1)...)
+		lines = append(lines, m.form.Lines(m.c.Styles, w, h-1)...)
 	default:
 		lines = append(lines, m.body(h-1)...)
 	}
