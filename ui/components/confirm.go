@@ -29,6 +29,7 @@ type Confirm struct {
 	keys     common.DialogKeys
 	question string
 	onYes    func() tea.Cmd
+	onNo     func() tea.Cmd
 	choices  []Choice
 }
 
@@ -36,6 +37,13 @@ type Confirm struct {
 // nil (only the choices act).
 func NewConfirm(keys common.DialogKeys, question string, onYes func() tea.Cmd, choices ...Choice) *Confirm {
 	return &Confirm{keys: keys.Or(), question: question, onYes: onYes, choices: choices}
+}
+
+// OnNo makes no (and every key bound to No) run fn instead of saying
+// "cancelled".
+func (c *Confirm) OnNo(fn func() tea.Cmd) *Confirm {
+	c.onNo = fn
+	return c
 }
 
 // Question is the question asked.
@@ -52,6 +60,9 @@ func (c *Confirm) Key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
 		}
 	}
 	if key.Matches(msg, c.keys.No) {
+		if c.onNo != nil {
+			return true, c.onNo()
+		}
 		return true, common.Info("cancelled")
 	}
 	return false, nil

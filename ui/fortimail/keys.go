@@ -55,6 +55,33 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
+// answerDialogKeys makes the form and question keys those of
+// [keys.dialog] (keeping this screen's words for them), so that a key
+// means one thing on every screen; [keys.fortimail] may still rebind
+// them here, as it always could.
+func (k *KeyMap) answerDialogKeys(d common.DialogKeys) {
+	d = d.Or()
+	for _, p := range []struct {
+		own    *key.Binding
+		dialog key.Binding
+	}{
+		{&k.NextField, d.NextField}, {&k.PrevField, d.PrevField},
+		{&k.Toggle, d.NextChoice}, {&k.ToggleBack, d.PrevChoice},
+		{&k.Submit, d.Submit}, {&k.Cancel, d.Cancel}, {&k.Yes, d.Yes}, {&k.No, d.No},
+	} {
+		p.own.SetKeys(p.dialog.Keys()...)
+		p.own.SetHelp(p.dialog.Help().Key, p.own.Help().Desc)
+	}
+}
+
+// dialog is the screen's answer keys as components take them.
+func (k KeyMap) dialog(d common.DialogKeys) common.DialogKeys {
+	d = d.Or()
+	d.NextField, d.PrevField, d.NextChoice, d.PrevChoice = k.NextField, k.PrevField, k.Toggle, k.ToggleBack
+	d.Submit, d.Cancel, d.Yes, d.No = k.Submit, k.Cancel, k.Yes, k.No
+	return d
+}
+
 // scopes says which keys live in forms and which in questions: they are
 // never active with the list's keys, so esc may be both back and cancel.
 var scopes = map[string]string{

@@ -95,6 +95,7 @@ type shownMsg struct{}
 // New returns the FortiMail screen; [keys.fortimail] overrides apply.
 func New(c *session.Session) *Model {
 	m := &Model{c: c, keys: DefaultKeyMap(), shown: make(chan struct{})}
+	m.keys.answerDialogKeys(c.Dialog)
 	m.keyErr = common.ApplyScopedKeys("fortimail", m.keys.Bindings(), scopes, c.Keys["fortimail"])
 	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	m.domains = &domainsTab{}

@@ -13,12 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mailtriage/mailtriage/backend/audit"
 	bfm "github.com/mailtriage/mailtriage/backend/fortimail"
 	"github.com/mailtriage/mailtriage/backend/fortimail/fortimailtest"
+	"github.com/mailtriage/mailtriage/ui/common"
 	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
 )
@@ -728,5 +730,25 @@ func TestRefusedLoginIsReportedWithoutThePassword(t *testing.T) {
 	seen := h.screen() + fmt.Sprint(h.errs) + fmt.Sprint(recs) + fmt.Sprint(h.infos)
 	if strings.Contains(seen, secret) {
 		t.Fatalf("the password was shown or logged:\n%s", seen)
+	}
+}
+
+// The screen's questions answer to [keys.dialog]: with yes rebound to o,
+// y no longer removes an entry, o does, and the question names o.
+func TestQuestionsAnswerToTheDialogKeys(t *testing.T) {
+	h := newHarness(t, 120, 30, func(_ *fortimailtest.SeedData, c *session.Session) {
+		d := common.DefaultDialogKeys()
+		d.Yes = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "yes"))
+		c.Dialog = d
+	})
+	h.press("[", "enter", "j", "d")
+	h.requireScreen("o yes")
+	h.press("y")
+	h.requireScreen("o yes") // not an answer: still asked
+	before := len(h.srv.Snapshot().SenderLists[fortimailtest.System].Block)
+	h.press("o")
+	h.noErrors()
+	if after := len(h.srv.Snapshot().SenderLists[fortimailtest.System].Block); after != before-1 {
+		t.Fatalf("block list has %d entries after o, want %d", after, before-1)
 	}
 }

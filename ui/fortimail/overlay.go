@@ -12,6 +12,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/analysis"
 	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 )
 
 // An overlay is a panel over the bottom of the screen that has the
@@ -38,28 +39,32 @@ func frame(m *Model, w int, title string, body []string) []string {
 	return out
 }
 
-// confirm asks a yes/no question; only the Yes key says yes. body is shown
-// above the question, sanitized (it quotes what the server sent).
+// confirm asks a yes/no question (components.Confirm: only the Yes key
+// says yes) with a body shown above it, sanitized (it quotes what the
+// server sent).
 type confirm struct {
 	title  string
 	body   []string
 	danger bool
 	onYes  func() tea.Cmd
 	onNo   func() tea.Cmd
+	q      *components.Confirm
 }
 
-func (c *confirm) key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) {
-	switch {
-	case key.Matches(k, m.keys.Yes):
-		return true, c.onYes()
-	case key.Matches(k, m.keys.No), k.String() == "ctrl+c", k.String() == "enter":
-		if c.onNo != nil {
-			return true, c.onNo()
+// question is the shared question, made on first use with the screen's
+// answer keys.
+func (c *confirm) question(m *Model) *components.Confirm {
+	if c.q == nil {
+		no := c.onNo
+		if no == nil {
+			no = func() tea.Cmd { return common.Info("cancelled: nothing was sent") }
 		}
-		return true, common.Info("cancelled: nothing was sent")
+		c.q = components.NewConfirm(m.keys.dialog(m.c.Dialog), c.title, c.onYes).OnNo(no)
 	}
-	return false, nil
+	return c.q
 }
+
+func (c *confirm) key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) { return c.question(m).Key(k) }
 
 func (c *confirm) lines(m *Model, w int) []string {
 	st := m.c.Styles
@@ -76,9 +81,7 @@ func (c *confirm) lines(m *Model, w int) []string {
 	if c.danger {
 		q = st.Danger
 	}
-	body = append(body, " "+q.Render(txt(c.title).String())+"  "+
-		st.HelpKey.Render(m.keys.Yes.Help().Key)+st.HelpDesc.Render(" yes  ")+
-		st.HelpKey.Render(m.keys.No.Help().Key)+st.HelpDesc.Render(" no"))
+	body = append(body, " "+q.Render(txt(c.title).String())+"  "+c.question(m).Hint(st))
 	return frame(m, w, "", body)
 }
 
@@ -116,7 +119,7 @@ func newInput(th *themes.Styles, prompt, placeholder string, check func(string) 
 
 func (in *input) key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) {
 	switch {
-	case key.Matches(k, m.keys.Cancel), k.String() == "ctrl+c":
+	case key.Matches(k, m.keys.Cancel):
 		return true, nil
 	case key.Matches(k, m.keys.Submit):
 		v := strings.TrimSpace(in.ti.Value())
