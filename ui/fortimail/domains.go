@@ -77,7 +77,7 @@ func (t *domainsTab) summary() string {
 
 func (t *domainsTab) load(m *Model) tea.Cmd {
 	t.loading, t.err = true, nil
-	cmd := load(m, &t.listReq, "list domains", func(ctx context.Context, c *bfm.Client) ([]bfm.Domain, error) {
+	cmd := load(m, &t.listReq, "list domains", func(ctx context.Context, c Gateway) ([]bfm.Domain, error) {
 		return c.ListDomains(ctx)
 	}, func(tk common.Ticket, d []bfm.Domain, err error) tea.Msg {
 		return domainsMsg{ticket: tk, domains: d, err: err}
@@ -93,7 +93,7 @@ func (t *domainsTab) load(m *Model) tea.Cmd {
 func (t *domainsTab) loadDomain(m *Model) tea.Cmd {
 	name := t.open
 	t.dLoading, t.dErr = true, nil
-	return load(m, &t.openReq, "antispam profiles and recipient policies of "+name, func(ctx context.Context, c *bfm.Client) (domainMsg, error) {
+	return load(m, &t.openReq, "antispam profiles and recipient policies of "+name, func(ctx context.Context, c Gateway) (domainMsg, error) {
 		profiles, err := c.ListAntispamProfiles(ctx, name)
 		if err != nil {
 			return domainMsg{}, err

@@ -48,7 +48,7 @@ func (t *greyTab) summary() string {
 
 func (t *greyTab) load(m *Model) tea.Cmd {
 	t.loading, t.err = true, nil
-	return load(m, &t.listReq, "greylists", func(ctx context.Context, c *bfm.Client) (greyMsg, error) {
+	return load(m, &t.listReq, "greylists", func(ctx context.Context, c Gateway) (greyMsg, error) {
 		grey, err := c.ListGreylist(ctx)
 		if err != nil {
 			return greyMsg{}, err

@@ -37,14 +37,14 @@ func (r listRef) what() string {
 
 func (r listRef) String() string { return r.what() + " of " + r.where() }
 
-func (r listRef) entries(ctx context.Context, c *bfm.Client) ([]string, error) {
+func (r listRef) entries(ctx context.Context, c senderLists) ([]string, error) {
 	if r.session != "" {
 		return c.SessionListEntries(ctx, r.session, r.slist)
 	}
 	return c.SenderList(ctx, r.scope, r.kind)
 }
 
-func (r listRef) change(ctx context.Context, c *bfm.Client, entry string, add bool) error {
+func (r listRef) change(ctx context.Context, c senderLists, entry string, add bool) error {
 	switch {
 	case r.session != "" && add:
 		return c.AddSessionListEntry(ctx, r.session, r.slist, entry)
@@ -131,7 +131,7 @@ func (t *listsTab) summary() string {
 // session profile's), and the open list's entries again.
 func (t *listsTab) load(m *Model) tea.Cmd {
 	t.loading, t.err = true, nil
-	cmd := load(m, &t.listReq, "sender lists", func(ctx context.Context, c *bfm.Client) ([]listRef, error) {
+	cmd := load(m, &t.listReq, "sender lists", func(ctx context.Context, c Gateway) ([]listRef, error) {
 		domains, err := c.ListDomains(ctx)
 		if err != nil {
 			return nil, err
@@ -162,7 +162,8 @@ func (t *listsTab) load(m *Model) tea.Cmd {
 func (t *listsTab) loadEntries(m *Model) tea.Cmd {
 	ref := *t.open
 	t.eLoading, t.eErr = true, nil
-	return load(m, &t.openReq, "get "+ref.String(), ref.entries, func(tk common.Ticket, e []string, err error) tea.Msg {
+	entries := func(ctx context.Context, c Gateway) ([]string, error) { return ref.entries(ctx, c) }
+	return load(m, &t.openReq, "get "+ref.String(), entries, func(tk common.Ticket, e []string, err error) tea.Msg {
 		return entriesMsg{ticket: tk, entries: e, err: err}
 	})
 }
@@ -256,7 +257,7 @@ func (t *listsTab) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
 func (t *listsTab) askAdd(m *Model, ref listRef) {
 	m.overlay = newInput(m.c.Styles, "Add to "+ref.String()+":", "address, *@domain or IP/netmask", checkEntry, func(entry string) tea.Cmd {
 		return change(m, ref.auditAction(true), fmt.Sprintf("add %q to %s", entry, ref), fmt.Sprintf("%q to %s", entry, ref),
-			func(ctx context.Context, c *bfm.Client) (struct{}, error) {
+			func(ctx context.Context, c Gateway) (struct{}, error) {
 				return struct{}{}, ref.change(ctx, c, entry, true)
 			},
 			func(_ struct{}, err error) tea.Msg {
@@ -271,7 +272,7 @@ func (t *listsTab) askRemove(m *Model, ref listRef, entry string) {
 		danger: true,
 		onYes: func() tea.Cmd {
 			return change(m, ref.auditAction(false), fmt.Sprintf("remove %q from %s", entry, ref), fmt.Sprintf("%q from %s", entry, ref),
-				func(ctx context.Context, c *bfm.Client) (struct{}, error) {
+				func(ctx context.Context, c Gateway) (struct{}, error) {
 					return struct{}{}, ref.change(ctx, c, entry, false)
 				},
 				func(_ struct{}, err error) tea.Msg { return entryChangedMsg{ref: ref, entry: entry, err: err} })

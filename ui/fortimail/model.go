@@ -107,7 +107,12 @@ func New(c *session.Session) *Model {
 }
 
 // client is the appliance; nil when FortiMail is not configured.
-func (m *Model) client() *bfm.Client { return m.c.Gateways.FortiMail }
+func (m *Model) client() Gateway {
+	if m.c.Gateways.FortiMail == nil { // a nil *Client would be a non-nil Gateway
+		return nil
+	}
+	return m.c.Gateways.FortiMail
+}
 
 // Init waits until the screen is first shown, then loads the first tab.
 func (m *Model) Init() tea.Cmd {
@@ -267,7 +272,7 @@ var errNotConfigured = errors.New("FortiMail is not configured in this session")
 // it), cancelling the read it replaces, and turns its outcome into one
 // typed message carrying the slot's ticket: the tab drops it unless
 // ticket.Current().
-func load[T any](m *Model, slot *common.Slot, name string, fn func(ctx context.Context, c *bfm.Client) (T, error), done func(t common.Ticket, v T, err error) tea.Msg) tea.Cmd {
+func load[T any](m *Model, slot *common.Slot, name string, fn func(ctx context.Context, c Gateway) (T, error), done func(t common.Ticket, v T, err error) tea.Msg) tea.Cmd {
 	c := m.client()
 	job := common.Request(m.c.Common, slot, jobs.Spec{Name: "FortiMail: " + name, Account: account, Quiet: true},
 		func(ctx context.Context, _ *jobs.Progress) (T, error) {
@@ -283,7 +288,7 @@ func load[T any](m *Model, slot *common.Slot, name string, fn func(ctx context.C
 
 // change runs a change to the appliance as an audited job: an intent
 // record before the call, a result record after.
-func change[T any](m *Model, act remediate.Action, name, detail string, fn func(ctx context.Context, c *bfm.Client) (T, error), done func(v T, err error) tea.Msg) tea.Cmd {
+func change[T any](m *Model, act remediate.Action, name, detail string, fn func(ctx context.Context, c Gateway) (T, error), done func(v T, err error) tea.Msg) tea.Cmd {
 	c, layer := m.client(), m.c.Actions
 	ch := action.Change{Name: act, Target: action.Target{Account: account}, Detail: detail}
 	return common.RunJob(m.c.Common, jobs.Spec{Name: "FortiMail: " + name, Account: account},

@@ -24,11 +24,11 @@ type profileAPI[T bfm.Object] struct {
 	createAction, updateAction, deleteAction remediate.Action
 	scoped                                   bool
 	fresh                                    func(name string) T
-	list                                     func(ctx context.Context, c *bfm.Client, scope string) ([]bfm.ProfileSummary, error)
-	get                                      func(ctx context.Context, c *bfm.Client, scope, name string) (T, error)
-	create                                   func(ctx context.Context, c *bfm.Client, scope string, p T) (T, error)
-	update                                   func(ctx context.Context, c *bfm.Client, scope, name string, ch []bfm.Change) (T, error)
-	del                                      func(ctx context.Context, c *bfm.Client, scope, name string) error
+	list                                     func(ctx context.Context, c Gateway, scope string) ([]bfm.ProfileSummary, error)
+	get                                      func(ctx context.Context, c Gateway, scope, name string) (T, error)
+	create                                   func(ctx context.Context, c Gateway, scope string, p T) (T, error)
+	update                                   func(ctx context.Context, c Gateway, scope, name string, ch []bfm.Change) (T, error)
+	del                                      func(ctx context.Context, c Gateway, scope, name string) error
 	// noteTitle and note are the list's second column.
 	noteTitle string
 	note      func(s bfm.ProfileSummary) string
@@ -38,19 +38,19 @@ func newSessionTab() *profilesTab[bfm.SessionProfile] {
 	return &profilesTab[bfm.SessionProfile]{api: profileAPI[bfm.SessionProfile]{
 		title: "Session profiles", noun: "session profile", createAction: remediate.FortiMailCreateSessionProfile, updateAction: remediate.FortiMailUpdateSessionProfile, deleteAction: remediate.FortiMailDeleteSessionProfile,
 		fresh: bfm.NewSessionProfile,
-		list: func(ctx context.Context, c *bfm.Client, _ string) ([]bfm.ProfileSummary, error) {
+		list: func(ctx context.Context, c Gateway, _ string) ([]bfm.ProfileSummary, error) {
 			return c.ListSessionProfiles(ctx)
 		},
-		get: func(ctx context.Context, c *bfm.Client, _, name string) (bfm.SessionProfile, error) {
+		get: func(ctx context.Context, c Gateway, _, name string) (bfm.SessionProfile, error) {
 			return c.GetSessionProfile(ctx, name)
 		},
-		create: func(ctx context.Context, c *bfm.Client, _ string, p bfm.SessionProfile) (bfm.SessionProfile, error) {
+		create: func(ctx context.Context, c Gateway, _ string, p bfm.SessionProfile) (bfm.SessionProfile, error) {
 			return c.CreateSessionProfile(ctx, p)
 		},
-		update: func(ctx context.Context, c *bfm.Client, _, name string, ch []bfm.Change) (bfm.SessionProfile, error) {
+		update: func(ctx context.Context, c Gateway, _, name string, ch []bfm.Change) (bfm.SessionProfile, error) {
 			return c.UpdateSessionProfile(ctx, name, ch)
 		},
-		del: func(ctx context.Context, c *bfm.Client, _, name string) error {
+		del: func(ctx context.Context, c Gateway, _, name string) error {
 			return c.DeleteSessionProfile(ctx, name)
 		},
 		noteTitle: "Session action",
@@ -68,19 +68,19 @@ func newAntispamTab() *profilesTab[bfm.AntispamProfile] {
 	return &profilesTab[bfm.AntispamProfile]{scope: bfm.System, api: profileAPI[bfm.AntispamProfile]{
 		title: "Antispam profiles", noun: "antispam profile", createAction: remediate.FortiMailCreateAntispamProfile, updateAction: remediate.FortiMailUpdateAntispamProfile, deleteAction: remediate.FortiMailDeleteAntispamProfile, scoped: true,
 		fresh: bfm.NewAntispamProfile,
-		list: func(ctx context.Context, c *bfm.Client, scope string) ([]bfm.ProfileSummary, error) {
+		list: func(ctx context.Context, c Gateway, scope string) ([]bfm.ProfileSummary, error) {
 			return c.ListAntispamProfiles(ctx, scope)
 		},
-		get: func(ctx context.Context, c *bfm.Client, scope, name string) (bfm.AntispamProfile, error) {
+		get: func(ctx context.Context, c Gateway, scope, name string) (bfm.AntispamProfile, error) {
 			return c.GetAntispamProfile(ctx, scope, name)
 		},
-		create: func(ctx context.Context, c *bfm.Client, scope string, p bfm.AntispamProfile) (bfm.AntispamProfile, error) {
+		create: func(ctx context.Context, c Gateway, scope string, p bfm.AntispamProfile) (bfm.AntispamProfile, error) {
 			return c.CreateAntispamProfile(ctx, scope, p)
 		},
-		update: func(ctx context.Context, c *bfm.Client, scope, name string, ch []bfm.Change) (bfm.AntispamProfile, error) {
+		update: func(ctx context.Context, c Gateway, scope, name string, ch []bfm.Change) (bfm.AntispamProfile, error) {
 			return c.UpdateAntispamProfile(ctx, scope, name, ch)
 		},
-		del: func(ctx context.Context, c *bfm.Client, scope, name string) error {
+		del: func(ctx context.Context, c Gateway, scope, name string) error {
 			return c.DeleteAntispamProfile(ctx, scope, name)
 		},
 		noteTitle: "Used by",
@@ -177,7 +177,7 @@ func (t *profilesTab[T]) load(m *Model) tea.Cmd {
 	if api.scoped {
 		what += " of " + scope
 	}
-	cmd := load(m, &t.listReq, what, func(ctx context.Context, c *bfm.Client) (profilesMsg[T], error) {
+	cmd := load(m, &t.listReq, what, func(ctx context.Context, c Gateway) (profilesMsg[T], error) {
 		items, err := api.list(ctx, c, scope)
 		if err != nil || !api.scoped {
 			return profilesMsg[T]{items: items}, err
@@ -202,7 +202,7 @@ func (t *profilesTab[T]) load(m *Model) tea.Cmd {
 func (t *profilesTab[T]) loadDetail(m *Model) tea.Cmd {
 	scope, name, api := t.scope, t.open, t.api
 	t.dLoading, t.dErr = true, nil
-	return load(m, &t.openReq, fmt.Sprintf("get %s %q", api.noun, name), func(ctx context.Context, c *bfm.Client) (T, error) {
+	return load(m, &t.openReq, fmt.Sprintf("get %s %q", api.noun, name), func(ctx context.Context, c Gateway) (T, error) {
 		return api.get(ctx, c, scope, name)
 	}, func(tk common.Ticket, p T, err error) tea.Msg { return profileMsg[T]{ticket: tk, p: p, err: err} })
 }
@@ -401,7 +401,7 @@ func (t *profilesTab[T]) openEdit(m *Model) {
 				}
 				api := t.api
 				return tea.Batch(change(m, api.updateAction, fmt.Sprintf("update %s %q", api.noun, name), detail,
-					func(ctx context.Context, c *bfm.Client) (T, error) { return api.update(ctx, c, scope, name, changes) },
+					func(ctx context.Context, c Gateway) (T, error) { return api.update(ctx, c, scope, name, changes) },
 					func(p T, err error) tea.Msg {
 						return profileSavedMsg[T]{scope: scope, name: name, p: p, changes: len(changes), err: err}
 					}), m.spinTick())
@@ -451,7 +451,7 @@ func (t *profilesTab[T]) openCreate(m *Model) {
 					detail = scope + " " + detail
 				}
 				return tea.Batch(change(m, api.createAction, fmt.Sprintf("create %s %q", api.noun, name), detail,
-					func(ctx context.Context, c *bfm.Client) (T, error) { return api.create(ctx, c, scope, p) },
+					func(ctx context.Context, c Gateway) (T, error) { return api.create(ctx, c, scope, p) },
 					func(p T, err error) tea.Msg {
 						return profileSavedMsg[T]{scope: scope, name: name, p: p, created: true, err: err}
 					}), m.spinTick())
@@ -479,7 +479,7 @@ func (t *profilesTab[T]) confirmDelete(m *Model, name string, refs int) {
 				detail = scope + " " + detail
 			}
 			return change(m, api.deleteAction, "delete "+detail, detail,
-				func(ctx context.Context, c *bfm.Client) (struct{}, error) {
+				func(ctx context.Context, c Gateway) (struct{}, error) {
 					return struct{}{}, api.del(ctx, c, scope, name)
 				},
 				func(_ struct{}, err error) tea.Msg { return profileDeletedMsg[T]{scope: scope, name: name, err: err} })
