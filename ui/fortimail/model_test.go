@@ -20,6 +20,8 @@ import (
 	"github.com/mailtriage/mailtriage/backend/audit"
 	bfm "github.com/mailtriage/mailtriage/backend/fortimail"
 	"github.com/mailtriage/mailtriage/backend/fortimail/fortimailtest"
+	"github.com/mailtriage/mailtriage/backend/jobs"
+	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/common"
 	"github.com/mailtriage/mailtriage/ui/session"
 	"github.com/mailtriage/mailtriage/ui/uitest"
@@ -750,5 +752,27 @@ func TestQuestionsAnswerToTheDialogKeys(t *testing.T) {
 	h.noErrors()
 	if after := len(h.srv.Snapshot().SenderLists[fortimailtest.System].Block); after != before-1 {
 		t.Fatalf("block list has %d entries after o, want %d", after, before-1)
+	}
+}
+
+// Without [fortimail] every tab says so instead of calling a client that
+// is not there (a nil *Client must not become a Gateway that is not nil).
+func TestWithoutFortiMailEveryLoadSaysSo(t *testing.T) {
+	c := &session.Session{Common: &common.Common{Ctx: context.Background(), Styles: themes.NewPlainStyles(), Jobs: jobs.NewRunner(5),
+		Now: func() time.Time { return testNow }}, Actions: uitest.Actions(t)}
+	m := New(c)
+	if m.client() != nil {
+		t.Fatalf("client %#v, want none", m.client())
+	}
+	m.SetSize(100, 20)
+	m.Render()
+	var errs []error
+	uitest.Drive(m, m.Init(), func(msg tea.Msg) {
+		if e, ok := msg.(common.ErrorMsg); ok {
+			errs = append(errs, e.Err)
+		}
+	})
+	if len(errs) == 0 || !errors.Is(errs[0], errNotConfigured) {
+		t.Fatalf("errors %v, want %v", errs, errNotConfigured)
 	}
 }

@@ -625,3 +625,21 @@ func TestDetailAnsweredAfterEscDoesNotReopen(t *testing.T) {
 	h.press("enter")
 	h.see("Message info: Your weekly digest")
 }
+
+// Without [mimecast] the screen says so and asks nothing: the session's
+// nil client must not become a Gateway that is not nil.
+func TestWithoutMimecastTheScreenSaysSo(t *testing.T) {
+	c := &session.Session{Common: &common.Common{Ctx: context.Background(), Styles: themes.NewPlainStyles(), Jobs: jobs.NewRunner(5),
+		Now: func() time.Time { return testNow }}, Actions: uitest.Actions(t)}
+	m := New(c)
+	if m.client != nil {
+		t.Fatalf("client %#v, want none", m.client)
+	}
+	m.SetSize(100, 10)
+	uitest.Drive(m, m.Init(), nil)
+	_, cmd := m.Update(uitest.Key("ctrl+r"))
+	uitest.Drive(m, cmd, nil)
+	if got := uitest.Plain(m.Render()); !strings.Contains(got, "Mimecast is not configured in this session.") {
+		t.Fatalf("screen:\n%s", got)
+	}
+}
