@@ -503,6 +503,13 @@ func (m *Model) switchAccount(i int) tea.Cmd {
 	if i == m.active && m.boxes[i] != nil {
 		return nil
 	}
+	// The account left stops what it asked about its open folder (on
+	// its own connections); show cannot see it go when the mailbox
+	// screen stays the one shown.
+	if old := m.boxes[m.active]; old != nil {
+		old.Leave()
+	}
+	wasShown := m.screen == screenMailbox
 	m.active = i
 	m.show(screenMailbox)
 	fresh := m.boxes[i] == nil
@@ -510,6 +517,9 @@ func (m *Model) switchAccount(i int) tea.Cmd {
 	info := common.Info("account " + m.opts.Accounts[i].Name)
 	if fresh {
 		return tea.Batch(b.Init(), info)
+	}
+	if wasShown {
+		return tea.Batch(b.Focus(), info)
 	}
 	return info
 }

@@ -170,11 +170,18 @@ func TestAccountSwitching(t *testing.T) {
 	uitest.WaitModel(t, tm, "first account listed", settled(23))
 	keys(tm, "A")
 	uitest.WaitModel(t, tm, "second account listed", func(m tea.Model) bool {
-		return root(m).active == 1 && settled(23)(m)
+		out := uitest.Plain(root(m).Render())
+		return root(m).active == 1 && settled(23)(m) && strings.Contains(out, " ir │ INBOX") && strings.Contains(out, "account 2/2")
+	})
+	// The first account's list was put down (Leave), and is taken up
+	// again on the way back.
+	keys(tm, "A")
+	uitest.WaitModel(t, tm, "first account listed again", func(m tea.Model) bool {
+		return root(m).active == 0 && settled(23)(m)
 	})
 	out := screenOf(t, tm)
-	if !strings.Contains(out, " ir │ INBOX") || !strings.Contains(out, "account 2/2") {
-		t.Fatalf("second account not shown:\n%s", out)
+	if !strings.Contains(out, " soc │ INBOX") || !strings.Contains(out, "account 1/2") {
+		t.Fatalf("first account not shown again:\n%s", out)
 	}
 }
 

@@ -53,3 +53,45 @@ func TestSlotCancelsTheRequestItReplaces(t *testing.T) {
 		t.Fatal("a zero ticket is current")
 	}
 }
+
+// Requests of a scope run side by side: a second one does not cancel the
+// first; Cancel stops both and makes their replies stale, and a request
+// started after it is current again.
+func TestScopeCancelsItsRequestsTogether(t *testing.T) {
+	c := &Common{Ctx: context.Background(), Jobs: jobs.NewRunner(10)}
+	var s Scope
+	reply := func(t Ticket, _ int, err error) tea.Msg { return replyMsg{t, err} }
+	replies := make(chan tea.Msg, 2)
+	var ctxs []context.Context
+	for _, name := range []string{"page 1", "page 2"} {
+		started := make(chan context.Context)
+		cmd := RequestIn(c, &s, jobs.Spec{Name: name}, func(ctx context.Context, _ *jobs.Progress) (int, error) {
+			started <- ctx
+			<-ctx.Done()
+			return 0, ctx.Err()
+		}, reply)
+		go func() { replies <- cmd() }()
+		ctxs = append(ctxs, <-started)
+	}
+	for i, ctx := range ctxs {
+		if ctx.Err() != nil {
+			t.Fatalf("request %d of the scope was cancelled by its sibling", i+1)
+		}
+	}
+	s.Cancel()
+	for range 2 {
+		select {
+		case msg := <-replies:
+			r := msg.(replyMsg)
+			if r.t.Current() || !errors.Is(r.err, context.Canceled) {
+				t.Fatalf("cancelled request: current %v err %v", r.t.Current(), r.err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Cancel did not stop a request of the scope")
+		}
+	}
+	r := RequestIn(c, &s, jobs.Spec{Name: "page 3"}, func(context.Context, *jobs.Progress) (int, error) { return 3, nil }, reply)().(replyMsg)
+	if !r.t.Current() || r.err != nil {
+		t.Fatalf("request after Cancel: current %v err %v", r.t.Current(), r.err)
+	}
+}

@@ -71,8 +71,13 @@ func (m *Model) Run(p action.MailboxPlan) tea.Cmd {
 
 // pendingOp remembers what an action changed on screen before the server
 // confirmed it, so that a refusal can put it back.
+//
+// It is no request of the open folder (see requests): it is never
+// cancelled, and its reply always lands. view is the folder opening it
+// changed, so a rollback never touches a list opened after it (even of
+// the same folder: that list came from the server afterwards).
 type pendingOp struct {
-	gen     int
+	view    *folder
 	folder  mail.FolderRef
 	removed map[mail.UID]*mail.Envelope // rows taken out of the list
 	before  map[mail.UID]*mail.Envelope // rows whose flags were changed
@@ -103,6 +108,8 @@ func (m *Model) apply(req remediate.Request) tea.Cmd {
 			delete(f.marked, uid)
 		}
 	}
+	// A plain job under the session's context, in no slot: opening
+	// another folder or account must not cancel a half-applied move.
 	layer, acct := m.c.Actions, m.acct.Name
 	name := fmt.Sprintf("%s %d in %s", req.Action, len(req.UIDs), req.Folder.Name)
 	if req.Dest != "" {
@@ -120,7 +127,7 @@ func (m *Model) apply(req remediate.Request) tea.Cmd {
 // optimistic shows the action's effect before the server answers.
 func (m *Model) optimistic(req remediate.Request) *pendingOp {
 	f := m.open
-	op := &pendingOp{gen: m.gen, folder: req.Folder, removed: map[mail.UID]*mail.Envelope{}, before: map[mail.UID]*mail.Envelope{}}
+	op := &pendingOp{view: m.open, folder: req.Folder, removed: map[mail.UID]*mail.Envelope{}, before: map[mail.UID]*mail.Envelope{}}
 	if f == nil || req.Folder != f.ref {
 		return op
 	}
@@ -273,7 +280,7 @@ func (m *Model) remediated(msg remediatedMsg) tea.Cmd {
 // rollback puts back on screen what the server did not do.
 func (m *Model) rollback(op *pendingOp, notDone []mail.UID) {
 	f := m.open
-	if f == nil || op.gen != m.gen || f.ref != op.folder || len(notDone) == 0 {
+	if f == nil || op.view != f || f.ref != op.folder || len(notDone) == 0 {
 		return
 	}
 	var back []mail.UID
@@ -367,10 +374,13 @@ type countsMsg struct {
 // reload re-lists the open folder (or re-runs its search) quietly.
 func (m *Model) reload() tea.Cmd {
 	f := m.open
+	if f.searching != "" {
+		return m.runSearch(f.searching, true)
+	}
 	if f.query != "" {
 		return m.runSearch(f.query, true)
 	}
-	return m.loadListing(f.name, m.gen, 0, true)
+	return m.loadListing(f.name, 0, true)
 }
 
 // allHave reports whether every target already has the flag, which turns

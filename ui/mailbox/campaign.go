@@ -43,7 +43,7 @@ func (m *Model) pickCampaign() tea.Cmd {
 // campaignsMsg carries the groups found.
 type campaignsMsg struct {
 	account  string
-	gen      int
+	ticket   common.Ticket
 	grouping campaign.Grouping
 	campaign.Result
 	capped bool // the list holds more than were looked at
@@ -70,24 +70,24 @@ func (m *Model) FindCampaigns(g campaign.Grouping) tea.Cmd {
 			known[uid] = *m.shown(e) // a report is grouped by its original
 		}
 	}
-	acct, gen := m.acct, m.gen
+	acct := m.acct
 	req := campaign.Request{Box: acct.Mailbox, Folder: f.ref, UIDs: uids, Grouping: g, Known: known,
 		Cache: m.keyCache, MaxBytes: acct.MessageLimit, Limits: m.c.Limits}
 	capped := len(f.uids) > n
 	spec := jobs.Spec{Name: fmt.Sprintf("campaigns by %s in %s", g.Short(), f.name), Account: acct.Name}
-	return common.RunJob(m.c.Common, spec,
+	return common.Request(m.c.Common, &m.req.campaign, spec,
 		func(ctx context.Context, p *jobs.Progress) (campaign.Result, error) {
 			req.Progress = p.Set
 			return campaign.Scan(ctx, req)
 		},
-		func(_ jobs.ID, r campaign.Result, err error) tea.Msg {
-			return campaignsMsg{account: acct.Name, gen: gen, grouping: g, Result: r, capped: capped, err: err}
+		func(t common.Ticket, r campaign.Result, err error) tea.Msg {
+			return campaignsMsg{account: acct.Name, ticket: t, grouping: g, Result: r, capped: capped, err: err}
 		})
 }
 
 // campaignsFound offers the groups; enter selects one.
 func (m *Model) campaignsFound(msg campaignsMsg) tea.Cmd {
-	if msg.gen != m.gen || m.open == nil {
+	if !msg.ticket.Current() || m.open == nil {
 		return nil
 	}
 	if msg.err != nil {
@@ -139,13 +139,13 @@ func (m *Model) selectCampaign(g campaign.Grouping, c campaign.Campaign, capped 
 	if _, ok := campaign.Query(g, c.Key); !ok {
 		return tea.Batch(info, common.Info(fmt.Sprintf("only the newest messages were grouped: older ones with this %s are not selected", g.Short())))
 	}
-	acct, gen, ref := m.acct, m.gen, f.ref
-	return tea.Batch(info, common.RunJob(m.c.Common, jobs.Spec{Name: "find older " + g.Short() + " " + c.Key, Account: acct.Name},
+	acct, ref := m.acct, f.ref
+	return tea.Batch(info, common.RequestIn(m.c.Common, &m.req.finds, jobs.Spec{Name: "find older " + g.Short() + " " + c.Key + " in " + f.name, Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) ([]mail.UID, error) {
 			return campaign.FindOlder(ctx, acct.Mailbox, ref, g, c.Key)
 		},
-		func(_ jobs.ID, uids []mail.UID, err error) tea.Msg {
-			return likeFoundMsg{account: acct.Name, gen: gen, label: g.Short() + " " + c.Key + ", older messages", uids: uids, err: err}
+		func(t common.Ticket, uids []mail.UID, err error) tea.Msg {
+			return likeFoundMsg{account: acct.Name, ticket: t, label: g.Short() + " " + c.Key + ", older messages", uids: uids, err: err}
 		}))
 }
 

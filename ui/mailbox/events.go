@@ -27,7 +27,7 @@ func (m *Model) handleEvent(msg EventMsg) tea.Cmd {
 		if current && f.query != "" {
 			cmds = append(cmds, m.reload(), common.Info(fmt.Sprintf("%d new in %s (search re-run)", ev.Count, f.name)))
 		} else if current {
-			cmds = append(cmds, m.loadListing(f.name, m.gen, clamp(ev.Count, 1, 200), true))
+			cmds = append(cmds, m.loadListing(f.name, clamp(ev.Count, 1, 200), true))
 			cmds = append(cmds, common.Info(fmt.Sprintf("%d new in %s", ev.Count, f.name)))
 		}
 	case mail.EventExpunged:

@@ -29,9 +29,9 @@ func (m *Model) OpenFolder(name string) tea.Cmd {
 			m.clampFolders()
 		}
 	}
-	m.gen++
+	m.cancelFolderWork() // the old folder's answers are no longer wanted
 	m.open = &folder{name: name, env: map[mail.UID]*mail.Envelope{}, pending: map[mail.UID]bool{}, marked: map[mail.UID]bool{}, reading: map[mail.UID]bool{}, recognised: map[mail.UID]*mail.Envelope{}}
-	return m.loadListing(name, m.gen, m.prefetch(), false)
+	return m.loadListing(name, m.prefetch(), false)
 }
 
 // findFolder looks a folder up by exact name, then ignoring case. A

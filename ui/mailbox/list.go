@@ -54,8 +54,8 @@ func (m *Model) prefetch() int { return max(2*m.listRows(), 100) }
 // what we had (envelopes, the cursor's message) when it is a refresh.
 func (m *Model) listingLoaded(msg ListingLoadedMsg) tea.Cmd {
 	f := m.open
-	if msg.Gen != m.gen || f == nil || f.name != msg.Folder {
-		return nil // the analyst has moved on
+	if !msg.Ticket.Current() || f == nil {
+		return nil // replaced by a newer listing, or the analyst has moved on
 	}
 	if msg.Err != nil {
 		if !f.loaded {
@@ -144,8 +144,8 @@ func (m *Model) pruneEnvelopes() {
 // that we do not have yet: one screen above, two below.
 func (m *Model) ensureLoaded() tea.Cmd {
 	f := m.open
-	if f == nil || !f.loaded || len(f.uids) == 0 {
-		return nil
+	if f == nil || !f.loaded || len(f.uids) == 0 || m.hidden {
+		return nil // hidden: Focus asks when the list is shown again
 	}
 	rows := m.listRows()
 	from := max(f.top-rows, 0)
@@ -161,14 +161,14 @@ func (m *Model) ensureLoaded() tea.Cmd {
 	if len(missing) == 0 {
 		return nil
 	}
-	return m.loadEnvelopes(f.ref, m.gen, missing)
+	return m.loadEnvelopes(f.ref, missing)
 }
 
 // envelopesLoaded stores background-fetched rows and asks for more if
 // the analyst has scrolled on meanwhile.
 func (m *Model) envelopesLoaded(msg EnvelopesLoadedMsg) tea.Cmd {
 	f := m.open
-	if msg.Gen != m.gen || f == nil {
+	if !msg.Ticket.Current() || f == nil {
 		return nil
 	}
 	for _, uid := range msg.Asked {
@@ -176,7 +176,7 @@ func (m *Model) envelopesLoaded(msg EnvelopesLoadedMsg) tea.Cmd {
 	}
 	if msg.Err != nil {
 		if errors.Is(msg.Err, mail.ErrUIDValidityChanged) {
-			return m.loadListing(f.name, m.gen, m.prefetch(), false)
+			return m.loadListing(f.name, m.prefetch(), false)
 		}
 		return common.Error(msg.Err)
 	}

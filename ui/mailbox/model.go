@@ -37,10 +37,14 @@ type Model struct {
 	folderTop    int
 	foldersErr   error
 
-	gen       int     // bumped whenever another folder is opened
 	open      *folder // nil until a folder is chosen
 	connLost  bool
 	listening bool
+	// hidden: another screen is shown; rows are not fetched meanwhile.
+	hidden bool
+	// away: another account is shown; Focus takes the folder up again.
+	away bool
+	req  requests
 
 	rows rowCache
 
@@ -74,7 +78,11 @@ type folder struct {
 	marked   map[mail.UID]bool // the selection
 	anchor   int               // row of the last toggle, for ranges
 	query    string            // the search shown, "" for the whole folder
-	wantUID  mail.UID          // put the cursor here once the search is in
+	// searching is the search asked for and not yet answered: a reload
+	// (or Focus after Leave) asks it again rather than cancel it for
+	// the older one shown.
+	searching string
+	wantUID   mail.UID // put the cursor here once the search is in
 	// reports counts the rows known to be reports; cases counts them by
 	// original; reading marks rows read in the background to know.
 	reports     int
@@ -134,12 +142,31 @@ func (m *Model) FullHelp() [][]key.Binding { return m.keys.FullHelp() }
 // from State.
 func (m *Model) Status() string { return "" }
 
-// Focus and Blur: the list keeps its folder open while another screen is
-// shown (its events keep it current).
-func (m *Model) Focus() tea.Cmd { return nil }
+// Focus takes the list up again where Blur or Leave put it down.
+func (m *Model) Focus() tea.Cmd {
+	m.hidden = false
+	return m.resume()
+}
 
-// Blur does nothing; see Focus.
-func (m *Model) Blur() {}
+// Blur cancels the background work that only draws rows (envelope pages,
+// report reads): a hidden list needs none of it, and the message being
+// opened needs the connections. What the analyst asked for — the listing,
+// a search, a campaign scan — keeps running: its answer is still wanted,
+// and the jobs screen shows its progress. The list keeps its folder open
+// (its events keep it current); Focus fetches the rows again.
+func (m *Model) Blur() {
+	m.hidden = true
+	m.cancelRows()
+}
+
+// Leave cancels every request about the open folder: the analyst switched
+// to another account. Remedies in flight are not touched (see apply).
+// Focus takes the folder up again.
+func (m *Model) Leave() {
+	m.hidden, m.away = true, true
+	m.cancelFolderWork()
+	m.req.searchAll.Cancel()
+}
 
 // Keys returns the key map, for the help bar.
 func (m *Model) Keys() KeyMap { return m.keys }
@@ -187,9 +214,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case reportsReadMsg:
 		return m, m.reportsRead(msg)
 	case casesMsg:
-		if msg.gen != m.gen {
-			return m, nil
-		}
 		return m, m.casesFound(msg)
 	case sentMsg:
 		return m, m.sent(msg)
@@ -349,7 +373,7 @@ func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
 func (m *Model) Refresh() tea.Cmd {
 	cmds := []tea.Cmd{m.loadFolders()}
 	if m.open != nil {
-		cmds = append(cmds, m.loadListing(m.open.name, m.gen, m.prefetch(), false))
+		cmds = append(cmds, m.loadListing(m.open.name, m.prefetch(), false))
 	}
 	return tea.Batch(cmds...)
 }

@@ -205,7 +205,7 @@ func TestStaleListingIsDropped(t *testing.T) {
 	mb.AddFolder("Junk", mail.RoleJunk)
 	mb.Generate("INBOX", 3, testNow)
 	h := newHarness(t, mb, 120, 12)
-	stale := ListingLoadedMsg{Account: "test", Gen: h.m.gen, Folder: "INBOX", Listing: mail.Listing{UIDs: []mail.UID{1}}}
+	stale := h.m.loadListing("INBOX", 10, false)() // answered, not yet taken
 	h.run(h.m.OpenFolder("Junk"))
 	h.m.Update(stale)
 	if got := h.m.State(); got.Folder != "Junk" || got.Total != 0 {

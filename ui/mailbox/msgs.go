@@ -14,9 +14,10 @@ import (
 	"github.com/mailtriage/mailtriage/ui/session"
 )
 
-// Every reply names its account and, where it matters, the generation of
-// the folder it was asked for: a reply for a folder the analyst has
-// already left is dropped, not painted.
+// Every reply names its account (each account's screen sees every reply
+// and keeps its own) and, for a request about the open folder, carries
+// the ticket of its slot (see requests): a reply for a folder the analyst
+// has already left is dropped, not painted.
 
 // FoldersLoadedMsg carries the folder tree.
 type FoldersLoadedMsg struct {
@@ -28,7 +29,7 @@ type FoldersLoadedMsg struct {
 // ListingLoadedMsg carries the UIDs of a folder (and its newest envelopes).
 type ListingLoadedMsg struct {
 	Account string
-	Gen     int
+	Ticket  common.Ticket
 	Folder  string
 	Listing mail.Listing
 	Err     error
@@ -37,7 +38,7 @@ type ListingLoadedMsg struct {
 // EnvelopesLoadedMsg carries list rows fetched in the background.
 type EnvelopesLoadedMsg struct {
 	Account   string
-	Gen       int
+	Ticket    common.Ticket
 	Asked     []mail.UID
 	Envelopes []mail.Envelope
 	Err       error
@@ -65,26 +66,35 @@ func (m *Model) loadFolders() tea.Cmd {
 		})
 }
 
-func (m *Model) loadListing(folder string, gen, prefetch int, quiet bool) tea.Cmd {
+// loadListing lists folder in the listing slot: a newer listing (a
+// reload, another folder) cancels it.
+func (m *Model) loadListing(folder string, prefetch int, quiet bool) tea.Cmd {
 	acct := m.acct
-	return common.RunJob(m.c.Common, jobs.Spec{Name: fmt.Sprintf("open %s", folder), Account: acct.Name, Quiet: quiet, Retries: 1, Retryable: retryable},
+	name := "open " + folder
+	if quiet {
+		name = "reload " + folder // new mail, or after an action
+	}
+	spec := jobs.Spec{Name: name, Account: acct.Name, Quiet: quiet, Retries: 1, Retryable: retryable}
+	return common.Request(m.c.Common, &m.req.list, spec,
 		func(ctx context.Context, _ *jobs.Progress) (mail.Listing, error) {
 			return acct.Mailbox.List(ctx, folder, prefetch)
 		},
-		func(_ jobs.ID, l mail.Listing, err error) tea.Msg {
-			return ListingLoadedMsg{Account: acct.Name, Gen: gen, Folder: folder, Listing: l, Err: err}
+		func(t common.Ticket, l mail.Listing, err error) tea.Msg {
+			return ListingLoadedMsg{Account: acct.Name, Ticket: t, Folder: folder, Listing: l, Err: err}
 		})
 }
 
-func (m *Model) loadEnvelopes(ref mail.FolderRef, gen int, uids []mail.UID) tea.Cmd {
+// loadEnvelopes fetches the rows uids of the open folder beside the other
+// pages in flight (see requests.rows).
+func (m *Model) loadEnvelopes(ref mail.FolderRef, uids []mail.UID) tea.Cmd {
 	acct := m.acct
-	spec := jobs.Spec{Name: fmt.Sprintf("fetch %d envelopes", len(uids)), Account: acct.Name, Quiet: true, Timeout: envelopeTimeout}
-	return common.RunJob(m.c.Common, spec,
+	spec := jobs.Spec{Name: fmt.Sprintf("fetch %d envelopes in %s", len(uids), ref.Name), Account: acct.Name, Quiet: true, Timeout: envelopeTimeout}
+	return common.RequestIn(m.c.Common, &m.req.rows, spec,
 		func(ctx context.Context, _ *jobs.Progress) ([]mail.Envelope, error) {
 			return acct.Mailbox.Envelopes(ctx, ref, uids)
 		},
-		func(_ jobs.ID, envs []mail.Envelope, err error) tea.Msg {
-			return EnvelopesLoadedMsg{Account: acct.Name, Gen: gen, Asked: uids, Envelopes: envs, Err: err}
+		func(t common.Ticket, envs []mail.Envelope, err error) tea.Msg {
+			return EnvelopesLoadedMsg{Account: acct.Name, Ticket: t, Asked: uids, Envelopes: envs, Err: err}
 		})
 }
 

@@ -247,7 +247,11 @@ func TestRepliesForAnotherAccountAreDropped(t *testing.T) {
 	h := remedyHarness(t, 2)
 	before := len(h.m.folders)
 	h.m.Update(FoldersLoadedMsg{Account: "someone else", Folders: nil})
-	h.m.Update(searchDoneMsg{account: "someone else", gen: h.m.gen, folder: "INBOX", query: "x"})
+	// A current reply (its ticket is this screen's latest search), but
+	// addressed to another account's screen.
+	search := h.m.runSearch("subject:message", false)().(searchDoneMsg)
+	search.account = "someone else"
+	h.m.Update(search)
 	if len(h.m.folders) != before || h.m.Query() != "" {
 		t.Fatalf("another account's replies were applied: %d folders, query %q", len(h.m.folders), h.m.Query())
 	}

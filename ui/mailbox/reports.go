@@ -121,8 +121,8 @@ func (m *Model) noteReports() tea.Cmd {
 		f.reports, f.cases = reports, cases
 		m.rows = rowCache{}
 	}
-	if len(unread) == 0 || f.readingJobs > 0 {
-		return nil
+	if len(unread) == 0 || f.readingJobs > 0 || m.hidden {
+		return nil // hidden: Focus reads them when the list is shown again
 	}
 	if len(unread) > reportReadBatch {
 		unread = unread[:reportReadBatch]
@@ -146,20 +146,22 @@ func sameCounts(a, b map[string]int) bool {
 // original's envelope of each that is one, nil for those that are not.
 type reportsReadMsg struct {
 	account string
-	gen     int
+	ticket  common.Ticket
 	found   map[mail.UID]*mail.Envelope
 	err     error
 }
 
-// readReports reads uids in the background and recognises reports.
+// readReports reads uids in the background and recognises reports (with
+// the row fetches: see requests.rows).
 func (m *Model) readReports(uids []mail.UID) tea.Cmd {
-	f, acct, gen := m.open, m.acct, m.gen
+	f, acct := m.open, m.acct
 	for _, uid := range uids {
 		f.reading[uid] = true
 	}
 	f.readingJobs++
 	ref := f.ref
-	return common.RunJob(m.c.Common, jobs.Spec{Name: fmt.Sprintf("read %d possible reports", len(uids)), Account: acct.Name, Quiet: true},
+	spec := jobs.Spec{Name: fmt.Sprintf("read %d possible reports in %s", len(uids), ref.Name), Account: acct.Name, Quiet: true}
+	return common.RequestIn(m.c.Common, &m.req.rows, spec,
 		func(ctx context.Context, _ *jobs.Progress) (map[mail.UID]*mail.Envelope, error) {
 			found := make(map[mail.UID]*mail.Envelope, len(uids))
 			err := acct.Mailbox.FetchMany(ctx, ref, uids, acct.MessageLimit, func(raw *mail.RawMessage) error {
@@ -171,8 +173,8 @@ func (m *Model) readReports(uids []mail.UID) tea.Cmd {
 			})
 			return found, err
 		},
-		func(_ jobs.ID, found map[mail.UID]*mail.Envelope, err error) tea.Msg {
-			return reportsReadMsg{account: acct.Name, gen: gen, found: found, err: err}
+		func(t common.Ticket, found map[mail.UID]*mail.Envelope, err error) tea.Msg {
+			return reportsReadMsg{account: acct.Name, ticket: t, found: found, err: err}
 		})
 }
 
@@ -180,7 +182,7 @@ func (m *Model) readReports(uids []mail.UID) tea.Cmd {
 // (so the row is drawn again), a report hint settled either way.
 func (m *Model) reportsRead(msg reportsReadMsg) tea.Cmd {
 	f := m.open
-	if msg.gen != m.gen || f == nil {
+	if !msg.ticket.Current() || f == nil {
 		return nil
 	}
 	f.readingJobs--

@@ -36,15 +36,15 @@ func (m *Model) runSearch(query string, quiet bool) tea.Cmd {
 	if err != nil {
 		return common.Error(err)
 	}
-	f, acct, gen := m.open, m.acct, m.gen
-	name := f.name
-	return common.RunJob(m.c.Common, jobs.Spec{Name: "search " + name + ": " + query, Account: acct.Name, Quiet: quiet},
+	acct, name := m.acct, m.open.name
+	m.open.searching = query
+	return common.Request(m.c.Common, &m.req.search, jobs.Spec{Name: "search " + name + ": " + query, Account: acct.Name, Quiet: quiet},
 		func(ctx context.Context, _ *jobs.Progress) (searchResult, error) {
 			ref, uids, err := acct.Mailbox.Search(ctx, name, q)
 			return searchResult{ref: ref, uids: uids}, err
 		},
-		func(_ jobs.ID, r searchResult, err error) tea.Msg {
-			return searchDoneMsg{account: acct.Name, gen: gen, folder: name, query: query, result: r, err: err, quiet: quiet}
+		func(t common.Ticket, r searchResult, err error) tea.Msg {
+			return searchDoneMsg{account: acct.Name, ticket: t, query: query, result: r, err: err, quiet: quiet}
 		})
 }
 
@@ -55,8 +55,7 @@ type searchResult struct {
 
 type searchDoneMsg struct {
 	account string
-	gen     int
-	folder  string
+	ticket  common.Ticket
 	query   string
 	result  searchResult
 	err     error
@@ -65,9 +64,10 @@ type searchDoneMsg struct {
 
 func (m *Model) searchDone(msg searchDoneMsg) tea.Cmd {
 	f := m.open
-	if msg.gen != m.gen || f == nil || f.name != msg.folder {
+	if !msg.ticket.Current() || f == nil {
 		return nil
 	}
+	f.searching = ""
 	if msg.err != nil {
 		return common.Error(msg.err)
 	}
@@ -97,9 +97,10 @@ func (m *Model) searchDone(msg searchDoneMsg) tea.Cmd {
 // clearSearch goes back to the whole folder.
 func (m *Model) clearSearch() tea.Cmd {
 	f := m.open
-	f.query = ""
+	f.query, f.searching = "", ""
 	f.marked = map[mail.UID]bool{}
-	return m.loadListing(f.name, m.gen, m.prefetch(), false)
+	m.req.search.Cancel() // its answer would bring the search back
+	return m.loadListing(f.name, m.prefetch(), false)
 }
 
 // Query is the open search, "" when the whole folder is listed.
@@ -123,7 +124,7 @@ func (m *Model) searchAll(q mail.Query) tea.Cmd {
 		}
 	}
 	acct := m.acct
-	return common.RunJob(m.c.Common, jobs.Spec{Name: "search all folders: " + q.String(), Account: acct.Name},
+	return common.Request(m.c.Common, &m.req.searchAll, jobs.Spec{Name: "search all folders: " + q.String(), Account: acct.Name},
 		func(ctx context.Context, p *jobs.Progress) (mergedHits, error) {
 			var out mergedHits
 			for i, name := range names {
@@ -148,8 +149,8 @@ func (m *Model) searchAll(q mail.Query) tea.Cmd {
 			slices.SortStableFunc(out.hits, func(a, b folderHit) int { return b.env.SortTime().Compare(a.env.SortTime()) })
 			return out, nil
 		},
-		func(_ jobs.ID, hits mergedHits, err error) tea.Msg {
-			return searchAllMsg{account: acct.Name, query: local.String(), hits: hits, err: err}
+		func(t common.Ticket, hits mergedHits, err error) tea.Msg {
+			return searchAllMsg{account: acct.Name, ticket: t, query: local.String(), hits: hits, err: err}
 		})
 }
 
@@ -168,12 +169,16 @@ type mergedHits struct {
 
 type searchAllMsg struct {
 	account string
+	ticket  common.Ticket
 	query   string
 	hits    mergedHits
 	err     error
 }
 
 func (m *Model) searchAllDone(msg searchAllMsg) tea.Cmd {
+	if !msg.ticket.Current() {
+		return nil
+	}
 	if msg.err != nil {
 		return common.Error(msg.err)
 	}

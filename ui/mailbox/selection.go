@@ -116,8 +116,8 @@ func (m *Model) selectLike(kind likeKind) tea.Cmd {
 	if err != nil {
 		return common.Error(err)
 	}
-	f, acct, gen := m.open, m.acct, m.gen
-	return common.RunJob(m.c.Common, jobs.Spec{Name: "find " + label, Account: acct.Name},
+	f, acct := m.open, m.acct
+	return common.RequestIn(m.c.Common, &m.req.finds, jobs.Spec{Name: "find " + label + " in " + f.name, Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) ([]mail.UID, error) {
 			ref, uids, err := acct.Mailbox.Search(ctx, f.name, q)
 			if err == nil && ref.UIDValidity != f.ref.UIDValidity {
@@ -125,14 +125,15 @@ func (m *Model) selectLike(kind likeKind) tea.Cmd {
 			}
 			return uids, err
 		},
-		func(_ jobs.ID, uids []mail.UID, err error) tea.Msg {
-			return likeFoundMsg{account: acct.Name, gen: gen, label: label, uids: uids, err: err}
+		func(t common.Ticket, uids []mail.UID, err error) tea.Msg {
+			return likeFoundMsg{account: acct.Name, ticket: t, label: label, uids: uids, err: err}
 		})
 }
 
+// likeFoundMsg carries messages to add to the selection.
 type likeFoundMsg struct {
 	account string
-	gen     int
+	ticket  common.Ticket
 	label   string
 	uids    []mail.UID
 	err     error
@@ -140,7 +141,7 @@ type likeFoundMsg struct {
 
 func (m *Model) likeFound(msg likeFoundMsg) tea.Cmd {
 	f := m.open
-	if msg.gen != m.gen || f == nil {
+	if !msg.ticket.Current() || f == nil {
 		return nil
 	}
 	if msg.err != nil {

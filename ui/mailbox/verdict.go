@@ -26,7 +26,7 @@ import (
 // casesMsg carries the cases found for a verdict or for feedback.
 type casesMsg struct {
 	account string
-	gen     int
+	ticket  common.Ticket
 	verdict string // "" for feedback
 	cases   []verdict.Case
 	skipped int // messages in the target that are no reports
@@ -86,15 +86,15 @@ func (m *Model) VerdictOn(t action.Target, name string) tea.Cmd {
 // findCaseOf finds, on the server, every report of the case of t's one
 // report, for a verdict (name) or for feedback ("").
 func (m *Model) findCaseOf(t action.Target, name string) tea.Cmd {
-	acct, gen := m.acct, m.gen
+	acct := m.acct
 	opt := verdict.Options{MaxBytes: acct.MessageLimit}
-	return common.RunJob(m.c.Common, jobs.Spec{Name: "find the case of " + t.Describe(), Account: acct.Name},
+	return common.Request(m.c.Common, &m.req.cases, jobs.Spec{Name: "find the case of " + t.Describe(), Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) ([]verdict.Case, error) {
 			c, err := verdict.FindCase(ctx, acct.Name, acct.Mailbox, t.Folder, t.UIDs[0], opt)
 			return []verdict.Case{c}, err
 		},
-		func(_ jobs.ID, cases []verdict.Case, err error) tea.Msg {
-			return casesMsg{account: acct.Name, gen: gen, verdict: name, cases: cases, err: err}
+		func(tk common.Ticket, cases []verdict.Case, err error) tea.Msg {
+			return casesMsg{account: acct.Name, ticket: tk, verdict: name, cases: cases, err: err}
 		})
 }
 
@@ -125,14 +125,14 @@ func (m *Model) casesOf(t action.Target, name string) tea.Cmd {
 }
 
 func (m *Model) findCases(t action.Target, name string) tea.Cmd {
-	acct, gen := m.acct, m.gen
+	acct := m.acct
 	opt := verdict.Options{MaxBytes: acct.MessageLimit}
-	return common.RunJob(m.c.Common, jobs.Spec{Name: "read the reports of " + t.Describe(), Account: acct.Name},
+	return common.Request(m.c.Common, &m.req.cases, jobs.Spec{Name: "read the reports of " + t.Describe(), Account: acct.Name},
 		func(ctx context.Context, _ *jobs.Progress) (verdict.Scan, error) {
 			return verdict.Cases(ctx, acct.Name, acct.Mailbox, t.Folder, t.UIDs, opt)
 		},
-		func(_ jobs.ID, s verdict.Scan, err error) tea.Msg {
-			return casesMsg{account: acct.Name, gen: gen, verdict: name, cases: s.Cases, skipped: len(s.NotReports), err: err}
+		func(tk common.Ticket, s verdict.Scan, err error) tea.Msg {
+			return casesMsg{account: acct.Name, ticket: tk, verdict: name, cases: s.Cases, skipped: len(s.NotReports), err: err}
 		})
 }
 
@@ -140,6 +140,8 @@ func (m *Model) findCases(t action.Target, name string) tea.Cmd {
 // feedback).
 func (m *Model) casesFound(msg casesMsg) tea.Cmd {
 	switch {
+	case !msg.ticket.Current():
+		return nil // another case was asked for, or the folder was left
 	case msg.err != nil:
 		return common.Error(fmt.Errorf("reading the reports: %w", msg.err))
 	case len(msg.cases) == 0:
