@@ -160,6 +160,10 @@ type DialogKeys struct {
 	PrevField  key.Binding
 	NextChoice key.Binding
 	PrevChoice key.Binding
+	// ScrollUp and ScrollDown scroll a panel longer than its frame (the
+	// replies previewed before they are sent) while its question waits.
+	ScrollUp   key.Binding
+	ScrollDown key.Binding
 }
 
 // DefaultDialogKeys: y says yes; n, esc, q and ctrl+c say no. enter says
@@ -181,12 +185,17 @@ func DefaultDialogKeys() DialogKeys {
 		PrevField:  key.NewBinding(key.WithKeys("shift+tab", "up", "ctrl+p"), key.WithHelp("shift+tab/↑", "previous field")),
 		NextChoice: key.NewBinding(key.WithKeys("right", "l", "space"), key.WithHelp("space/→", "next choice")),
 		PrevChoice: key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←", "previous choice")),
+
+		ScrollUp:   key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "scroll up")),
+		ScrollDown: key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "scroll down")),
 	}
 }
 
 // DialogScopes: a question's answers and a typed line's keys are never
-// active together, so n may say no and enter submit.
+// active together, so n may say no and enter submit. Scrolling works
+// while a question waits, so it shares the question's scope.
 var DialogScopes = map[string]string{"yes": "question", "no": "question", "selection": "question",
+	"scroll_up": "question", "scroll_down": "question",
 	"pick_up": "picker", "pick_down": "picker",
 	"next_field": "form", "prev_field": "form", "next_choice": "form", "prev_choice": "form"}
 
@@ -203,5 +212,6 @@ func (k DialogKeys) Or() DialogKeys {
 func (k *DialogKeys) Bindings() Bindings {
 	return Bindings{"yes": &k.Yes, "no": &k.No, "selection": &k.Selection,
 		"submit": &k.Submit, "cancel": &k.Cancel, "pick_up": &k.PickUp, "pick_down": &k.PickDown,
-		"next_field": &k.NextField, "prev_field": &k.PrevField, "next_choice": &k.NextChoice, "prev_choice": &k.PrevChoice}
+		"next_field": &k.NextField, "prev_field": &k.PrevField, "next_choice": &k.NextChoice, "prev_choice": &k.PrevChoice,
+		"scroll_up": &k.ScrollUp, "scroll_down": &k.ScrollDown}
 }

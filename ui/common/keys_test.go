@@ -28,3 +28,25 @@ func TestApplyKeysRefusesOneKeyForTwoActions(t *testing.T) {
 		t.Fatalf("a key freed by disabling its action was refused: %v", err)
 	}
 }
+
+// The preview's scroll keys work while its question waits: a key that
+// answers the question cannot also scroll. The defaults are fine (down
+// both scrolls and moves a picker's highlight: never at the same time).
+func TestDialogScrollKeysShareTheQuestionsScope(t *testing.T) {
+	k := DefaultDialogKeys()
+	if err := ApplyScopedKeys("dialog", k.Bindings(), DialogScopes, nil); err != nil {
+		t.Fatalf("the default dialog keys conflict: %v", err)
+	}
+	k = DefaultDialogKeys()
+	err := ApplyScopedKeys("dialog", k.Bindings(), DialogScopes, map[string][]string{"scroll_down": {"n"}})
+	if err == nil || !strings.Contains(err.Error(), `"n" is bound to both no and scroll_down`) {
+		t.Fatalf("scroll_down on the no key: %v", err)
+	}
+	k = DefaultDialogKeys()
+	if err := ApplyScopedKeys("dialog", k.Bindings(), DialogScopes, map[string][]string{"scroll_down": {"ctrl+d"}}); err != nil {
+		t.Fatalf("scroll_down on a free key: %v", err)
+	}
+	if got := k.ScrollDown.Help().Key; got != "ctrl+d" {
+		t.Fatalf("scroll_down's help names %q, want the key bound", got)
+	}
+}
