@@ -17,6 +17,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/backend/reported"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 	"github.com/mailtriage/mailtriage/ui/session"
 )
 
@@ -169,14 +170,14 @@ func (m *Model) blockOptionsLoaded(msg blockOptionsMsg) tea.Cmd {
 		warn = common.Error(fmt.Errorf("FortiMail session profiles could not be listed: %w", msg.err))
 	}
 	opts := block.Options(m.gateways(), msg.profiles)
-	items := make([]pickItem, len(opts))
+	items := make([]components.PickItem, len(opts))
 	for i, o := range opts {
-		items[i] = pickItem{label: o.Label, value: fmt.Sprint(i)}
+		items[i] = components.PickItem{Label: o.Label, Value: fmt.Sprint(i)}
 	}
 	title := fmt.Sprintf("block the sender(s) of %s — how?", msg.target.Describe())
-	m.overlay = newPicker(m.c, analysis.SanitizeLine(title), items, false, func(it pickItem, _ string) tea.Cmd {
+	m.overlay = newPicker(m.c, analysis.SanitizeLine(title), items, false, func(it components.PickItem, _ string) tea.Cmd {
 		var i int
-		fmt.Sscan(it.value, &i)
+		fmt.Sscan(it.Value, &i)
 		return m.confirmBlock(msg, opts[i])
 	})
 	return warn

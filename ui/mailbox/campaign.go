@@ -13,6 +13,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 )
 
 // A campaign is the messages of the open folder (or search) that share
@@ -25,16 +26,16 @@ func (m *Model) pickCampaign() tea.Cmd {
 	if f == nil || !f.loaded || len(f.uids) == 0 {
 		return common.Info("no messages to group")
 	}
-	items := make([]pickItem, len(campaign.Names))
+	items := make([]components.PickItem, len(campaign.Names))
 	for i, n := range campaign.Names {
-		items[i] = pickItem{label: n, value: strconv.Itoa(i)}
+		items[i] = components.PickItem{Label: n, Value: strconv.Itoa(i)}
 	}
 	where := f.name
 	if f.query != "" {
 		where = "the matches of " + f.query
 	}
-	m.overlay = newPicker(m.c, analysis.Concat(analysis.Plain("campaigns in "), analysis.SanitizeLine(where), analysis.Plain(": group by…")), items, false, func(it pickItem, _ string) tea.Cmd {
-		g, _ := strconv.Atoi(it.value)
+	m.overlay = newPicker(m.c, analysis.Concat(analysis.Plain("campaigns in "), analysis.SanitizeLine(where), analysis.Plain(": group by…")), items, false, func(it components.PickItem, _ string) tea.Cmd {
+		g, _ := strconv.Atoi(it.Value)
 		return m.FindCampaigns(campaign.Grouping(g))
 	})
 	return nil
@@ -104,18 +105,18 @@ func (m *Model) campaignsFound(msg campaignsMsg) tea.Cmd {
 		return common.Info(fmt.Sprintf("no campaign by %s: no two messages share one (%s)", msg.grouping.Short(), note))
 	}
 	now := m.c.Now()
-	items := make([]pickItem, len(msg.Groups))
+	items := make([]components.PickItem, len(msg.Groups))
 	for i, c := range msg.Groups {
 		span := formatDate(c.First, now)
 		if !c.Last.Equal(c.First) {
 			span += " – " + formatDate(c.Last, now)
 		}
-		items[i] = pickItem{label: fmt.Sprintf("%5d  %-27s  %s", len(c.UIDs), span, c.Key), value: strconv.Itoa(i)}
+		items[i] = components.PickItem{Label: fmt.Sprintf("%5d  %-27s  %s", len(c.UIDs), span, c.Key), Value: strconv.Itoa(i)}
 	}
 	title := fmt.Sprintf("%s by %s (%s) — count, first – last seen; enter selects", plural(len(msg.Groups), "campaign", "campaigns"), msg.grouping.Short(), note)
 	groups, g, capped := msg.Groups, msg.grouping, msg.capped
-	m.overlay = newPicker(m.c, analysis.Plain(title), items, false, func(it pickItem, _ string) tea.Cmd {
-		i, _ := strconv.Atoi(it.value)
+	m.overlay = newPicker(m.c, analysis.Plain(title), items, false, func(it components.PickItem, _ string) tea.Cmd {
+		i, _ := strconv.Atoi(it.Value)
 		return m.selectCampaign(g, groups[i], capped)
 	})
 	return nil

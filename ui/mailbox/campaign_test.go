@@ -13,6 +13,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/campaign"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
+	"github.com/mailtriage/mailtriage/ui/components"
 )
 
 // countingBox counts the messages read.
@@ -58,31 +59,41 @@ func addMessages(mb *mailtest.Mailbox, msgs []testMsg) []mail.UID {
 func (h *harness) campaign(grouping, key string) []mail.UID {
 	h.t.Helper()
 	h.press("g")
-	p, ok := h.m.overlay.(*picker)
-	if !ok {
-		h.t.Fatalf("g opened no picker: %T", h.m.overlay)
-	}
-	idx := slices.IndexFunc(p.shown, func(it pickItem) bool { return strings.HasPrefix(it.label, grouping) })
-	if idx < 0 {
-		h.t.Fatalf("no grouping %q", grouping)
-	}
-	p.cursor = idx
-	h.press("enter")
-	p, ok = h.m.overlay.(*picker)
-	if !ok {
+	h.pickWhere(func(label string) bool { return strings.HasPrefix(label, grouping) }, "grouping "+grouping)
+	if _, ok := h.m.overlay.(*pickerOverlay); !ok {
 		h.t.Fatalf("no campaign picker after %s (infos %v, errs %v)", grouping, h.infos, h.errs)
 	}
-	idx = slices.IndexFunc(p.shown, func(it pickItem) bool { return strings.HasSuffix(it.label, "  "+key) })
+	h.pickWhere(func(label string) bool { return strings.HasSuffix(label, "  "+key) }, "campaign "+key)
+	return h.selected()
+}
+
+// picker is the open picker; the test fails without one.
+func (h *harness) picker() *components.Picker {
+	h.t.Helper()
+	o, ok := h.m.overlay.(*pickerOverlay)
+	if !ok {
+		h.t.Fatalf("no picker open: %T", h.m.overlay)
+	}
+	return o.p
+}
+
+// pickWhere moves the open picker's highlight, as the analyst would, to
+// the first item whose label matches, and takes it.
+func (h *harness) pickWhere(match func(label string) bool, what string) {
+	h.t.Helper()
+	p := h.picker()
+	idx := slices.IndexFunc(p.Shown(), func(it components.PickItem) bool { return match(it.Label) })
 	if idx < 0 {
 		var labels []string
-		for _, it := range p.shown {
-			labels = append(labels, it.label)
+		for _, it := range p.Shown() {
+			labels = append(labels, it.Label)
 		}
-		h.t.Fatalf("no campaign %q among %q", key, labels)
+		h.t.Fatalf("no %s among %q", what, labels)
 	}
-	p.cursor = idx
+	for p.Cursor() < idx {
+		h.press("down")
+	}
 	h.press("enter")
-	return h.selected()
 }
 
 func (h *harness) selected() []mail.UID {
@@ -124,8 +135,7 @@ func TestCampaignBySenderDomainSelectsItsMessages(t *testing.T) {
 	}
 	// One remediation covers the campaign.
 	h.press("m")
-	h.m.overlay.(*picker).ti.SetValue("Junk")
-	h.m.overlay.(*picker).filter()
+	h.typeText("Junk")
 	h.press("enter")
 	if n := mb.Count("Junk"); n != 3 {
 		t.Fatalf("%d messages in Junk after moving the campaign, want 3 (errs %v)", n, h.errs)
@@ -146,8 +156,8 @@ func TestCampaignPickerShowsCountAndFirstLastSeen(t *testing.T) {
 	if !strings.Contains(out, "1 campaign by sender") || !strings.Contains(out, "    2  ") || !strings.Contains(out, "a@evil.example") {
 		t.Fatalf("campaign picker:\n%s", out)
 	}
-	if p := h.m.overlay.(*picker); len(p.items) != 1 {
-		t.Errorf("%d campaigns offered, want 1: a sender with one message is no campaign", len(p.items))
+	if p := h.picker(); len(p.Shown()) != 1 {
+		t.Errorf("%d campaigns offered, want 1: a sender with one message is no campaign", len(p.Shown()))
 	}
 	if !strings.Contains(out, " – ") {
 		t.Errorf("no first – last seen span:\n%s", out)
@@ -206,11 +216,8 @@ func TestCampaignByAttachmentHash(t *testing.T) {
 	})
 	h := newHarness(t, mb, 120, 30)
 	h.press("g")
-	p := h.m.overlay.(*picker)
-	p.cursor = int(campaign.ByAttachment)
-	h.press("enter")
-	p, ok := h.m.overlay.(*picker)
-	if !ok || len(p.shown) != 1 {
+	h.pickWhere(func(label string) bool { return label == campaign.Names[campaign.ByAttachment] }, "the attachment grouping")
+	if p, ok := h.m.overlay.(*pickerOverlay); !ok || len(p.p.Shown()) != 1 {
 		t.Fatalf("want one attachment campaign, got %v (%v)", ok, h.infos)
 	}
 	h.press("enter")
@@ -248,7 +255,7 @@ func TestTopIsHomeAndGOpensCampaigns(t *testing.T) {
 		t.Fatalf("home left the cursor on row %d", h.m.open.cursor)
 	}
 	h.press("g")
-	if _, ok := h.m.overlay.(*picker); !ok {
+	if _, ok := h.m.overlay.(*pickerOverlay); !ok {
 		t.Fatal("g did not open the campaign picker")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -92,7 +93,8 @@ func (cp *composer) setFocus(i int) tea.Cmd {
 
 func (cp *composer) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	k := cp.c.Dialog.Or()
-	// In the body, arrows move the text cursor: only tab leaves it.
+	// In the body, the keys it edits with move the text cursor: only the
+	// field keys it does not use (tab, shift+tab by default) leave it.
 	inBody := cp.focus == len(cp.fields)
 	switch {
 	case key.Matches(msg, k.Cancel):
@@ -103,9 +105,9 @@ func (cp *composer) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 			return false, common.Error(err)
 		}
 		return true, cp.onSend(m, paths)
-	case !inBody && key.Matches(msg, k.NextField), inBody && msg.String() == "tab":
+	case !inBody && key.Matches(msg, k.NextField), inBody && key.Matches(msg, cp.bodyExit(k.NextField)):
 		return false, cp.setFocus(cp.focus + 1)
-	case !inBody && key.Matches(msg, k.PrevField), inBody && msg.String() == "shift+tab":
+	case !inBody && key.Matches(msg, k.PrevField), inBody && key.Matches(msg, cp.bodyExit(k.PrevField)):
 		return false, cp.setFocus(cp.focus - 1)
 	}
 	var cmd tea.Cmd
@@ -115,6 +117,23 @@ func (cp *composer) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	}
 	*cp.fields[cp.focus], cmd = cp.fields[cp.focus].Update(msg)
 	return false, cmd
+}
+
+// bodyExit is b without the keys the body edits with — its own line and
+// cursor moves, and characters that are typed — so that in the body a
+// field key never steals one (down moves a line there; tab leaves).
+func (cp *composer) bodyExit(b key.Binding) key.Binding {
+	km := cp.body.KeyMap
+	edits := []key.Binding{km.LineNext, km.LinePrevious, km.CharacterForward, km.CharacterBackward,
+		km.WordForward, km.WordBackward, km.LineStart, km.LineEnd, km.InsertNewline, km.PageUp, km.PageDown}
+	var keep []string
+	for _, k := range b.Keys() {
+		typed := len([]rune(k)) == 1 || k == "space"
+		if !typed && !slices.ContainsFunc(edits, func(e key.Binding) bool { return slices.Contains(e.Keys(), k) }) {
+			keep = append(keep, k)
+		}
+	}
+	return key.NewBinding(key.WithKeys(keep...))
 }
 
 // message is what the form says, checked.

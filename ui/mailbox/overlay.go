@@ -9,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailtriage/mailtriage/backend/analysis"
-	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
 	"github.com/mailtriage/mailtriage/ui/components"
 	"github.com/mailtriage/mailtriage/ui/session"
@@ -120,133 +119,24 @@ func (in *input) lines(cm *session.Session, w int) []string {
 	return frame(cm, w, analysis.Text{}, []string{" " + common.EditLine(in.ti, w-1, cm.Styles)})
 }
 
-// pickItem is one choice of a picker.
-type pickItem struct {
-	label string // shown (sanitized when drawn)
-	value string
-	note  string // e.g. "(remove)"
-	uid   mail.UID
+// pickerOverlay hosts the shared picker (components.Picker) over the
+// list.
+type pickerOverlay struct{ p *components.Picker }
+
+func newPicker(c *session.Session, title analysis.Text, items []components.PickItem, allowNew bool, onPick func(components.PickItem, string) tea.Cmd) *pickerOverlay {
+	return &pickerOverlay{p: components.NewPicker(c.Dialog, title, items, allowNew, onPick)}
 }
 
-// picker filters its items as the analyst types (fuzzy: the typed
-// letters in order); enter takes the highlighted item, or with allowNew
-// the typed text when nothing matches exactly.
-type picker struct {
-	c        *session.Session
-	title    analysis.Text
-	ti       textinput.Model
-	items    []pickItem
-	shown    []pickItem
-	cursor   int
-	allowNew bool
-	onPick   func(item pickItem, typed string) tea.Cmd
-}
+func (o *pickerOverlay) key(msg tea.KeyPressMsg) (bool, tea.Cmd) { return o.p.Key(msg) }
 
-const pickerRows = 8
-
-func newPicker(c *session.Session, title analysis.Text, items []pickItem, allowNew bool, onPick func(pickItem, string) tea.Cmd) *picker {
-	ti := common.SteadyInput()
-	ti.Prompt = "› "
-	ti.Placeholder = "type to filter"
-	if allowNew {
-		ti.Placeholder = "type to filter, or a new name"
-	}
-	ti.CharLimit = 200
-	ti.Focus()
-	p := &picker{c: c, title: title, ti: ti, items: items, allowNew: allowNew, onPick: onPick}
-	p.filter()
-	return p
-}
-
-func (p *picker) filter() {
-	typed := strings.ToLower(p.ti.Value())
-	p.shown = p.shown[:0]
-	for _, it := range p.items {
-		if fuzzy(strings.ToLower(it.label), typed) {
-			p.shown = append(p.shown, it)
-		}
-	}
-	p.cursor = clamp(p.cursor, 0, max(len(p.shown)-1, 0))
-}
-
-// fuzzy reports whether the letters of pattern appear in s in order.
-func fuzzy(s, pattern string) bool {
-	for _, r := range pattern {
-		i := strings.IndexRune(s, r)
-		if i < 0 {
-			return false
-		}
-		s = s[i+len(string(r)):]
-	}
-	return true
-}
-
-func (p *picker) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	k := p.c.Dialog.Or()
-	switch {
-	case key.Matches(msg, k.Cancel):
-		return true, nil
-	case key.Matches(msg, k.PickUp):
-		p.cursor = max(p.cursor-1, 0)
-		return false, nil
-	case key.Matches(msg, k.PickDown):
-		p.cursor = min(p.cursor+1, max(len(p.shown)-1, 0))
-		return false, nil
-	case key.Matches(msg, k.Submit):
-		typed := strings.TrimSpace(p.ti.Value())
-		if p.allowNew && typed != "" && !p.exact(typed) {
-			return true, p.onPick(pickItem{label: typed, value: typed}, typed)
-		}
-		if len(p.shown) == 0 {
-			return false, nil
-		}
-		return true, p.onPick(p.shown[p.cursor], typed)
-	}
-	var cmd tea.Cmd
-	p.ti, cmd = p.ti.Update(msg)
-	p.filter()
-	return false, cmd
-}
-
-func (p *picker) exact(typed string) bool {
-	for _, it := range p.shown {
-		if strings.EqualFold(it.value, typed) {
-			return true
-		}
-	}
-	return false
-}
-
-func (p *picker) lines(cm *session.Session, w int) []string {
-	st := cm.Styles
-	body := []string{" " + common.EditLine(p.ti, w-1, st)}
-	top := max(p.cursor-pickerRows+1, 0)
-	for i := top; i < len(p.shown) && i < top+pickerRows; i++ {
-		it := p.shown[i]
-		style := st.Text
-		prefix := "  "
-		if i == p.cursor {
-			style, prefix = st.Selected, "› "
-		}
-		label := analysis.Concat(analysis.Plain(prefix), analysis.SanitizeLine(it.label))
-		if it.note != "" {
-			label = analysis.Concat(label, analysis.Plain(" "+it.note))
-		}
-		body = append(body, common.Cell(label, w, style, st.Marker))
-	}
-	if len(p.shown) == 0 {
-		hint := "  no match"
-		if p.allowNew && strings.TrimSpace(p.ti.Value()) != "" {
-			hint = "  enter creates " + p.ti.Value()
-		}
-		body = append(body, st.Muted.Render(analysis.SanitizeLine(hint).String()))
-	}
-	return frame(cm, w, p.title, body)
+func (o *pickerOverlay) lines(cm *session.Session, w int) []string {
+	return frame(cm, w, o.p.Title(), o.p.Lines(cm.Styles, w))
 }
 
 // preview shows what an action will send (replies to reporters) and asks;
-// j/k scroll the lines.
+// the dialog's scroll keys scroll the lines.
 type preview struct {
+	keys  common.DialogKeys
 	title string // may quote a subject: sanitized when drawn
 	body  []string
 	top   int
@@ -254,18 +144,18 @@ type preview struct {
 }
 
 func newPreview(c *session.Session, title string, body []string, question string, onYes func() tea.Cmd) *preview {
-	return &preview{title: title, body: body, q: components.NewConfirm(c.Dialog, question, onYes)}
+	return &preview{keys: c.Dialog.Or(), title: title, body: body, q: components.NewConfirm(c.Dialog, question, onYes)}
 }
 
 // previewRows is how many lines of the preview show at once.
 const previewRows = 12
 
 func (p *preview) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	switch msg.String() {
-	case "j", "down":
+	switch {
+	case key.Matches(msg, p.keys.ScrollDown):
 		p.top = min(p.top+1, max(len(p.body)-previewRows, 0))
 		return false, nil
-	case "k", "up":
+	case key.Matches(msg, p.keys.ScrollUp):
 		p.top = max(p.top-1, 0)
 		return false, nil
 	}
@@ -283,7 +173,8 @@ func (p *preview) lines(cm *session.Session, w int) []string {
 		out = append(out, " "+common.Cell(analysis.SanitizeLine(l), w-1, st.Text, st.Marker))
 	}
 	if len(p.body) > previewRows {
-		out = append(out, " "+st.Muted.Render(fmt.Sprintf("j/k scroll (%d lines)", len(p.body))))
+		keys := p.keys.ScrollDown.Help().Key + " " + p.keys.ScrollUp.Help().Key
+		out = append(out, " "+st.Muted.Render(fmt.Sprintf("%s scroll (%d lines)", keys, len(p.body))))
 	}
 	return frame(cm, w, analysis.SanitizeLine(p.title), append(out, p.q.Lines(st)...))
 }

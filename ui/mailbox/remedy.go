@@ -14,6 +14,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 )
 
 // actionKey handles the selection and remediation keys of the list.
@@ -84,23 +85,23 @@ func (m *Model) pickFolder(action remediate.Action) tea.Cmd {
 	if err != nil {
 		return common.Error(err)
 	}
-	var special, rest []pickItem
+	var special, rest []components.PickItem
 	for _, f := range m.folders {
 		if f.NoSelect || f.Name == m.open.name {
 			continue
 		}
-		it := pickItem{label: f.Name, value: f.Name}
+		it := components.PickItem{Label: f.Name, Value: f.Name}
 		if f.Role != mail.RoleNone && f.Role != mail.RoleInbox {
-			it.note = "(" + string(f.Role) + ")"
+			it.Note = "(" + string(f.Role) + ")"
 			special = append(special, it)
 			continue
 		}
 		rest = append(rest, it)
 	}
-	slices.SortStableFunc(special, func(a, b pickItem) int { return roleRank(a.note) - roleRank(b.note) })
+	slices.SortStableFunc(special, func(a, b components.PickItem) int { return roleRank(a.Note) - roleRank(b.Note) })
 	title := fmt.Sprintf("%s %d message(s) to…", action, len(uids))
-	m.overlay = newPicker(m.c, analysis.Plain(title), append(special, rest...), false, func(it pickItem, _ string) tea.Cmd {
-		return m.Act(action, it.value, "")
+	m.overlay = newPicker(m.c, analysis.Plain(title), append(special, rest...), false, func(it components.PickItem, _ string) tea.Cmd {
+		return m.Act(action, it.Value, "")
 	})
 	return nil
 }
@@ -131,14 +132,14 @@ func (m *Model) pickTag() tea.Cmd {
 	if !f.keywords {
 		return common.Error(fmt.Errorf("the server cannot store categories in %q (no new keywords allowed, e.g. Exchange over IMAP)", f.name))
 	}
-	var items []pickItem
+	var items []components.PickItem
 	seen := map[string]bool{}
 	add := func(kw string) {
 		if k := strings.ToLower(kw); !seen[k] {
 			seen[k] = true
-			it := pickItem{label: mail.DecodeKeyword(kw), value: kw}
+			it := components.PickItem{Label: mail.DecodeKeyword(kw), Value: kw}
 			if m.allHave(func(fl mail.Flags) bool { return hasKeyword(fl, kw) }) {
-				it.note = "(remove)"
+				it.Note = "(remove)"
 			}
 			items = append(items, it)
 		}
@@ -151,13 +152,15 @@ func (m *Model) pickTag() tea.Cmd {
 			add(kw)
 		}
 	}
-	slices.SortFunc(items, func(a, b pickItem) int { return strings.Compare(strings.ToLower(a.label), strings.ToLower(b.label)) })
+	slices.SortFunc(items, func(a, b components.PickItem) int {
+		return strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label))
+	})
 	title := fmt.Sprintf("tag %d message(s) — pick a category, or type a new one", len(uids))
-	m.overlay = newPicker(m.c, analysis.Plain(title), items, true, func(it pickItem, typed string) tea.Cmd {
-		if it.note == "(remove)" {
-			return m.Act(remediate.Untag, "", it.value)
+	m.overlay = newPicker(m.c, analysis.Plain(title), items, true, func(it components.PickItem, typed string) tea.Cmd {
+		if it.Note == "(remove)" {
+			return m.Act(remediate.Untag, "", it.Value)
 		}
-		kw := it.value
+		kw := it.Value
 		if !seen[strings.ToLower(kw)] {
 			if kw, err = mail.EncodeKeyword(typed); err != nil {
 				return common.Error(err)

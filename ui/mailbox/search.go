@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -12,6 +13,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/jobs"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 )
 
 // Search runs a query (the design's search language) on the server: in
@@ -186,18 +188,19 @@ func (m *Model) searchAllDone(msg searchAllMsg) tea.Cmd {
 		return common.Info("no match for " + msg.query + " in any folder")
 	}
 	now := m.c.Now()
-	items := make([]pickItem, len(msg.hits.hits))
+	items := make([]components.PickItem, len(msg.hits.hits))
 	for i, h := range msg.hits.hits {
 		from := ""
 		if len(h.env.From) > 0 {
 			from = h.env.From[0].Addr
 		}
-		items[i] = pickItem{label: fmt.Sprintf("%s  %-18.18s  %-24.24s  %s", formatDate(h.env.SortTime(), now), h.folder, from, h.env.Subject), value: h.folder, uid: h.env.UID}
+		items[i] = components.PickItem{Label: fmt.Sprintf("%s  %-18.18s  %-24.24s  %s", formatDate(h.env.SortTime(), now), h.folder, from, h.env.Subject), Value: strconv.Itoa(i)}
 	}
 	title := fmt.Sprintf("%s for %s in %d folders, newest first — enter opens", plural(msg.hits.total, "match", "matches"), msg.query, msg.hits.folders)
-	query := msg.query
-	m.overlay = newPicker(m.c, analysis.SanitizeLine(title), items, false, func(it pickItem, _ string) tea.Cmd {
-		return m.openWithSearch(it.value, query, it.uid)
+	query, hits := msg.query, msg.hits.hits
+	m.overlay = newPicker(m.c, analysis.SanitizeLine(title), items, false, func(it components.PickItem, _ string) tea.Cmd {
+		i, _ := strconv.Atoi(it.Value)
+		return m.openWithSearch(hits[i].folder, query, hits[i].env.UID)
 	})
 	return nil
 }

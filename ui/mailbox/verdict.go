@@ -14,6 +14,7 @@ import (
 	"github.com/mailtriage/mailtriage/backend/remediate"
 	"github.com/mailtriage/mailtriage/backend/verdict"
 	"github.com/mailtriage/mailtriage/ui/common"
+	"github.com/mailtriage/mailtriage/ui/components"
 )
 
 // Verdicts and replies to reporters. J (or :verdict NAME) gives every
@@ -44,19 +45,19 @@ func (m *Model) PickVerdict(open *action.Target) tea.Cmd {
 			return common.Error(err)
 		}
 	}
-	items := make([]pickItem, 0, len(m.c.Verdicts))
+	items := make([]components.PickItem, 0, len(m.c.Verdicts))
 	for _, v := range m.c.Verdicts {
-		it := pickItem{label: v.Name, value: v.Name}
+		it := components.PickItem{Label: v.Name, Value: v.Name}
 		if v.Folder != "" {
-			it.note = "(→ " + v.Folder + ")"
+			it.Note = "(→ " + v.Folder + ")"
 		}
 		items = append(items, it)
 	}
-	m.overlay = newPicker(m.c, analysis.Plain("verdict on the reports — pick one"), items, false, func(it pickItem, _ string) tea.Cmd {
+	m.overlay = newPicker(m.c, analysis.Plain("verdict on the reports — pick one"), items, false, func(it components.PickItem, _ string) tea.Cmd {
 		if open != nil {
-			return m.VerdictOn(*open, it.value)
+			return m.VerdictOn(*open, it.Value)
 		}
-		return m.GiveVerdict(it.value)
+		return m.GiveVerdict(it.Value)
 	})
 	return nil
 }
