@@ -93,6 +93,7 @@ type Model struct {
 	focusCmd   tea.Cmd
 	boxKeys    mailbox.KeyMap
 	help       help.Model
+	helpBar    helpBar
 	showHelp   bool
 	helpOffset int
 
@@ -559,6 +560,7 @@ func (m *Model) applyHelpStyles() {
 		Ellipsis: st.HelpSep.Style, ShortKey: st.HelpKey.Style, ShortDesc: st.HelpDesc.Style, ShortSeparator: st.HelpSep.Style,
 		FullKey: st.HelpKey.Style, FullDesc: st.HelpDesc.Style, FullSeparator: st.HelpSep.Style,
 	}
+	m.helpBar = helpBar{} // drawn in the old styles
 }
 
 // layout hands each screen its area: a tab bar above, status and help

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -170,7 +171,35 @@ func (m *Model) bottomLine() string {
 		global = global[:len(global)-1] // q is "back" there
 	}
 	bindings := append(m.screenHelp(), global...)
-	return ansi.Truncate(m.help.ShortHelpView(bindings), m.width, "…")
+	key := helpBarKey(m.width, bindings)
+	if key != m.helpBar.key {
+		m.helpBar = helpBar{key: key, view: ansi.Truncate(m.help.ShortHelpView(bindings), m.width, "…")}
+	}
+	return m.helpBar.view
+}
+
+// helpBar is the help bar as last drawn. Drawing it styles every binding
+// through lipgloss, which cost more than drawing the whole mailbox (a
+// sixth of a frame's time over SSH, by profile), while it changes only
+// when the keys on offer or the width do: so it is drawn again only then.
+type helpBar struct{ key, view string }
+
+// helpBarKey names what the help bar shows: the width and every enabled
+// binding's help text.
+func helpBarKey(width int, bindings []key.Binding) string {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(width))
+	for _, k := range bindings {
+		if !k.Enabled() {
+			continue
+		}
+		h := k.Help()
+		b.WriteString("\x00")
+		b.WriteString(h.Key)
+		b.WriteString("\x01")
+		b.WriteString(h.Desc)
+	}
+	return b.String()
 }
 
 func (m *Model) screenHelp() []key.Binding {
