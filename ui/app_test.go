@@ -436,3 +436,20 @@ func TestSendFromTheConsole(t *testing.T) {
 	}
 	_ = tm.Quit()
 }
+
+// While a picker has the keyboard, the help bar names its keys (the list's
+// would not work), and the list's come back when it closes.
+func TestHelpBarNamesTheOpenPickersKeys(t *testing.T) {
+	tm := start(t, 140, 30, demoAccount(t, "demo"))
+	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
+	keys(tm, "m")
+	uitest.WaitModel(t, tm, "the move picker's keys in the help bar", func(m tea.Model) bool {
+		bar := uitest.Plain(root(m).bottomLine())
+		return strings.Contains(bar, "enter pick") && !strings.Contains(bar, "space select")
+	})
+	keys(tm, "esc")
+	uitest.WaitModel(t, tm, "the list's keys back", func(m tea.Model) bool {
+		return strings.Contains(uitest.Plain(root(m).bottomLine()), "space select")
+	})
+	_ = tm.Quit()
+}

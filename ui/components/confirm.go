@@ -68,22 +68,38 @@ func (c *Confirm) Key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
 	return false, nil
 }
 
-// Hint is the answer line, built from the keys actually bound.
-func (c *Confirm) Hint(st *themes.Styles) string {
-	var parts []string
-	add := func(b key.Binding, label string) {
-		if b.Enabled() {
-			parts = append(parts, st.HelpKey.Render(b.Help().Key)+st.HelpDesc.Render(" "+label))
-		}
-	}
+// ShortHelp is the answers, for a help bar: yes, each choice under its
+// label, no.
+func (c *Confirm) ShortHelp() []key.Binding {
+	var out []key.Binding
 	if c.onYes != nil {
-		add(c.keys.Yes, c.keys.Yes.Help().Desc)
+		out = append(out, c.keys.Yes)
 	}
 	for _, ch := range c.choices {
-		add(ch.Key, ch.Label)
+		out = append(out, relabel(ch.Key, ch.Label))
 	}
-	add(c.keys.No, c.keys.No.Help().Desc)
+	return append(out, c.keys.No)
+}
+
+// Hint is the answer line, built from the keys actually bound.
+func (c *Confirm) Hint(st *themes.Styles) string { return Hint(st, c.ShortHelp()) }
+
+// Hint draws bindings as a key line: each enabled one's key and what it
+// does.
+func Hint(st *themes.Styles, bindings []key.Binding) string {
+	var parts []string
+	for _, b := range bindings {
+		if b.Enabled() {
+			parts = append(parts, st.HelpKey.Render(b.Help().Key)+st.HelpDesc.Render(" "+b.Help().Desc))
+		}
+	}
 	return strings.Join(parts, st.HelpDesc.Render("   "))
+}
+
+// relabel is b saying label for what it does here.
+func relabel(b key.Binding, label string) key.Binding {
+	b.SetHelp(b.Help().Key, label)
+	return b
 }
 
 // Lines draws the question (sanitised: it may quote a subject) and the

@@ -129,20 +129,13 @@ func (p *Picker) exact(typed string) bool {
 	return false
 }
 
-// Hint is the key line, built from the keys actually bound.
-func (p *Picker) Hint(st *themes.Styles) string {
-	var parts []string
-	add := func(b key.Binding, label string) {
-		if b.Enabled() {
-			parts = append(parts, st.HelpKey.Render(b.Help().Key)+st.HelpDesc.Render(" "+label))
-		}
-	}
-	add(p.keys.PickUp, p.keys.PickUp.Help().Desc)
-	add(p.keys.PickDown, p.keys.PickDown.Help().Desc)
-	add(p.keys.Submit, "pick")
-	add(p.keys.Cancel, p.keys.Cancel.Help().Desc)
-	return strings.Join(parts, st.HelpDesc.Render("   "))
+// ShortHelp is the picker's keys, for a help bar.
+func (p *Picker) ShortHelp() []key.Binding {
+	return []key.Binding{p.keys.PickUp, p.keys.PickDown, relabel(p.keys.Submit, "pick"), p.keys.Cancel}
 }
+
+// Hint is the key line, built from the keys actually bound.
+func (p *Picker) Hint(st *themes.Styles) string { return Hint(st, p.ShortHelp()) }
 
 // Lines draws the picker at width w: the typed line, the items around the
 // highlight (sanitised), and the key line. The title is the caller's to

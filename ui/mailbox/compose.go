@@ -119,6 +119,11 @@ func (cp *composer) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return false, cmd
 }
 
+func (cp *composer) help() []key.Binding {
+	k := cp.c.Dialog.Or()
+	return []key.Binding{k.NextField, k.PrevField, cp.send, k.Cancel}
+}
+
 // bodyExit is b without the keys the body edits with — its own line and
 // cursor moves, and characters that are typed — so that in the body a
 // field key never steals one (down moves a line there; tab leaves).

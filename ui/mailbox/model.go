@@ -133,7 +133,14 @@ func (m *Model) SetLayout(width, height, originY int) {
 func (m *Model) InvalidateStyles() { m.rows = rowCache{} }
 
 // ShortHelp is the help bar.
-func (m *Model) ShortHelp() []key.Binding { return m.keys.ShortHelp() }
+// ShortHelp is the help bar: the keys of the open question, picker or
+// form while one has the keyboard, the list's otherwise.
+func (m *Model) ShortHelp() []key.Binding {
+	if m.overlay != nil {
+		return m.overlay.help()
+	}
+	return m.keys.ShortHelp()
+}
 
 // FullHelp is the ? screen.
 func (m *Model) FullHelp() [][]key.Binding { return m.keys.FullHelp() }

@@ -22,6 +22,8 @@ type overlay interface {
 	key(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd)
 	// lines draws the panel at width w.
 	lines(st *session.Session, w int) []string
+	// help is the keys the panel answers to, for the help bar.
+	help() []key.Binding
 }
 
 // Capturing reports whether the screen has the keyboard to itself (an
@@ -60,6 +62,7 @@ func newConfirm(keys common.DialogKeys, text string, onYes func() tea.Cmd, choic
 }
 
 func (c *confirm) key(msg tea.KeyPressMsg) (bool, tea.Cmd) { return c.q.Key(msg) }
+func (c *confirm) help() []key.Binding                     { return c.q.ShortHelp() }
 
 func (c *confirm) lines(cm *session.Session, w int) []string {
 	return frame(cm, w, analysis.Text{}, c.q.Lines(cm.Styles))
@@ -72,6 +75,7 @@ type info struct {
 }
 
 func (i *info) key(tea.KeyPressMsg) (bool, tea.Cmd) { return true, nil }
+func (i *info) help() []key.Binding                 { return nil } // any key closes it
 
 func (i *info) lines(cm *session.Session, w int) []string {
 	body := make([]string, 0, len(i.body)+1)
@@ -113,6 +117,11 @@ func (in *input) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return false, cmd
 }
 
+func (in *input) help() []key.Binding {
+	k := in.c.Dialog.Or()
+	return []key.Binding{k.Submit, k.Cancel}
+}
+
 func (in *input) lines(cm *session.Session, w int) []string {
 	// The input may open with a server's value (a folder name): drawn
 	// sanitized, edited for real.
@@ -128,6 +137,7 @@ func newPicker(c *session.Session, title analysis.Text, items []components.PickI
 }
 
 func (o *pickerOverlay) key(msg tea.KeyPressMsg) (bool, tea.Cmd) { return o.p.Key(msg) }
+func (o *pickerOverlay) help() []key.Binding                     { return o.p.ShortHelp() }
 
 func (o *pickerOverlay) lines(cm *session.Session, w int) []string {
 	return frame(cm, w, o.p.Title(), o.p.Lines(cm.Styles, w))
@@ -162,6 +172,10 @@ func (p *preview) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return p.q.Key(msg)
 }
 
+func (p *preview) help() []key.Binding {
+	return append([]key.Binding{p.keys.ScrollDown, p.keys.ScrollUp}, p.q.ShortHelp()...)
+}
+
 func (p *preview) lines(cm *session.Session, w int) []string {
 	st := cm.Styles
 	shown := p.body[min(p.top, len(p.body)):]
@@ -187,6 +201,7 @@ type formOverlay struct {
 }
 
 func (o *formOverlay) key(msg tea.KeyPressMsg) (bool, tea.Cmd) { return o.f.Key(msg) }
+func (o *formOverlay) help() []key.Binding                     { return o.f.ShortHelp() }
 
 func (o *formOverlay) lines(cm *session.Session, w int) []string {
 	return frame(cm, w, o.title, o.f.Lines(cm.Styles, w, min(o.f.Height(), o.rows())))
