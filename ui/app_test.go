@@ -445,7 +445,7 @@ func TestHelpBarNamesTheOpenPickersKeys(t *testing.T) {
 	keys(tm, "m")
 	uitest.WaitModel(t, tm, "the move picker's keys in the help bar", func(m tea.Model) bool {
 		bar := uitest.Plain(root(m).bottomLine())
-		return strings.Contains(bar, "enter pick") && !strings.Contains(bar, "space select")
+		return strings.Contains(bar, "enter pick") && !strings.Contains(bar, "space select") && !strings.Contains(bar, "q quit")
 	})
 	keys(tm, "esc")
 	uitest.WaitModel(t, tm, "the list's keys back", func(m tea.Model) bool {

@@ -167,7 +167,10 @@ func (m *Model) bottomLine() string {
 		return ansi.Truncate(m.cmd.View(), m.width, "")
 	}
 	global := m.keys.short()
-	if m.screen == screenMessage {
+	switch s := m.current(); {
+	case s != nil && s.Capturing():
+		global = nil // a question, picker or form has every key
+	case m.screen == screenMessage:
 		global = global[:len(global)-1] // q is "back" there
 	}
 	bindings := append(m.screenHelp(), global...)
