@@ -103,6 +103,8 @@ type Model struct {
 	// dialog is a question the root asks (about the open message); it
 	// has the keyboard while it is open.
 	dialog *components.Confirm
+	// panelReq is the calendar or contacts being read for the panel.
+	panelReq common.Slot
 
 	flash    string
 	flashErr bool
@@ -510,6 +512,7 @@ func (m *Model) switchAccount(i int) tea.Cmd {
 	if old := m.boxes[m.active]; old != nil {
 		old.Leave()
 	}
+	m.panelReq.Cancel() // the calendar or contacts of the account left
 	wasShown := m.screen == screenMailbox
 	m.active = i
 	m.show(screenMailbox)

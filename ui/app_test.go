@@ -45,6 +45,13 @@ func demoAccount(t *testing.T, name string) session.Account {
 // colourless theme, so golden files are stable.
 func start(t *testing.T, w, h int, accounts ...session.Account) *teatest.TestModel {
 	t.Helper()
+	return startFiltered(t, w, h, uitest.ProbeFilter, accounts...)
+}
+
+// startFiltered is start with filter in front of the console (it must
+// pass probes to uitest.ProbeFilter).
+func startFiltered(t *testing.T, w, h int, filter func(tea.Model, tea.Msg) tea.Msg, accounts ...session.Account) *teatest.TestModel {
+	t.Helper()
 	m, err := New(Options{Accounts: accounts, Theme: "none", Now: func() time.Time { return testNow }, Environ: []string{}, Ctx: context.Background(), Remedy: uitest.Remedy(t)})
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +59,7 @@ func start(t *testing.T, w, h int, accounts ...session.Account) *teatest.TestMod
 	*m.c.Styles = *themes.NewPlainStyles()
 	m.applyHelpStyles()
 	return teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithFilter(uitest.ProbeFilter)))
+		teatest.WithProgramOptions(tea.WithFilter(filter)))
 }
 
 func root(m tea.Model) *Model { return m.(*Model) }

@@ -20,9 +20,10 @@ import (
 // accounts on Microsoft Graph, shown in a panel over the mailbox.
 
 type panelMsg struct {
-	title string
-	lines []string
-	err   error
+	ticket common.Ticket
+	title  string
+	lines  []string
+	err    error
 }
 
 // groupware is what :calendar and :contacts need of an account: a Graph
@@ -66,9 +67,9 @@ func (m *Model) cmdCalendar(arg string) tea.Cmd {
 	if subject != "" {
 		title = fmt.Sprintf("Calendar — events about %q", subject)
 	}
-	return common.RunJob(m.c.Common, jobs.Spec{Name: "calendar", Account: m.opts.Accounts[m.active].Name},
+	return common.Request(m.c.Common, &m.panelReq, jobs.Spec{Name: "calendar", Account: m.opts.Accounts[m.active].Name},
 		func(ctx context.Context, _ *jobs.Progress) ([]graph.Event, error) { return g.ListEvents(ctx, q) },
-		func(_ jobs.ID, events []graph.Event, err error) tea.Msg {
+		func(t common.Ticket, events []graph.Event, err error) tea.Msg {
 			lines := make([]string, 0, len(events))
 			for _, e := range events {
 				lines = append(lines, eventLines(e)...)
@@ -76,7 +77,7 @@ func (m *Model) cmdCalendar(arg string) tea.Cmd {
 			if len(lines) == 0 {
 				lines = []string{"no events"}
 			}
-			return panelMsg{title: title, lines: lines, err: err}
+			return panelMsg{ticket: t, title: title, lines: lines, err: err}
 		})
 }
 
@@ -131,9 +132,9 @@ func (m *Model) cmdContacts(arg string) tea.Cmd {
 		return m.setFlash(err.Error(), true)
 	}
 	filter := strings.ToLower(strings.TrimSpace(arg))
-	return common.RunJob(m.c.Common, jobs.Spec{Name: "contacts", Account: m.opts.Accounts[m.active].Name},
+	return common.Request(m.c.Common, &m.panelReq, jobs.Spec{Name: "contacts", Account: m.opts.Accounts[m.active].Name},
 		func(ctx context.Context, _ *jobs.Progress) ([]graph.Contact, error) { return g.ListContacts(ctx, 1000) },
-		func(_ jobs.ID, contacts []graph.Contact, err error) tea.Msg {
+		func(t common.Ticket, contacts []graph.Contact, err error) tea.Msg {
 			var lines []string
 			for _, c := range contacts {
 				line := c.DisplayName + "  " + strings.Join(c.Emails, ", ")
@@ -147,11 +148,17 @@ func (m *Model) cmdContacts(arg string) tea.Cmd {
 			if len(lines) == 0 {
 				lines = []string{"no contacts"}
 			}
-			return panelMsg{title: "Contacts", lines: lines, err: err}
+			return panelMsg{ticket: t, title: "Contacts", lines: lines, err: err}
 		})
 }
 
+// showPanel shows the calendar or contacts asked for last, in the account
+// that asked: a panel asked for before another, or before the analyst
+// switched accounts, is dropped.
 func (m *Model) showPanel(msg panelMsg) tea.Cmd {
+	if !msg.ticket.Current() {
+		return nil
+	}
 	if msg.err != nil {
 		return m.setFlash(msg.err.Error(), true)
 	}

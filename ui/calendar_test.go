@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -251,5 +252,65 @@ func TestParseEventLine(t *testing.T) {
 		if _, err := parseEvent(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+}
+
+// heldCalendar is a Graph mailbox whose calendar answers only when the
+// test releases it — and then as if the server had answered, events and
+// all, whether or not the console still wants them.
+type heldCalendar struct {
+	*graph.Mailbox
+	release   chan struct{}
+	cancelled chan struct{} // closed when the console gives up the request
+}
+
+func (h *heldCalendar) ListEvents(ctx context.Context, q graph.EventQuery) ([]graph.Event, error) {
+	select {
+	case <-ctx.Done():
+		close(h.cancelled)
+	case <-h.release:
+	}
+	<-h.release
+	return []graph.Event{{Subject: "Stale debrief", Start: testNow, End: testNow.Add(time.Hour)}}, nil
+}
+
+// A panel asked for is replaced by the next one asked for: :contacts
+// typed while :calendar is still loading cancels the calendar's request,
+// and the calendar's answer, when it comes anyway, is not shown over the
+// contacts.
+func TestANewerPanelReplacesTheOneStillLoading(t *testing.T) {
+	srv, acct := graphAccount(t)
+	srv.AddContact(graphtest.Contact{DisplayName: "Jane Doe", Email: "jane@example.com"})
+	held := &heldCalendar{Mailbox: acct.Mailbox.(*graph.Mailbox), release: make(chan struct{}), cancelled: make(chan struct{})}
+	acct.Mailbox = held
+	var panels atomic.Int32 // panel replies the console has been handed
+	countPanels := func(m tea.Model, msg tea.Msg) tea.Msg {
+		if _, ok := msg.(panelMsg); ok {
+			panels.Add(1)
+		}
+		return uitest.ProbeFilter(m, msg)
+	}
+	tm := startFiltered(t, 140, 30, countPanels, acct)
+	uitest.WaitModel(t, tm, "INBOX listed", settled(1))
+	keys(tm, ":")
+	tm.Type("calendar")
+	keys(tm, "enter", ":")
+	tm.Type("contacts")
+	keys(tm, "enter")
+	uitest.WaitModel(t, tm, "contacts shown", func(m tea.Model) bool {
+		return strings.Contains(uitest.Plain(root(m).Render()), "Jane Doe")
+	})
+	select {
+	case <-held.cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the calendar's request still runs 10s after :contacts replaced it")
+	}
+	close(held.release)
+	// Both replies handed over (the filter runs before Update, and the
+	// probe after it): the calendar's is the second.
+	uitest.WaitModel(t, tm, "the calendar's late reply handled", func(tea.Model) bool { return panels.Load() == 2 })
+	uitest.WaitModel(t, tm, "(its Update done)", func(tea.Model) bool { return true })
+	if out := screenOf(t, tm); strings.Contains(out, "Stale debrief") || !strings.Contains(out, "Jane Doe") {
+		t.Fatalf("the replaced calendar was shown:\n%s", out)
 	}
 }
