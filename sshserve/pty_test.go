@@ -161,3 +161,25 @@ func nonblocking(t *testing.T, fd string) bool {
 	t.Fatalf("fdinfo %s has no flags line", fd)
 	return false
 }
+
+// The console never moves the cursor with tab characters: they land
+// right only on a terminal whose tab stops are every 8 columns, and the
+// analyst's terminal at the other end is not known (see noTabMoves).
+func TestTheConsoleNeverMovesByTabs(t *testing.T) {
+	f := start(t, nil)
+	tm := f.login("viewer", "ann", 160, 40)
+	for _, k := range []string{"j", "j", "j", "k", "\r"} {
+		tm.press(k)
+		if k == "\r" {
+			tm.waitFor("Summary")
+		} else {
+			tm.waitFor("Nov")
+		}
+	}
+	tm.mu.Lock()
+	out := string(tm.out)
+	tm.mu.Unlock()
+	if n := strings.Count(out, "\t"); n > 0 {
+		t.Fatalf("%d tab characters in the console's output", n)
+	}
+}
