@@ -180,15 +180,8 @@ func TestOpeningAnotherFolderCancelsTheOldListing(t *testing.T) {
 func TestOpeningAnotherFolderCancelsTheOldSearch(t *testing.T) {
 	mb := mailtest.New()
 	mb.AddFolder("Junk", mail.RoleJunk)
-	mb.Generate("INBOX", 5, testNow)
 	mb.Generate("Junk", 2, testNow)
-	h := newHarness(t, mb, 120, 12)
-	box := newHoldingBox(mb)
-	box.holdFind = true
-	h.m.acct.Mailbox = box
-
-	reply := inBackground(h.m.Search("subject:message"))
-	search := box.waitEntered(t, "the INBOX search")
+	h, reply, search, _ := heldSearch(t, mb)
 	h.run(h.m.OpenFolder("Junk"))
 	waitCancelled(t, search, "the INBOX search")
 
@@ -198,22 +191,28 @@ func TestOpeningAnotherFolderCancelsTheOldSearch(t *testing.T) {
 	}
 }
 
-// Switching to another account cancels what this one asked about its
-// folder; coming back asks again, so the search the analyst typed is
-// shown after all.
-func TestLeavingTheAccountCancelsAndFocusAsksAgain(t *testing.T) {
-	mb := mailtest.New()
+// heldSearch lists INBOX (5 messages added to mb) and starts a search of
+// it that the server holds until cancelled: the search's reply to come,
+// its context, and the box holding it.
+func heldSearch(t *testing.T, mb *mailtest.Mailbox) (*harness, <-chan tea.Msg, context.Context, *holdingBox) {
+	t.Helper()
 	mb.Generate("INBOX", 5, testNow)
 	h := newHarness(t, mb, 120, 12)
 	box := newHoldingBox(mb)
 	box.holdFind = true
 	h.m.acct.Mailbox = box
-
 	reply := inBackground(h.m.Search("subject:message"))
-	search := box.waitEntered(t, "the search")
+	return h, reply, box.waitEntered(t, "the INBOX search"), box
+}
+
+// Switching to another account cancels what this one asked about its
+// folder; coming back asks again, so the search the analyst typed is
+// shown after all.
+func TestLeavingTheAccountCancelsAndFocusAsksAgain(t *testing.T) {
+	h, reply, search, box := heldSearch(t, mailtest.New())
 	h.m.Leave()
-	waitCancelled(t, search, "the search")
-	h.run(func() tea.Msg { return receive(t, reply, "the search") })
+	waitCancelled(t, search, "the INBOX search")
+	h.run(func() tea.Msg { return receive(t, reply, "the INBOX search") })
 	if q := h.m.Query(); q != "" {
 		t.Fatalf("a cancelled search was shown: %q", q)
 	}
