@@ -249,10 +249,10 @@ func TestBlurCancelsRowFetchesAndFocusAsksAgain(t *testing.T) {
 	}
 }
 
-// A move started in one folder finishes on the server after the analyst
-// opens another folder (it is never cancelled), and its answer leaves the
-// other folder's list alone.
-func TestMoveFinishesAfterAnotherFolderOpens(t *testing.T) {
+// heldMove lists INBOX (4 messages; Junk has 3, Trash none) on a server
+// that holds moves until the test closes box.release.
+func heldMove(t *testing.T) (*mailtest.Mailbox, *harness, *holdingBox) {
+	t.Helper()
 	mb := mailtest.New()
 	mb.AddFolder("Trash", mail.RoleTrash)
 	mb.AddFolder("Junk", mail.RoleJunk)
@@ -262,12 +262,27 @@ func TestMoveFinishesAfterAnotherFolderOpens(t *testing.T) {
 	box := newHoldingBox(mb)
 	box.holdMoves = true
 	h.m.acct.Mailbox = box
+	return mb, h, box
+}
 
-	moving := h.m.open.uidAt(0)
+// moveThenOpenJunk trashes the message under the cursor, and while the
+// server holds the move, opens Junk: the move's outcome to come, its
+// context, and Junk's UIDs as listed.
+func moveThenOpenJunk(t *testing.T, h *harness, box *holdingBox) (<-chan tea.Msg, context.Context, []mail.UID) {
+	t.Helper()
 	outcome := inBackground(h.m.Act(remediate.Trash, "", ""))
 	move := box.waitEntered(t, "the move to Trash")
 	h.run(h.m.OpenFolder("Junk"))
-	junk := append([]mail.UID(nil), h.m.open.uids...)
+	return outcome, move, append([]mail.UID(nil), h.m.open.uids...)
+}
+
+// A move started in one folder finishes on the server after the analyst
+// opens another folder (it is never cancelled), and its answer leaves the
+// other folder's list alone.
+func TestMoveFinishesAfterAnotherFolderOpens(t *testing.T) {
+	mb, h, box := heldMove(t)
+	moving := h.m.open.uidAt(0)
+	outcome, move, junk := moveThenOpenJunk(t, h, box)
 	if move.Err() != nil {
 		t.Fatal("opening another folder cancelled a move in flight")
 	}
@@ -289,20 +304,8 @@ func TestMoveFinishesAfterAnotherFolderOpens(t *testing.T) {
 // A move the server refuses after the analyst left its folder puts
 // nothing back into the list shown now.
 func TestRefusedMoveDoesNotTouchTheFolderOpenedSince(t *testing.T) {
-	mb := mailtest.New()
-	mb.AddFolder("Trash", mail.RoleTrash)
-	mb.AddFolder("Junk", mail.RoleJunk)
-	mb.Generate("INBOX", 4, testNow)
-	mb.Generate("Junk", 3, testNow)
-	h := newHarness(t, mb, 120, 12)
-	box := newHoldingBox(mb)
-	box.holdMoves = true
-	h.m.acct.Mailbox = box
-
-	outcome := inBackground(h.m.Act(remediate.Trash, "", ""))
-	box.waitEntered(t, "the move to Trash")
-	h.run(h.m.OpenFolder("Junk"))
-	junk := append([]mail.UID(nil), h.m.open.uids...)
+	mb, h, box := heldMove(t)
+	outcome, _, junk := moveThenOpenJunk(t, h, box)
 	mb.FailNext(errTestRefused)
 	close(box.release)
 	h.run(func() tea.Msg { return receive(t, outcome, "the move to Trash") })
