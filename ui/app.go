@@ -469,19 +469,20 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // helpKey scrolls the help screen (it can be taller than a small
-// terminal); any other key closes it.
+// terminal) with the dialog's scroll keys; any other key closes it.
 func (m *Model) helpKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "ctrl+c":
+	d, page := m.c.Dialog.Or(), max(m.height-4, 1)
+	switch {
+	case key.Matches(msg, m.keys.ForceQuit):
 		return tea.Quit
-	case "j", "down":
+	case key.Matches(msg, d.ScrollDown):
 		m.helpOffset++
-	case "k", "up":
+	case key.Matches(msg, d.ScrollUp):
 		m.helpOffset = max(m.helpOffset-1, 0)
-	case "pgdown", "space":
-		m.helpOffset += max(m.height-4, 1)
-	case "pgup":
-		m.helpOffset = max(m.helpOffset-max(m.height-4, 1), 0)
+	case key.Matches(msg, d.PageDown):
+		m.helpOffset += page
+	case key.Matches(msg, d.PageUp):
+		m.helpOffset = max(m.helpOffset-page, 0)
 	default:
 		m.showHelp = false
 	}

@@ -460,3 +460,27 @@ func TestHelpBarNamesTheOpenPickersKeys(t *testing.T) {
 	})
 	_ = tm.Quit()
 }
+
+// The ? screen scrolls with the dialog's scroll keys, as rebound, and
+// says which they are.
+func TestHelpScrollsWithTheDialogScrollKeys(t *testing.T) {
+	acct := demoAccount(t, "demo")
+	m, err := New(Options{Accounts: []session.Account{acct}, Theme: "none", Environ: []string{}, Ctx: context.Background(),
+		Remedy: uitest.Remedy(t), Keys: map[string]map[string][]string{"dialog": {"scroll_down": {"ctrl+e"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 20})
+	m.Update(uitest.Key("?"))
+	if !strings.Contains(uitest.Plain(m.Render()), "(ctrl+e k/↑ scroll") {
+		t.Fatalf("the help screen does not name the rebound key:\n%s", uitest.Plain(m.Render()))
+	}
+	m.Update(uitest.Key("ctrl+e"))
+	if m.helpOffset != 1 || !m.showHelp {
+		t.Fatalf("ctrl+e: offset %d, shown %v; want scrolled one line", m.helpOffset, m.showHelp)
+	}
+	m.Update(uitest.Key("j")) // no longer a scroll key: closes, as any other
+	if m.showHelp {
+		t.Fatal("j still scrolls the help screen after scroll_down was rebound")
+	}
+}

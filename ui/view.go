@@ -224,7 +224,10 @@ func (m *Model) screenFullHelp() [][]key.Binding {
 func (m *Model) helpLines() []string {
 	st := m.c.Styles
 	groups := append(m.screenFullHelp(), m.keys.full())
-	lines := []string{st.Title.Render("Keys") + st.Muted.Render("  (j/k scroll, any other key closes)"), ""}
+	d := m.c.Dialog.Or()
+	scroll := fmt.Sprintf("  (%s %s scroll, %s %s page, any other key closes)",
+		d.ScrollDown.Help().Key, d.ScrollUp.Help().Key, d.PageDown.Help().Key, d.PageUp.Help().Key)
+	lines := []string{st.Title.Render("Keys") + st.Muted.Render(scroll), ""}
 	// Three groups side by side at most: wider rows would be cut off.
 	for i := 0; i < len(groups); i += 3 {
 		lines = append(lines, strings.Split(m.help.FullHelpView(groups[i:min(i+3, len(groups))]), "\n")...)

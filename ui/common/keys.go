@@ -161,9 +161,12 @@ type DialogKeys struct {
 	NextChoice key.Binding
 	PrevChoice key.Binding
 	// ScrollUp and ScrollDown scroll a panel longer than its frame (the
-	// replies previewed before they are sent) while its question waits.
+	// replies previewed before they are sent, the ? screen) a line at a
+	// time, PageUp and PageDown a frame at a time.
 	ScrollUp   key.Binding
 	ScrollDown key.Binding
+	PageUp     key.Binding
+	PageDown   key.Binding
 }
 
 // DefaultDialogKeys: y says yes; n, esc, q and ctrl+c say no. enter says
@@ -188,6 +191,8 @@ func DefaultDialogKeys() DialogKeys {
 
 		ScrollUp:   key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "scroll up")),
 		ScrollDown: key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "scroll down")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown", "space"), key.WithHelp("pgdn/space", "page down")),
 	}
 }
 
@@ -195,7 +200,7 @@ func DefaultDialogKeys() DialogKeys {
 // active together, so n may say no and enter submit. Scrolling works
 // while a question waits, so it shares the question's scope.
 var DialogScopes = map[string]string{"yes": "question", "no": "question", "selection": "question",
-	"scroll_up": "question", "scroll_down": "question",
+	"scroll_up": "question", "scroll_down": "question", "page_up": "question", "page_down": "question",
 	"pick_up": "picker", "pick_down": "picker",
 	"next_field": "form", "prev_field": "form", "next_choice": "form", "prev_choice": "form"}
 
@@ -213,5 +218,5 @@ func (k *DialogKeys) Bindings() Bindings {
 	return Bindings{"yes": &k.Yes, "no": &k.No, "selection": &k.Selection,
 		"submit": &k.Submit, "cancel": &k.Cancel, "pick_up": &k.PickUp, "pick_down": &k.PickDown,
 		"next_field": &k.NextField, "prev_field": &k.PrevField, "next_choice": &k.NextChoice, "prev_choice": &k.PrevChoice,
-		"scroll_up": &k.ScrollUp, "scroll_down": &k.ScrollDown}
+		"scroll_up": &k.ScrollUp, "scroll_down": &k.ScrollDown, "page_up": &k.PageUp, "page_down": &k.PageDown}
 }
