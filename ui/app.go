@@ -94,6 +94,7 @@ type Model struct {
 	boxKeys    mailbox.KeyMap
 	help       help.Model
 	helpBar    helpBar
+	commands   []command // the `:` commands
 	showHelp   bool
 	helpOffset int
 
@@ -140,7 +141,7 @@ func New(opts Options) (*Model, error) {
 	if len(c.Verdicts) == 0 {
 		c.Verdicts = verdict.DefaultSet()
 	}
-	m := &Model{c: c, opts: opts, theme: theme, autoTheme: auto, active: opts.Initial}
+	m := &Model{c: c, opts: opts, theme: theme, autoTheme: auto, active: opts.Initial, commands: commandTable()}
 	if err := m.buildKeys(); err != nil {
 		return nil, err
 	}

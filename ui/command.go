@@ -23,10 +23,12 @@ type command struct {
 	run   func(m *Model, arg string) tea.Cmd
 }
 
-var commands []command
-
-func init() {
-	commands = []command{
+// commandTable is every `:` command, in the order help lists them. It is
+// a function, not a package variable, because the commands' methods reach
+// the table again (help, completion): a variable would be an
+// initialisation cycle.
+func commandTable() []command {
+	return []command{
 		{name: "folder", usage: "folder NAME", help: "open a folder", run: (*Model).cmdFolder},
 		{name: "account", usage: "account NAME", help: "switch account", run: (*Model).cmdAccount},
 		{name: "read", usage: "read", help: "mark the selection (or current message) read", run: act(remediate.Read)},
@@ -73,7 +75,7 @@ func (m *Model) openCommandLine() tea.Cmd {
 // accounts, themes).
 func (m *Model) suggestions() []string {
 	var out []string
-	for _, c := range commands {
+	for _, c := range m.commands {
 		out = append(out, c.name)
 	}
 	for _, f := range m.box().FolderNames() {
@@ -122,7 +124,7 @@ func (m *Model) execute(line string) tea.Cmd {
 	if name == "q" {
 		name = "quit"
 	}
-	for _, c := range commands {
+	for _, c := range m.commands {
 		if c.name != name {
 			continue
 		}

@@ -234,7 +234,7 @@ func (m *Model) helpLines() []string {
 		lines = append(lines, "")
 	}
 	lines = append(lines, "", st.Title.Render("Commands")+st.Muted.Render("  (type : then a command)"))
-	for _, c := range commands {
+	for _, c := range m.commands {
 		lines = append(lines, "  "+st.HelpKey.Render(common.PadRight(c.usage, 22))+st.HelpDesc.Render(c.help))
 	}
 	return append(lines, "", st.Title.Render("List flags")+st.Muted.Render("  N unread · D deleted · ! flagged · r answered · digit attachments · H hidden characters"))
