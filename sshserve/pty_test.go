@@ -121,7 +121,8 @@ func TestSessionsHoldNoBlockingPTYDescriptor(t *testing.T) {
 }
 
 // ptyDescriptors maps this process's open descriptors on PTYs (either
-// side) to their paths.
+// side) to their paths, leaving out standard input, output and error:
+// they are the terminal the tests run in, if any, not the server's.
 func ptyDescriptors(t *testing.T) map[string]string {
 	t.Helper()
 	entries, err := os.ReadDir("/proc/self/fd")
@@ -130,6 +131,9 @@ func ptyDescriptors(t *testing.T) map[string]string {
 	}
 	found := map[string]string{}
 	for _, e := range entries {
+		if n, _ := strconv.Atoi(e.Name()); n <= 2 {
+			continue
+		}
 		path, err := os.Readlink("/proc/self/fd/" + e.Name())
 		if err != nil {
 			continue // closed since the listing
