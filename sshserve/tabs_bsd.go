@@ -1,0 +1,11 @@
+//go:build darwin || dragonfly || freebsd
+
+package sshserve
+
+import "golang.org/x/sys/unix"
+
+// The ioctl requests that read and write a terminal's modes.
+const (
+	getTermios = unix.TIOCGETA
+	setTermios = unix.TIOCSETA
+)
