@@ -23,6 +23,8 @@ func TestBlockFromAReportTargetsTheOriginalSender(t *testing.T) {
 
 	term.keys("b")
 	term.waitFor("block the sender(s) of 3 reports of one phish in Phishing reports — how?")
+	// The question names whose address it takes before anything is chosen.
+	term.waitFor("how? hr@nw-payroll-portal.example (the reported phish's)")
 	term.typeText("policy for the address")
 	term.keys("Enter")
 	screen := term.waitFor("Apply? Mimecast: blocked-sender policy for the address, everyone — 1 entry: hr@nw-payroll-portal.example")

@@ -21,9 +21,6 @@ import (
 	"github.com/mailtriage/mailtriage/ui/session"
 )
 
-// Audit actions of gateway blocks.
-const ()
-
 // maxBlockRead bounds how many selected messages the block flow reads to
 // find reported originals.
 const maxBlockRead = 500
@@ -174,13 +171,31 @@ func (m *Model) blockOptionsLoaded(msg blockOptionsMsg) tea.Cmd {
 	for i, o := range opts {
 		items[i] = components.PickItem{Label: o.Label, Value: fmt.Sprint(i)}
 	}
-	title := fmt.Sprintf("block the sender(s) of %s — how?", msg.target.Describe())
+	title := fmt.Sprintf("block the sender(s) of %s — how? %s", msg.target.Describe(), aimedAt(msg.senders, msg.reporters))
 	m.overlay = newPicker(m.c, analysis.SanitizeLine(title), items, false, func(it components.PickItem, _ string) tea.Cmd {
 		var i int
 		fmt.Sscan(it.Value, &i)
 		return m.confirmBlock(msg, opts[i])
 	})
 	return warn
+}
+
+// aimedAt names, before anything is chosen, whose address a block takes:
+// the first sender (and how many more), and for reports that it is the
+// reported phish's sender, not the colleague who reported it.
+func aimedAt(senders []block.Sender, reporters []string) string {
+	addrs := map[string]bool{}
+	for _, sd := range senders {
+		addrs[strings.ToLower(sd.Address)] = true
+	}
+	s := senders[0].Address
+	if len(addrs) > 1 {
+		s += fmt.Sprintf(" and %d more", len(addrs)-1)
+	}
+	if len(reporters) > 0 {
+		s += " (the reported phish's)"
+	}
+	return s
 }
 
 func (m *Model) confirmBlock(msg blockOptionsMsg, opt block.Option) tea.Cmd {
