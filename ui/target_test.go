@@ -134,3 +134,18 @@ func TestListKeysOnTheMessageScreenActOnTheOpenMessage(t *testing.T) {
 	uitest.WaitModel(t, tm, "deleted", func(tea.Model) bool { return !inFolder(mb, "INBOX", 4) && mb.Count("Trash") == 1 })
 	_ = screenOf(t, tm)
 }
+
+// While the root asks which messages are meant, the help bar offers the
+// answers, not the message screen's keys.
+func TestHelpBarOffersTheRootQuestionsAnswers(t *testing.T) {
+	_, acct := fiveInInbox(t)
+	tm := start(t, 140, 30, acct)
+	selectThreeOpenFourth(t, tm)
+	commandAsks(t, tm, "delete")
+	uitest.WaitModel(t, tm, "the answers in the help bar", func(m tea.Model) bool {
+		bar := uitest.Plain(root(m).bottomLine())
+		return strings.Contains(bar, "y yes") && strings.Contains(bar, "the 3 messages in INBOX selected instead") && !strings.Contains(bar, "esc/q back")
+	})
+	keys(tm, "n")
+	_ = screenOf(t, tm)
+}

@@ -166,19 +166,29 @@ func (m *Model) bottomLine() string {
 	if m.cmdActive {
 		return ansi.Truncate(m.cmd.View(), m.width, "")
 	}
-	global := m.keys.short()
-	switch s := m.current(); {
-	case s != nil && s.Capturing():
-		global = nil // a question, picker or form has every key
-	case m.screen == screenMessage:
-		global = global[:len(global)-1] // q is "back" there
-	}
-	bindings := append(m.screenHelp(), global...)
+	bindings := m.barBindings()
 	key := helpBarKey(m.width, bindings)
 	if key != m.helpBar.key {
 		m.helpBar = helpBar{key: key, view: ansi.Truncate(m.help.ShortHelpView(bindings), m.width, "…")}
 	}
 	return m.helpBar.view
+}
+
+// barBindings is what the help bar offers: the answers while the root
+// asks a question, else the screen's keys and, unless a question, picker
+// or form of the screen has every key, the global ones.
+func (m *Model) barBindings() []key.Binding {
+	if m.dialog != nil {
+		return m.dialog.ShortHelp()
+	}
+	global := m.keys.short()
+	switch s := m.current(); {
+	case s != nil && s.Capturing():
+		global = nil
+	case m.screen == screenMessage:
+		global = global[:len(global)-1] // q is "back" there
+	}
+	return append(m.screenHelp(), global...)
 }
 
 // helpBar is the help bar as last drawn. Drawing it styles every binding
