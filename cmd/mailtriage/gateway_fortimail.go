@@ -113,10 +113,7 @@ var fortimailOps = gatewayFamily{name: "fortimail", title: "FortiMail", ops: []g
 					pt = fortimail.AntispamProfiles
 				}
 				names, err := g.fortimail.ProfileNames(ctx, pt)
-				if names == nil {
-					names = []string{}
-				}
-				return names, err
+				return orEmpty(names), err
 			}
 		}},
 	{name: "update-session-profile", action: remediate.FortiMailUpdateSessionProfile, args: "--name PROFILE --set KEY=VALUE ...",
