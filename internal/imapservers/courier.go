@@ -89,14 +89,8 @@ func startCourier() (Server, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	for try := 0; ; try++ {
-		err = s.launch()
-		if err == nil {
-			return s, nil
-		}
-		if try == startTries-1 || !strings.Contains(err.Error(), "no IMAP greeting") {
-			break
-		}
+	if err = startRetrying(s.launch); err == nil {
+		return s, nil
 	}
 	log := s.Log()
 	s.auth.close()
@@ -129,14 +123,8 @@ func (s *courier) launch() error {
 	cmd.Dir = s.dir
 	cmd.Env = append([]string{"LD_LIBRARY_PATH=" + libraryPath(), "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}, courierEnv...)
 	cmd.SysProcAttr = namespaceAttr(s.id)
-	if s.proc, err = launch(cmd, filepath.Join(s.dir, "courier.log")); err != nil {
-		return err
-	}
-	if err := waitGreeting(s.addr, s.proc.exited, readyTimeout); err != nil {
-		_ = s.proc.stop()
-		return err
-	}
-	return nil
+	s.proc, err = launchGreeting(cmd, filepath.Join(s.dir, "courier.log"), s.addr)
+	return err
 }
 
 // namespaceAttr puts the child in a new mount namespace (Go makes its
@@ -284,10 +272,7 @@ func (s *courier) Log() string {
 }
 
 func (s *courier) Stop() error {
-	var err error
-	if s.proc != nil {
-		err = s.proc.stop()
-	}
+	err := s.proc.stop()
 	s.auth.close()
 	os.RemoveAll(s.dir)
 	return err

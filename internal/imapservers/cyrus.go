@@ -53,14 +53,8 @@ func startCyrus() (Server, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	for try := 0; ; try++ {
-		err = s.launch()
-		if err == nil {
-			return s, nil
-		}
-		if try == startTries-1 || !strings.Contains(err.Error(), "no IMAP greeting") {
-			break
-		}
+	if err = startRetrying(s.launch); err == nil {
+		return s, nil
 	}
 	log := s.Log()
 	os.RemoveAll(dir)
@@ -150,14 +144,8 @@ func (s *cyrus) launch() error {
 		"-p", filepath.Join(s.dir, "master.pid"), "-D")
 	cmd.Dir = s.dir
 	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+libraryPath())
-	if s.proc, err = launch(cmd, filepath.Join(s.dir, "master.log")); err != nil {
-		return err
-	}
-	if err := waitGreeting(s.addr, s.proc.exited, readyTimeout); err != nil {
-		_ = s.proc.stop()
-		return err
-	}
-	return nil
+	s.proc, err = launchGreeting(cmd, filepath.Join(s.dir, "master.log"), s.addr)
+	return err
 }
 
 func (s *cyrus) sasldb() string { return filepath.Join(s.dir, "sasldb2") }
@@ -247,10 +235,7 @@ func (s *cyrus) Log() string {
 }
 
 func (s *cyrus) Stop() error {
-	var err error
-	if s.proc != nil {
-		err = s.proc.stop()
-	}
+	err := s.proc.stop()
 	os.RemoveAll(s.dir)
 	return err
 }

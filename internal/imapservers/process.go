@@ -9,6 +9,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -59,9 +60,40 @@ func launch(cmd *exec.Cmd, logPath string) (*process, error) {
 	return p, nil
 }
 
+// startRetrying calls launch until it succeeds, at most startTries times:
+// a launch is tried again only when its server never greeted (freePort's
+// port can be taken before the server binds it); other errors are final.
+func startRetrying(launch func() error) error {
+	for try := 0; ; try++ {
+		err := launch()
+		if err == nil || try == startTries-1 || !strings.Contains(err.Error(), "no IMAP greeting") {
+			return err
+		}
+	}
+}
+
+// launchGreeting launches cmd (see launch) and waits until its server
+// greets on addr. A server that does not is stopped and returned with the
+// error, so that its log can still be read.
+func launchGreeting(cmd *exec.Cmd, logPath, addr string) (*process, error) {
+	p, err := launch(cmd, logPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := waitGreeting(addr, p.exited, readyTimeout); err != nil {
+		_ = p.stop()
+		return p, err
+	}
+	return p, nil
+}
+
 // stop sends SIGTERM to the process group, SIGKILL to what is left after
-// stopTimeout, and waits for the main process.
+// stopTimeout, and waits for the main process. A process never launched
+// (nil) has nothing to stop.
 func (p *process) stop() error {
+	if p == nil {
+		return nil
+	}
 	p.stopOnce.Do(func() {
 		pgid := p.cmd.Process.Pid
 		_ = syscall.Kill(-pgid, syscall.SIGTERM)
