@@ -168,12 +168,12 @@ func (s *courier) AddUser(name, password string) error {
 	if err := s.id.mkdirs(home, ".", "Maildir", "Maildir/cur", "Maildir/new", "Maildir/tmp"); err != nil {
 		return err
 	}
-	s.auth.addUser(name, password)
+	s.auth.passwords.set(name, password)
 	return nil
 }
 
 func (s *courier) CreateFolder(user, name string) error {
-	return createAs(s, s.auth.password, user, name)
+	return createAs(s, s.auth.passwords.password, user, name)
 }
 
 // Deliver writes msgs into the user's Maildir, as an MTA delivering for
@@ -182,7 +182,7 @@ func (s *courier) CreateFolder(user, name string) error {
 // with keywords, which Courier keeps in files of its own, and folders with
 // non-ASCII names go by APPEND instead.
 func (s *courier) Deliver(user, folder string, msgs ...Message) error {
-	pw, err := s.auth.password(user)
+	pw, err := s.auth.passwords.password(user)
 	if err != nil {
 		return err
 	}

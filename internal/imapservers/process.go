@@ -117,6 +117,33 @@ func (p *process) log() string {
 	return string(b)
 }
 
+// passwordBook is the users an instance accepts and their passwords; the
+// zero value is empty and ready.
+type passwordBook struct {
+	mu        sync.Mutex
+	passwords map[string]string
+}
+
+func (b *passwordBook) set(user, password string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.passwords == nil {
+		b.passwords = map[string]string{}
+	}
+	b.passwords[user] = password
+}
+
+// password returns user's password, or an error for a user never added.
+func (b *passwordBook) password(user string) (string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	pw, ok := b.passwords[user]
+	if !ok {
+		return "", fmt.Errorf("imapservers: no user %q (AddUser first)", user)
+	}
+	return pw, nil
+}
+
 // mailIdentity is who the servers run mail access as: "nobody" when the
 // tests run as root (the servers refuse, or should not, run as root), else
 // the current user.
