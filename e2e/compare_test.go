@@ -43,17 +43,25 @@ func BenchmarkFirstPageCompared(b *testing.B) {
 				}
 			}
 			env, args := clients[name](b)
-			var total time.Duration
-			for b.Loop() {
-				start := time.Now()
-				term := runProgram(b, env, args...)
-				term.waitFor(newestSubject)
-				total += time.Since(start)
-				_ = exec.Command("tmux", "-L", term.socket, "kill-server").Run()
-			}
-			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/first-page")
+			timeFirstPage(b, env, args, newestSubject)
 		})
 	}
+}
+
+// timeFirstPage is the benchmark loop of a client's first page: each
+// iteration launches the client (env, args) in a fresh tmux terminal and
+// times it until subject is on screen. The metric is ms/first-page.
+func timeFirstPage(b *testing.B, env, args []string, subject string) {
+	b.Helper()
+	var total time.Duration
+	for b.Loop() {
+		start := time.Now()
+		term := runProgram(b, env, args...)
+		term.waitFor(subject)
+		total += time.Since(start)
+		_ = exec.Command("tmux", "-L", term.socket, "kill-server").Run()
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/first-page")
 }
 
 func mailtriageArgs(b *testing.B, srv *dovecottest.Server) ([]string, []string) {
@@ -121,15 +129,7 @@ func BenchmarkFirstPage20kEachServer(b *testing.B) {
 						b.Skip("aerc 0.14.0 shows no first page on Courier (see docs/benchmarks.md)")
 					}
 					env, args := plainClientArgs(b, client, srv.Addr())
-					var total time.Duration
-					for b.Loop() {
-						start := time.Now()
-						term := runProgram(b, env, args...)
-						term.waitFor(newest)
-						total += time.Since(start)
-						_ = exec.Command("tmux", "-L", term.socket, "kill-server").Run()
-					}
-					b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/first-page")
+					timeFirstPage(b, env, args, newest)
 				})
 			}
 		})

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,59 +13,16 @@ import (
 	"time"
 
 	"github.com/mailtriage/mailtriage/backend/watch"
+	"github.com/mailtriage/mailtriage/internal/watchtest"
 )
 
-// watcher runs `mailtriage watch` as a subprocess and collects the
-// subjects of the records it prints.
-type watcher struct {
-	t     *testing.T
-	cmd   *exec.Cmd
-	lines chan string
-}
-
-func startWatch(t *testing.T, cfg string, env []string, args ...string) *watcher {
+// startWatch starts `mailtriage watch --config cfg` with args as a
+// subprocess, env added to its environment.
+func startWatch(t *testing.T, cfg string, env []string, args ...string) *watchtest.Process {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"watch", "--config", cfg}, args...)...)
 	cmd.Env = append(append(cmd.Environ(), "E2E_IMAP_PASSWORD="+password), env...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w := &watcher{t: t, cmd: cmd, lines: make(chan string, 100)}
-	go func() {
-		sc := bufio.NewScanner(out)
-		sc.Buffer(nil, 4<<20)
-		for sc.Scan() {
-			var r struct {
-				Alert struct{ Name string } `json:"alert"`
-			}
-			if json.Unmarshal(sc.Bytes(), &r) == nil {
-				w.lines <- r.Alert.Name
-			}
-		}
-		close(w.lines)
-	}()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	return w
-}
-
-// next waits for the next record; the deadline only bounds a broken test.
-func (w *watcher) next() string {
-	w.t.Helper()
-	select {
-	case s, ok := <-w.lines:
-		if !ok {
-			w.t.Fatal("watch exited")
-		}
-		return s
-	case <-time.After(30 * time.Second):
-		w.t.Fatal("no record within 30 s")
-	}
-	return ""
+	return watchtest.Start(t, cmd)
 }
 
 // waitState waits until the state file says lastUID was delivered.
@@ -102,22 +58,19 @@ func TestWatchDeliversOnceAcrossKillAndReconnect(t *testing.T) {
 	waitFile(t, state) // the first run remembers where INBOX ends
 	appendMail(t, srv, "INBOX", "watch one")
 	appendMail(t, srv, "INBOX", "watch two")
-	if a, b := w.next(), w.next(); a != "watch one" || b != "watch two" {
+	if a, b := w.Next(), w.Next(); a != "watch one" || b != "watch two" {
 		t.Fatalf("got %q, %q", a, b)
 	}
 	// The state is written right after each delivery: a kill between the
 	// two would repeat that one message on restart (at least once, never
 	// lost). Kill once it is written, as an operator's restart would.
 	waitState(t, state, 25)
-	if err := w.cmd.Process.Kill(); err != nil { // kill -9
-		t.Fatal(err)
-	}
-	_ = w.cmd.Wait()
+	w.Kill() // kill -9
 	appendMail(t, srv, "INBOX", "while down 1")
 	appendMail(t, srv, "INBOX", "while down 2")
 	w = startWatch(t, cfg, nil, "--folder", "INBOX", "--state", state, "--recheck", "500ms")
 	for _, want := range []string{"while down 1", "while down 2"} {
-		if got := w.next(); got != want {
+		if got := w.Next(); got != want {
 			t.Fatalf("after restart got %q, want %q (a repeat or a loss)", got, want)
 		}
 	}
@@ -125,11 +78,11 @@ func TestWatchDeliversOnceAcrossKillAndReconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	appendMail(t, srv, "INBOX", "after reconnect")
-	if got := w.next(); got != "after reconnect" {
+	if got := w.Next(); got != "after reconnect" {
 		t.Fatalf("after the server dropped us: %q", got)
 	}
 	appendMail(t, srv, "INBOX", "marker")
-	if got := w.next(); got != "marker" {
+	if got := w.Next(); got != "marker" {
 		t.Fatalf("a repeat before the marker: %q", got)
 	}
 }

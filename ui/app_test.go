@@ -41,6 +41,18 @@ func demoAccount(t *testing.T, name string) session.Account {
 	return session.Account{Name: name, Server: "imap://demo", Mailbox: mb, DefaultFolder: "INBOX", MessageLimit: 1 << 20}
 }
 
+// smtpAccount is demoAccount with a loopback SMTP server to send from,
+// as soc@northwind.example; the server keeps what it receives.
+func smtpAccount(t *testing.T) (session.Account, *smtptest.Server) {
+	t.Helper()
+	smtp := smtptest.Start(t, "soc@northwind.example", "smtp pw")
+	acct := demoAccount(t, "demo")
+	acct.FeedbackFrom = "soc@northwind.example"
+	acct.SMTP = &report.Server{Addr: smtp.Addr, TLS: report.TLSNone, Username: "soc@northwind.example",
+		Password: func(context.Context) (string, error) { return "smtp pw", nil }}
+	return acct, smtp
+}
+
 // start runs the console in a test program at a fixed size, clock and
 // colourless theme, so golden files are stable.
 func start(t *testing.T, w, h int, accounts ...session.Account) *teatest.TestModel {
@@ -292,11 +304,7 @@ func TestActionOnAReportCoversItsCase(t *testing.T) {
 // J gives every report of a phish a verdict, kept on the server; W shows
 // the replies to the reporters (links defanged) and sends one to each.
 func TestVerdictAndFeedbackOnACase(t *testing.T) {
-	smtp := smtptest.Start(t, "soc@northwind.example", "smtp pw")
-	acct := demoAccount(t, "demo")
-	acct.FeedbackFrom = "soc@northwind.example"
-	acct.SMTP = &report.Server{Addr: smtp.Addr, TLS: report.TLSNone, Username: "soc@northwind.example",
-		Password: func(context.Context) (string, error) { return "smtp pw", nil }}
+	acct, smtp := smtpAccount(t)
 	tm := start(t, 160, 40, acct)
 	uitest.WaitModel(t, tm, "INBOX listed", settled(23))
 	keys(tm, ":")
@@ -406,11 +414,7 @@ func TestPurgeEveryCopy(t *testing.T) {
 // :send composes, previews and sends a message with a file attached,
 // over the account's SMTP server, with a copy in Sent.
 func TestSendFromTheConsole(t *testing.T) {
-	smtp := smtptest.Start(t, "soc@northwind.example", "smtp pw")
-	acct := demoAccount(t, "demo")
-	acct.FeedbackFrom = "soc@northwind.example"
-	acct.SMTP = &report.Server{Addr: smtp.Addr, TLS: report.TLSNone, Username: "soc@northwind.example",
-		Password: func(context.Context) (string, error) { return "smtp pw", nil }}
+	acct, smtp := smtpAccount(t)
 	file := filepath.Join(t.TempDir(), "iocs.csv")
 	if err := os.WriteFile(file, []byte("type,value\ndomain,evil[.]example\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -128,18 +129,9 @@ func TestAttachmentsSurviveByteForByte(t *testing.T) {
 		}
 	}
 	info := m.Attached()
-	if got := sum(binary); info[0].SHA256 != hexOf(got[:]) || info[0].Size != len(binary) {
+	if got := sum(binary); info[0].SHA256 != hex.EncodeToString(got[:]) || info[0].Size != len(binary) {
 		t.Fatalf("preview info %+v", info[0])
 	}
-}
-
-func hexOf(b []byte) string {
-	const digits = "0123456789abcdef"
-	out := make([]byte, 0, 2*len(b))
-	for _, c := range b {
-		out = append(out, digits[c>>4], digits[c&15])
-	}
-	return string(out)
 }
 
 func TestBytesWithBccCarriesBcc(t *testing.T) {

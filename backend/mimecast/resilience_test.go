@@ -29,13 +29,21 @@ func blockSpec(i int) mimecast.PolicySpec {
 		FromType: mimecast.IndividualEmailAddress, FromValue: fmt.Sprintf("p%d@evil.example", i)}
 }
 
-func TestListsFollowPageTokensToTheEnd(t *testing.T) {
+// sevenPolicies is an emulator holding seven policies, p0 to p6, served
+// two a page.
+func sevenPolicies(t *testing.T) *env {
+	t.Helper()
 	e := setup(t, mimecast.AuthHMAC, smallPages(2))
 	var seed []mimecasttest.Policy
 	for i := range 7 {
 		seed = append(seed, mimecasttest.Policy{Option: "block_sender", Description: fmt.Sprintf("p%d", i), FromType: "everyone", ToType: "everyone"})
 	}
 	e.srv.Seed(mimecasttest.SeedData{Policies: seed})
+	return e
+}
+
+func TestListsFollowPageTokensToTheEnd(t *testing.T) {
+	e := sevenPolicies(t)
 
 	all := get(e.c.Policies(ctx(t), mimecast.ListOptions{}))(t)
 	if len(all) != 7 || all[0].Description != "p0" || all[6].Description != "p6" {
@@ -55,12 +63,7 @@ func TestListsFollowPageTokensToTheEnd(t *testing.T) {
 }
 
 func TestListsReadInPiecesResumeWhereTheyStopped(t *testing.T) {
-	e := setup(t, mimecast.AuthHMAC, smallPages(2))
-	var seed []mimecasttest.Policy
-	for i := range 7 {
-		seed = append(seed, mimecasttest.Policy{Option: "block_sender", Description: fmt.Sprintf("p%d", i), FromType: "everyone", ToType: "everyone"})
-	}
-	e.srv.Seed(mimecasttest.SeedData{Policies: seed})
+	e := sevenPolicies(t)
 
 	var got []string
 	token, pieces := "", 0

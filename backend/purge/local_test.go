@@ -2,12 +2,9 @@ package purge_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/mailtriage/mailtriage/backend/action"
-	"github.com/mailtriage/mailtriage/backend/audit"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	mtimap "github.com/mailtriage/mailtriage/backend/mail/imap"
 	"github.com/mailtriage/mailtriage/backend/purge"
@@ -43,13 +40,8 @@ func localBox(t *testing.T) mail.Mailbox {
 }
 
 func localPurger(t *testing.T, box mail.Mailbox, role string) *purge.Local {
-	log, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	svc := &remediate.Service{Audit: log, Operator: "tester", Via: "cli", Allow: func(a remediate.Action) error { return remediate.RoleAllows(role, a) }}
-	return &purge.Local{Box: box, Actions: &action.Layer{Remedy: svc}, Account: "soc", Address: "u@example.com"}
+	actions, _ := cliLayer(t, role)
+	return &purge.Local{Box: box, Actions: actions, Account: "soc", Address: "u@example.com"}
 }
 
 // count is how many copies of the phish each folder holds.

@@ -59,16 +59,24 @@ func newTenant(t testing.TB, n int, copies func(i int) int) *tenant {
 // purger is a Graph purger for role, with its audit log.
 func (tn *tenant) purger(t testing.TB, role string) (*purge.Graph, *audit.Log) {
 	t.Helper()
+	actions, log := cliLayer(t, role)
+	token := tn.srv.MintToken()
+	ten := graph.NewTenant(graph.Config{BaseURL: tn.srv.BaseURL(), Token: func(context.Context) (string, error) { return token, nil }, Concurrency: 8})
+	t.Cleanup(func() { ten.Close() })
+	return &purge.Graph{Tenant: ten, Actions: actions, Account: "exo", MaxWait: 5 * time.Second}, log
+}
+
+// cliLayer is the action layer of a command-line user with role, and its
+// audit log (in a directory of the test's own, closed when it ends).
+func cliLayer(t testing.TB, role string) (*action.Layer, *audit.Log) {
+	t.Helper()
 	log, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { log.Close() })
-	token := tn.srv.MintToken()
-	ten := graph.NewTenant(graph.Config{BaseURL: tn.srv.BaseURL(), Token: func(context.Context) (string, error) { return token, nil }, Concurrency: 8})
-	t.Cleanup(func() { ten.Close() })
 	svc := &remediate.Service{Audit: log, Operator: "tester", Via: "cli", Allow: func(a remediate.Action) error { return remediate.RoleAllows(role, a) }}
-	return &purge.Graph{Tenant: ten, Actions: &action.Layer{Remedy: svc}, Account: "exo", MaxWait: 5 * time.Second}, log
+	return &action.Layer{Remedy: svc}, log
 }
 
 // found maps each mailbox of the plan to its number of copies.

@@ -83,13 +83,28 @@ func startWith(t testing.TB, prepare func(*dovecottest.Server), extra ...dovecot
 		DialTimeout: 3 * time.Second, PollInterval: time.Second, StatusInterval: time.Hour,
 	})
 	t.Cleanup(func() { box.Close() })
-	log, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"))
+	l, log := analystLayer(t)
+	return &fixture{srv: srv, box: box, l: l, log: log}
+}
+
+// analystLayer is the action layer of the analyst at the console, with
+// its audit log.
+func analystLayer(t testing.TB) (*action.Layer, *audit.Log) {
+	t.Helper()
+	log := auditLog(t, "audit.jsonl")
+	return &action.Layer{Remedy: &remediate.Service{Audit: log, Operator: "analyst", Via: "console"}}, log
+}
+
+// auditLog opens the audit log name in a directory of the test's own; it
+// is closed when the test ends.
+func auditLog(t testing.TB, name string) *audit.Log {
+	t.Helper()
+	log, err := audit.Open(filepath.Join(t.TempDir(), name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { log.Close() })
-	l := &action.Layer{Remedy: &remediate.Service{Audit: log, Operator: "analyst", Via: "console"}}
-	return &fixture{srv: srv, box: box, l: l, log: log}
+	return log
 }
 
 func demoReports(t testing.TB) []dovecottest.Message {

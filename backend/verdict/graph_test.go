@@ -2,14 +2,12 @@ package verdict_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mailtriage/mailtriage/backend/action"
-	"github.com/mailtriage/mailtriage/backend/audit"
 	"github.com/mailtriage/mailtriage/backend/mail"
 	"github.com/mailtriage/mailtriage/backend/mail/graph"
 	"github.com/mailtriage/mailtriage/backend/mail/graph/graphtest"
@@ -33,12 +31,7 @@ func TestGraphVerdictCategoryAndSendMail(t *testing.T) {
 		HTTPClient: srv.Client(), PollInterval: time.Second, MaxRetryWait: 5 * time.Second,
 	})
 	t.Cleanup(func() { box.Close() })
-	log, err := audit.Open(filepath.Join(t.TempDir(), "audit.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	l := &action.Layer{Remedy: &remediate.Service{Audit: log, Operator: "analyst", Via: "console"}}
+	l, _ := analystLayer(t)
 	ctx := context.Background()
 
 	scan, err := verdict.Cases(ctx, "graph", box, mail.FolderRef{Name: reports}, nil, verdict.Options{})
@@ -92,7 +85,7 @@ func TestGraphVerdictCategoryAndSendMail(t *testing.T) {
 	}
 	// Another analyst, with an audit log of their own, sees the marks on
 	// the server and answers no one again.
-	other := &action.Layer{Remedy: &remediate.Service{Audit: otherLog(t), Operator: "other", Via: "ssh"}}
+	other := &action.Layer{Remedy: &remediate.Service{Audit: auditLog(t, "other.jsonl"), Operator: "other", Via: "ssh"}}
 	again, err := verdict.Cases(ctx, "graph", box, mail.FolderRef{Name: reports}, nil, verdict.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -102,14 +95,4 @@ func TestGraphVerdictCategoryAndSendMail(t *testing.T) {
 	if err != nil || len(pv.Replies) != 0 || len(pv.Skipped) != 3 {
 		t.Fatalf("second analyst: %d replies, skipped %v, %v", len(pv.Replies), pv.Skipped, err)
 	}
-}
-
-func otherLog(t *testing.T) *audit.Log {
-	t.Helper()
-	log, err := audit.Open(filepath.Join(t.TempDir(), "other.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	return log
 }

@@ -113,10 +113,7 @@ var fortimailOps = gatewayFamily{name: "fortimail", title: "FortiMail", ops: []g
 					pt = fortimail.AntispamProfiles
 				}
 				names, err := g.fortimail.ProfileNames(ctx, pt)
-				if names == nil {
-					names = []string{}
-				}
-				return names, err
+				return orEmpty(names), err
 			}
 		}},
 	{name: "update-session-profile", action: remediate.FortiMailUpdateSessionProfile, args: "--name PROFILE --set KEY=VALUE ...",
@@ -261,17 +258,8 @@ func updateSession(c *command) gatewayRun {
 		if err != nil {
 			return nil, err
 		}
-		updated := old
-		if err := apply(&updated, *set); err != nil {
-			return nil, err
-		}
-		diff := fortimail.Diff(old, updated)
-		if len(diff) == 0 {
-			return old, nil // already so: nothing is sent or audited
-		}
-		changes, words := changesOut(diff)
-		req := map[string]any{"mkey": *name, "changes": changes}
-		return g.change(ctx, "update session profile "+*name+": "+words, req, func(ctx context.Context) (any, error) {
+		detail, req := "update session profile "+*name, map[string]any{"mkey": *name}
+		return updateProfile(ctx, g, old, *set, detail, req, func(ctx context.Context, diff []fortimail.Change) (any, error) {
 			return g.fortimail.UpdateSessionProfile(ctx, *name, diff)
 		})
 	}
@@ -287,20 +275,33 @@ func updateAntispam(c *command) gatewayRun {
 		if err != nil {
 			return nil, err
 		}
-		updated := old
-		if err := apply(&updated, *set); err != nil {
-			return nil, err
-		}
-		diff := fortimail.Diff(old, updated)
-		if len(diff) == 0 {
-			return old, nil // already so: nothing is sent or audited
-		}
-		changes, words := changesOut(diff)
-		req := map[string]any{"mkey": *name, "domain": *domain, "changes": changes}
-		return g.change(ctx, "update antispam profile "+*name+scopeNote(*domain)+": "+words, req, func(ctx context.Context) (any, error) {
+		detail, req := "update antispam profile "+*name+scopeNote(*domain), map[string]any{"mkey": *name, "domain": *domain}
+		return updateProfile(ctx, g, old, *set, detail, req, func(ctx context.Context, diff []fortimail.Change) (any, error) {
 			return g.fortimail.UpdateAntispamProfile(ctx, scope, *name, diff)
 		})
 	}
+}
+
+// updateProfile applies set to the profile old and sends only the fields
+// that differ, through the action layer: detail (the audit detail before
+// the changes) and req (the request as --dry-run shows it) get the
+// changes added. A profile that already is so is returned as it is, with
+// nothing sent or audited.
+func updateProfile[T fortimail.Object](ctx context.Context, g *gatewayCall, old T, set settingsFlag,
+	detail string, req map[string]any, send func(ctx context.Context, diff []fortimail.Change) (any, error)) (any, error) {
+	updated := old
+	if err := apply(&updated, set); err != nil {
+		return nil, err
+	}
+	diff := fortimail.Diff(old, updated)
+	if len(diff) == 0 {
+		return old, nil // already so: nothing is sent or audited
+	}
+	changes, words := changesOut(diff)
+	req["changes"] = changes
+	return g.change(ctx, detail+": "+words, req, func(ctx context.Context) (any, error) {
+		return send(ctx, diff)
+	})
 }
 
 func createSession(c *command) gatewayRun {

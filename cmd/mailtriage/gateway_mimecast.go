@@ -117,10 +117,7 @@ var mimecastOps = gatewayFamily{name: "mimecast", title: "Mimecast", ops: []gate
 					}
 				}
 				groups, err := g.mimecast.FindGroups(ctx, mimecast.GroupQuery{Query: *query, Source: src}, lf.options())
-				if groups == nil {
-					groups = []mimecast.Group{}
-				}
-				return envelope(map[string]any{"folders": groups, "query": *query, "source": src}), err
+				return envelope(map[string]any{"folders": orEmpty(groups), "query": *query, "source": src}), err
 			}
 		}},
 	{name: "update-group", action: remediate.MimecastUpdateGroup, args: "--id ID [--description NAME] [--parent-id ID]",
@@ -178,10 +175,7 @@ var mimecastOps = gatewayFamily{name: "mimecast", title: "Mimecast", ops: []gate
 			lf := addListFlags(c)
 			return func(ctx context.Context, g *gatewayCall) (any, error) {
 				members, err := g.mimecast.GroupMembers(ctx, *id, lf.options())
-				if members == nil {
-					members = []mimecast.Member{}
-				}
-				return envelope(map[string]any{"groupMembers": members}), err
+				return envelope(map[string]any{"groupMembers": orEmpty(members)}), err
 			}
 		}},
 	{name: "remove-group-member", action: remediate.MimecastRemoveGroupMember, args: "--id ID (--email ADDR | --domain D)",
@@ -248,10 +242,7 @@ var mimecastOps = gatewayFamily{name: "mimecast", title: "Mimecast", ops: []gate
 					return nil, err
 				}
 				logs, err := g.mimecast.SearchLogs(ctx, mimecast.SearchLogQuery{Query: *query, Start: from, End: to}, lf.options())
-				if logs == nil {
-					logs = []mimecast.SearchLog{}
-				}
-				return envelope(map[string]any{"logs": logs}), err
+				return envelope(map[string]any{"logs": orEmpty(logs)}), err
 			}
 		}},
 	{name: "get-ttp-url-logs", args: "[--route inbound|outbound|internal|all] [--scan-result clean|malicious|all] [--start T] [--end T] [--oldest-first]",
@@ -276,10 +267,7 @@ var mimecastOps = gatewayFamily{name: "mimecast", title: "Mimecast", ops: []gate
 					return nil, err
 				}
 				logs, err := g.mimecast.TTPURLLogs(ctx, q, lf.options())
-				if logs == nil {
-					logs = []mimecast.ClickLog{}
-				}
-				return envelope(map[string]any{"clickLogs": logs}), err
+				return envelope(map[string]any{"clickLogs": orEmpty(logs)}), err
 			}
 		}},
 	{name: "get-message-list", args: "[--mailbox ADDR] [--source INBOX|SENT] [--start T] [--end T] [--include-delegates] [--include-aliases=false]",
@@ -349,10 +337,7 @@ var mimecastOps = gatewayFamily{name: "mimecast", title: "Mimecast", ops: []gate
 					return nil, err
 				}
 				hits, err := g.mimecast.SearchArchive(ctx, s, lf.options())
-				if hits == nil {
-					hits = []mimecast.ArchiveHit{}
-				}
-				return envelope(map[string]any{"items": hits}), err
+				return envelope(map[string]any{"items": orEmpty(hits)}), err
 			}
 		}},
 	{name: "message-search", args: "[--sender S] [--recipient R] [--subject S] [--message-id ID] [--sender-ip IP] [--search-reason R] [--start T] [--end T]",
@@ -374,10 +359,7 @@ var mimecastOps = gatewayFamily{name: "mimecast", title: "Mimecast", ops: []gate
 					return nil, err
 				}
 				found, err := g.mimecast.SearchMessages(ctx, q, lf.options())
-				if found == nil {
-					found = []mimecast.TrackedMessage{}
-				}
-				return envelope(map[string]any{"trackedEmails": found}), err
+				return envelope(map[string]any{"trackedEmails": orEmpty(found)}), err
 			}
 		}},
 	{name: "get-aliases", args: "--email ADDR", about: "the alias addresses of a user", required: []string{"email"},

@@ -277,3 +277,12 @@ func choice(name, value string, allowed ...string) (string, error) {
 	}
 	return "", usagef("--%s %q: one of %s", name, value, strings.Join(allowed, ", "))
 }
+
+// orEmpty returns items, or an empty slice where it is nil, so that a list
+// with no rows prints as [] and never as null (the seeds' output shape).
+func orEmpty[T any](items []T) []T {
+	if items == nil {
+		return []T{}
+	}
+	return items
+}

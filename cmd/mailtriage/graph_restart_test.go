@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/mailtriage/mailtriage/backend/mail/graph/graphtest"
 	"github.com/mailtriage/mailtriage/backend/watch"
+	"github.com/mailtriage/mailtriage/internal/watchtest"
 )
 
 // TestMain lets a test run this package's program as a real process
@@ -30,57 +30,13 @@ func message(subject string) []byte {
 		subject, strings.ReplaceAll(subject, " ", "."))
 }
 
-// watchProcess is `mailtriage watch` as a separate process, with the
-// subjects of the records it prints.
-type watchProcess struct {
-	t     *testing.T
-	cmd   *exec.Cmd
-	lines chan string
-}
-
-func startWatchProcess(t *testing.T, args ...string) *watchProcess {
+// startWatchProcess starts `mailtriage watch` with args as a separate
+// process: this test binary running the program (see TestMain).
+func startWatchProcess(t *testing.T, args ...string) *watchtest.Process {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"watch"}, args...)...)
 	cmd.Env = append(os.Environ(), "MAILTRIAGE_RUN_MAIN=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w := &watchProcess{t: t, cmd: cmd, lines: make(chan string, 100)}
-	go func() {
-		sc := bufio.NewScanner(out)
-		sc.Buffer(nil, 4<<20)
-		for sc.Scan() {
-			var r struct {
-				Alert struct{ Name string } `json:"alert"`
-			}
-			if json.Unmarshal(sc.Bytes(), &r) == nil {
-				w.lines <- r.Alert.Name
-			}
-		}
-		close(w.lines)
-	}()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	return w
-}
-
-// next waits for the next record; the deadline only bounds a broken test.
-func (w *watchProcess) next() string {
-	w.t.Helper()
-	select {
-	case s, ok := <-w.lines:
-		if !ok {
-			w.t.Fatal("watch exited")
-		}
-		return s
-	case <-time.After(30 * time.Second):
-		w.t.Fatal("no record within 30 s")
-	}
-	return ""
+	return watchtest.Start(t, cmd)
 }
 
 func waitFor(t *testing.T, what string, ok func() bool) {
@@ -106,25 +62,22 @@ func TestGraphWatchDeliversOnceAcrossKill(t *testing.T) {
 	waitFor(t, "the first run's state file", func() bool { _, err := os.Stat(state); return err == nil })
 	srv.Deliver("Inbox", message("watch one"), time.Now())
 	srv.Deliver("Inbox", message("watch two"), time.Now())
-	if a, b := w.next(), w.next(); a != "watch one" || b != "watch two" {
+	if a, b := w.Next(), w.Next(); a != "watch one" || b != "watch two" {
 		t.Fatalf("got %q, %q", a, b)
 	}
 	waitFor(t, "the state after UID 3", func() bool { st, _ := watch.LoadState(state); return st.LastUID == 3 })
-	if err := w.cmd.Process.Kill(); err != nil { // kill -9
-		t.Fatal(err)
-	}
-	_ = w.cmd.Wait()
+	w.Kill() // kill -9
 	srv.Deliver("Inbox", message("while down 1"), time.Now())
 	srv.Deliver("Inbox", message("while down 2"), time.Now())
 	srv.ResetCounts()
 	w = startWatchProcess(t, args...)
 	for _, want := range []string{"while down 1", "while down 2"} {
-		if got := w.next(); got != want {
+		if got := w.Next(); got != want {
 			t.Fatalf("after the restart got %q, want %q (a repeat or a loss)", got, want)
 		}
 	}
 	srv.Deliver("Inbox", message("marker"), time.Now())
-	if got := w.next(); got != "marker" {
+	if got := w.Next(); got != "marker" {
 		t.Fatalf("a repeat before the marker: %q", got)
 	}
 	for _, r := range srv.Requests() {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -178,7 +179,7 @@ func TestSendDryRunSendsNothing(t *testing.T) {
 		t.Fatalf("dry run: %d %s", code, errb.String())
 	}
 	sum := sha256.Sum256(data)
-	for _, want := range []string{"To:          desk@example.com", "Bcc:         hidden@example.com", "notes.txt (text/plain, 1000 bytes, sha256 " + hexString(sum[:]),
+	for _, want := range []string{"To:          desk@example.com", "Bcc:         hidden@example.com", "notes.txt (text/plain, 1000 bytes, sha256 " + hex.EncodeToString(sum[:]),
 		"Salary update.eml (message/rfc822", "Via:         smtp"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("preview lacks %q:\n%s", want, out.String())
@@ -200,15 +201,6 @@ func TestSendDryRunSendsNothing(t *testing.T) {
 	if code != 2 || !strings.Contains(errb.String(), "not a plain email address") || len(s.smtp.Received()) != 0 {
 		t.Fatalf("bad address: %d %q", code, errb.String())
 	}
-}
-
-func hexString(b []byte) string {
-	const digits = "0123456789abcdef"
-	out := make([]byte, 0, 2*len(b))
-	for _, c := range b {
-		out = append(out, digits[c>>4], digits[c&15])
-	}
-	return string(out)
 }
 
 // A Graph account sends through sendMail: Bcc reaches its recipient but

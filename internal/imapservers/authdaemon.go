@@ -29,9 +29,10 @@ type authDaemon struct {
 	home string
 	wg   sync.WaitGroup
 
-	mu        sync.Mutex
-	passwords map[string]string
-	logLines  []string
+	passwords passwordBook
+
+	mu       sync.Mutex // guards logLines
+	logLines []string
 }
 
 func startAuthDaemon(path string, id mailIdentity, home string) (*authDaemon, error) {
@@ -44,26 +45,10 @@ func startAuthDaemon(path string, id mailIdentity, home string) (*authDaemon, er
 		ln.Close()
 		return nil, err
 	}
-	a := &authDaemon{ln: ln, id: id, home: home, passwords: map[string]string{}}
+	a := &authDaemon{ln: ln, id: id, home: home}
 	a.wg.Add(1)
 	go a.serve()
 	return a, nil
-}
-
-func (a *authDaemon) addUser(name, password string) {
-	a.mu.Lock()
-	a.passwords[name] = password
-	a.mu.Unlock()
-}
-
-func (a *authDaemon) password(user string) (string, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	pw, ok := a.passwords[user]
-	if !ok {
-		return "", fmt.Errorf("imapservers: no user %q (AddUser first)", user)
-	}
-	return pw, nil
 }
 
 func (a *authDaemon) serve() {
@@ -125,10 +110,8 @@ func (a *authDaemon) login(fields []string) string {
 }
 
 func (a *authDaemon) reply(user, password string, check bool) string {
-	a.mu.Lock()
-	want, ok := a.passwords[user]
-	a.mu.Unlock()
-	if !ok || check && password != want {
+	want, err := a.passwords.password(user)
+	if err != nil || check && password != want {
 		a.logf("authdaemon: login refused for %q", user)
 		return "FAIL\n"
 	}

@@ -89,14 +89,8 @@ func startCourier() (Server, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	for try := 0; ; try++ {
-		err = s.launch()
-		if err == nil {
-			return s, nil
-		}
-		if try == startTries-1 || !strings.Contains(err.Error(), "no IMAP greeting") {
-			break
-		}
+	if err = startRetrying(s.launch); err == nil {
+		return s, nil
 	}
 	log := s.Log()
 	s.auth.close()
@@ -129,14 +123,8 @@ func (s *courier) launch() error {
 	cmd.Dir = s.dir
 	cmd.Env = append([]string{"LD_LIBRARY_PATH=" + libraryPath(), "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}, courierEnv...)
 	cmd.SysProcAttr = namespaceAttr(s.id)
-	if s.proc, err = launch(cmd, filepath.Join(s.dir, "courier.log")); err != nil {
-		return err
-	}
-	if err := waitGreeting(s.addr, s.proc.exited, readyTimeout); err != nil {
-		_ = s.proc.stop()
-		return err
-	}
-	return nil
+	s.proc, err = launchGreeting(cmd, filepath.Join(s.dir, "courier.log"), s.addr)
+	return err
 }
 
 // namespaceAttr puts the child in a new mount namespace (Go makes its
@@ -180,12 +168,12 @@ func (s *courier) AddUser(name, password string) error {
 	if err := s.id.mkdirs(home, ".", "Maildir", "Maildir/cur", "Maildir/new", "Maildir/tmp"); err != nil {
 		return err
 	}
-	s.auth.addUser(name, password)
+	s.auth.passwords.set(name, password)
 	return nil
 }
 
 func (s *courier) CreateFolder(user, name string) error {
-	return createAs(s, s.auth.password, user, name)
+	return createAs(s, s.auth.passwords.password, user, name)
 }
 
 // Deliver writes msgs into the user's Maildir, as an MTA delivering for
@@ -194,7 +182,7 @@ func (s *courier) CreateFolder(user, name string) error {
 // with keywords, which Courier keeps in files of its own, and folders with
 // non-ASCII names go by APPEND instead.
 func (s *courier) Deliver(user, folder string, msgs ...Message) error {
-	pw, err := s.auth.password(user)
+	pw, err := s.auth.passwords.password(user)
 	if err != nil {
 		return err
 	}
@@ -284,10 +272,7 @@ func (s *courier) Log() string {
 }
 
 func (s *courier) Stop() error {
-	var err error
-	if s.proc != nil {
-		err = s.proc.stop()
-	}
+	err := s.proc.stop()
 	s.auth.close()
 	os.RemoveAll(s.dir)
 	return err

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // Paths of the Cyrus binaries under Root (Debian cyrus-imapd and
@@ -31,9 +30,7 @@ type cyrus struct {
 	id        mailIdentity
 	proc      *process
 	adminPass string
-
-	mu        sync.Mutex
-	passwords map[string]string
+	passwords passwordBook
 }
 
 func startCyrus() (Server, error) {
@@ -48,19 +45,13 @@ func startCyrus() (Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &cyrus{dir: dir, id: id, adminPass: randomSecret(), passwords: map[string]string{}}
+	s := &cyrus{dir: dir, id: id, adminPass: randomSecret()}
 	if err := s.prepare(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	for try := 0; ; try++ {
-		err = s.launch()
-		if err == nil {
-			return s, nil
-		}
-		if try == startTries-1 || !strings.Contains(err.Error(), "no IMAP greeting") {
-			break
-		}
+	if err = startRetrying(s.launch); err == nil {
+		return s, nil
 	}
 	log := s.Log()
 	os.RemoveAll(dir)
@@ -150,14 +141,8 @@ func (s *cyrus) launch() error {
 		"-p", filepath.Join(s.dir, "master.pid"), "-D")
 	cmd.Dir = s.dir
 	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+libraryPath())
-	if s.proc, err = launch(cmd, filepath.Join(s.dir, "master.log")); err != nil {
-		return err
-	}
-	if err := waitGreeting(s.addr, s.proc.exited, readyTimeout); err != nil {
-		_ = s.proc.stop()
-		return err
-	}
-	return nil
+	s.proc, err = launchGreeting(cmd, filepath.Join(s.dir, "master.log"), s.addr)
+	return err
 }
 
 func (s *cyrus) sasldb() string { return filepath.Join(s.dir, "sasldb2") }
@@ -211,28 +196,16 @@ func (s *cyrus) AddUser(name, password string) error {
 	if err := c.Create("user."+name, nil).Wait(); err != nil && !alreadyExists(c, "user."+name) {
 		return fmt.Errorf("imapservers: cyrus: create user.%s: %w", name, err)
 	}
-	s.mu.Lock()
-	s.passwords[name] = password
-	s.mu.Unlock()
+	s.passwords.set(name, password)
 	return c.Logout().Wait()
 }
 
-func (s *cyrus) password(user string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pw, ok := s.passwords[user]
-	if !ok {
-		return "", fmt.Errorf("imapservers: no user %q (AddUser first)", user)
-	}
-	return pw, nil
-}
-
 func (s *cyrus) CreateFolder(user, name string) error {
-	return createAs(s, s.password, user, name)
+	return createAs(s, s.passwords.password, user, name)
 }
 
 func (s *cyrus) Deliver(user, folder string, msgs ...Message) error {
-	pw, err := s.password(user)
+	pw, err := s.passwords.password(user)
 	if err != nil {
 		return err
 	}
@@ -247,10 +220,7 @@ func (s *cyrus) Log() string {
 }
 
 func (s *cyrus) Stop() error {
-	var err error
-	if s.proc != nil {
-		err = s.proc.stop()
-	}
+	err := s.proc.stop()
 	os.RemoveAll(s.dir)
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -59,9 +60,40 @@ func launch(cmd *exec.Cmd, logPath string) (*process, error) {
 	return p, nil
 }
 
+// startRetrying calls launch until it succeeds, at most startTries times:
+// a launch is tried again only when its server never greeted (freePort's
+// port can be taken before the server binds it); other errors are final.
+func startRetrying(launch func() error) error {
+	for try := 0; ; try++ {
+		err := launch()
+		if err == nil || try == startTries-1 || !strings.Contains(err.Error(), "no IMAP greeting") {
+			return err
+		}
+	}
+}
+
+// launchGreeting launches cmd (see launch) and waits until its server
+// greets on addr. A server that does not is stopped and returned with the
+// error, so that its log can still be read.
+func launchGreeting(cmd *exec.Cmd, logPath, addr string) (*process, error) {
+	p, err := launch(cmd, logPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := waitGreeting(addr, p.exited, readyTimeout); err != nil {
+		_ = p.stop()
+		return p, err
+	}
+	return p, nil
+}
+
 // stop sends SIGTERM to the process group, SIGKILL to what is left after
-// stopTimeout, and waits for the main process.
+// stopTimeout, and waits for the main process. A process never launched
+// (nil) has nothing to stop.
 func (p *process) stop() error {
+	if p == nil {
+		return nil
+	}
 	p.stopOnce.Do(func() {
 		pgid := p.cmd.Process.Pid
 		_ = syscall.Kill(-pgid, syscall.SIGTERM)
@@ -83,6 +115,33 @@ func (p *process) log() string {
 		return fmt.Sprintf("(no log: %v)", err)
 	}
 	return string(b)
+}
+
+// passwordBook is the users an instance accepts and their passwords; the
+// zero value is empty and ready.
+type passwordBook struct {
+	mu        sync.Mutex
+	passwords map[string]string
+}
+
+func (b *passwordBook) set(user, password string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.passwords == nil {
+		b.passwords = map[string]string{}
+	}
+	b.passwords[user] = password
+}
+
+// password returns user's password, or an error for a user never added.
+func (b *passwordBook) password(user string) (string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	pw, ok := b.passwords[user]
+	if !ok {
+		return "", fmt.Errorf("imapservers: no user %q (AddUser first)", user)
+	}
+	return pw, nil
 }
 
 // mailIdentity is who the servers run mail access as: "nobody" when the

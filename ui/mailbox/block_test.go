@@ -11,7 +11,10 @@ import (
 	"github.com/mailtriage/mailtriage/backend/mail/mailtest"
 )
 
-func TestBlockSenderOnFortiMailWithPlanAndUndo(t *testing.T) {
+// fortiMailClient is a client of a FortiMail emulator with the default
+// seed, closed when the test ends.
+func fortiMailClient(t *testing.T) *fortimail.Client {
+	t.Helper()
 	fm := fortimailtest.New(fortimailtest.Options{})
 	t.Cleanup(fm.Close)
 	fm.Seed(fortimailtest.DefaultSeed())
@@ -19,6 +22,11 @@ func TestBlockSenderOnFortiMailWithPlanAndUndo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return client
+}
+
+func TestBlockSenderOnFortiMailWithPlanAndUndo(t *testing.T) {
+	client := fortiMailClient(t)
 	mb := mailtest.New()
 	mb.Generate("INBOX", 3, testNow)
 	h := newHarness(t, mb, 150, 24)
@@ -62,13 +70,7 @@ func TestBlockSenderWithoutGatewaysSaysHow(t *testing.T) {
 // A block of an internal sender is stopped, says why, and goes ahead only
 // when the analyst types the domain; the override is in the audit record.
 func TestBlockOfAnInternalSenderNeedsTheDomainTyped(t *testing.T) {
-	fm := fortimailtest.New(fortimailtest.Options{})
-	t.Cleanup(fm.Close)
-	fm.Seed(fortimailtest.DefaultSeed())
-	client, err := fortimail.New(fortimail.Options{URL: fm.URL(), Username: fm.Username(), Password: func(context.Context) (string, error) { return fm.Password(), nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := fortiMailClient(t)
 	mb := mailtest.New()
 	mb.Generate("INBOX", 3, testNow) // senders s0…s2@example.com
 	h := newHarness(t, mb, 150, 24)

@@ -43,6 +43,15 @@ func BenchmarkOpenFolder50k(b *testing.B) {
 	m := bigMailbox(b)
 	ctx := context.Background()
 	b.ResetTimer()
+	openInboxLoop(b, ctx, m, bigFolder)
+}
+
+// openInboxLoop is the benchmark loop of opening INBOX, which must hold n
+// messages: each iteration lists Junk off the clock (so that the SELECT of
+// INBOX is a real one), then times listing INBOX with its first page of
+// envelopes.
+func openInboxLoop(b *testing.B, ctx context.Context, m *Mailbox, n int) {
+	b.Helper()
 	for b.Loop() {
 		b.StopTimer()
 		if _, err := m.List(ctx, "Junk", 0); err != nil {
@@ -53,7 +62,7 @@ func BenchmarkOpenFolder50k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(l.UIDs) != bigFolder || len(l.Newest) != firstPage {
+		if len(l.UIDs) != n || len(l.Newest) != firstPage {
 			b.Fatalf("listing: %d UIDs, %d envelopes", len(l.UIDs), len(l.Newest))
 		}
 	}
@@ -221,20 +230,7 @@ func BenchmarkFirstPage20k(b *testing.B) {
 			if _, err := m.List(ctx, "INBOX", 1); err != nil {
 				b.Fatal(err)
 			}
-			for b.Loop() {
-				b.StopTimer()
-				if _, err := m.List(ctx, "Junk", 0); err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-				l, err := m.List(ctx, "INBOX", firstPage)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(l.UIDs) != n || len(l.Newest) != firstPage {
-					b.Fatalf("listing: %d UIDs, %d envelopes", len(l.UIDs), len(l.Newest))
-				}
-			}
+			openInboxLoop(b, ctx, m, n)
 		})
 	}
 }

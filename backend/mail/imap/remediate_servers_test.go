@@ -24,6 +24,39 @@ func remediationServer(t *testing.T, n int, opts ...dovecottest.Option) (*doveco
 	if err := srv.AddUser(dvUser, dvPass); err != nil {
 		t.Fatal(err)
 	}
+	seedRemediation(t, dovecotSeed{srv}, n)
+	m := dovecotMailbox(srv, TLSNone, dvPass)
+	t.Cleanup(func() { m.Close() })
+	return srv, m
+}
+
+// remediationServers runs fn against Dovecot, Cyrus and Courier, each with
+// n generated messages in INBOX and empty Junk and Archive/2026 folders.
+// nested is "Archive/2026" as the server shows it ("Archive.2026" where
+// the separator is ".").
+func remediationServers(t *testing.T, n int, fn func(t *testing.T, srv imapservers.Server, m *Mailbox, nested string)) {
+	eachServer(t, func(t *testing.T, srv imapservers.Server) {
+		seedRemediation(t, srv, n)
+		fn(t, srv, serverMailbox(t, srv), "Archive"+string(srv.Delim())+"2026")
+	})
+}
+
+// seedable is a test server's set-up: Dovecot's or any of imapservers'.
+type seedable interface {
+	CreateFolder(user, name string) error
+	Deliver(user, folder string, msgs ...dovecottest.Message) error
+}
+
+// dovecotSeed is a Dovecot as seedable: its CreateFolder also takes
+// special-use attributes.
+type dovecotSeed struct{ *dovecottest.Server }
+
+func (d dovecotSeed) CreateFolder(user, name string) error { return d.Server.CreateFolder(user, name) }
+
+// seedRemediation gives dvUser n generated messages without flags in
+// INBOX and empty Junk, Archive and Archive/2026 folders.
+func seedRemediation(t *testing.T, srv seedable, n int) {
+	t.Helper()
 	for _, f := range []string{"Junk", "Archive", "Archive/2026"} {
 		if err := srv.CreateFolder(dvUser, f); err != nil {
 			t.Fatal(err)
@@ -36,31 +69,6 @@ func remediationServer(t *testing.T, n int, opts ...dovecottest.Option) (*doveco
 	if err := srv.Deliver(dvUser, "INBOX", msgs...); err != nil {
 		t.Fatal(err)
 	}
-	m := dovecotMailbox(srv, TLSNone, dvPass)
-	t.Cleanup(func() { m.Close() })
-	return srv, m
-}
-
-// remediationServers runs fn against Dovecot, Cyrus and Courier, each with
-// n generated messages in INBOX and empty Junk and Archive/2026 folders.
-// nested is "Archive/2026" as the server shows it ("Archive.2026" where
-// the separator is ".").
-func remediationServers(t *testing.T, n int, fn func(t *testing.T, srv imapservers.Server, m *Mailbox, nested string)) {
-	eachServer(t, func(t *testing.T, srv imapservers.Server) {
-		for _, f := range []string{"Junk", "Archive", "Archive/2026"} {
-			if err := srv.CreateFolder(dvUser, f); err != nil {
-				t.Fatal(err)
-			}
-		}
-		msgs := dovecottest.GenerateMessages(n, 7, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
-		for i := range msgs {
-			msgs[i].Flags = nil
-		}
-		if err := srv.Deliver(dvUser, "INBOX", msgs...); err != nil {
-			t.Fatal(err)
-		}
-		fn(t, srv, serverMailbox(t, srv), "Archive"+string(srv.Delim())+"2026")
-	})
 }
 
 func listUIDs(t *testing.T, m *Mailbox, folder string) mail.Listing {

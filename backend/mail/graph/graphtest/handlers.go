@@ -32,14 +32,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty or has expired.")
 		return
 	}
-	s.mu.Lock()
-	s.log = append(s.log, r.Method+" "+strings.TrimPrefix(r.URL.RequestURI(), "/v1.0"))
-	throttled := s.throttle > 0
-	if throttled {
-		s.throttle--
-	}
-	after := s.retryAfter
-	s.mu.Unlock()
+	throttled, after := s.logThrottled(r.Method+" "+strings.TrimPrefix(r.URL.RequestURI(), "/v1.0"), &s.throttle)
 	if throttled {
 		w.Header().Set("Retry-After", strconv.Itoa(after))
 		graphError(w, http.StatusTooManyRequests, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.")
@@ -54,6 +47,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.target(parts[1:]).mailboxCall(w, r, parts[1:])
+}
+
+// logThrottled adds entry to the request log and spends one of *budget,
+// the requests still to throttle (s.throttle or s.throttleItems, guarded
+// by s.mu): throttled says this one is answered 429 with Retry-After:
+// after.
+func (s *Server) logThrottled(entry string, budget *int) (throttled bool, after int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = append(s.log, entry)
+	throttled = *budget > 0
+	if throttled {
+		*budget--
+	}
+	return throttled, s.retryAfter
 }
 
 // mailboxCall runs one request against the mailbox within its
@@ -141,14 +149,7 @@ func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) batchItem(outer *http.Request, br batchRequest) map[string]any {
-	s.mu.Lock()
-	s.log = append(s.log, "batch "+br.Method+" "+br.URL)
-	throttled := s.throttleItems > 0
-	if throttled {
-		s.throttleItems--
-	}
-	after := s.retryAfter
-	s.mu.Unlock()
+	throttled, after := s.logThrottled("batch "+br.Method+" "+br.URL, &s.throttleItems)
 	if throttled {
 		return map[string]any{"id": br.ID, "status": 429, "headers": map[string]string{"Retry-After": strconv.Itoa(after)},
 			"body": map[string]any{"error": map[string]any{"code": "ApplicationThrottled", "message": "Too many requests."}}}
