@@ -255,7 +255,7 @@ func readKeys(ctx context.Context, r Request) (map[mail.UID]analysis.CampaignKey
 			raw, err := r.Box.Fetch(ctx, ref, uid, r.MaxBytes)
 			var k analysis.CampaignKeys
 			if err == nil {
-				k = evidence.Analyze(subjectOf(raw.Raw), r.Limits).Campaign
+				k = keysOf(raw.Raw, r.Limits)
 				cache.Put(ref, uid, k)
 			}
 			mu.Lock()
@@ -395,12 +395,12 @@ func (c *Cache) Len() int {
 	return len(c.keys)
 }
 
-// subjectOf is what a grouping looks at in a message: for a report, the
-// reported original (its URLs, its attachments), never the reporter's
+// keysOf is the campaign keys of a message: for a report, of the
+// reported original (its URLs, its attachments), never of the reporter's
 // wrapper.
-func subjectOf(raw []byte) []byte {
+func keysOf(raw []byte, lim evidence.Limits) analysis.CampaignKeys {
 	if r, ok := reported.Recognize(raw); ok && len(r.Originals) > 0 {
-		return r.Originals[0].Raw
+		raw = r.Originals[0].Raw
 	}
-	return raw
+	return evidence.Analyze(raw, lim).Campaign
 }
