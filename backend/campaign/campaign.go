@@ -397,10 +397,13 @@ func (c *Cache) Len() int {
 
 // keysOf is the campaign keys of a message: for a report, of the
 // reported original (its URLs, its attachments), never of the reporter's
-// wrapper.
+// wrapper. The message is parsed once: recognition's parse (of the
+// message, or of the original it keeps) is the analysis's.
 func keysOf(raw []byte, lim evidence.Limits) analysis.CampaignKeys {
-	if r, ok := reported.Recognize(raw); ok && len(r.Originals) > 0 {
-		raw = r.Originals[0].Raw
+	p := mail.ParseMessage(raw)
+	if r, ok := reported.RecognizeLimited(raw, p, reported.Limits{}); ok && len(r.Originals) > 0 {
+		raw, p = r.Originals[0].Raw, r.Originals[0].Parsed
 	}
-	return evidence.Analyze(raw, lim).Campaign
+	ev, _ := evidence.AnalyzeParsed(raw, p, lim)
+	return ev.Campaign
 }
