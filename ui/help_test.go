@@ -79,3 +79,30 @@ func TestHelpScreenFollowsWidthAndTheme(t *testing.T) {
 		t.Fatalf("after the theme changed the help screen is not drawn in it: %q", title)
 	}
 }
+
+// BenchmarkConsoleCursorMove is the whole console drawn after j on the
+// mailbox list (tab bar, list, status bar, help bar), 160x45, dark theme.
+func BenchmarkConsoleCursorMove(b *testing.B) {
+	mb := mailtest.New()
+	mb.Generate("INBOX", 5000, testNow)
+	mb.CloseEvents()
+	m, err := New(Options{Accounts: []session.Account{{Name: "bench", Mailbox: mb}}, Theme: "dark", Environ: []string{},
+		Ctx: context.Background(), Now: func() time.Time { return testNow }, Remedy: uitest.Remedy(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 45})
+	uitest.Drive(m, m.box().Init(), nil) // Init would also wait on the jobs for ever
+	down, up := uitest.Key("j"), uitest.Key("k")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		k := down
+		if i/20%2 == 1 {
+			k = up
+		}
+		_, cmd := m.Update(k)
+		uitest.Drive(m, cmd, nil)
+		_ = m.Render()
+	}
+}
