@@ -32,3 +32,28 @@ func BenchmarkProfileDetailScroll(b *testing.B) {
 		_ = h.m.Render()
 	}
 }
+
+// BenchmarkProfileFormTab is the analyst moving through the fields of a
+// session profile's edit form (every key the appliance sends).
+func BenchmarkProfileFormTab(b *testing.B) {
+	h := newHarness(b, 120, 40)
+	h.press("tab")
+	for i, it := range h.m.session.items {
+		if it.Name == "Strict_Inbound" {
+			h.m.session.cur.pos = i
+		}
+	}
+	h.press("enter", "e")
+	h.requireScreen("Edit")
+	next, prev := uitest.Key("tab"), uitest.Key("shift+tab")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		k := next
+		if i/60%2 == 1 {
+			k = prev
+		}
+		h.m.Update(k)
+		_ = h.m.Render()
+	}
+}
