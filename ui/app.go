@@ -94,6 +94,7 @@ type Model struct {
 	boxKeys    mailbox.KeyMap
 	help       help.Model
 	helpBar    helpBar
+	helpScreen helpScreen
 	commands   []command // the `:` commands
 	showHelp   bool
 	helpOffset int
@@ -565,7 +566,7 @@ func (m *Model) applyHelpStyles() {
 		Ellipsis: st.HelpSep.Style, ShortKey: st.HelpKey.Style, ShortDesc: st.HelpDesc.Style, ShortSeparator: st.HelpSep.Style,
 		FullKey: st.HelpKey.Style, FullDesc: st.HelpDesc.Style, FullSeparator: st.HelpSep.Style,
 	}
-	m.helpBar = helpBar{} // drawn in the old styles
+	m.helpBar, m.helpScreen = helpBar{}, helpScreen{} // drawn in the old styles
 }
 
 // layout hands each screen its area: a tab bar above, status and help

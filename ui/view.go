@@ -229,12 +229,42 @@ func (m *Model) screenFullHelp() [][]key.Binding {
 	return nil
 }
 
-// helpLines lists every key bound on this screen, generated from the key
-// maps so it shows rebound keys as they are, and the commands.
+// helpScreen is the ? screen as last laid out (every line, cut to the
+// width) and what it was laid out from. Laying it out styles every
+// binding through lipgloss, several times the cost of drawing the
+// mailbox, while it changes only with the keys on offer, the width and
+// the theme (applyHelpStyles drops it): so it is laid out again only then.
+type helpScreen struct {
+	key   string
+	lines []string
+}
+
+// helpLines is the ? screen's lines: every key bound on this screen,
+// generated from the key maps so it shows rebound keys as they are, and
+// the commands.
 func (m *Model) helpLines() []string {
-	st := m.c.Styles
 	groups := append(m.screenFullHelp(), m.keys.full())
 	d := m.c.Dialog.Or()
+	var b strings.Builder
+	b.WriteString(helpBarKey(m.width, []key.Binding{d.ScrollDown, d.ScrollUp, d.PageDown, d.PageUp}))
+	for _, g := range groups {
+		b.WriteString("\x02")
+		b.WriteString(helpBarKey(0, g))
+	}
+	if key := b.String(); key != m.helpScreen.key {
+		lines := m.layOutHelp(groups, d)
+		for i := range lines {
+			lines[i] = ansi.Truncate(lines[i], m.width, "…")
+		}
+		m.helpScreen = helpScreen{key: key, lines: lines}
+	}
+	return m.helpScreen.lines
+}
+
+// layOutHelp draws the ? screen: groups of keys three side by side, the
+// commands, the list's flags.
+func (m *Model) layOutHelp(groups [][]key.Binding, d common.DialogKeys) []string {
+	st := m.c.Styles
 	scroll := fmt.Sprintf("  (%s %s scroll, %s %s page, any other key closes)",
 		d.ScrollDown.Help().Key, d.ScrollUp.Help().Key, d.PageDown.Help().Key, d.PageUp.Help().Key)
 	lines := []string{st.Title.Render("Keys") + st.Muted.Render(scroll), ""}
@@ -253,14 +283,9 @@ func (m *Model) helpLines() []string {
 // fullHelp is the help screen, scrolled to helpOffset.
 func (m *Model) fullHelp(h int) string {
 	lines := m.helpLines()
-	lines = lines[min(m.helpOffset, len(lines)):]
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	for i := range lines {
-		lines[i] = ansi.Truncate(lines[i], m.width, "…")
-	}
-	return strings.Join(lines[:h], "\n")
+	out := make([]string, h) // lines past the end stay empty
+	copy(out, lines[min(m.helpOffset, len(lines)):])
+	return strings.Join(out, "\n")
 }
 
 func joinEnds(left, right string, w int) string {

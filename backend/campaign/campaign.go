@@ -255,7 +255,7 @@ func readKeys(ctx context.Context, r Request) (map[mail.UID]analysis.CampaignKey
 			raw, err := r.Box.Fetch(ctx, ref, uid, r.MaxBytes)
 			var k analysis.CampaignKeys
 			if err == nil {
-				k = evidence.Analyze(subjectOf(raw.Raw), r.Limits).Campaign
+				k = keysOf(raw.Raw, r.Limits)
 				cache.Put(ref, uid, k)
 			}
 			mu.Lock()
@@ -395,12 +395,15 @@ func (c *Cache) Len() int {
 	return len(c.keys)
 }
 
-// subjectOf is what a grouping looks at in a message: for a report, the
-// reported original (its URLs, its attachments), never the reporter's
-// wrapper.
-func subjectOf(raw []byte) []byte {
-	if r, ok := reported.Recognize(raw); ok && len(r.Originals) > 0 {
-		return r.Originals[0].Raw
+// keysOf is the campaign keys of a message: for a report, of the
+// reported original (its URLs, its attachments), never of the reporter's
+// wrapper. The message is parsed once: recognition's parse (of the
+// message, or of the original it keeps) is the analysis's.
+func keysOf(raw []byte, lim evidence.Limits) analysis.CampaignKeys {
+	p := mail.ParseMessage(raw)
+	if r, ok := reported.RecognizeLimited(raw, p, reported.Limits{}); ok && len(r.Originals) > 0 {
+		raw, p = r.Originals[0].Raw, r.Originals[0].Parsed
 	}
-	return raw
+	ev, _ := evidence.AnalyzeParsed(raw, p, lim)
+	return ev.Campaign
 }

@@ -101,11 +101,15 @@ func Analyze(raw []byte, lim Limits) *Evidence {
 // message is parsed by mail.Parse, within the same caps as everywhere; a
 // cap it runs into is listed in Skipped.
 func analyze(ctx context.Context, raw []byte, lim Limits, nesting int) (*Evidence, *mail.Parsed) {
+	return analyzeParsed(ctx, raw, mail.Parse(ctx, raw, lim.parse()), lim, nesting)
+}
+
+// analyzeParsed is analyze on p, raw as parsed within lim.
+func analyzeParsed(ctx context.Context, raw []byte, p *mail.Parsed, lim Limits, nesting int) (*Evidence, *mail.Parsed) {
 	ev := &Evidence{Size: len(raw)}
 	skip := func(what, format string, args ...any) {
 		ev.Skipped = append(ev.Skipped, Skip{What: what, Reason: fmt.Sprintf(format, args...)})
 	}
-	p := mail.Parse(ctx, raw, lim.parse())
 	for _, c := range p.Capped {
 		skip(c.What, "%s", c.Reason)
 	}

@@ -57,6 +57,10 @@ type Form struct {
 	err    string // the form's error line
 	note   string // drawn in the error line while there is no error
 	submit func(f *Form) (tea.Cmd, error)
+	// labelWidth is the widest label, sanitised: the labels never change,
+	// and measuring them all on every frame was a tenth of a frame of a
+	// long form.
+	labelWidth int
 }
 
 // NewForm asks for fields with keys. submit runs once every field's check
@@ -66,6 +70,7 @@ func NewForm(keys FormKeys, fields []Field, submit func(f *Form) (tea.Cmd, error
 	f := &Form{keys: keys, submit: submit}
 	for _, fd := range fields {
 		f.fields = append(f.fields, newField(fd))
+		f.labelWidth = max(f.labelWidth, analysis.SanitizeLine(fd.Label).Width())
 	}
 	f.FocusIndex(0)
 	return f
@@ -318,12 +323,8 @@ func (f *Form) body() (head []analysis.Text, body []formLine, focusLine int) {
 // columns splits a line between labels and values: the labels as wide
 // as the widest, but never leaving the values less than a third.
 func (f *Form) columns(w int) (labelW, valueW int) {
-	widest := 0
-	for _, fl := range f.fields {
-		widest = max(widest, analysis.SanitizeLine(fl.Label).Width())
-	}
 	valueMin := min(max(w/3, 16), 40)
-	labelW = max(min(widest, w-valueMin-4), 4)
+	labelW = max(min(f.labelWidth, w-valueMin-4), 4)
 	return labelW, max(w-labelW-4, 4)
 }
 

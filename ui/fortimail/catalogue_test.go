@@ -12,7 +12,9 @@ import (
 
 	bfm "github.com/mailtriage/mailtriage/backend/fortimail"
 	"github.com/mailtriage/mailtriage/backend/fortimail/fortimailtest"
+	"github.com/mailtriage/mailtriage/themes"
 	"github.com/mailtriage/mailtriage/ui/session"
+	"github.com/mailtriage/mailtriage/ui/uitest"
 )
 
 // wireKeys returns every key the appliance sends for obj but mkey.
@@ -199,5 +201,32 @@ func TestCatalogueFollowsTheValuesType(t *testing.T) {
 		if kinds[name] != k {
 			t.Errorf("%s edited as %q, want %q", name, kinds[name], k)
 		}
+	}
+}
+
+// The detail page is laid out once per profile, width and theme: a
+// resize or a :theme (which restyles in place) draws it again.
+func TestProfileDetailFollowsWidthAndTheme(t *testing.T) {
+	h := newHarness(t, 100, 40)
+	h.openSessionProfile("Strict_Inbound")
+	plain := h.m.Render()
+	if strings.Contains(plain, "\x1b[") {
+		t.Fatal("the plain theme drew escape sequences")
+	}
+	dark, err := themes.Builtin("dark")
+	if err != nil {
+		t.Fatal(err)
+	}
+	*h.c.Styles = *themes.NewStyles(dark)
+	if got := h.m.Render(); !strings.Contains(got, "\x1b[") || uitest.Plain(got) != uitest.Plain(plain) {
+		t.Fatalf("after the theme changed the page is not drawn in it:\n%s", got)
+	}
+	*h.c.Styles = *themes.NewPlainStyles()
+	h.m.Render()
+	h.m.SetSize(70, 40)
+	fresh := newHarness(t, 70, 40)
+	fresh.openSessionProfile("Strict_Inbound")
+	if got, want := h.screen(), fresh.screen(); got != want {
+		t.Fatalf("after a resize to 70 the page is not laid out for it:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -24,7 +24,7 @@ var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 // harness is the screen against the emulator, driven the way the analyst
 // does: keys in, every job run to completion, replies fed back.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	m     *Model
 	c     *session.Session
 	srv   *fortimailtest.Server
@@ -35,13 +35,13 @@ type harness struct {
 
 type harnessOption func(*fortimailtest.SeedData, *session.Session)
 
-func newHarness(t *testing.T, w, h int, opts ...harnessOption) *harness {
+func newHarness(t testing.TB, w, h int, opts ...harnessOption) *harness {
 	t.Helper()
 	return newHarnessOn(t, w, h, fortimailtest.Options{}, opts...)
 }
 
 // newHarnessOn is newHarness against an emulator with srvOpts.
-func newHarnessOn(t *testing.T, w, h int, srvOpts fortimailtest.Options, opts ...harnessOption) *harness {
+func newHarnessOn(t testing.TB, w, h int, srvOpts fortimailtest.Options, opts ...harnessOption) *harness {
 	t.Helper()
 	srv := fortimailtest.New(srvOpts)
 	t.Cleanup(srv.Close)

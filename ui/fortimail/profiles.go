@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -109,8 +110,25 @@ type profilesTab[T bfm.Object] struct {
 	dErr     error
 	openReq  common.Slot
 	scroll   scroller
+	// page is the open profile's detail page as last laid out.
+	page detailPage[T]
 	// editOnLoad opens the form once the profile arrives (e from the list).
 	editOnLoad bool
+}
+
+// detailPage is a profile's detail page laid out, and what for: the
+// profile (a new pointer whenever one arrives), the width and the theme.
+// Laying out every setting (about 130 for a session profile: catalogue,
+// reflection, JSON of the read-only keys) on each key press and frame
+// cost more than the rest of the frame many times over.
+type detailPage[T bfm.Object] struct {
+	obj   *T
+	width int
+	// theme names the styles the lines are drawn in: :theme restyles in
+	// place (the *Styles stays the same), and within a session the
+	// styles follow from the theme's name ([colors] are the session's).
+	theme string
+	lines []string
 }
 
 type profilesMsg[T bfm.Object] struct {
@@ -506,9 +524,16 @@ func (t *profilesTab[T]) detail(m *Model) []string {
 	if t.obj == nil {
 		return nil
 	}
+	pg := &t.page
+	if pg.obj == t.obj && pg.width == m.width && pg.theme == m.c.Styles.Theme.Name {
+		return pg.lines
+	}
 	p := *t.obj
 	out := m.detailLines(profileFields(p), func(n string) (any, bool) { return bfm.FieldValue(p, n) }, 0)
-	return append(out, readOnlyLines(m, p)...)
+	out = append(out, readOnlyLines(m, p)...)
+	// Clipped: a caller appending to a window of it gets a copy.
+	*pg = detailPage[T]{obj: t.obj, width: m.width, theme: m.c.Styles.Theme.Name, lines: slices.Clip(out)}
+	return pg.lines
 }
 
 // readOnlyLines shows the keys no form edits (objects, lists) as JSON.

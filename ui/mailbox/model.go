@@ -87,6 +87,7 @@ type folder struct {
 	// original; reading marks rows read in the background to know.
 	reports     int
 	cases       map[string]int
+	counted     map[mail.UID]countedRow // what reports and cases count, by row
 	reading     map[mail.UID]bool
 	readingJobs int
 	// recognised remembers what reading a row's body found: its

@@ -44,10 +44,24 @@ func (m *Model) reporterText(e *mail.Envelope) analysis.Text {
 		return analysis.Plain("")
 	}
 	t := senderText(e)
-	if n := m.open.cases[caseOf(e)]; n > 1 {
+	if n := m.caseSize(e); n > 1 {
 		t = analysis.Concat(t, analysis.Plain(fmt.Sprintf(" +%d", n-1)))
 	}
 	return t
+}
+
+// caseSize is how many reports of e's case the list holds (0 for a row
+// that is no report with a known original): what its "+N" says. The
+// case counted for the row is used while the row is the envelope counted.
+func (m *Model) caseSize(e *mail.Envelope) int {
+	if e.Report == nil || e.Report.Original == nil {
+		return 0
+	}
+	f := m.open
+	if c, ok := f.counted[e.UID]; ok && c.env == e {
+		return f.cases[c.key]
+	}
+	return f.cases[caseOf(e)]
 }
 
 // caseOf keys a report by its original (the Message-ID, else the
@@ -79,47 +93,38 @@ func (m *Model) reportsAmong(envs []mail.Envelope) tea.Cmd {
 	return nil
 }
 
-// noteReports recounts the open folder's reports and cases after rows
-// arrived or changed, and starts reading the rows that must be read to
-// know. Rendered rows are dropped when the counts change ("+N" moves).
+// noteReports brings the open folder's report and case counts up to date
+// after rows arrived or changed, and starts reading the rows that must be
+// read to know. Only rows whose envelope changed since they were last
+// counted are looked at again (f.counted). A rendered row knows the count
+// its "+N" was drawn with (see row); all are dropped when the Reported by
+// column comes or goes.
 func (m *Model) noteReports() tea.Cmd {
 	f := m.open
 	if f == nil {
 		return nil
 	}
-	cases := map[string]int{}
-	reports := 0
+	if f.counted == nil {
+		f.counted, f.cases = map[mail.UID]countedRow{}, map[string]int{}
+	}
+	hadReports := f.reports > 0
 	var unread []mail.UID
 	for uid, e := range f.env {
-		if e == nil || e.Report == nil {
-			continue
+		e = m.settleReport(uid, e)
+		if c, ok := f.counted[uid]; !ok || c.env != e {
+			f.recount(uid, e)
 		}
-		if e.Report.NeedsBody {
-			if orig, known := f.recognised[uid]; known {
-				// Read before (a reload brings the listing's hint
-				// again): settle it from what the body said.
-				cp := *e
-				cp.Report = nil
-				if orig != nil {
-					cp.Report = &mail.ReportHint{Original: orig}
-				}
-				f.env[uid], e = &cp, &cp
-				if e.Report == nil {
-					continue
-				}
-			}
-		}
-		switch {
-		case e.Report.Original != nil:
-			reports++
-			cases[caseOf(e)]++
-		case e.Report.NeedsBody && !f.reading[uid]:
+		if e != nil && e.Report != nil && e.Report.Original == nil && e.Report.NeedsBody && !f.reading[uid] {
 			unread = append(unread, uid)
 		}
 	}
-	if reports != f.reports || len(cases) != len(f.cases) || !sameCounts(cases, f.cases) {
-		f.reports, f.cases = reports, cases
-		m.rows = rowCache{}
+	for uid := range f.counted {
+		if _, ok := f.env[uid]; !ok {
+			f.uncount(uid)
+		}
+	}
+	if hadReports != (f.reports > 0) {
+		m.rows = rowCache{} // the columns changed
 	}
 	if len(unread) == 0 || f.readingJobs > 0 || m.hidden {
 		return nil // hidden: Focus reads them when the list is shown again
@@ -130,16 +135,60 @@ func (m *Model) noteReports() tea.Cmd {
 	return m.readReports(unread)
 }
 
-func sameCounts(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
+// countedRow is what noteReports last counted of a row: its envelope and
+// its case ("" when it is no report with a known original).
+type countedRow struct {
+	env *mail.Envelope
+	key string
+}
+
+// settleReport settles a row whose listing hint says its body must be
+// read, when it was read before (a reload brings the hint again): from
+// what the body said. It returns the row's envelope, replaced if settled.
+func (m *Model) settleReport(uid mail.UID, e *mail.Envelope) *mail.Envelope {
+	f := m.open
+	if e == nil || e.Report == nil || !e.Report.NeedsBody {
+		return e
 	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
+	orig, known := f.recognised[uid]
+	if !known {
+		return e
 	}
-	return true
+	cp := *e
+	cp.Report = nil
+	if orig != nil {
+		cp.Report = &mail.ReportHint{Original: orig}
+	}
+	f.env[uid] = &cp
+	return &cp
+}
+
+// recount counts row uid, now e, in place of what it was counted as.
+func (f *folder) recount(uid mail.UID, e *mail.Envelope) {
+	f.uncount(uid)
+	key := ""
+	if e != nil && e.Report != nil && e.Report.Original != nil {
+		key = caseOf(e)
+		f.reports++
+		f.cases[key]++
+	}
+	f.counted[uid] = countedRow{env: e, key: key}
+}
+
+// uncount takes row uid out of the counts.
+func (f *folder) uncount(uid mail.UID) {
+	c, ok := f.counted[uid]
+	if !ok {
+		return
+	}
+	delete(f.counted, uid)
+	if c.key == "" {
+		return
+	}
+	f.reports--
+	if f.cases[c.key]--; f.cases[c.key] == 0 {
+		delete(f.cases, c.key)
+	}
 }
 
 // reportsReadMsg carries what reading possible reports found: the

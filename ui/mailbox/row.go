@@ -14,8 +14,9 @@ import (
 )
 
 // rowCache keeps rendered rows. A row is redrawn only when its envelope
-// (a new pointer after any change), its width or its selection changes,
-// so moving the cursor re-renders two rows, not the screen.
+// (a new pointer after any change), its width, its selection or, for a
+// report, the size of its case ("+N") changes, so moving the cursor
+// re-renders two rows, not the screen.
 type rowCache map[mail.UID]cachedRow
 
 type cachedRow struct {
@@ -24,6 +25,7 @@ type cachedRow struct {
 	selected bool
 	marked   bool
 	day      int // the clock's day: "today" rows show times only
+	caseSize int // a report's: its "+N"
 	s        string
 }
 
@@ -39,15 +41,15 @@ func (m *Model) row(row int, cols columns, w int, now time.Time) string {
 	if e == nil {
 		return m.placeholderRow(cols, w, selected)
 	}
-	day := now.YearDay() + 1000*now.Year()
-	if c, ok := m.rows[uid]; ok && c.env == e && c.width == w && c.selected == selected && c.marked == marked && c.day == day {
+	day, size := now.YearDay()+1000*now.Year(), m.caseSize(e)
+	if c, ok := m.rows[uid]; ok && c.env == e && c.width == w && c.selected == selected && c.marked == marked && c.day == day && c.caseSize == size {
 		return c.s
 	}
 	s := m.renderRow(e, cols, selected, marked, now)
 	if len(m.rows) >= maxCachedRows {
 		m.rows = rowCache{}
 	}
-	m.rows[uid] = cachedRow{env: e, width: w, selected: selected, marked: marked, day: day, s: s}
+	m.rows[uid] = cachedRow{env: e, width: w, selected: selected, marked: marked, day: day, caseSize: size, s: s}
 	return s
 }
 

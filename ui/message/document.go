@@ -83,21 +83,27 @@ type headerField struct {
 
 // buildDocument analyses and sanitizes a fetched message. A report opens
 // on its reported original: that is what the analyst investigates and
-// acts on; the report itself is the Report tab.
+// acts on; the report itself is the Report tab. The message is parsed
+// once for recognition, and that parse (the report's header fields, or
+// the message itself when it is no report) and the one recognition keeps
+// of the original are the analysis's too.
 func buildDocument(raw *mail.RawMessage, lim evidence.Limits) *document {
 	var d *document
-	if r, ok := reported.Recognize(raw.Raw); ok && len(r.Originals) > 0 {
-		d = analyse(r.Originals[0].Raw, lim)
-		d.report = newReportInfo(r, raw.Raw)
+	p := mail.ParseMessage(raw.Raw)
+	if r, ok := reported.RecognizeLimited(raw.Raw, p, reported.Limits{}); ok && len(r.Originals) > 0 {
+		o := r.Originals[0]
+		d = analyse(o.Raw, o.Parsed, lim)
+		d.report = newReportInfo(r, p.Header)
 		d.asReceivedFrom = raw
 	} else {
-		d = analyse(raw.Raw, lim)
+		d = analyse(raw.Raw, p, lim)
 	}
 	d.truncated, d.size, d.flags = raw.Truncated, raw.Size, raw.Flags
 	return d
 }
 
-func newReportInfo(r reported.Report, reportRaw []byte) *reportInfo {
+// newReportInfo describes report r, whose own header fields are header.
+func newReportInfo(r reported.Report, header []mail.HeaderField) *reportInfo {
 	o := r.Originals[0]
 	info := &reportInfo{kind: r.Kind, reconstructed: r.Reconstructed, synthetic: o.Synthetic, originals: len(r.Originals),
 		reporter: analysis.SanitizeLine(strings.TrimSpace(r.ReporterName + " <" + r.ReporterAddress + ">")), reporterAddr: r.ReporterAddress,
@@ -106,28 +112,18 @@ func newReportInfo(r reported.Report, reportRaw []byte) *reportInfo {
 	for _, n := range o.Notes {
 		info.notes = append(info.notes, analysis.SanitizeLine(n))
 	}
-	for _, f := range mail.ParseMessage(headerOnly(reportRaw)).Header {
+	for _, f := range header {
 		info.headers = append(info.headers, headerField{name: analysis.SanitizeLine(f.Name), value: analysis.SanitizeLine(f.Value),
 			plain: strings.ToLower(f.Name + ": " + f.Value)})
 	}
 	return info
 }
 
-// headerOnly is the header block of a raw message (and the blank line).
-func headerOnly(raw []byte) []byte {
-	for _, sep := range [][]byte{[]byte("\r\n\r\n"), []byte("\n\n")} {
-		if i := bytes.Index(raw, sep); i >= 0 {
-			return raw[:i+len(sep)]
-		}
-	}
-	return raw
-}
-
 // buildAsReceived analyses a report as it came, for the o view of the
 // original d.
 func buildAsReceived(d *document, lim evidence.Limits) *document {
 	raw := d.asReceivedFrom
-	r := analyse(raw.Raw, lim)
+	r := analyse(raw.Raw, nil, lim)
 	r.original = d
 	r.truncated, r.size, r.flags = raw.Truncated, raw.Size, raw.Flags
 	return r
@@ -135,13 +131,15 @@ func buildAsReceived(d *document, lim evidence.Limits) *document {
 
 // buildNested analyses an attached message (a message/rfc822 part).
 func buildNested(content []byte, title string, lim evidence.Limits) *document {
-	d := analyse(content, lim)
+	d := analyse(content, nil, lim)
 	d.size, d.nested, d.title = int64(len(content)), true, analysis.SanitizeLine(title)
 	return d
 }
 
-func analyse(raw []byte, lim evidence.Limits) *document {
-	ev, p := evidence.AnalyzeMessage(raw, lim)
+// analyse analyses raw; parsed, when not nil, is raw as mail.ParseMessage
+// parsed it (see evidence.AnalyzeParsed).
+func analyse(raw []byte, parsed *mail.Parsed, lim evidence.Limits) *document {
+	ev, p := evidence.AnalyzeParsed(raw, parsed, lim)
 	d := &document{ev: ev, raw: raw, parts: p.Parts}
 	d.text = analysis.Sanitize(capText(p.Text))
 	if p.HTML != "" {
