@@ -552,12 +552,34 @@ func (m *Model) setTheme(name string) error {
 	m.theme = t
 	*m.c.Styles = *themes.NewStyles(t)
 	m.applyHelpStyles()
-	for _, b := range m.boxes {
-		if b != nil {
-			b.InvalidateStyles()
+	// The styles changed in place, behind the pointer every screen holds:
+	// screens that keep drawn lines drop them.
+	for _, s := range m.allScreens() {
+		if r, ok := s.(restyler); ok {
+			r.InvalidateStyles()
 		}
 	}
 	return nil
+}
+
+// restyler is a screen that keeps lines drawn in the current styles.
+type restyler interface{ InvalidateStyles() }
+
+var (
+	_ restyler = (*mailbox.Model)(nil)
+	_ restyler = (*message.Model)(nil)
+)
+
+// allScreens is every screen built so far: each account's mailbox, the
+// message, the jobs and the gateway screens.
+func (m *Model) allScreens() []common.Screen {
+	out := []common.Screen{m.message, m.jobs}
+	for _, b := range m.boxes {
+		if b != nil {
+			out = append(out, b)
+		}
+	}
+	return append(out, m.gatewayScreens()...)
 }
 
 func (m *Model) applyHelpStyles() {

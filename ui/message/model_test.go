@@ -634,3 +634,29 @@ func TestReportOpensOnTheOriginalAndActionsAimAtIt(t *testing.T) {
 		t.Fatal("o did not go back to the original")
 	}
 }
+
+// :theme restyles the open message at once: the styles change in place
+// behind the screen's pointer, and InvalidateStyles (which the root calls)
+// drops the tab laid out in the old ones.
+func TestThemeChangeRedrawsTheOpenMessage(t *testing.T) {
+	dark, err := themes.Builtin("dark")
+	if err != nil {
+		t.Fatal(err)
+	}
+	light, err := themes.Builtin("light")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := open(t, corpusMessage(t, "INBOX", "004"), 120, 40)
+	*h.m.c.Styles = *themes.NewStyles(dark)
+	h.m.InvalidateStyles()
+	inDark := h.m.Render()
+	*h.m.c.Styles = *themes.NewStyles(light)
+	h.m.InvalidateStyles()
+	inLight := h.m.Render()
+	fresh := open(t, corpusMessage(t, "INBOX", "004"), 120, 40)
+	*fresh.m.c.Styles = *themes.NewStyles(light)
+	if inLight == inDark || inLight != fresh.m.Render() {
+		t.Fatal("after the theme change the message is not drawn as a message opened in the new theme")
+	}
+}

@@ -144,6 +144,10 @@ type layoutKey struct {
 	state  string // loading / error
 }
 
+// InvalidateStyles drops the laid-out tab after a theme change (the
+// styles change in place, so the layout key cannot see it).
+func (m *Model) InvalidateStyles() { m.lay = nil }
+
 // currentLayout lays the tab out once per change of what it depends on:
 // scrolling and cursor moves only slice the result.
 func (m *Model) currentLayout() *layout {
