@@ -18,16 +18,7 @@ import (
 // 160x45 in the dark theme: one key press scrolls a line and the console
 // is drawn again.
 func BenchmarkHelpScreenScroll(b *testing.B) {
-	mb := mailtest.New()
-	mb.Generate("INBOX", 100, testNow)
-	mb.CloseEvents()
-	m, err := New(Options{Accounts: []session.Account{{Name: "bench", Mailbox: mb}}, Theme: "dark", Environ: []string{},
-		Ctx: context.Background(), Now: func() time.Time { return testNow }, Remedy: uitest.Remedy(b)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	m.Update(tea.WindowSizeMsg{Width: 160, Height: 45})
-	uitest.Drive(m, m.box().Init(), nil)
+	m := benchConsole(b, 100)
 	m.Update(uitest.Key("?"))
 	down, up := uitest.Key("j"), uitest.Key("k")
 	b.ReportAllocs()
@@ -83,16 +74,7 @@ func TestHelpScreenFollowsWidthAndTheme(t *testing.T) {
 // BenchmarkConsoleCursorMove is the whole console drawn after j on the
 // mailbox list (tab bar, list, status bar, help bar), 160x45, dark theme.
 func BenchmarkConsoleCursorMove(b *testing.B) {
-	mb := mailtest.New()
-	mb.Generate("INBOX", 5000, testNow)
-	mb.CloseEvents()
-	m, err := New(Options{Accounts: []session.Account{{Name: "bench", Mailbox: mb}}, Theme: "dark", Environ: []string{},
-		Ctx: context.Background(), Now: func() time.Time { return testNow }, Remedy: uitest.Remedy(b)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	m.Update(tea.WindowSizeMsg{Width: 160, Height: 45})
-	uitest.Drive(m, m.box().Init(), nil) // Init would also wait on the jobs for ever
+	m := benchConsole(b, 5000)
 	down, up := uitest.Key("j"), uitest.Key("k")
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -105,4 +87,21 @@ func BenchmarkConsoleCursorMove(b *testing.B) {
 		uitest.Drive(m, cmd, nil)
 		_ = m.Render()
 	}
+}
+
+// benchConsole is the console at 160x45 in the dark theme on an INBOX of
+// n generated messages, listed.
+func benchConsole(b *testing.B, n int) *Model {
+	b.Helper()
+	mb := mailtest.New()
+	mb.Generate("INBOX", n, testNow)
+	mb.CloseEvents()
+	m, err := New(Options{Accounts: []session.Account{{Name: "bench", Mailbox: mb}}, Theme: "dark", Environ: []string{},
+		Ctx: context.Background(), Now: func() time.Time { return testNow }, Remedy: uitest.Remedy(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 45})
+	uitest.Drive(m, m.box().Init(), nil) // Init would also wait on the jobs for ever
+	return m
 }
